@@ -1,0 +1,31 @@
+"""Crew routing on OR-Tools: a pure library (problem in, solution out). It never imports ``dispatch``."""
+
+from solver.model import Break, Crew, Job, Model, Objective, Problem, Site, TimeWindow
+from solver.search import SearchConfig, solve
+from solver.solution import Reason, Route, RouteSummary, SearchStats, Solution, Step, StepType, Unassigned
+from solver.travel import EuclideanTravel, GreatCircleTravel, MatrixTravel, TravelMatrices
+
+__all__ = [
+    "Break",
+    "Crew",
+    "EuclideanTravel",
+    "GreatCircleTravel",
+    "Job",
+    "MatrixTravel",
+    "Model",
+    "Objective",
+    "Problem",
+    "Reason",
+    "Route",
+    "RouteSummary",
+    "SearchConfig",
+    "SearchStats",
+    "Site",
+    "Solution",
+    "Step",
+    "StepType",
+    "TimeWindow",
+    "TravelMatrices",
+    "Unassigned",
+    "solve",
+]

@@ -1,0 +1,138 @@
+"""What the solver returns: routes of steps, a summary, and unassigned jobs with reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class StepType(StrEnum):
+    START = "start"
+    VISIT = "visit"
+    BREAK = "break"
+    END = "end"
+
+
+class Reason(StrEnum):
+    """Why a job was left unassigned, most fundamental first."""
+
+    NO_SKILLED_CREW = "no_skilled_crew"
+    HOME_ENTRY_BARRED = "home_entry_barred"  # every skilled crew is barred from homes (cap 0, spent budget)
+    EXPOSURE_CAP = "exposure_cap"
+    HOME_CAP = "home_cap"
+    CAPACITY = "capacity"
+    WINDOW_UNREACHABLE = "window_unreachable"
+    SHIFT_TOO_SHORT = "shift_too_short"
+    CROWDED_OUT = "crowded_out"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One event on a route. Times are seconds from the problem's origin.
+
+    ``arrival`` is when the crew gets there, ``start``/``end`` bound the service (or the
+    break); ``waiting = start - arrival``. ``travel_distance``/``travel_time`` are for the
+    leg from the previous step's place. ``homes_entered``/``exposure`` are running totals
+    after this step.
+    """
+
+    type: StepType
+    arrival: int
+    start: int
+    end: int
+    job_id: str | None = None
+    break_id: str | None = None
+    site_index: int = -1
+    travel_distance: int = 0
+    travel_time: int = 0
+    homes_entered: int = 0
+    exposure: int = 0
+    load: int = 0
+
+    @property
+    def waiting(self) -> int:
+        return self.start - self.arrival
+
+
+@dataclass(frozen=True)
+class RouteSummary:
+    visits: int
+    homes_entered: int
+    exposure: int
+    distance: int
+    travel_time: int
+    service_time: int
+    waiting_time: int
+    break_time: int
+    duration: int  # from leaving the start to arriving at the end
+    customer_seconds: int  # sum of customers x (service start - wait origin)
+
+
+@dataclass(frozen=True)
+class Route:
+    crew_id: str
+    steps: tuple[Step, ...]
+    summary: RouteSummary
+
+    @property
+    def visits(self) -> tuple[Step, ...]:
+        return tuple(s for s in self.steps if s.type is StepType.VISIT)
+
+    def job_ids(self) -> tuple[str, ...]:
+        return tuple(s.job_id for s in self.steps if s.type is StepType.VISIT and s.job_id is not None)
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    job_id: str
+    reason: Reason
+    detail: str
+
+
+@dataclass(frozen=True)
+class SearchStats:
+    status: str
+    objective: int
+    wall_time: float
+    first_solution_time: float
+    solutions: int
+    strategy: str
+    reproducible: bool
+
+
+@dataclass(frozen=True)
+class Solution:
+    routes: tuple[Route, ...]
+    unassigned: tuple[Unassigned, ...]
+    stats: SearchStats
+
+    @property
+    def used_routes(self) -> tuple[Route, ...]:
+        return tuple(r for r in self.routes if r.summary.visits > 0)
+
+    def route_of(self, crew_id: str) -> Route:
+        for r in self.routes:
+            if r.crew_id == crew_id:
+                return r
+        raise KeyError(crew_id)
+
+    def assigned_job_ids(self) -> set[str]:
+        return {jid for r in self.routes for jid in r.job_ids()}
+
+    def distance(self) -> int:
+        return sum(r.summary.distance for r in self.routes)
+
+    def summary(self) -> str:
+        used = self.used_routes
+        lines = [
+            f"{len(used)} of {len(self.routes)} crews used, "
+            f"{sum(r.summary.visits for r in used)} jobs served, {len(self.unassigned)} unassigned",
+            f"distance {self.distance() / 1000:.1f} km, travel {sum(r.summary.travel_time for r in used) / 3600:.2f} h, "
+            f"objective {self.stats.objective}, {self.stats.wall_time:.1f} s ({self.stats.strategy})",
+        ]
+        by_reason: dict[str, int] = {}
+        for u in self.unassigned:
+            by_reason[u.reason.value] = by_reason.get(u.reason.value, 0) + 1
+        if by_reason:
+            lines.append("unassigned: " + ", ".join(f"{k} {v}" for k, v in sorted(by_reason.items())))
+        return "\n".join(lines)
