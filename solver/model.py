@@ -162,9 +162,7 @@ class Problem:
         max_dist = int(self.travel.distances.max()) if self.travel.distances.size else 0
         n = max(len(self.jobs), 1)
         worst_leg = self.objective.travel_time_weight * max_leg * 3 + self.objective.distance_weight * max_dist
-        worst_wait = self.objective.wait_weight * max((j.customers for j in self.jobs), default=1) * (
-            horizon + max_leg
-        )
+        worst_wait = self.objective.wait_weight * max((j.customers for j in self.jobs), default=1) * (horizon + max_leg)
         base = max(1, (n + len(self.crews)) * worst_leg + n * worst_wait) + 1
         limit = 2**62 // (n + 1)
         ratio = max(2, self.objective.priority_ratio)
@@ -318,9 +316,7 @@ class Model:
             raise ValueError("a problem needs at least one crew")
         matrices = travel.matrices(self._sites)
         if matrices.durations.shape != (len(self._sites), len(self._sites)):
-            raise ValueError(
-                f"travel model returned a {matrices.durations.shape} matrix for {len(self._sites)} sites"
-            )
+            raise ValueError(f"travel model returned a {matrices.durations.shape} matrix for {len(self._sites)} sites")
         if wait_origin is None:
             wait_origin = min(c.shift.start for c in self._crews)
         return Problem(

@@ -20,6 +20,7 @@ class Reason(StrEnum):
     HOME_ENTRY_BARRED = "home_entry_barred"  # every skilled crew is barred from homes (cap 0, spent budget)
     EXPOSURE_CAP = "exposure_cap"
     HOME_CAP = "home_cap"
+    ISOLATION_RULE = "isolation_rule"  # crews that could take it visit an isolating household first
     CAPACITY = "capacity"
     WINDOW_UNREACHABLE = "window_unreachable"
     SHIFT_TOO_SHORT = "shift_too_short"
@@ -124,10 +125,11 @@ class Solution:
 
     def summary(self) -> str:
         used = self.used_routes
+        travel_h = sum(r.summary.travel_time for r in used) / 3600
         lines = [
             f"{len(used)} of {len(self.routes)} crews used, "
             f"{sum(r.summary.visits for r in used)} jobs served, {len(self.unassigned)} unassigned",
-            f"distance {self.distance() / 1000:.1f} km, travel {sum(r.summary.travel_time for r in used) / 3600:.2f} h, "
+            f"distance {self.distance() / 1000:.1f} km, travel {travel_h:.2f} h, "
             f"objective {self.stats.objective}, {self.stats.wall_time:.1f} s ({self.stats.strategy})",
         ]
         by_reason: dict[str, int] = {}

@@ -105,9 +105,7 @@ class EuclideanTravel:
     def matrices(self, sites: Sequence[Site]) -> TravelMatrices:
         xy = np.array([(s.x, s.y) for s in sites], dtype=np.float64).reshape(-1, 2)
         d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1]) * self.scale
-        return TravelMatrices(
-            durations=np.ceil(d - 1e-9).astype(np.int64), distances=np.rint(d).astype(np.int64)
-        )
+        return TravelMatrices(durations=np.ceil(d - 1e-9).astype(np.int64), distances=np.rint(d).astype(np.int64))
 
 
 @dataclass(frozen=True)

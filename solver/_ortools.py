@@ -1,0 +1,406 @@
+"""The one module that talks to OR-Tools: builds a routing model from a Problem and runs one search.
+
+Everything OR-Tools-specific (indices, callbacks, dimensions, search parameters) stays here;
+the result leaves as plain tuples (:class:`RawResult`) that ``solver.assemble`` turns into steps.
+Verified against ortools 9.15.6755 (see ../shared/docs/ortools-notes.md):
+- ``SetAllowedVehiclesForIndex`` raises TypeError in 9.15, so skills use ``VehicleVar(i).SetValues``;
+- an exception inside a Python callback is swallowed and the solve "succeeds", so callbacks record
+  their errors and the search re-raises them;
+- a registered matrix is fast for arc costs, but a matrix-backed time dimension is slow on large
+  problems, so transits use a Python callback above ``MATRIX_TRANSIT_MAX_NODES``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from google.protobuf.duration_pb2 import Duration
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from solver.model import Problem
+
+MATRIX_TRANSIT_MAX_NODES = 400
+
+FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy
+METAHEURISTIC = routing_enums_pb2.LocalSearchMetaheuristic
+_BOOL = {True: 3, False: 2}  # OptionalBoolean: BOOL_TRUE = 3, BOOL_FALSE = 2
+
+
+@dataclass(frozen=True)
+class SearchMember:
+    """One way of searching: a first-solution strategy and a metaheuristic with its knobs."""
+
+    name: str
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    gls_lambda: float = 0.1
+    operators_on: tuple[str, ...] = ()
+    operators_off: tuple[str, ...] = ()
+    use_full_propagation: bool = False
+    # "auto" (matrix up to MATRIX_TRANSIT_MAX_NODES, then a Python callback), "matrix" or "callback".
+    dimension_transits: str = "auto"
+    # Any other RoutingSearchParameters field by dotted name, e.g. {"ls_operator_neighbors_ratio": 0.5}.
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RawRoute:
+    crew: int
+    start_time: int
+    end_time: int
+    visits: tuple[tuple[int, int], ...]  # (job position in problem.jobs, service start)
+    breaks: tuple[tuple[int, int], ...]  # (break position in crew.breaks, break start)
+
+
+@dataclass(frozen=True)
+class RawResult:
+    routes: tuple[RawRoute, ...]
+    objective: int
+    status: str
+    solutions: int
+    first_solution_time: float
+    wall_time: float
+    member: str
+
+
+class CallbackError(RuntimeError):
+    """A Python transit callback failed; OR-Tools would otherwise report success (issue 3224)."""
+
+
+def search_parameters(
+    member: SearchMember, *, time_limit: float | None, solution_limit: int | None
+) -> pywrapcp.DefaultRoutingSearchParameters:
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = getattr(FIRST_SOLUTION, member.first_solution)
+    params.local_search_metaheuristic = getattr(METAHEURISTIC, member.metaheuristic)
+    params.guided_local_search_lambda_coefficient = member.gls_lambda
+    params.use_full_propagation = member.use_full_propagation
+    # Breaks make route scheduling a MIP; CP-SAT there was 8x slower per solution than GLOP on
+    # a lunch-break case with waiting costs, for the same objective. The checker guards the result.
+    params.mixed_integer_scheduling_solver = 1  # SCHEDULING_GLOP
+    for op in member.operators_on:
+        setattr(params.local_search_operators, op, _BOOL[True])
+    for op in member.operators_off:
+        setattr(params.local_search_operators, op, _BOOL[False])
+    for key, value in member.extra.items():
+        target = params
+        *path, last = key.split(".")
+        for part in path:
+            target = getattr(target, part)
+        setattr(target, last, value)
+    if time_limit is not None:
+        d = Duration()
+        d.FromMilliseconds(max(1, int(time_limit * 1000)))
+        params.time_limit.CopyFrom(d)
+    if solution_limit is not None:
+        params.solution_limit = solution_limit
+    return params
+
+
+class RoutingBuild:
+    """A routing model for one Problem. Keeps the manager and callbacks alive (issues 270, 228)."""
+
+    def __init__(self, problem: Problem, *, dimension_transits: str = "auto") -> None:
+        self.problem = problem
+        self.errors: list[BaseException] = []
+        crews = problem.crews
+        jobs = problem.jobs
+
+        # Nodes: the distinct crew start/end sites first, then one node per servable job.
+        depot_sites: list[int] = []
+        for c in crews:
+            for s in (c.start.index, c.end.index):
+                if s not in depot_sites:
+                    depot_sites.append(s)
+        self.allowed: dict[int, list[int]] = {}
+        self.job_of_node: dict[int, int] = {}
+        node_sites = list(depot_sites)
+        for j, job in enumerate(jobs):
+            allowed = [v for v, c in enumerate(crews) if _crew_may_serve(c, job)]
+            if not allowed:
+                continue
+            self.allowed[j] = allowed
+            self.job_of_node[len(node_sites)] = j
+            node_sites.append(job.site.index)
+        self.node_of_job = {j: n for n, j in self.job_of_node.items()}
+        n_nodes = len(node_sites)
+        starts = [depot_sites.index(c.start.index) for c in crews]
+        ends = [depot_sites.index(c.end.index) for c in crews]
+        self.manager = pywrapcp.RoutingIndexManager(n_nodes, len(crews), starts, ends)
+        self.routing = pywrapcp.RoutingModel(self.manager)
+        manager, routing = self.manager, self.routing
+        size = routing.Size() + len(crews)
+        self.node_of_index = [manager.IndexToNode(i) for i in range(size)]
+
+        sites = np.asarray(node_sites, dtype=np.int64)
+        service = np.zeros(n_nodes, dtype=np.int64)
+        for n, j in self.job_of_node.items():
+            service[n] = jobs[j].service
+        self.service = service
+        distances = problem.travel.distances[np.ix_(sites, sites)].astype(np.int64)
+        obj = problem.objective
+        horizon = max(c.shift.end for c in crews) + 1
+        self.horizon = horizon
+
+        # One arc-cost matrix and one transit per vehicle speed class.
+        use_matrix = dimension_transits == "matrix" or (
+            dimension_transits == "auto" and n_nodes <= MATRIX_TRANSIT_MAX_NODES
+        )
+        self._callbacks: list[Callable[[int, int], int]] = []
+        transit_of_class: dict[float, int] = {}
+        cost_of_class: dict[float, int] = {}
+        for v, crew in enumerate(crews):
+            sf = crew.speed_factor
+            if sf not in transit_of_class:
+                durations = problem.travel.durations_for(sf)[np.ix_(sites, sites)].astype(np.int64)
+                cost = obj.travel_time_weight * durations + obj.distance_weight * distances
+                cost_of_class[sf] = routing.RegisterTransitMatrix(cost.tolist())
+                transit = durations + service[:, None]
+                if use_matrix:
+                    transit_of_class[sf] = routing.RegisterTransitMatrix(transit.tolist())
+                else:
+                    transit_of_class[sf] = routing.RegisterTransitCallback(self._transit_callback(transit))
+            routing.SetArcCostEvaluatorOfVehicle(cost_of_class[sf], v)
+
+        routing.AddDimensionWithVehicleTransits(
+            [transit_of_class[c.speed_factor] for c in crews], horizon, horizon, False, "Time"
+        )
+        self.time = routing.GetDimensionOrDie("Time")
+        time_dim = self.time
+        for v, crew in enumerate(crews):
+            time_dim.CumulVar(routing.Start(v)).SetRange(crew.shift.start, crew.shift.end)
+            time_dim.CumulVar(routing.End(v)).SetRange(crew.shift.start, crew.shift.end)
+            if crew.max_work is not None:
+                time_dim.SetSpanUpperBoundForVehicle(crew.max_work, v)
+            # Leave as late as the first visit allows, come back as early as possible.
+            routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+            routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+
+        penalties = problem.drop_penalties()
+        for n, j in self.job_of_node.items():
+            job = jobs[j]
+            index = manager.NodeToIndex(n)
+            cumul = time_dim.CumulVar(index)
+            if job.time_windows:
+                cumul.SetRange(job.time_windows[0].start, job.time_windows[-1].end)
+                for a, b in zip(job.time_windows, job.time_windows[1:], strict=False):
+                    cumul.RemoveInterval(a.end + 1, b.start - 1)
+            if obj.wait_weight > 0:
+                time_dim.SetCumulVarSoftUpperBound(index, problem.wait_origin, obj.wait_weight * job.customers)
+            allowed = self.allowed[j]
+            if len(allowed) < len(crews):
+                routing.VehicleVar(index).SetValues([-1, *allowed])
+            if not job.required:
+                routing.AddDisjunction([index], penalties[job.priority])
+
+        self._add_counters()
+        self._add_breaks()
+
+    def _transit_callback(self, transit: np.ndarray) -> Callable[[int, int], int]:
+        rows = transit.tolist()
+        node_of_index = self.node_of_index
+        errors = self.errors
+
+        def callback(i: int, j: int) -> int:
+            try:
+                return rows[node_of_index[i]][node_of_index[j]]
+            except BaseException as exc:  # swallowed by OR-Tools otherwise
+                errors.append(exc)
+                return 0
+
+        self._callbacks.append(callback)
+        return callback
+
+    def _unary(self, values: Sequence[int]) -> int:
+        # Unary transit vectors are indexed by node; depots carry 0.
+        vector = [0] * self.manager.GetNumberOfNodes()
+        for n, v in enumerate(values):
+            vector[n] = int(v)
+        return self.routing.RegisterUnaryTransitVector(vector)
+
+    def _add_counters(self) -> None:
+        problem, routing, manager = self.problem, self.routing, self.manager
+        jobs, crews = problem.jobs, problem.crews
+        n_nodes = manager.GetNumberOfNodes()
+
+        def node_values(f: Callable[[int], int]) -> list[int]:
+            values = [0] * n_nodes
+            for n, j in self.job_of_node.items():
+                values[n] = f(j)
+            return values
+
+        n_jobs = len(self.job_of_node)
+        homes = node_values(lambda j: int(jobs[j].enters_home))
+        if any(homes) and any(c.max_homes is not None or not c.homes_allowed for c in crews):
+            caps = [0 if not c.homes_allowed else (c.max_homes if c.max_homes is not None else n_jobs) for c in crews]
+            routing.AddDimensionWithVehicleCapacity(self._unary(homes), 0, caps, True, "Homes")
+        exposure = node_values(lambda j: jobs[j].exposure)
+        if any(exposure) and any(c.max_exposure is not None for c in crews):
+            total = sum(exposure)
+            caps = [c.max_exposure if c.max_exposure is not None else total for c in crews]
+            routing.AddDimensionWithVehicleCapacity(self._unary(exposure), 0, caps, True, "Exposure")
+        contaminating = node_values(lambda j: int(jobs[j].contaminating))
+        if any(contaminating):
+            routing.AddDimensionWithVehicleCapacity(
+                self._unary(contaminating), 0, [1] * len(crews), True, "Contaminated"
+            )
+            dim = routing.GetDimensionOrDie("Contaminated")
+            # A home may only be entered while the crew has not yet been in an isolating household.
+            for n, j in self.job_of_node.items():
+                if jobs[j].enters_home:
+                    dim.CumulVar(manager.NodeToIndex(n)).SetMax(0)
+        demand = node_values(lambda j: jobs[j].demand)
+        if any(demand) or any(c.capacity is not None for c in crews):
+            total = sum(demand)
+            caps = [c.capacity if c.capacity is not None else total for c in crews]
+            routing.AddDimensionWithVehicleCapacity(self._unary(demand), 0, caps, True, "Load")
+
+    def _add_breaks(self) -> None:
+        routing, time_dim = self.routing, self.time
+        solver = routing.solver()
+        visit_transits = [int(self.service[self.node_of_index[i]]) for i in range(routing.Size())]
+        self.break_vars: dict[int, list[pywrapcp.IntervalVar]] = {}
+        for v, crew in enumerate(self.problem.crews):
+            if not crew.breaks:
+                continue
+            intervals = []
+            for k, brk in enumerate(crew.breaks):
+                iv = solver.FixedDurationIntervalVar(
+                    brk.window.start, brk.latest_start, brk.duration, False, f"break:{v}:{k}"
+                )
+                # Breaks are part of the shift: inside the route, never before it starts or after it ends.
+                solver.Add(iv.StartExpr() >= time_dim.CumulVar(routing.Start(v)))
+                solver.Add(iv.EndExpr() <= time_dim.CumulVar(routing.End(v)))
+                intervals.append(iv)
+            time_dim.SetBreakIntervalsOfVehicle(intervals, v, visit_transits)
+            self.break_vars[v] = intervals
+
+    def routes_from(self, assignment: pywrapcp.Assignment) -> tuple[RawRoute, ...]:
+        routing, time_dim = self.routing, self.time
+        routes = []
+        for v in range(len(self.problem.crews)):
+            index = routing.Start(v)
+            start_time = assignment.Value(time_dim.CumulVar(index))
+            visits = []
+            index = assignment.Value(routing.NextVar(index))
+            while not routing.IsEnd(index):
+                j = self.job_of_node[self.node_of_index[index]]
+                visits.append((j, assignment.Value(time_dim.CumulVar(index))))
+                index = assignment.Value(routing.NextVar(index))
+            end_time = assignment.Value(time_dim.CumulVar(index))
+            breaks = []
+            for k, iv in enumerate(self.break_vars.get(v, [])):
+                breaks.append((k, assignment.StartValue(iv)))
+            routes.append(RawRoute(v, start_time, end_time, tuple(visits), tuple(breaks)))
+        return tuple(routes)
+
+    def initial_assignment(self, routes: Mapping[int, Sequence[int]]) -> pywrapcp.Assignment | None:
+        """An assignment from crew position -> job positions (jobs the model cannot place are skipped)."""
+        index_routes = []
+        for v in range(len(self.problem.crews)):
+            seq = [self.manager.NodeToIndex(self.node_of_job[j]) for j in routes.get(v, ()) if j in self.node_of_job]
+            index_routes.append(seq)
+        return self.routing.ReadAssignmentFromRoutes(index_routes, True)
+
+
+def _crew_may_serve(crew, job) -> bool:  # noqa: ANN001 - solver.model types, kept loose for speed
+    if not job.skills <= crew.skills:
+        return False
+    if job.enters_home and (not crew.homes_allowed or crew.max_homes == 0):
+        return False
+    if crew.max_exposure is not None and job.exposure > crew.max_exposure:
+        return False
+    return not (crew.capacity is not None and job.demand > crew.capacity)
+
+
+def run_search(
+    problem: Problem,
+    member: SearchMember,
+    *,
+    time_limit: float | None,
+    solution_limit: int | None,
+    deadline: float | None = None,
+    initial_routes: Mapping[int, Sequence[int]] | None = None,
+    on_improvement: Callable[[tuple[RawRoute, ...], int], None] | None = None,
+    snapshot_every: float = 1.0,
+) -> RawResult:
+    """Build the model and run one search. ``deadline`` (monotonic) stops GLS if it overruns."""
+    t0 = time.monotonic()
+    build = RoutingBuild(problem, dimension_transits=member.dimension_transits)
+    routing = build.routing
+    params = search_parameters(member, time_limit=time_limit, solution_limit=solution_limit)
+    state = {"solutions": 0, "first": None, "best": None, "last_snapshot": 0.0}
+
+    def at_solution() -> None:
+        now = time.monotonic()
+        state["solutions"] += 1
+        if state["first"] is None:
+            state["first"] = now - t0
+        cost = routing.CostVar().Value()
+        if state["best"] is None or cost < state["best"]:
+            state["best"] = cost
+            if on_improvement is not None and now - state["last_snapshot"] >= snapshot_every:
+                state["last_snapshot"] = now
+                on_improvement(_current_routes(build), cost)
+        if deadline is not None and now > deadline:
+            routing.solver().FinishCurrentSearch()
+
+    routing.AddAtSolutionCallback(at_solution)
+    if initial_routes:
+        routing.CloseModelWithParameters(params)
+        initial = build.initial_assignment(initial_routes)
+        assignment = routing.SolveFromAssignmentWithParameters(initial, params) if initial else None
+        if assignment is None:
+            assignment = routing.SolveWithParameters(params)
+    else:
+        assignment = routing.SolveWithParameters(params)
+    if build.errors:
+        raise CallbackError(f"a transit callback failed: {build.errors[0]!r}") from build.errors[0]
+    wall = time.monotonic() - t0
+    status = _status_name(routing.status())
+    if assignment is None:
+        return RawResult((), -1, status, state["solutions"], state["first"] or wall, wall, member.name)
+    return RawResult(
+        build.routes_from(assignment),
+        assignment.ObjectiveValue(),
+        status,
+        state["solutions"],
+        state["first"] if state["first"] is not None else wall,
+        wall,
+        member.name,
+    )
+
+
+def _current_routes(build: RoutingBuild) -> tuple[RawRoute, ...]:
+    """Routes from the variables while they are bound inside a solution callback."""
+    routing, time_dim = build.routing, build.time
+    routes = []
+    for v in range(len(build.problem.crews)):
+        index = routing.Start(v)
+        start_time = time_dim.CumulVar(index).Min()
+        visits = []
+        index = routing.NextVar(index).Value()
+        while not routing.IsEnd(index):
+            visits.append((build.job_of_node[build.node_of_index[index]], time_dim.CumulVar(index).Min()))
+            index = routing.NextVar(index).Value()
+        end_time = time_dim.CumulVar(index).Min()
+        breaks = tuple((k, iv.StartMin()) for k, iv in enumerate(build.break_vars.get(v, [])))
+        routes.append(RawRoute(v, start_time, end_time, tuple(visits), breaks))
+    return tuple(routes)
+
+
+def _status_name(status: int) -> str:
+    names = {
+        0: "not_solved",
+        1: "success",
+        2: "partial_success_local_optimum_not_reached",
+        3: "fail",
+        4: "fail_timeout",
+        5: "invalid",
+        6: "infeasible",
+        7: "optimal",
+    }
+    return names.get(int(status), str(status))

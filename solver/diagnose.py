@@ -1,0 +1,154 @@
+"""Why a job was left unassigned: a reason code, a sentence, and where cheap, what would fix it.
+
+The tests are deliberately simple and explainable to a dispatcher: first what no crew could ever
+do (skills, home entry, single-job caps, windows, shift length, each on an otherwise empty route),
+then what the day's routes used up (home and exposure caps, the isolation rule), and otherwise the
+job was crowded out by more urgent work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from solver.model import Crew, Job, Problem
+from solver.solution import Reason, Route, Unassigned
+
+
+def clock(t: int) -> str:
+    """Seconds from the origin as HH:MM (the origin is local midnight in dispatch problems)."""
+    days, rem = divmod(int(t), 86_400)
+    text = f"{rem // 3600:02d}:{rem % 3600 // 60:02d}"
+    return text + (f" (+{days}d)" if days else "")
+
+
+def _minutes(seconds: int) -> int:
+    return -(-int(seconds) // 60)
+
+
+@dataclass(frozen=True)
+class _Alone:
+    """A job on crew's otherwise empty route."""
+
+    crew: Crew
+    arrival: int  # earliest arrival at the job
+    start: int | None  # earliest service start inside a window, None if none reachable
+    overrun: int  # seconds beyond shift end or max work, if the window is reachable
+
+
+def _alone(problem: Problem, crew: Crew, job: Job) -> _Alone:
+    out = problem.duration(crew, crew.start, job.site)
+    back = problem.duration(crew, job.site, crew.end)
+    arrival = crew.shift.start + out
+    start: int | None = arrival
+    if job.time_windows:
+        start = next((max(arrival, w.start) for w in job.time_windows if arrival <= w.end), None)
+    if start is None or start > crew.shift.end:
+        return _Alone(crew, arrival, None, 0)
+    finish = start + job.service + back
+    # Breaks are part of the route: one that cannot end before the visit starts comes after it.
+    for b in crew.breaks:
+        if b.window.start + b.duration <= start:
+            continue
+        finish = b.window.start + b.duration if b.window.start >= finish else finish + b.duration
+    overrun = max(0, finish - crew.shift.end)
+    if crew.max_work is not None:
+        span = out + job.service + back + sum(b.duration for b in crew.breaks)
+        overrun = max(overrun, span - crew.max_work)
+    return _Alone(crew, arrival, start, overrun)
+
+
+def explain(problem: Problem, job: Job, routes: dict[str, Route]) -> Unassigned:
+    crews = problem.crews
+    skilled = [c for c in crews if job.skills <= c.skills]
+    if not skilled:
+        need = ", ".join(sorted(job.skills)) or "none"
+        return Unassigned(job.id, Reason.NO_SKILLED_CREW, f"needs skills {need}; no crew on shift has them all")
+    candidates = skilled
+    if job.enters_home:
+        candidates = [c for c in skilled if c.homes_allowed and c.max_homes != 0]
+        if not candidates:
+            return Unassigned(
+                job.id,
+                Reason.HOME_ENTRY_BARRED,
+                f"enters a home, and all {len(skilled)} crews with the skills are barred from home entries today "
+                "(home cap 0 or exposure budget spent)",
+            )
+        fits = [c for c in candidates if c.max_exposure is None or job.exposure <= c.max_exposure]
+        if not fits:
+            best = max(c.max_exposure or 0 for c in candidates)
+            return Unassigned(
+                job.id,
+                Reason.EXPOSURE_CAP,
+                f"weighted exposure {_minutes(job.exposure)} min exceeds every skilled crew's cap "
+                f"(largest {best // 60} min)",
+            )
+        candidates = fits
+    if job.demand:
+        fits = [c for c in candidates if c.capacity is None or job.demand <= c.capacity]
+        if not fits:
+            return Unassigned(job.id, Reason.CAPACITY, f"demand {job.demand} exceeds every crew's capacity")
+        candidates = fits
+
+    alone = [_alone(problem, c, job) for c in candidates]
+    reachable = [a for a in alone if a.start is not None]
+    if not reachable:
+        first = min(alone, key=lambda a: a.arrival)
+        windows = ", ".join(f"{clock(w.start)}-{clock(w.end)}" for w in job.time_windows) or "the shift"
+        return Unassigned(
+            job.id,
+            Reason.WINDOW_UNREACHABLE,
+            f"window {windows}; the earliest any skilled crew can arrive is {clock(first.arrival)} "
+            f"(crew {first.crew.id})",
+        )
+    feasible = [a for a in reachable if a.overrun == 0]
+    if not feasible:
+        best = min(reachable, key=lambda a: a.overrun)
+        return Unassigned(
+            job.id,
+            Reason.SHIFT_TOO_SHORT,
+            f"even alone it does not fit in any shift; fits if crew {best.crew.id}'s shift ran "
+            f"{_minutes(best.overrun)} min longer",
+        )
+
+    # Feasible alone: what did the day's routes use up?
+    binding: dict[Reason, list[str]] = {Reason.HOME_CAP: [], Reason.EXPOSURE_CAP: [], Reason.ISOLATION_RULE: []}
+    free: list[_Alone] = []
+    for a in feasible:
+        route = routes.get(a.crew.id)
+        if route is None:
+            free.append(a)
+            continue
+        visits = route.visits
+        homes = sum(1 for s in visits if problem.job(s.job_id).enters_home)  # type: ignore[arg-type]
+        exposure = sum(problem.job(s.job_id).exposure for s in visits)  # type: ignore[arg-type]
+        isolated = any(problem.job(s.job_id).contaminating for s in visits)  # type: ignore[arg-type]
+        if job.enters_home and a.crew.max_homes is not None and homes + 1 > a.crew.max_homes:
+            binding[Reason.HOME_CAP].append(a.crew.id)
+        elif job.enters_home and a.crew.max_exposure is not None and exposure + job.exposure > a.crew.max_exposure:
+            binding[Reason.EXPOSURE_CAP].append(a.crew.id)
+        elif job.enters_home and isolated:
+            binding[Reason.ISOLATION_RULE].append(a.crew.id)
+        else:
+            free.append(a)
+    if not free:
+        reason = max(binding, key=lambda r: len(binding[r]))
+        crews_text = ", ".join(binding[reason][:5]) + (" ..." if len(binding[reason]) > 5 else "")
+        detail = {
+            Reason.HOME_CAP: f"every crew that could take it has reached its home-entry cap ({crews_text})",
+            Reason.EXPOSURE_CAP: f"it would push every crew that could take it over its exposure cap ({crews_text})",
+            Reason.ISOLATION_RULE: "every crew that could take it visits an isolating household first "
+            f"and enters no home after it ({crews_text})",
+        }[reason]
+        return Unassigned(job.id, reason, detail)
+    best = min(free, key=lambda a: a.start or 0)
+    return Unassigned(
+        job.id,
+        Reason.CROWDED_OUT,
+        f"feasible alone (crew {best.crew.id} could start it at {clock(best.start or 0)}), but the crews' "
+        "time went to more urgent or better-placed work",
+    )
+
+
+def explain_all(problem: Problem, job_ids: list[str], routes: tuple[Route, ...]) -> tuple[Unassigned, ...]:
+    by_crew = {r.crew_id: r for r in routes}
+    return tuple(explain(problem, problem.job(jid), by_crew) for jid in job_ids)

@@ -1,0 +1,276 @@
+"""Search orchestration: a portfolio of differently-parameterised searches, a watchdog, reproducibility.
+
+- The routing search is single-threaded, so the portfolio runs each member in its own process
+  (each builds its own model) and keeps the best solution.
+- OR-Tools does not enforce the time limit during the first-solution phase and GLS can overrun on
+  large problems, so the parent kills a member that is late and falls back on the last improving
+  solution it streamed.
+- Reproducible mode bounds the work by a solution count instead of wall time: the same problem gives
+  byte-identical output on every run and machine load.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+
+from solver._ortools import RawResult, RawRoute, SearchMember, run_search
+from solver.assemble import assemble_route, empty_route
+from solver.diagnose import explain_all
+from solver.model import Problem
+from solver.solution import SearchStats, Solution
+
+DEFAULT_PORTFOLIO = (
+    SearchMember(name="pci-gls", first_solution="PARALLEL_CHEAPEST_INSERTION", gls_lambda=0.1),
+    SearchMember(name="lci-gls", first_solution="LOCAL_CHEAPEST_INSERTION", gls_lambda=0.2),
+)
+
+ProgressCallback = Callable[[float, int | None], None]
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """How hard and how to search.
+
+    ``time_limit`` bounds wall time (seconds); in ``reproducible`` mode ``solution_limit`` bounds
+    the work instead (default scales with the problem) and ``time_limit`` only arms the watchdog.
+    ``workers`` is the number of processes (default: one per core, at most one per member).
+    """
+
+    time_limit: float = 10.0
+    reproducible: bool = False
+    solution_limit: int | None = None
+    workers: int | None = None
+    members: tuple[SearchMember, ...] = DEFAULT_PORTFOLIO
+    # Extra seconds the watchdog grants past the limit before killing a member.
+    grace: float = 2.0
+
+    def effective_workers(self) -> int:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        wanted = self.workers if self.workers is not None else cores
+        return max(1, min(wanted, len(self.members)))
+
+    def effective_solution_limit(self, problem: Problem) -> int | None:
+        if not self.reproducible:
+            return self.solution_limit
+        if self.solution_limit is not None:
+            return self.solution_limit
+        return 200 + 4 * len(problem.jobs)
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = 10.0,
+    reproducible: bool = False,
+    workers: int | None = None,
+    solution_limit: int | None = None,
+    config: SearchConfig | None = None,
+    initial_routes: Mapping[str, Sequence[str]] | None = None,
+    progress: ProgressCallback | None = None,
+) -> Solution:
+    """Solve ``problem``; never fails to return a solution (jobs that cannot be placed are unassigned).
+
+    ``initial_routes`` (crew id -> job ids in order) warm-starts the search from existing routes.
+    ``progress(elapsed_s, best_objective)`` is called about every 0.2 s from the calling thread.
+    """
+    if config is None:
+        config = SearchConfig(
+            time_limit=time_limit, reproducible=reproducible, workers=workers, solution_limit=solution_limit
+        )
+    crew_pos = {c.id: v for v, c in enumerate(problem.crews)}
+    job_pos = {j.id: i for i, j in enumerate(problem.jobs)}
+    initial: dict[int, list[int]] | None = None
+    if initial_routes:
+        initial = {}
+        for crew_id, job_ids in initial_routes.items():
+            if crew_id not in crew_pos:
+                raise ValueError(f"initial route for unknown crew {crew_id!r}")
+            unknown = [j for j in job_ids if j not in job_pos]
+            if unknown:
+                raise ValueError(f"initial route of crew {crew_id!r} names unknown jobs {unknown[:5]}")
+            initial[crew_pos[crew_id]] = [job_pos[j] for j in job_ids]
+
+    t0 = time.monotonic()
+    if problem.jobs:
+        raw = _run_portfolio(problem, config, initial, progress)
+    else:
+        raw = RawResult((), 0, "success", 0, 0.0, 0.0, "empty")
+    return _to_solution(problem, raw, config, time.monotonic() - t0)
+
+
+def _to_solution(problem: Problem, raw: RawResult, config: SearchConfig, wall: float) -> Solution:
+    by_crew: dict[int, RawRoute] = {r.crew: r for r in raw.routes}
+    routes = tuple(
+        assemble_route(problem, by_crew.get(v) or empty_route(problem, v)) for v in range(len(problem.crews))
+    )
+    served = {jid for r in routes for jid in r.job_ids()}
+    dropped = [j.id for j in problem.jobs if j.id not in served]
+    unassigned = explain_all(problem, dropped, routes)
+    stats = SearchStats(
+        status=raw.status,
+        objective=raw.objective,
+        wall_time=round(wall, 3),
+        first_solution_time=round(raw.first_solution_time, 3),
+        solutions=raw.solutions,
+        strategy=raw.member,
+        reproducible=config.reproducible,
+    )
+    return Solution(routes=routes, unassigned=unassigned, stats=stats)
+
+
+def _run_portfolio(
+    problem: Problem,
+    config: SearchConfig,
+    initial: dict[int, list[int]] | None,
+    progress: ProgressCallback | None,
+) -> RawResult:
+    members = config.members[: config.effective_workers()]
+    solution_limit = config.effective_solution_limit(problem)
+    time_limit = None if config.reproducible else config.time_limit
+    if len(members) == 1 and progress is None:
+        deadline = None if config.reproducible else time.monotonic() + config.time_limit + config.grace
+        return run_search(
+            problem,
+            members[0],
+            time_limit=time_limit,
+            solution_limit=solution_limit,
+            deadline=deadline,
+            initial_routes=initial,
+        )
+    return _run_processes(problem, members, config, time_limit, solution_limit, initial, progress)
+
+
+@dataclass
+class _Member:
+    member: SearchMember
+    process: mp.process.BaseProcess
+    conn: Connection
+    result: RawResult | None = None
+    snapshot: RawResult | None = None
+    error: str | None = None
+    done: bool = False
+    started: float = field(default_factory=time.monotonic)
+
+
+def _worker(
+    conn: Connection,
+    problem: Problem,
+    member: SearchMember,
+    time_limit: float | None,
+    solution_limit: int | None,
+    initial: dict[int, list[int]] | None,
+) -> None:
+    def stream(routes: tuple[RawRoute, ...], cost: int) -> None:
+        conn.send(("snapshot", RawResult(routes, cost, "watchdog", 0, 0.0, 0.0, member.name)))
+
+    try:
+        result = run_search(
+            problem,
+            member,
+            time_limit=time_limit,
+            solution_limit=solution_limit,
+            initial_routes=initial,
+            on_improvement=stream if time_limit is not None else None,
+        )
+        conn.send(("result", result))
+    except BaseException as exc:  # report, never hang the parent
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def _context() -> mp.context.BaseContext:
+    # fork: starts in milliseconds and does not re-run the caller's __main__ (spawn and forkserver
+    # do, which breaks unguarded scripts). The child only searches and writes to its own pipe, so
+    # a lock held by another parent thread (e.g. a progress display) at fork time is never needed.
+    methods = mp.get_all_start_methods()
+    return mp.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _run_processes(
+    problem: Problem,
+    members: Sequence[SearchMember],
+    config: SearchConfig,
+    time_limit: float | None,
+    solution_limit: int | None,
+    initial: dict[int, list[int]] | None,
+    progress: ProgressCallback | None,
+) -> RawResult:
+    ctx = _context()
+    running: list[_Member] = []
+    for member in members:
+        parent, child = ctx.Pipe(duplex=False)
+        proc = ctx.Process(
+            target=_worker, args=(child, problem, member, time_limit, solution_limit, initial), daemon=True
+        )
+        proc.start()
+        child.close()
+        running.append(_Member(member, proc, parent))
+    t0 = time.monotonic()
+    # In reproducible mode the watchdog is generous: killing a member would break reproducibility.
+    budget = config.time_limit * (10 if config.reproducible else 1) + config.grace
+    try:
+        while not all(m.done for m in running):
+            for m in running:
+                if m.done:
+                    continue
+                while m.conn.poll(0.1 / len(running)):
+                    try:
+                        kind, payload = m.conn.recv()
+                    except EOFError:
+                        m.done = True
+                        if m.result is None and m.error is None:
+                            m.error = f"search process exited with code {m.process.exitcode}"
+                        break
+                    if kind == "snapshot":
+                        m.snapshot = payload
+                    elif kind == "result":
+                        m.result, m.done = payload, True
+                    else:
+                        m.error, m.done = payload, True
+            elapsed = time.monotonic() - t0
+            if progress is not None:
+                progress(elapsed, _best_objective(running))
+            if elapsed > budget:
+                for m in running:
+                    if not m.done:
+                        m.process.kill()
+                        m.done = True
+                break
+    finally:
+        for m in running:
+            m.process.join(timeout=1)
+            if m.process.is_alive():
+                m.process.kill()
+            m.conn.close()
+    candidates = [m.result for m in running if m.result is not None and m.result.routes]
+    if not candidates:
+        candidates = [m.snapshot for m in running if m.snapshot is not None]
+    if not candidates:
+        errors = "; ".join(f"{m.member.name}: {m.error or 'no solution in time'}" for m in running)
+        raise RuntimeError(f"no search produced a solution ({errors})")
+    # Ties go to the first member, so reproducible runs pick the same one every time.
+    best = min(candidates, key=lambda r: (r.objective, [m.member.name for m in running].index(r.member)))
+    return RawResult(
+        best.routes,
+        best.objective,
+        best.status,
+        sum(m.result.solutions for m in running if m.result is not None),
+        min(m.result.first_solution_time for m in running if m.result is not None)
+        if any(m.result for m in running)
+        else 0.0,
+        best.wall_time,
+        best.member,
+    )
+
+
+def _best_objective(running: Sequence[_Member]) -> int | None:
+    values = [m.result.objective for m in running if m.result is not None] + [
+        m.snapshot.objective for m in running if m.snapshot is not None
+    ]
+    return min(values) if values else None
