@@ -198,6 +198,7 @@ class RoutingBuild:
 
         self._add_counters()
         self._add_breaks()
+        self._add_stability()
 
     def _transit_callback(self, transit: np.ndarray) -> Callable[[int, int], int]:
         rows = transit.tolist()
@@ -277,6 +278,25 @@ class RoutingBuild:
                 intervals.append(iv)
             time_dim.SetBreakIntervalsOfVehicle(intervals, v, visit_transits)
             self.break_vars[v] = intervals
+
+    def _add_stability(self) -> None:
+        # Moving a job away from its preferred crew costs ``move_cost``: per-crew unary transits on a
+        # dimension whose span (the sum of transits along the route) is charged at 1 per unit.
+        jobs, crews = self.problem.jobs, self.problem.crews
+        preferred = {n: jobs[j] for n, j in self.job_of_node.items() if jobs[j].preferred_crew and jobs[j].move_cost}
+        if not preferred:
+            return
+        n_nodes = self.manager.GetNumberOfNodes()
+        total = sum(job.move_cost for job in preferred.values())
+        evaluators = []
+        for crew in crews:
+            vector = [0] * n_nodes
+            for n, job in preferred.items():
+                if job.preferred_crew != crew.id:
+                    vector[n] = job.move_cost
+            evaluators.append(self.routing.RegisterUnaryTransitVector(vector))
+        self.routing.AddDimensionWithVehicleTransitAndCapacity(evaluators, 0, [total] * len(crews), True, "Stability")
+        self.routing.GetDimensionOrDie("Stability").SetSpanCostCoefficientForAllVehicles(1)
 
     def routes_from(self, assignment: pywrapcp.Assignment) -> tuple[RawRoute, ...]:
         routing, time_dim = self.routing, self.time

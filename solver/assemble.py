@@ -111,7 +111,7 @@ def assemble_route(problem: Problem, raw: RawRoute) -> Route:
             service_time=service,
             waiting_time=waiting,
             break_time=sum(b.duration for b, _ in breaks),
-            duration=end_time - raw.start_time,
+            duration=arrival - raw.start_time,
             customer_seconds=customer_seconds,
         ),
     )

@@ -73,6 +73,9 @@ class Job:
     contaminating: bool = False
     demand: int = 0
     required: bool = False
+    # Intraday stability: the crew the job is already promised to, and the cost of giving it to another.
+    preferred_crew: str | None = None
+    move_cost: int = 0
 
     def window_span(self) -> TimeWindow | None:
         if not self.time_windows:
@@ -163,7 +166,8 @@ class Problem:
         n = max(len(self.jobs), 1)
         worst_leg = self.objective.travel_time_weight * max_leg * 3 + self.objective.distance_weight * max_dist
         worst_wait = self.objective.wait_weight * max((j.customers for j in self.jobs), default=1) * (horizon + max_leg)
-        base = max(1, (n + len(self.crews)) * worst_leg + n * worst_wait) + 1
+        moves = sum(j.move_cost for j in self.jobs)
+        base = max(1, (n + len(self.crews)) * worst_leg + n * worst_wait + moves) + 1
         limit = 2**62 // (n + 1)
         ratio = max(2, self.objective.priority_ratio)
         while ratio > 2 and base * ratio ** (len(PRIORITY_CLASSES) - 1) > limit:
@@ -214,6 +218,8 @@ class Model:
         contaminating: bool = False,
         demand: int = 0,
         required: bool = False,
+        preferred_crew: str | None = None,
+        move_cost: int = 0,
     ) -> Job:
         if id in self._job_ids:
             raise ValueError(f"job id {id!r} is used twice")
@@ -232,6 +238,8 @@ class Model:
             raise ValueError(f"job {id!r}: a contaminating job must enter the home")
         if demand < 0:
             raise ValueError(f"job {id!r}: demand must be >= 0, got {demand}")
+        if move_cost < 0:
+            raise ValueError(f"job {id!r}: move_cost must be >= 0, got {move_cost}")
         windows = tuple(sorted(time_windows, key=lambda w: w.start))
         for a, b in zip(windows, windows[1:], strict=False):
             if b.start <= a.end:
@@ -249,6 +257,8 @@ class Model:
             contaminating=contaminating,
             demand=int(demand),
             required=required,
+            preferred_crew=preferred_crew,
+            move_cost=int(move_cost),
         )
         self._job_ids.add(id)
         self._jobs.append(job)

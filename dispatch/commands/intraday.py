@@ -1,0 +1,201 @@
+"""``dispatch replan``, ``dispatch crews position`` and ``dispatch tickets eta``: the running day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from dispatch.commands.common import JsonOption, PolicyOption, console, fail, load_policy, open_engine, print_json
+from dispatch.db import session_scope
+from dispatch.intraday import (
+    IntradayError,
+    load_replan_inputs,
+    make_replan,
+    record_position,
+    save_replan,
+    ticket_eta,
+)
+from dispatch.locks import PlanLockedError, exclusive
+
+crews_app = typer.Typer(help="Crews during the day.\n\nExample: dispatch crews position C03 --lat -6.73 --lon 108.55")
+tickets_app = typer.Typer(help="Tickets: what a customer is told.\n\nExample: dispatch tickets eta CRB-2026-000123")
+
+
+def _clock(day: dt.date, text: str, tz: ZoneInfo, what: str) -> dt.datetime:
+    """``HH:MM`` on ``day``, or a full ISO time with an offset."""
+    try:
+        if len(text) <= 5:
+            return dt.datetime.combine(day, dt.time.fromisoformat(text), tzinfo=tz)
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"{what}: {text!r} is not a time (HH:MM, or YYYY-MM-DDTHH:MM+07:00)")
+    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+
+
+def replan_command(
+    date: Annotated[dt.datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="The running day (YYYY-MM-DD).")],
+    at: Annotated[str | None, typer.Option("--at", help="Re-plan as of HH:MM (default: now).")] = None,
+    time_limit: Annotated[float, typer.Option(help="Solver seconds.")] = 10.0,
+    reproducible: Annotated[bool, typer.Option(help="Fixed search work: identical output on every run.")] = False,
+    end_shift: Annotated[
+        list[str] | None,
+        typer.Option("--end-shift", help="A shift cut short, CREW=HH:MM (e.g. gone home sick); repeatable."),
+    ] = None,
+    storm: Annotated[bool, typer.Option("--storm", help="Storm mode for this re-plan (policy storm.enabled).")] = False,
+    out: Annotated[Path | None, typer.Option(help="Rewrite the changed crews' route sheets in this folder.")] = None,
+    lang: Annotated[str, typer.Option(help="Route sheet language: id or en.")] = "id",
+    publish: Annotated[bool, typer.Option(help="Publish the revision to the crews.")] = True,
+    policy_path: PolicyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Re-plan the rest of a running day: done and under-way visits stay, new tickets go in, routes stay stable.
+
+    Example: dispatch replan --date 2026-11-30 --at 10:30 --end-shift C03=11:00 --out sheets/
+    """
+    day = date.date()
+    policy = load_policy(policy_path)
+    if storm:
+        policy = policy.with_overrides({"storm.enabled": True})
+    tz = ZoneInfo(policy.region.timezone)
+    now = dt.datetime.now(dt.UTC)
+    when = _clock(day, at, tz, "--at") if at else now.astimezone(tz)
+    cuts: dict[str, dt.datetime] = {}
+    for item in end_shift or []:
+        crew, sep, hhmm = item.partition("=")
+        if not sep or not crew.strip():
+            fail(f"--end-shift {item!r}: expected CREW=HH:MM, e.g. C03=11:00")
+        cuts[crew.strip()] = _clock(day, hhmm.strip(), tz, f"--end-shift {crew}")
+    engine = open_engine()
+    try:
+        with exclusive(engine, f"plan {day.isoformat()}"):
+            with session_scope(engine) as session:
+                rin, parent_id = load_replan_inputs(session, day=day, at=when, policy=policy, end_shift=cuts)
+            replan = make_replan(rin, policy, time_limit=time_limit, reproducible=reproducible)
+            with session_scope(engine) as session:
+                doc = save_replan(
+                    session,
+                    replan=replan,
+                    parent_id=parent_id,
+                    at=when,
+                    now=now,
+                    time_limit=time_limit,
+                    reproducible=reproducible,
+                    publish_it=publish,
+                )
+                files = []
+                if out is not None:
+                    from dispatch.commands.plan import write_plan_sheets
+
+                    for crew in replan.changed_crews:
+                        if crew in {r["crew_id"] for r in doc["routes"]}:
+                            files += write_plan_sheets(session, doc=doc, policy=policy, out=out, lang=lang, crew=crew)
+    except IntradayError as exc:
+        fail(str(exc))
+    except PlanLockedError as exc:
+        fail(str(exc))
+    report = {
+        "plan_id": doc["plan_id"],
+        "version": doc["version"],
+        "parent_id": parent_id,
+        "as_of": when.isoformat(),
+        "status": doc["status"],
+        "solve_s": replan.solve_s,
+        "stops_changed": replan.stops_changed,
+        "changed_crews": replan.changed_crews,
+        "changes": doc["changes"],
+        "response_forecast": replan.forecast,
+        "notes": replan.notes,
+        "sheets_written": [str(f) for f in files],
+        "summary": doc["summary"],
+    }
+    if as_json:
+        print_json(report)
+        return
+    console.print(
+        f"[bold]Revision {doc['version']}[/bold] of {day} as of {when:%H:%M} (plan {doc['plan_id']}, "
+        f"revises plan {parent_id}), {doc['status']}; solved in {replan.solve_s:.1f} s, "
+        f"{replan.stops_changed} stops changed."
+    )
+    for crew, ch in sorted(replan.changes.items()):
+        if ch.changed:
+            console.print(f"  {crew}: {ch.describe()}")
+    unchanged = [c for c, ch in replan.changes.items() if not ch.changed]
+    if unchanged:
+        console.print(f"  unchanged: {', '.join(sorted(unchanged))}")
+    for note in replan.notes:
+        console.print(f"  note: {note}")
+    if replan.forecast:
+        console.print("P1 response forecast:")
+        for f in replan.forecast:
+            eta = f["arrival"][11:16] if f["arrival"] else "not reached today"
+            hours = f"{f['response_h']:.1f} h" if f["response_h"] is not None else "-"
+            flag = "" if f["within_target"] else "  LATE"
+            console.print(
+                f"  {f['ticket_id']}  {f['crew_id'] or '-':<6} {eta}  {hours} (target {f['target_h']} h){flag}"
+            )
+    if out is not None:
+        console.print(
+            f"Rewrote {len(files)} route sheet files in {out}/ for {', '.join(replan.changed_crews) or 'no crew'}"
+        )
+
+
+@crews_app.command("position")
+def position_command(
+    crew: Annotated[str, typer.Argument(help="Crew id, e.g. C03.")],
+    lat: Annotated[float, typer.Option(help="Latitude (WGS84).")],
+    lon: Annotated[float, typer.Option(help="Longitude (WGS84).")],
+    at: Annotated[str | None, typer.Option(help="When: HH:MM today, or an ISO time (default: now).")] = None,
+    source: Annotated[str, typer.Option(help="Where it came from: dispatcher, gps, radio.")] = "dispatcher",
+    policy_path: PolicyOption = None,
+) -> None:
+    """Record where a crew is, so the next re-plan starts it from there.
+
+    Example: dispatch crews position C03 --lat -6.7301 --lon 108.5522 --at 10:15
+    """
+    policy = load_policy(policy_path)
+    tz = ZoneInfo(policy.region.timezone)
+    now = dt.datetime.now(tz)
+    when = _clock(now.date(), at, tz, "--at") if at else now
+    engine = open_engine()
+    try:
+        with session_scope(engine) as session:
+            record_position(session, crew_id=crew, lat=lat, lon=lon, at=when, source=source)
+    except IntradayError as exc:
+        fail(str(exc))
+    console.print(f"Crew {crew} at ({lat:.5f}, {lon:.5f}) at {when.astimezone(tz):%Y-%m-%d %H:%M}.")
+
+
+@tickets_app.command("eta")
+def eta_command(
+    ticket: Annotated[str, typer.Argument(help="Ticket id.")],
+    policy_path: PolicyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The arrival window a customer is told, from the current published revision.
+
+    Example: dispatch tickets eta CRB-2026-000123 --json
+    """
+    policy = load_policy(policy_path)
+    tz = ZoneInfo(policy.region.timezone)
+    engine = open_engine()
+    try:
+        with session_scope(engine) as session:
+            eta = ticket_eta(session, ticket_id=ticket)
+    except IntradayError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(eta)
+        return
+    lo = dt.datetime.fromisoformat(eta["window_start"]).astimezone(tz)
+    hi = dt.datetime.fromisoformat(eta["window_end"]).astimezone(tz)
+    if eta["status"] == "planned":
+        console.print(
+            f"Ticket {ticket}: crew {eta['crew_id']} expected {lo:%H:%M}-{hi:%H:%M} on {lo:%Y-%m-%d} "
+            f"({eta['stops_before']} stops before it; plan {eta['plan_id']} v{eta['version']})"
+        )
+    else:
+        console.print(f"Ticket {ticket}: crew {eta['crew_id']} arrived at {lo:%H:%M} ({eta['status']})")

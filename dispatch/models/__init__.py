@@ -1,0 +1,44 @@
+"""SQLModel tables, one module per aggregate.
+
+Importing this package registers every table on ``SQLModel.metadata`` (``create_schema`` and the
+test fixtures rely on that), so every models module is imported here explicitly: add a line for
+each new one (``exposure``, ``scenarios``, ...), even if nothing is re-exported from it.
+"""
+
+import dispatch.models.intraday  # noqa: F401  (registers its tables)
+from dispatch.models.crews import CrewMemberRow, CrewRow, ShiftRow, load_crews, load_shifts
+from dispatch.models.plans import PlanKind, PlanRow, PlanStatus, PlanUnassignedRow, PlanVisitRow
+from dispatch.models.tickets import (
+    STATUS_CLOSED,
+    STATUS_MERGED,
+    STATUS_OPEN,
+    GeocodeCacheRow,
+    TicketRow,
+    TicketSource,
+    load_open_tickets,
+    unlocated_open_ticket_ids,
+)
+from dispatch.models.zones import ZoneRow, load_zones
+
+__all__ = [
+    "STATUS_CLOSED",
+    "STATUS_MERGED",
+    "STATUS_OPEN",
+    "CrewMemberRow",
+    "CrewRow",
+    "GeocodeCacheRow",
+    "ShiftRow",
+    "TicketRow",
+    "TicketSource",
+    "ZoneRow",
+    "load_crews",
+    "load_open_tickets",
+    "load_shifts",
+    "load_zones",
+    "PlanKind",
+    "PlanRow",
+    "PlanStatus",
+    "PlanUnassignedRow",
+    "PlanVisitRow",
+    "unlocated_open_ticket_ids",
+]

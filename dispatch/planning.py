@@ -1,0 +1,622 @@
+"""Nightly planning: dispatcher's inputs -> solver problem -> plan document -> saved plan version.
+
+The pure part (:func:`make_plan`) takes :class:`PlanInputs` and a :class:`Policy` and touches no
+database, so what-if scenarios run it on edited copies of the inputs. :func:`load_inputs` and
+:func:`save_plan` are the database edges; the CLI calls them inside one transaction each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from shapely import STRtree
+from shapely.geometry import Point
+from sqlmodel import Session, select
+
+import solver
+from dispatch.domain import Crew, HouseholdRisk, PlanInputs, Shift, Ticket, Zone
+from dispatch.policy import Policy
+from solver.travel import GreatCircleTravel, MatrixTravel, TravelMatrices
+
+# Reasons decided before the solver sees a ticket (the solver's own are in solver.Reason).
+ZONE_CLOSED = "zone_closed"
+NO_CREW_ON_SHIFT = "no_crew_on_shift"
+
+
+@dataclass(frozen=True)
+class CrewOnShift:
+    crew: Crew
+    shift: Shift
+    members: tuple[str, ...]
+    max_homes: int
+    max_exposure_min: float
+    outdoor_only_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """A computed plan: the document (the JSON contract) plus what saving needs."""
+
+    document: dict[str, Any]
+    objective: int
+    solution: solver.Solution | None
+
+
+@dataclass
+class _Build:
+    problem: solver.Problem
+    crews: list[CrewOnShift]
+    tickets: dict[str, Ticket]
+    exposure_min: dict[str, float]
+    pre_unassigned: list[dict[str, str]] = field(default_factory=list)
+    not_dispatched: list[dict[str, str]] = field(default_factory=list)
+
+
+def local_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
+
+
+class ZoneIndex:
+    """Which zones contain a point (the zones valid on the planned day)."""
+
+    def __init__(self, zones: Sequence[Zone]) -> None:
+        self.zones = list(zones)
+        self.tree = STRtree([z.geometry for z in self.zones]) if self.zones else None
+
+    def at(self, lon: float, lat: float) -> list[Zone]:
+        if self.tree is None:
+            return []
+        point = Point(lon, lat)
+        return [self.zones[i] for i in self.tree.query(point, predicate="intersects")]
+
+
+def ticket_exposure_min(ticket: Ticket, *, zones: list[Zone], policy: Policy) -> float:
+    """Weighted in-home minutes: in-home minutes x zone risk weight x household multiplier."""
+    if not ticket.indoor:
+        return 0.0
+    inside = ticket.service_min * policy.category.indoor_share
+    weight = max((z.risk_weight for z in zones), default=1.0)
+    return round(inside * weight * policy.household_multiplier(ticket.household_risk), 2)
+
+
+def crews_on_shift(inputs: PlanInputs, policy: Policy) -> tuple[list[CrewOnShift], list[dict[str, str]]]:
+    """The crews that can be dispatched on ``inputs.day`` with their caps, and those that cannot, with why."""
+    shifts = {s.crew_id: s for s in inputs.shifts if s.date == inputs.day}
+    out: list[CrewOnShift] = []
+    not_dispatched: list[dict[str, str]] = []
+    use_standby = policy.storm.enabled and policy.storm.call_standby
+    for crew in sorted(inputs.crews, key=lambda c: c.crew_id):
+        shift = shifts.get(crew.crew_id)
+        if shift is None:
+            continue
+        if shift.standby and not use_standby:
+            not_dispatched.append({"crew_id": crew.crew_id, "reason": "standby shift (called only in storm mode)"})
+            continue
+        away = {m: inputs.unavailable_members[m] for m in crew.members if m in inputs.unavailable_members}
+        members = tuple(m for m in crew.members if m not in away)
+        if len(members) < policy.exposure.min_crew_members:
+            why = ", ".join(f"{m}: {r}" for m, r in sorted(away.items())) or "no members"
+            not_dispatched.append(
+                {
+                    "crew_id": crew.crew_id,
+                    "reason": f"{len(members)} of {len(crew.members)} members available, "
+                    f"policy minimum is {policy.exposure.min_crew_members} ({why})",
+                }
+            )
+            continue
+        max_homes = policy.exposure.max_homes_per_shift
+        max_exposure = policy.exposure.max_exposure_min_per_shift
+        limiting: list[str] = []
+        for m in members:
+            budget = inputs.budgets.get(m)
+            if budget is None:
+                continue
+            if budget.homes_left is not None and budget.homes_left < max_homes:
+                max_homes = max(0, budget.homes_left)
+                limiting.append(m)
+            if budget.exposure_min_left is not None and budget.exposure_min_left < max_exposure:
+                max_exposure = max(0.0, budget.exposure_min_left)
+                limiting.append(m)
+        outdoor_only = None
+        if max_homes <= 0 or max_exposure <= 0:
+            outdoor_only = "rolling exposure budget spent by " + ", ".join(sorted(set(limiting)))
+        out.append(CrewOnShift(crew, shift, members, max_homes, max_exposure, outdoor_only))
+    return out, not_dispatched
+
+
+def _travel(sites: list[tuple[float, float]], zones: Sequence[Zone], policy: Policy) -> TravelMatrices:
+    """Great-circle road estimate at the car's speed; legs touching slow zones are slowed.
+
+    Half of a leg is driven at each end's speed (its zone's ``speed_kmh`` if slower): a simple,
+    vectorised stand-in for congested town centres until a road network is available.
+    """
+    base = GreatCircleTravel(circuity=policy.travel.circuity, speed_kmh=policy.travel.car_speed_kmh)
+    stub_sites = [solver.Site(index=i, x=lon, y=lat) for i, (lon, lat) in enumerate(sites)]
+    matrices = base.matrices(stub_sites)
+    slow = [z for z in zones if z.speed_kmh and z.speed_kmh < policy.travel.car_speed_kmh]
+    if not slow:
+        return matrices
+    index = ZoneIndex(slow)
+    speed = np.full(len(sites), policy.travel.car_speed_kmh / 3.6)
+    for i, (lon, lat) in enumerate(sites):
+        here = index.at(lon, lat)
+        if here:
+            speed[i] = min(z.speed_kmh for z in here) / 3.6  # type: ignore[type-var]
+    dist = matrices.distances.astype(np.float64)
+    durations = np.ceil(dist / 2 / speed[:, None] + dist / 2 / speed[None, :]).astype(np.int32)
+    return MatrixTravel(durations=durations, distances=matrices.distances).matrices(stub_sites)
+
+
+def build_problem(inputs: PlanInputs, policy: Policy) -> _Build:
+    tz = ZoneInfo(policy.region.timezone)
+    origin = local_midnight(inputs.day, tz)
+
+    def secs(t: dt.datetime) -> int:
+        return int((t - origin).total_seconds())
+
+    crews, not_dispatched = crews_on_shift(inputs, policy)
+    zones = ZoneIndex([z for z in inputs.zones if z.valid_on(inputs.day)])
+    model = solver.Model()
+    model.set_objective(
+        solver.Objective(
+            travel_time_weight=policy.solver.travel_time_weight,
+            wait_weight=policy.solver.wait_weight,
+            priority_ratio=policy.solver.priority_ratio,
+        )
+    )
+    coords: list[tuple[float, float]] = []
+
+    def site(lon: float, lat: float, name: str) -> solver.Site:
+        coords.append((lon, lat))
+        return model.add_site(x=lon, y=lat, name=name)
+
+    depots: dict[tuple[float, float], solver.Site] = {}
+
+    def depot(lon: float, lat: float, name: str) -> solver.Site:
+        if (lon, lat) not in depots:
+            depots[(lon, lat)] = site(lon, lat, name)
+        return depots[(lon, lat)]
+
+    for c in crews:
+        shift = c.shift
+        start = depot(c.crew.depot_lon, c.crew.depot_lat, f"{c.crew.crew_id} depot")
+        end = start
+        if c.crew.end_lat is not None and c.crew.end_lon is not None:
+            end = depot(c.crew.end_lon, c.crew.end_lat, f"{c.crew.crew_id} end")
+        breaks = []
+        if shift.break_start and shift.break_end and shift.break_min:
+            breaks.append(
+                solver.Break(
+                    id="break",
+                    window=solver.TimeWindow(secs(shift.break_start), secs(shift.break_end)),
+                    duration=shift.break_min * 60,
+                )
+            )
+        model.add_crew(
+            id=c.crew.crew_id,
+            start=start,
+            end=end,
+            shift=solver.TimeWindow(secs(shift.start), secs(shift.end)),
+            skills=c.crew.skills,
+            max_homes=c.max_homes,
+            max_exposure=int(c.max_exposure_min * 60),
+            homes_allowed=c.outdoor_only_reason is None,
+            breaks=breaks,
+            speed_factor=policy.travel.speed_kmh(c.crew.vehicle) / policy.travel.car_speed_kmh,
+        )
+
+    tickets: dict[str, Ticket] = {}
+    exposure_min: dict[str, float] = {}
+    pre_unassigned: list[dict[str, str]] = []
+    for t in sorted(inputs.tickets, key=lambda t: t.ticket_id):
+        tickets[t.ticket_id] = t
+        here = zones.at(t.lon, t.lat)
+        exposure_min[t.ticket_id] = ticket_exposure_min(t, zones=here, policy=policy)
+        closed = [z.name for z in here if z.closed]
+        if t.indoor and closed:
+            pre_unassigned.append(
+                {
+                    "ticket_id": t.ticket_id,
+                    "reason": ZONE_CLOSED,
+                    "detail": f"inside closed zone {closed[0]}: no home entries there",
+                }
+            )
+            continue
+        if not crews:
+            pre_unassigned.append(
+                {"ticket_id": t.ticket_id, "reason": NO_CREW_ON_SHIFT, "detail": f"no crew is on shift on {inputs.day}"}
+            )
+            continue
+        windows = []
+        if t.window_start and t.window_end:
+            ws = dt.datetime.combine(inputs.day, dt.time.fromisoformat(t.window_start), tzinfo=tz)
+            we = dt.datetime.combine(inputs.day, dt.time.fromisoformat(t.window_end), tzinfo=tz)
+            windows.append(solver.TimeWindow(secs(ws), secs(we)))
+        model.add_job(
+            id=t.ticket_id,
+            site=site(t.lon, t.lat, t.ticket_id),
+            service=t.service_min * 60,
+            time_windows=windows,
+            skills=t.skills,
+            priority=t.priority,
+            customers=max(1, t.customers_affected),
+            enters_home=t.indoor,
+            exposure=math.ceil(exposure_min[t.ticket_id] * 60),
+            contaminating=t.indoor
+            and t.household_risk == HouseholdRisk.ISOLATING
+            and policy.exposure.isolating_ends_home_entries,
+        )
+    if not crews:
+        # The solver needs a crew; an idle placeholder never serves anything.
+        here = coords[0] if coords else (108.55, -6.72)
+        stub = depot(here[0], here[1], "none")
+        model.add_crew(id="__none__", start=stub, shift=solver.TimeWindow(0, 0))
+    problem = model.build(_MatrixFromCoords(coords, inputs.zones, inputs.day, policy))
+    return _Build(problem, crews, tickets, exposure_min, pre_unassigned, not_dispatched)
+
+
+@dataclass(frozen=True)
+class _MatrixFromCoords:
+    coords: list[tuple[float, float]]
+    zones: Sequence[Zone]
+    day: dt.date
+    policy: Policy
+
+    def matrices(self, sites: Sequence[solver.Site]) -> TravelMatrices:
+        return _travel(self.coords, [z for z in self.zones if z.valid_on(self.day)], self.policy)
+
+
+def make_plan(
+    inputs: PlanInputs,
+    policy: Policy,
+    *,
+    time_limit: float | None = None,
+    reproducible: bool = False,
+    workers: int | None = None,
+    progress: Callable[[float, int | None], None] | None = None,
+    initial_routes: dict[str, list[str]] | None = None,
+) -> PlanResult:
+    """Plan ``inputs.day``: every open ticket ends up exactly once, as a visit or unassigned."""
+    limit = policy.solver.time_limit_s if time_limit is None else time_limit
+    build = build_problem(inputs, policy)
+    problem = build.problem
+    groups = split_problem(build, policy.solver.max_tickets_per_solve)
+    solutions: list[solver.Solution] = []
+    total_jobs = max(1, len(problem.jobs))
+    done_time = 0.0
+    for group in groups:
+        share = limit * max(1, len(group.jobs)) / total_jobs
+
+        def group_progress(elapsed: float, best: int | None, _base: float = done_time) -> None:
+            if progress is not None:
+                progress(_base + elapsed, best)
+
+        routes = None
+        if initial_routes:
+            crew_ids = {c.id for c in group.crews}
+            job_ids = {j.id for j in group.jobs}
+            routes = {c: [j for j in js if j in job_ids] for c, js in initial_routes.items() if c in crew_ids}
+        solutions.append(
+            solver.solve(
+                group,
+                time_limit=share,
+                reproducible=reproducible,
+                workers=workers,
+                progress=group_progress if progress is not None else None,
+                initial_routes=routes,
+            )
+        )
+        done_time += share
+    document = plan_document(inputs, policy, build, solutions)
+    return PlanResult(
+        document, sum(s.stats.objective for s in solutions), solutions[0] if len(solutions) == 1 else None
+    )
+
+
+def split_problem(build: _Build, max_jobs: int) -> list[solver.Problem]:
+    """Split a large region by depot: each ticket goes to the group of the nearest crew depot.
+
+    Groups of crews sharing a depot are merged until each group holds at most ``max_jobs``
+    tickets where possible; each group is then solved on its own with a share of the time limit.
+    """
+    problem = build.problem
+    if len(problem.jobs) <= max_jobs or len(problem.crews) < 2:
+        return [problem]
+    depot_of: dict[int, list[solver.Crew]] = defaultdict(list)
+    for c in problem.crews:
+        depot_of[c.start.index].append(c)
+    depot_sites = list(depot_of)
+    if len(depot_sites) < 2:
+        return [problem]
+    dist = problem.travel.distances
+    job_sites = np.array([j.site.index for j in problem.jobs])
+    nearest = np.argmin(dist[np.ix_(job_sites, np.array(depot_sites))], axis=1)
+    groups: dict[int, list[solver.Job]] = defaultdict(list)
+    for job, k in zip(problem.jobs, nearest, strict=True):
+        groups[depot_sites[int(k)]].append(job)
+    out = []
+    for d in depot_sites:
+        crews = depot_of[d]
+        jobs = groups.get(d, [])
+        out.append(_subproblem(problem, crews, jobs))
+    return out
+
+
+def _subproblem(problem: solver.Problem, crews: list[solver.Crew], jobs: list[solver.Job]) -> solver.Problem:
+    return solver.Problem(
+        sites=problem.sites,
+        jobs=tuple(jobs),
+        crews=tuple(crews),
+        travel=problem.travel,
+        objective=problem.objective,
+        wait_origin=problem.wait_origin,
+    )
+
+
+def _iso(origin: dt.datetime, seconds: int) -> str:
+    return (origin + dt.timedelta(seconds=int(seconds))).isoformat()
+
+
+def plan_document(
+    inputs: PlanInputs, policy: Policy, build: _Build, solutions: Sequence[solver.Solution]
+) -> dict[str, Any]:
+    """The plan in the documented JSON contract (README: "Plan JSON")."""
+    tz = ZoneInfo(policy.region.timezone)
+    origin = local_midnight(inputs.day, tz)
+    problem = build.problem
+    sites = problem.sites
+    by_id = {c.crew.crew_id: c for c in build.crews}
+    routes_out = []
+    unassigned = list(build.pre_unassigned)
+    served_by_priority: dict[int, int] = defaultdict(int)
+    for sol in solutions:
+        for route in sol.routes:
+            c = by_id.get(route.crew_id)
+            if c is None:
+                continue
+            steps = []
+            exposure_total = 0.0
+            homes = 0
+            for s in route.steps:
+                step: dict[str, Any] = {"type": s.type.value}
+                if s.type is solver.StepType.BREAK:
+                    prev = steps[-1]
+                    step.update({"lat": prev["lat"], "lon": prev["lon"]})
+                else:
+                    site = sites[s.site_index]
+                    step.update({"lat": site.y, "lon": site.x})
+                exposure = 0.0
+                indoor = False
+                if s.type is solver.StepType.VISIT and s.job_id is not None:
+                    ticket = build.tickets[s.job_id]
+                    step["ticket_id"] = s.job_id
+                    indoor = ticket.indoor
+                    exposure = build.exposure_min[s.job_id]
+                    exposure_total += exposure
+                    homes += int(indoor)
+                    served_by_priority[ticket.priority] += 1
+                step.update(
+                    {
+                        "arrival": _iso(origin, s.arrival),
+                        "start": _iso(origin, s.start),
+                        "end": _iso(origin, s.end),
+                        "travel_m": s.travel_distance,
+                        "indoor": indoor,
+                        "exposure_min": exposure,
+                        "homes_entered": homes,
+                        "exposure_total_min": round(exposure_total, 2),
+                    }
+                )
+                steps.append(step)
+            routes_out.append(
+                {
+                    "crew_id": c.crew.crew_id,
+                    "name": c.crew.name,
+                    "members": list(c.members),
+                    "vehicle": c.crew.vehicle.value,
+                    "skills": list(c.crew.skills),
+                    "shift": {
+                        "start": c.shift.start.astimezone(tz).isoformat(),
+                        "end": c.shift.end.astimezone(tz).isoformat(),
+                    },
+                    "break": (
+                        {
+                            "window_start": c.shift.break_start.astimezone(tz).isoformat(),
+                            "window_end": c.shift.break_end.astimezone(tz).isoformat(),
+                            "minutes": c.shift.break_min,
+                        }
+                        if c.shift.break_start and c.shift.break_end and c.shift.break_min
+                        else None
+                    ),
+                    "caps": {"max_homes": c.max_homes, "max_exposure_min": c.max_exposure_min},
+                    "outdoor_only": c.outdoor_only_reason,
+                    "steps": steps,
+                    "summary": {
+                        "visits": route.summary.visits,
+                        "homes_entered": route.summary.homes_entered,
+                        "exposure_min": round(exposure_total, 2),
+                        "distance_m": route.summary.distance,
+                        "duration_s": route.summary.duration if route.summary.visits else 0,
+                    },
+                }
+            )
+        unassigned.extend({"ticket_id": u.job_id, "reason": u.reason.value, "detail": u.detail} for u in sol.unassigned)
+    routes_out.sort(key=lambda r: r["crew_id"])
+    unassigned.sort(key=lambda u: (build.tickets[u["ticket_id"]].priority, u["ticket_id"]))
+    unassigned_by_priority: dict[int, int] = defaultdict(int)
+    by_reason: dict[str, int] = defaultdict(int)
+    for u in unassigned:
+        unassigned_by_priority[build.tickets[u["ticket_id"]].priority] += 1
+        by_reason[u["reason"]] += 1
+    worst = max(
+        (
+            {
+                "crew_id": r["crew_id"],
+                "homes_entered": r["summary"]["homes_entered"],
+                "exposure_min": r["summary"]["exposure_min"],
+            }
+            for r in routes_out
+        ),
+        key=lambda w: (w["exposure_min"], w["homes_entered"]),
+        default=None,
+    )
+    response = _response_summary(inputs, policy, routes_out, build.tickets)
+    return {
+        "plan_id": None,
+        "date": inputs.day.isoformat(),
+        "status": "draft",
+        "created_at": None,
+        "revision": 0,
+        "timezone": policy.region.timezone,
+        "routes": routes_out,
+        "unassigned": unassigned,
+        "crews_not_dispatched": build.not_dispatched,
+        "summary": {
+            "tickets": len(build.tickets),
+            "served": sum(served_by_priority.values()),
+            "unassigned": len(unassigned),
+            "served_by_priority": {str(p): served_by_priority.get(p, 0) for p in (1, 2, 3, 4)},
+            "unassigned_by_priority": {str(p): unassigned_by_priority.get(p, 0) for p in (1, 2, 3, 4)},
+            "unassigned_by_reason": dict(sorted(by_reason.items())),
+            "crews_on_shift": len(build.crews),
+            "crews_used": sum(1 for r in routes_out if r["summary"]["visits"]),
+            "distance_m": sum(r["summary"]["distance_m"] for r in routes_out),
+            "homes_entered": sum(r["summary"]["homes_entered"] for r in routes_out),
+            "exposure_min": round(sum(r["summary"]["exposure_min"] for r in routes_out), 2),
+            "worst_exposure": worst,
+            "customer_minutes_waited": response["customer_minutes"],
+            "within_target_by_priority": response["within_target"],
+            "caps": {
+                "max_homes_per_shift": policy.exposure.max_homes_per_shift,
+                "max_exposure_min_per_shift": policy.exposure.max_exposure_min_per_shift,
+            },
+        },
+    }
+
+
+def _response_summary(
+    inputs: PlanInputs, policy: Policy, routes: list[dict[str, Any]], tickets: dict[str, Ticket]
+) -> dict[str, Any]:
+    """Customer-minutes waited (report to arrival x customers) and tickets reached within target."""
+    within: dict[str, list[int]] = {str(p): [0, 0] for p in (1, 2, 3, 4)}
+    customer_minutes = 0.0
+    for r in routes:
+        for s in r["steps"]:
+            if s["type"] != "visit":
+                continue
+            t = tickets[s["ticket_id"]]
+            waited_h = (dt.datetime.fromisoformat(s["arrival"]) - t.reported_at).total_seconds() / 3600
+            customer_minutes += max(0.0, waited_h) * 60 * t.customers_affected
+            target = policy.response.target_hours.get(t.priority)
+            within[str(t.priority)][1] += 1
+            if target is not None and waited_h <= target:
+                within[str(t.priority)][0] += 1
+    return {
+        "customer_minutes": round(customer_minutes),
+        "within_target": {p: {"within": v[0], "served": v[1]} for p, v in within.items()},
+    }
+
+
+# ---------------------------------------------------------------- database edges
+
+
+def load_inputs(session: Session, *, day: dt.date, policy: Policy) -> PlanInputs:
+    """Everything the plan for ``day`` needs, read in one go."""
+    from dispatch.models import load_crews, load_open_tickets, load_shifts, load_zones
+
+    unavailable: dict[str, str] = {}
+    budgets: dict[str, Any] = {}
+    try:  # the exposure ledger (issue 4) adds quarantines and rolling budgets when present
+        from dispatch import exposure
+    except ImportError:
+        exposure = None  # type: ignore[assignment]
+    if exposure is not None:
+        unavailable = exposure.unavailable_members(session, day=day)
+        budgets = exposure.member_budgets(session, day=day, policy=policy)
+    return PlanInputs(
+        day=day,
+        tickets=tuple(load_open_tickets(session)),
+        crews=tuple(load_crews(session)),
+        shifts=tuple(load_shifts(session, day=day)),
+        zones=tuple(load_zones(session, day=day)),
+        unavailable_members=unavailable,
+        budgets=budgets,
+    )
+
+
+def save_plan(
+    session: Session,
+    *,
+    result: PlanResult,
+    now: dt.datetime,
+    time_limit: float,
+    reproducible: bool,
+    kind: str = "nightly",
+    parent_id: int | None = None,
+    as_of: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Store a new plan version (draft) and the tickets' carry-over reasons; returns the document."""
+    import json
+
+    from dispatch.models import PlanRow, PlanUnassignedRow, PlanVisitRow, TicketRow
+    from dispatch.models.plans import next_version
+
+    doc = dict(result.document)
+    day = dt.date.fromisoformat(doc["date"])
+    version = next_version(session, day=day)
+    row = PlanRow(
+        plan_date=day,
+        version=version,
+        kind=kind,
+        status="draft",
+        created_at=now,
+        parent_id=parent_id,
+        as_of=as_of,
+        time_limit_s=time_limit,
+        reproducible=reproducible,
+        objective=result.objective,
+        document="{}",
+    )
+    session.add(row)
+    session.flush()
+    doc.update({"plan_id": row.id, "version": version, "revision": version, "created_at": now.isoformat()})
+    row.document = json.dumps(doc, ensure_ascii=False)
+    for r in doc["routes"]:
+        seq = 0
+        for s in r["steps"]:
+            if s["type"] != "visit":
+                continue
+            seq += 1
+            session.add(
+                PlanVisitRow(
+                    plan_id=row.id,
+                    crew_id=r["crew_id"],
+                    seq=seq,
+                    ticket_id=s["ticket_id"],
+                    arrival=dt.datetime.fromisoformat(s["arrival"]),
+                    start=dt.datetime.fromisoformat(s["start"]),
+                    end=dt.datetime.fromisoformat(s["end"]),
+                    indoor=s["indoor"],
+                    exposure_min=s["exposure_min"],
+                    travel_m=s["travel_m"],
+                )
+            )
+    reasons = {u["ticket_id"]: u for u in doc["unassigned"]}
+    for u in doc["unassigned"]:
+        session.add(PlanUnassignedRow(plan_id=row.id, ticket_id=u["ticket_id"], reason=u["reason"], detail=u["detail"]))
+    planned_ids = [s["ticket_id"] for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"]
+    ids = list(reasons) + planned_ids
+    for chunk in range(0, len(ids), 500):
+        for t in session.exec(select(TicketRow).where(TicketRow.ticket_id.in_(ids[chunk : chunk + 500]))):  # type: ignore[attr-defined]
+            u = reasons.get(t.ticket_id)
+            t.unassigned_reason = u["reason"] if u else None
+            t.unassigned_detail = u["detail"] if u else None
+            session.add(t)
+    return doc

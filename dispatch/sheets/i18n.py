@@ -1,0 +1,306 @@
+"""The one translation table for route sheets, and local-style dates, times and numbers.
+
+Every word a crew or dispatcher reads on a sheet comes from ``LABELS``; both languages must
+have exactly the same keys (a test checks). Household-risk wording names a risk level and the
+protective measure only, never a diagnosis: the sheet is read at the door, by neighbours too.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+LANGUAGES = ("id", "en")
+
+LABELS: dict[str, dict[str, str]] = {
+    "id": {
+        # Date and number style.
+        "fmt.date": "{weekday}, {day} {month} {year}",
+        "fmt.time_sep": ".",
+        "fmt.decimal": ",",
+        "fmt.next_day": "(+1 hari)",
+        "day.0": "Senin",
+        "day.1": "Selasa",
+        "day.2": "Rabu",
+        "day.3": "Kamis",
+        "day.4": "Jumat",
+        "day.5": "Sabtu",
+        "day.6": "Minggu",
+        "month.1": "Januari",
+        "month.2": "Februari",
+        "month.3": "Maret",
+        "month.4": "April",
+        "month.5": "Mei",
+        "month.6": "Juni",
+        "month.7": "Juli",
+        "month.8": "Agustus",
+        "month.9": "September",
+        "month.10": "Oktober",
+        "month.11": "November",
+        "month.12": "Desember",
+        "unit.km": "{value} km",
+        "unit.min": "{value} mnt",
+        "unit.hours_min": "{hours} j {minutes} mnt",
+        # Sheet headings.
+        "title.crew": "Lembar Rute Regu {crew_id}",
+        "title.index": "Rencana Harian Regu - Ringkasan Dispatcher",
+        "label.plan": "Rencana",
+        "label.revision": "revisi",
+        "label.draft_warning": "PERHATIAN: rencana ini belum diterbitkan (status: {status})",
+        "label.date": "Tanggal",
+        "label.members": "Anggota",
+        "label.vehicle": "Kendaraan",
+        "label.shift": "Jam kerja",
+        "label.break": "Istirahat",
+        "label.no_break": "tidak ada",
+        "label.map": "Peta rute",
+        "label.route_qr": "QR seluruh rute (daftar koordinat berurutan)",
+        "label.route_qr_part": "bagian {part}/{parts}",
+        "label.stop_qr": "Pindai untuk navigasi",
+        "label.navigate": "Navigasi",
+        "label.stops": "Daftar kunjungan",
+        "label.no_stops": "Tidak ada kunjungan untuk regu ini.",
+        "label.arrival_window": "Perkiraan tiba",
+        "label.planned_arrival": "rencana tiba {time}",
+        "label.work": "Pekerjaan",
+        "label.priority": "Prioritas {priority}",
+        "label.address": "Alamat",
+        "label.customer": "Pelanggan",
+        "label.phone": "Telp.",
+        "label.notes": "Catatan",
+        "label.indoor": "DI DALAM RUMAH",
+        "label.outdoor": "DI LUAR RUMAH",
+        "label.ppe_required": "APD WAJIB",
+        "label.tally": "Rumah dimasuki {homes} / {max_homes} - paparan {exposure} / {max_exposure}",
+        "label.no_cap": "tanpa batas",
+        "label.summary": "Ringkasan",
+        "label.summary_line": (
+            "{visits} kunjungan - rumah {homes} / {max_homes} - paparan {exposure} / {max_exposure}"
+            " - {distance} - {duration}"
+        ),
+        "label.done": "Selesai",
+        "label.done_count": "Selesai {done} / {total}",
+        "label.page": "Hal. {page}/{pages}",
+        "label.crews": "Regu",
+        "label.unassigned": "Tiket belum terjadwal",
+        "label.no_unassigned": "Semua tiket terjadwal.",
+        "label.reason": "Alasan",
+        "label.ticket": "Tiket",
+        "label.legend_depot": "Posko",
+        "label.legend_stop": "Kunjungan (nomor urut)",
+        "label.legend_route": "Rute",
+        "label.legend_risk": "Zona risiko",
+        "label.legend_closed": "Zona ditutup",
+        "label.legend_slow": "Zona lalu lintas lambat",
+        "label.outdoor_only": "Hari ini regu ini TIDAK masuk rumah: batas paparan sudah habis",
+        "label.legend_unassigned": "Belum terjadwal",
+        "label.north": "U",
+        # Service notes.
+        "note.customers_affected": "Pelanggan terdampak: {count}",
+        "note.critical_facility": "FASILITAS KRITIS - utamakan",
+        "note.customer_window": "Janji dengan pelanggan: {start}-{end}",
+        "note.skills": "Keahlian: {skills}",
+        "note.transformer": "Gardu/trafo: {transformer}",
+        "note.service_time": "Lama pekerjaan: {minutes}",
+        "note.waiting": "Tunggu {minutes} sebelum mulai (jendela pelanggan)",
+        "note.exposure": "Paparan kunjungan ini: {minutes}",
+        # Household risk: a level and a measure, never a diagnosis.
+        "risk.suspected": "Rumah berisiko: gunakan APD (masker, sarung tangan), batasi waktu di dalam",
+        "risk.isolating": "Rumah dalam isolasi: gunakan APD lengkap",
+        "risk.isolating_last_home": "Setelah kunjungan ini, regu tidak masuk rumah lagi pada shift ini",
+        # Values.
+        "vehicle.car": "Mobil",
+        "vehicle.motorcycle": "Sepeda motor",
+        "category.no_power": "Padam total",
+        "category.partial_power": "Padam sebagian",
+        "category.meter": "Meter",
+        "category.line_down": "Kabel putus/jatuh",
+        "category.pole": "Tiang",
+        "category.tree": "Pohon",
+        "category.voltage": "Tegangan tidak normal",
+        "category.other": "Lainnya",
+        "reason.no_skilled_crew": "Tidak ada regu dengan keahlian yang diperlukan",
+        "reason.home_entry_barred": "Semua regu yang mampu dilarang masuk rumah",
+        "reason.exposure_cap": "Batas paparan regu tercapai",
+        "reason.home_cap": "Batas jumlah rumah tercapai",
+        "reason.capacity": "Kapasitas regu habis",
+        "reason.window_unreachable": "Jendela waktu pelanggan tidak terjangkau",
+        "reason.shift_too_short": "Jam kerja terlalu pendek",
+        "reason.crowded_out": "Kalah prioritas dengan tiket lain",
+        "reason.unknown": "Alasan lain",
+        # HTML only.
+        "html.offline_note": "Halaman ini bekerja tanpa sinyal. Centang disimpan di perangkat ini.",
+    },
+    "en": {
+        "fmt.date": "{weekday} {day} {month} {year}",
+        "fmt.time_sep": ":",
+        "fmt.decimal": ".",
+        "fmt.next_day": "(+1 day)",
+        "day.0": "Monday",
+        "day.1": "Tuesday",
+        "day.2": "Wednesday",
+        "day.3": "Thursday",
+        "day.4": "Friday",
+        "day.5": "Saturday",
+        "day.6": "Sunday",
+        "month.1": "January",
+        "month.2": "February",
+        "month.3": "March",
+        "month.4": "April",
+        "month.5": "May",
+        "month.6": "June",
+        "month.7": "July",
+        "month.8": "August",
+        "month.9": "September",
+        "month.10": "October",
+        "month.11": "November",
+        "month.12": "December",
+        "unit.km": "{value} km",
+        "unit.min": "{value} min",
+        "unit.hours_min": "{hours} h {minutes} min",
+        "title.crew": "Route Sheet Crew {crew_id}",
+        "title.index": "Daily Crew Plan - Dispatcher Summary",
+        "label.plan": "Plan",
+        "label.revision": "revision",
+        "label.draft_warning": "WARNING: this plan is not published (status: {status})",
+        "label.date": "Date",
+        "label.members": "Members",
+        "label.vehicle": "Vehicle",
+        "label.shift": "Shift",
+        "label.break": "Break",
+        "label.no_break": "none",
+        "label.map": "Route map",
+        "label.route_qr": "Whole-route QR (ordered list of coordinates)",
+        "label.route_qr_part": "part {part}/{parts}",
+        "label.stop_qr": "Scan to navigate",
+        "label.navigate": "Navigate",
+        "label.stops": "Stops",
+        "label.no_stops": "No stops for this crew.",
+        "label.arrival_window": "Arrival window",
+        "label.planned_arrival": "planned arrival {time}",
+        "label.work": "Work",
+        "label.priority": "Priority {priority}",
+        "label.address": "Address",
+        "label.customer": "Customer",
+        "label.phone": "Phone",
+        "label.notes": "Notes",
+        "label.indoor": "INDOOR",
+        "label.outdoor": "OUTDOOR",
+        "label.ppe_required": "PPE REQUIRED",
+        "label.tally": "Homes entered {homes} / {max_homes} - exposure {exposure} / {max_exposure}",
+        "label.no_cap": "no cap",
+        "label.summary": "Summary",
+        "label.summary_line": (
+            "{visits} stops - homes {homes} / {max_homes} - exposure {exposure} / {max_exposure}"
+            " - {distance} - {duration}"
+        ),
+        "label.done": "Done",
+        "label.done_count": "Done {done} / {total}",
+        "label.page": "Page {page}/{pages}",
+        "label.crews": "Crews",
+        "label.unassigned": "Unassigned tickets",
+        "label.no_unassigned": "All tickets assigned.",
+        "label.reason": "Reason",
+        "label.ticket": "Ticket",
+        "label.legend_depot": "Depot",
+        "label.legend_stop": "Stop (sequence number)",
+        "label.legend_route": "Route",
+        "label.legend_risk": "Risk zone",
+        "label.legend_closed": "Closed zone",
+        "label.legend_slow": "Slow traffic zone",
+        "label.outdoor_only": "This crew does NOT enter homes today: exposure budget spent",
+        "label.legend_unassigned": "Unassigned",
+        "label.north": "N",
+        "note.customers_affected": "Customers affected: {count}",
+        "note.critical_facility": "CRITICAL FACILITY - give priority",
+        "note.customer_window": "Customer appointment: {start}-{end}",
+        "note.skills": "Skills: {skills}",
+        "note.transformer": "Substation/transformer: {transformer}",
+        "note.service_time": "Work time: {minutes}",
+        "note.waiting": "Wait {minutes} before starting (customer window)",
+        "note.exposure": "Exposure on this visit: {minutes}",
+        "risk.suspected": "Household at risk: wear PPE (mask, gloves), keep time inside short",
+        "risk.isolating": "Household isolating: full PPE",
+        "risk.isolating_last_home": "After this visit the crew enters no more homes this shift",
+        "vehicle.car": "Car",
+        "vehicle.motorcycle": "Motorcycle",
+        "category.no_power": "No power",
+        "category.partial_power": "Partial power",
+        "category.meter": "Meter",
+        "category.line_down": "Line down",
+        "category.pole": "Pole",
+        "category.tree": "Tree",
+        "category.voltage": "Abnormal voltage",
+        "category.other": "Other",
+        "reason.no_skilled_crew": "No crew has the required skills",
+        "reason.home_entry_barred": "Every able crew is barred from entering homes",
+        "reason.exposure_cap": "Crew exposure cap reached",
+        "reason.home_cap": "Homes-entered cap reached",
+        "reason.capacity": "No crew capacity left",
+        "reason.window_unreachable": "Customer time window cannot be reached",
+        "reason.shift_too_short": "Shift too short",
+        "reason.crowded_out": "Crowded out by more urgent tickets",
+        "reason.unknown": "Other reason",
+        "html.offline_note": "This page works without signal. Ticks are kept on this device.",
+    },
+}
+
+
+class Labels:
+    """Translated labels and local-style formatting for one language and time zone."""
+
+    def __init__(self, lang: str, tz: tzinfo) -> None:
+        if lang not in LABELS:
+            raise ValueError(f"lang: unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
+        self.lang = lang
+        self.tz = tz
+        self._table = LABELS[lang]
+
+    def __call__(self, key: str, **values: Any) -> str:
+        text = self._table[key]
+        return text.format(**values) if values else text
+
+    def has(self, key: str) -> bool:
+        return key in self._table
+
+    def date(self, day: date) -> str:
+        return self("fmt.date").format(
+            weekday=self(f"day.{day.weekday()}"), day=day.day, month=self(f"month.{day.month}"), year=day.year
+        )
+
+    def time(self, moment: datetime, *, day: date | None = None) -> str:
+        """24-hour local time; marks a time that falls after ``day`` (a shift past midnight)."""
+        local = moment.astimezone(self.tz)
+        text = f"{local.hour:02d}{self('fmt.time_sep')}{local.minute:02d}"
+        if day is not None and local.date() > day:
+            text += " " + self("fmt.next_day")
+        return text
+
+    def span(self, start: datetime, end: datetime, *, day: date | None = None) -> str:
+        return f"{self.time(start, day=day)}-{self.time(end, day=day)}"
+
+    def number(self, value: float, *, digits: int = 0) -> str:
+        text = f"{value:.{digits}f}"
+        return text.replace(".", self("fmt.decimal")) if digits else text
+
+    def km(self, metres: float) -> str:
+        return self("unit.km", value=self.number(metres / 1000, digits=1))
+
+    def minutes(self, minutes: float) -> str:
+        return self("unit.min", value=self.number(round(minutes)))
+
+    def duration(self, seconds: float) -> str:
+        total = round(seconds / 60)
+        return self("unit.hours_min", hours=total // 60, minutes=total % 60)
+
+    def category(self, category: str) -> str:
+        key = f"category.{category}"
+        return self(key) if self.has(key) else str(category)
+
+    def reason(self, reason: str) -> str:
+        key = f"reason.{reason}"
+        return self(key) if self.has(key) else f"{self('reason.unknown')} ({reason})"
+
+    def vehicle(self, vehicle: str) -> str:
+        key = f"vehicle.{vehicle}"
+        return self(key) if self.has(key) else str(vehicle)

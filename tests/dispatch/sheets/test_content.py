@@ -1,0 +1,133 @@
+"""write_sheets' inputs: one crew only, and clear errors that say where the plan is wrong."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dispatch.policy import Policy
+from dispatch.sheets import SheetError, write_sheets
+
+
+def test_one_crew_writes_only_its_four_files(sheet_inputs, tmp_path: Path) -> None:
+    """crew_id="C02" writes C02.pdf/.html/.csv/.geojson and leaves any full index alone."""
+    files = write_sheets(**sheet_inputs, out_dir=tmp_path, lang="en", crew_id="C02")
+    assert [f.name for f in files] == ["C02.pdf", "C02.html", "C02.csv", "C02.geojson"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f.name for f in files)
+
+
+def test_all_crews_write_sheets_and_index(written) -> None:
+    """The whole plan gives four files per crew plus index.pdf and index.html."""
+    out_dir, files = written["id"]
+    names = [f.name for f in files]
+    for crew in ("C01", "C02", "C03"):
+        assert [n for n in names if n.startswith(crew)] == [
+            f"{crew}.pdf",
+            f"{crew}.html",
+            f"{crew}.csv",
+            f"{crew}.geojson",
+        ]
+    assert names[-2:] == ["index.pdf", "index.html"]
+    assert all((out_dir / n).stat().st_size > 0 for n in names)
+
+
+def test_unknown_crew_is_refused(sheet_inputs, tmp_path: Path) -> None:
+    """Asking for a crew that has no route names the crews the plan does have."""
+    with pytest.raises(SheetError, match=r"crew 'C09' has no route in this plan \(crews: C01, C02, C03\)"):
+        write_sheets(**sheet_inputs, out_dir=tmp_path, crew_id="C09")
+
+
+def test_unknown_language_is_refused(sheet_inputs, tmp_path: Path) -> None:
+    """Only id and en exist."""
+    with pytest.raises(SheetError, match=r"lang: unknown language 'fr' \(known: id, en\)"):
+        write_sheets(**sheet_inputs, out_dir=tmp_path, lang="fr")
+
+
+def test_missing_ticket_is_reported_with_its_step(sheet_inputs, tmp_path: Path) -> None:
+    """A visit to a ticket not given is an error naming the route and step."""
+    tickets = {k: v for k, v in sheet_inputs["tickets"].items() if k != "T0003"}
+    with pytest.raises(SheetError, match=r"plan P-2026-11-30-r2: routes\[0\]\.steps\[3\]\.ticket_id: ticket 'T0003'"):
+        write_sheets(**{**sheet_inputs, "tickets": tickets}, out_dir=tmp_path)
+    assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+def test_crew_missing_from_the_database_uses_the_plan(sheet_inputs, tmp_path: Path) -> None:
+    """A route whose crew is not given still gets its sheet, named and staffed from the plan itself."""
+    crews = {k: v for k, v in sheet_inputs["crews"].items() if k != "C02"}
+    sheet_inputs["plan"]["routes"][1]["name"] = "Regu Harjamukti (lama)"
+    write_sheets(**{**sheet_inputs, "crews": crews}, out_dir=tmp_path, lang="en", crew_id="C02")
+    page = (tmp_path / "C02.html").read_text(encoding="utf-8")
+    assert "Regu Harjamukti (lama)" in page and "Citra Lestari, Dedi Kurniawan" in page
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("steps", 1, "arrival"), "08:06", r"routes\[0\]\.steps\[1\]\.arrival: expected an ISO 8601 time"),
+        (
+            ("steps", 1, "arrival"),
+            "2026-11-30T08:06:00",
+            r"routes\[0\]\.steps\[1\]\.arrival: time .* has no UTC offset",
+        ),
+        (("steps", 2, "lat"), 96.0, r"routes\[0\]\.steps\[2\]\.lat: latitude 96.0 outside -90..90"),
+        (("steps", 2, "type"), "lunch", r"routes\[0\]\.steps\[2\]\.type: expected one of start, visit, break, end"),
+        (("steps", 3, "homes_entered"), "two", r"routes\[0\]\.steps\[3\]\.homes_entered: expected a number"),
+    ],
+)
+def test_malformed_steps_are_reported_where(sheet_inputs, tmp_path: Path, path, value, message) -> None:
+    """Bad step fields fail with the route, step and field in the message."""
+    route = sheet_inputs["plan"]["routes"][0]
+    route[path[0]][path[1]][path[2]] = value
+    with pytest.raises(SheetError, match=message):
+        write_sheets(**sheet_inputs, out_dir=tmp_path)
+
+
+def test_missing_field_is_reported(sheet_inputs, tmp_path: Path) -> None:
+    """A step without its running tally is named as missing."""
+    del sheet_inputs["plan"]["routes"][2]["steps"][1]["exposure_total_min"]
+    with pytest.raises(SheetError, match=r"routes\[2\]\.steps\[1\]\.exposure_total_min: missing"):
+        write_sheets(**sheet_inputs, out_dir=tmp_path)
+
+
+def test_bad_time_zone_in_policy(sheet_inputs, tmp_path: Path) -> None:
+    """An unknown region time zone is a policy error, not a crash."""
+    policy = Policy().with_overrides({"region.timezone": "Asia/Nowhere"})
+    with pytest.raises(SheetError, match=r"region\.timezone: unknown time zone 'Asia/Nowhere'"):
+        write_sheets(**{**sheet_inputs, "policy": policy}, out_dir=tmp_path)
+
+
+def test_unpublished_plan_is_marked_draft(sheet_inputs, tmp_path: Path) -> None:
+    """A plan that is not published prints a warning on every sheet instead of passing as final."""
+    sheet_inputs["plan"]["status"] = "draft"
+    write_sheets(**sheet_inputs, out_dir=tmp_path, lang="en", crew_id="C03")
+    assert "WARNING: this plan is not published (status: draft)" in (tmp_path / "C03.html").read_text(encoding="utf-8")
+
+
+def test_times_follow_the_policy_time_zone(sheet_inputs, tmp_path: Path) -> None:
+    """Sheets print local times of policy.region.timezone (Asia/Makassar is one hour ahead of Jakarta)."""
+    policy = Policy().with_overrides({"region.timezone": "Asia/Makassar"})
+    write_sheets(**{**sheet_inputs, "policy": policy}, out_dir=tmp_path, lang="en", crew_id="C01")
+    page = (tmp_path / "C01.html").read_text(encoding="utf-8")
+    assert "09:00-17:00" in page  # the 08:00-16:00 Jakarta shift
+
+
+def test_empty_route_still_gets_a_sheet(sheet_inputs, tmp_path: Path) -> None:
+    """A crew with no visits gets sheets saying so, an empty CSV and a depot-only GeoJSON."""
+    route = sheet_inputs["plan"]["routes"][2]
+    route["steps"] = [s for s in route["steps"] if s["type"] != "visit"]
+    route["summary"] = {"visits": 0, "homes_entered": 0, "exposure_min": 0, "distance_m": 0, "duration_s": 0}
+    write_sheets(**sheet_inputs, out_dir=tmp_path, lang="en", crew_id="C03")
+    assert "No stops for this crew." in (tmp_path / "C03.html").read_text(encoding="utf-8")
+    assert (tmp_path / "C03.csv").read_text(encoding="utf-8").count("\n") == 1  # header only
+
+
+def test_outdoor_only_crew_is_warned(sheet_inputs, tmp_path: Path) -> None:
+    """A route the planner marked outdoor-only tells the crew, in words, not to enter homes."""
+    sheet_inputs["plan"]["routes"][2]["outdoor_only"] = "rolling exposure budget spent by M005"
+    write_sheets(**sheet_inputs, out_dir=tmp_path, lang="id", crew_id="C03")
+    expected = "Hari ini regu ini TIDAK masuk rumah: batas paparan sudah habis"
+    assert expected in (tmp_path / "C03.html").read_text(encoding="utf-8")
+    text = subprocess.run(["pdftotext", str(tmp_path / "C03.pdf"), "-"], capture_output=True, text=True).stdout
+    assert expected in " ".join(text.split())

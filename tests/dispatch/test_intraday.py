@@ -1,0 +1,336 @@
+"""Intraday re-planning: frozen progress, stable routes, caps counting today's exposure, revisions, ETAs."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+import solver
+from dispatch.commands.plan import publish
+from dispatch.domain import Category, Crew, PlanInputs, Shift, Ticket
+from dispatch.intraday import (
+    Position,
+    ReplanInputs,
+    VisitFact,
+    compare_plans,
+    eta_window,
+    load_replan_inputs,
+    make_replan,
+    save_replan,
+)
+from dispatch.models import CrewMemberRow, CrewRow, PlanRow, ShiftRow, TicketRow
+from dispatch.planning import make_plan, save_plan
+from dispatch.policy import Policy
+
+TZ = ZoneInfo("Asia/Jakarta")
+DAY = dt.date(2026, 11, 30)
+DEPOT = (-6.72, 108.55)
+
+
+def at(hhmm: str) -> dt.datetime:
+    return dt.datetime.combine(DAY, dt.time.fromisoformat(hhmm), tzinfo=TZ)
+
+
+def ticket(tid: str, dlat: float, dlon: float, *, priority: int = 3, indoor: bool = False, **kw: object) -> Ticket:
+    values: dict[str, object] = {
+        "ticket_id": tid,
+        "reported_at": at("00:00") - dt.timedelta(hours=5),
+        "category": Category.PARTIAL_POWER if indoor else Category.TREE,
+        "lat": DEPOT[0] + dlat,
+        "lon": DEPOT[1] + dlon,
+        "priority": priority,
+        "service_min": 30,
+        "indoor": indoor,
+    }
+    values.update(kw)
+    return Ticket(**values)  # type: ignore[arg-type]
+
+
+def world(n_crews: int = 3) -> PlanInputs:
+    """Three crews at one depot, 08:00-16:00; nine tickets within ~5 km, three of them indoor."""
+    crews = tuple(
+        Crew(f"C0{i}", f"Regu {i}", DEPOT[0], DEPOT[1], skills=("mv",), members=(f"M{i}a", f"M{i}b"))
+        for i in range(1, n_crews + 1)
+    )
+    shifts = tuple(Shift(c.crew_id, DAY, at("08:00"), at("16:00")) for c in crews)
+    offsets = [(0.01, 0.0), (0.02, 0.01), (-0.01, 0.02), (0.0, -0.02), (-0.02, -0.01), (0.015, -0.015)]
+    offsets += [(-0.015, 0.015), (0.025, 0.0), (0.0, 0.03)]
+    tickets = tuple(ticket(f"T{k + 1:02d}", dlat, dlon, indoor=k % 3 == 0) for k, (dlat, dlon) in enumerate(offsets))
+    return PlanInputs(day=DAY, tickets=tickets, crews=crews, shifts=shifts)
+
+
+def night(inputs: PlanInputs, policy: Policy) -> dict:
+    doc = make_plan(inputs, policy, time_limit=5, reproducible=True, workers=1).document
+    doc["plan_id"] = 1
+    return doc
+
+
+def visits_of(doc: dict, crew: str) -> list[dict]:
+    return [s for r in doc["routes"] if r["crew_id"] == crew for s in r["steps"] if s["type"] == "visit"]
+
+
+def served(doc: dict) -> dict[str, str]:
+    return {s["ticket_id"]: r["crew_id"] for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"}
+
+
+def progress_on(doc: dict, crew: str, until: dt.datetime) -> list[VisitFact]:
+    """Visits of ``crew`` as planned up to ``until``: done, and the last one under way if it has not ended."""
+    out = []
+    for s in visits_of(doc, crew):
+        arrival, end = dt.datetime.fromisoformat(s["arrival"]), dt.datetime.fromisoformat(s["end"])
+        if arrival > until:
+            break
+        out.append(VisitFact(s["ticket_id"], crew, arrival, end if end <= until else None, s["indoor"], "fixed"))
+    return out
+
+
+def busiest(doc: dict) -> str:
+    return max(doc["routes"], key=lambda r: (r["summary"]["visits"], r["crew_id"]))["crew_id"]
+
+
+def test_frozen_visits_never_move_or_change_crew() -> None:
+    """Done and under-way visits stay first on their crew, at the recorded times, and nowhere else."""
+    policy = Policy()
+    inputs = world()
+    doc = night(inputs, policy)
+    crew = busiest(doc)
+    first_two = visits_of(doc, crew)[:2]
+    now = dt.datetime.fromisoformat(first_two[1]["arrival"]) + dt.timedelta(minutes=5)
+    facts = progress_on(doc, crew, now)
+    assert [f.left_at is None for f in facts] == [False, True]
+    new_p1 = ticket("NEW1", -0.005, 0.005, priority=1, reported_at=now - dt.timedelta(minutes=10))
+    rin = ReplanInputs(
+        inputs=dataclasses.replace(inputs, tickets=(*inputs.tickets, new_p1)),
+        previous=doc,
+        at=now,
+        visits=tuple(facts),
+        known_tickets={t.ticket_id: t for t in inputs.tickets},
+    )
+    new = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1).document
+    steps = visits_of(new, crew)
+    assert [s["ticket_id"] for s in steps[:2]] == [f.ticket_id for f in facts]
+    assert [s["progress"] for s in steps[:2]] == ["done", "under_way"]
+    assert steps[0]["arrival"] == facts[0].arrived_at.isoformat()
+    everywhere = [s["ticket_id"] for r in new["routes"] for s in r["steps"] if s["type"] == "visit"]
+    assert all(everywhere.count(f.ticket_id) == 1 for f in facts)
+    # Nothing new starts before the under-way visit ends.
+    assert dt.datetime.fromisoformat(steps[2]["arrival"]) >= facts[1].arrived_at + dt.timedelta(minutes=30)
+
+
+def test_new_p1_lands_within_target() -> None:
+    """A hazard reported mid-morning is reached within the 3 h target, in normal and in storm mode."""
+    for storm in (False, True):
+        policy = Policy().with_overrides({"storm.enabled": storm})
+        inputs = world()
+        doc = night(inputs, policy)
+        now = at("10:00")
+        p1 = ticket("HAZ", 0.03, 0.03, priority=1, reported_at=now - dt.timedelta(minutes=20), skills=("mv",))
+        rin = ReplanInputs(
+            inputs=dataclasses.replace(inputs, tickets=(*inputs.tickets, p1)),
+            previous=doc,
+            at=now,
+            visits=tuple(v for r in doc["routes"] for v in progress_on(doc, r["crew_id"], now)),
+        )
+        replan = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1)
+        assert "HAZ" in served(replan.document)
+        forecast = {f["ticket_id"]: f for f in replan.forecast}
+        assert forecast["HAZ"]["within_target"] and forecast["HAZ"]["response_h"] <= 3.0
+        assert replan.document["summary"]["within_target_by_priority"]["1"]["within"] >= 1
+        if storm:
+            assert "HAZ" in replan.document["storm_deadlines"]
+
+
+def test_caps_count_exposure_already_incurred() -> None:
+    """A crew that entered its cap of homes this morning is given no further home entries."""
+    policy = Policy().with_overrides({"exposure.max_homes_per_shift": 2})
+    inputs = world()
+    doc = night(inputs, policy)
+    now = at("10:00")
+    home_ids = [t.ticket_id for t in inputs.tickets if t.indoor][:2]
+    facts = [
+        VisitFact(home_ids[0], "C01", at("08:10"), at("08:40"), True, "fixed"),
+        VisitFact(home_ids[1], "C01", at("08:50"), at("09:20"), True, "fixed"),
+    ]
+    extra = tuple(ticket(f"H{k}", 0.004 * k, -0.004 * k, indoor=True) for k in range(1, 5))
+    rin = ReplanInputs(
+        inputs=dataclasses.replace(
+            inputs, tickets=tuple(t for t in inputs.tickets if t.ticket_id not in home_ids) + extra
+        ),
+        previous=doc,
+        at=now,
+        visits=tuple(facts),
+        known_tickets={t.ticket_id: t for t in inputs.tickets},
+    )
+    new = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1).document
+    c01 = next(r for r in new["routes"] if r["crew_id"] == "C01")
+    assert c01["summary"]["homes_entered"] == 2
+    assert all(not s["indoor"] for s in visits_of(new, "C01")[2:])
+    assert c01["caps"]["max_homes"] == 2
+    for r in new["routes"]:
+        assert r["summary"]["homes_entered"] <= 2
+        assert max((s["homes_entered"] for s in r["steps"]), default=0) <= 2
+
+
+def test_sick_crew_remaining_stops_redistributed() -> None:
+    """A crew sent home at 09:00 keeps what it did; its remaining stops go to the other crews."""
+    policy = Policy()
+    inputs = world()
+    doc = night(inputs, policy)
+    sick = busiest(doc)
+    now = at("09:00")
+    facts = progress_on(doc, sick, now)
+    facts = [f for f in facts if f.left_at is not None]
+    rin = ReplanInputs(
+        inputs=inputs,
+        previous=doc,
+        at=now,
+        visits=tuple(facts),
+        known_tickets={t.ticket_id: t for t in inputs.tickets},
+        end_shift={sick: now},
+    )
+    replan = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1)
+    new = replan.document
+    done = {f.ticket_id for f in facts}
+    left = [s["ticket_id"] for s in visits_of(doc, sick) if s["ticket_id"] not in done]
+    assert left, "the fixture must leave the sick crew some stops"
+    assert [s["ticket_id"] for s in visits_of(new, sick)] == [f.ticket_id for f in facts]
+    now_on = served(new)
+    for tid in left:
+        assert now_on.get(tid) not in (None, sick)
+    assert replan.changes[sick].moved_out and sick in replan.changed_crews
+    assert f"moved to {now_on[left[0]]}" in replan.changes[sick].describe()
+
+
+def test_stability_cost_keeps_stop_with_promised_crew() -> None:
+    """The solver's move cost keeps a job on its preferred crew even when another is closer."""
+    for cost, owner in ((0, "A"), (100_000, "B")):
+        m = solver.Model()
+        a, b, home = m.add_site(x=0, y=0), m.add_site(x=1000, y=0), m.add_site(x=100, y=0)
+        m.add_crew(id="A", start=a, shift=solver.TimeWindow(0, 100_000))
+        m.add_crew(id="B", start=b, shift=solver.TimeWindow(0, 100_000))
+        m.add_job(id="J", site=home, service=10, preferred_crew="B", move_cost=cost)
+        sol = solver.solve(m.build(solver.EuclideanTravel()), reproducible=True, workers=1)
+        assert [r.crew_id for r in sol.routes if r.job_ids()] == [owner]
+
+
+def test_eta_margin_grows_with_stops_before() -> None:
+    """The customer's window widens by 10 min per stop still ahead of the visit."""
+    doc = night(world(), Policy())
+    steps = visits_of(doc, busiest(doc))
+    first = eta_window(doc, steps[0]["ticket_id"])
+    third = eta_window(doc, steps[2]["ticket_id"])
+    assert first is not None and third is not None
+    assert (first["stops_before"], first["margin_min"]) == (0, 15)
+    assert (third["stops_before"], third["margin_min"]) == (2, 35)
+    assert (
+        third["window_end"] == (dt.datetime.fromisoformat(steps[2]["arrival"]) + dt.timedelta(minutes=35)).isoformat()
+    )
+
+
+# ------------------------------------------------------------------------------------------- database
+
+
+def store(session: Session, inputs: PlanInputs) -> None:
+    now = at("00:00")
+    for c in inputs.crews:
+        session.add(CrewRow(crew_id=c.crew_id, name=c.name, depot_lat=c.depot_lat, depot_lon=c.depot_lon, skills="mv"))
+    session.flush()
+    for c in inputs.crews:
+        for m in c.members:
+            session.add(CrewMemberRow(member_id=m, crew_id=c.crew_id))
+    for s in inputs.shifts:
+        session.add(ShiftRow(crew_id=s.crew_id, date=s.date, start=s.start, end=s.end))
+    for t in inputs.tickets:
+        add_ticket(session, t, now)
+    session.commit()
+
+
+def add_ticket(session: Session, t: Ticket, now: dt.datetime) -> None:
+    session.add(
+        TicketRow(
+            ticket_id=t.ticket_id,
+            reported_at=t.reported_at,
+            category=t.category.value,
+            lat=t.lat,
+            lon=t.lon,
+            priority=t.priority,
+            service_min=t.service_min,
+            indoor=t.indoor,
+            skills=";".join(t.skills),
+            imported_at=now,
+            updated_at=now,
+        )
+    )
+
+
+def test_revisions_kept_published_and_compared(session: Session) -> None:
+    """A re-plan is saved as a new published revision of the day; the old one is kept and can be compared."""
+    policy = Policy()
+    inputs = world()
+    store(session, inputs)
+    result = make_plan(inputs, policy, time_limit=5, reproducible=True, workers=1)
+    first = save_plan(session, result=result, now=at("00:00"), time_limit=5, reproducible=True)
+    publish(session, row=session.get(PlanRow, first["plan_id"]), now=at("00:00"))
+    add_ticket(session, ticket("NEW1", 0.005, 0.005, priority=2, reported_at=at("09:00")), at("09:00"))
+    session.commit()
+
+    rin, parent = load_replan_inputs(session, day=DAY, at=at("09:30"), policy=policy)
+    assert parent == first["plan_id"]
+    replan = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1)
+    second = save_replan(
+        session, replan=replan, parent_id=parent, at=at("09:30"), now=at("09:31"), time_limit=5, reproducible=True
+    )
+    session.commit()
+
+    rows = session.exec(select(PlanRow).where(PlanRow.plan_date == DAY).order_by(PlanRow.version)).all()
+    assert [(r.version, r.kind, r.status) for r in rows] == [(1, "nightly", "superseded"), (2, "replan", "published")]
+    assert rows[1].parent_id == rows[0].id and rows[1].as_of == at("09:30")
+    old, new = json.loads(rows[0].document), json.loads(rows[1].document)
+    changes = compare_plans(old, new)
+    owner = served(new)["NEW1"]
+    assert changes[owner].added == ["NEW1"]
+    assert second["summary"]["tickets"] == len(inputs.tickets) + 1
+    assert new["kind"] == "replan" and new["parent_id"] == first["plan_id"]
+
+
+def test_cli_position_and_eta(engine, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dispatch crews position` is stored and used as the crew's start; `dispatch tickets eta --json` answers."""
+    from cli import app
+
+    policy = Policy()
+    inputs = world(n_crews=1)
+    with Session(engine, expire_on_commit=False) as session:
+        store(session, inputs)
+        result = make_plan(inputs, policy, time_limit=5, reproducible=True, workers=1)
+        doc = save_plan(session, result=result, now=at("00:00"), time_limit=5, reproducible=True)
+        publish(session, row=session.get(PlanRow, doc["plan_id"]), now=at("00:00"))
+        session.commit()
+    monkeypatch.setenv("DISPATCH_DATABASE_URL", database_url)
+    runner = CliRunner()
+    far = (DEPOT[0] - 0.2, DEPOT[1] + 0.2)
+    res = runner.invoke(app, ["crews", "position", "C01", "--lat", str(far[0]), "--lon", str(far[1]),
+                              "--at", "2026-11-30T07:55:00+07:00"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["crews", "position", "C99", "--lat", "0", "--lon", "0"])
+    assert res.exit_code == 1 and "no crew 'C99'" in res.output
+    with Session(engine) as session:
+        rin, _ = load_replan_inputs(session, day=DAY, at=at("08:00"), policy=policy)
+    assert rin.positions["C01"] == Position("C01", far[0], far[1], at("07:55"), "dispatcher")
+    res = runner.invoke(app, ["replan", "--date", "2026-11-30", "--at", "08:00", "--time-limit", "3",
+                              "--reproducible", "--json"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.output)
+    assert report["status"] == "published" and report["version"] == 2
+    tid = visits_of(doc, "C01")[0]["ticket_id"]
+    res = runner.invoke(app, ["tickets", "eta", tid, "--json"])
+    assert res.exit_code == 0, res.output
+    eta = json.loads(res.output)
+    assert eta["plan_id"] == report["plan_id"] and eta["crew_id"] == "C01"
+    # Starting ~30 km away, the first stop is reached much later than in the night's plan.
+    assert eta["arrival"] > visits_of(doc, "C01")[0]["arrival"]
