@@ -5,7 +5,9 @@ test fixtures rely on that), so every models module is imported here explicitly:
 each new one (``exposure``, ``scenarios``, ...), even if nothing is re-exported from it.
 """
 
+import dispatch.models.exposure  # noqa: F401  (registers its tables)
 import dispatch.models.intraday  # noqa: F401  (registers its tables)
+import dispatch.models.scenarios  # noqa: F401  (registers its tables)
 from dispatch.models.crews import CrewMemberRow, CrewRow, ShiftRow, load_crews, load_shifts
 from dispatch.models.plans import PlanKind, PlanRow, PlanStatus, PlanUnassignedRow, PlanVisitRow
 from dispatch.models.tickets import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from dispatch.db import aware_field
@@ -43,7 +43,8 @@ class PlanRow(SQLModel, table=True):
     as_of: dt.datetime | None = aware_field(nullable=True)
     time_limit_s: float = 0.0
     reproducible: bool = False
-    objective: int = 0
+    # Drop penalties make objectives exceed 32 bits.
+    objective: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     document: str = Field(sa_column=Column(Text, nullable=False))
 
 

@@ -1,0 +1,210 @@
+"""Replay a working day: the night's plan, then tickets arriving through the day and re-plans every 30 min.
+
+The sample region (dispatch.sample) is imported into a temporary SQLite file; extra tickets are
+reported between 07:00 and 14:30 on the day (a few P1 hazards among them). Crews carry out the
+current plan exactly; every ``--every`` minutes the visits so far are recorded (done / under way)
+and the rest of the day is re-planned. Tickets still open at the end of the day go into the next
+day's plan, for both the nightly-only and the intraday runs.
+
+Prints P1/P2 mean and worst response (report to arrival) nightly-only versus intraday, the stops
+changed per re-plan and the re-plan time.
+
+    .venv/bin/python bench/day_replay.py [--tickets 1000 --crews 40 --new 60 --replan-limit 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from dispatch.db import create_schema, make_engine, session_scope  # noqa: E402
+from dispatch.domain import PlanInputs, Ticket  # noqa: E402
+from dispatch.importing import import_crews, import_shifts, import_tickets, import_zones  # noqa: E402
+from dispatch.intraday import ReplanInputs, VisitFact, make_replan  # noqa: E402
+from dispatch.planning import load_inputs, make_plan  # noqa: E402
+from dispatch.policy import Policy  # noqa: E402
+from dispatch.sample import TICKET_COLUMNS, _write_csv, generate_region  # noqa: E402
+
+TZ = ZoneInfo("Asia/Jakarta")
+
+
+def day_tickets(*, n: int, n_p1: int, day: dt.date, seed: int) -> list[dict[str, str]]:
+    """``n`` tickets reported on ``day`` between 07:00 and 14:30; ``n_p1`` of them lines down (P1)."""
+    rows = generate_region(n_tickets=n, n_crews=4, day=day, seed=seed).tickets
+    rng = random.Random(seed)
+    start = dt.datetime.combine(day, dt.time(7, 0), tzinfo=TZ)
+    for k, row in enumerate(rows):
+        row["ticket_id"] = f"DAY-{k + 1:05d}"
+        row["reported_at"] = (start + dt.timedelta(minutes=rng.randrange(0, 450))).isoformat()
+        row["window_start"] = row["window_end"] = ""
+        if k < n_p1:
+            row.update(category="line_down", priority="1", indoor="false", skills="mv", critical_facility="false")
+            row["service_min"] = ""
+    return rows
+
+
+def executed(doc: dict, until: dt.datetime, facts: dict[str, VisitFact]) -> None:
+    """Crews follow ``doc``: every visit that has started by ``until`` becomes a record (kept once made)."""
+    for r in doc["routes"]:
+        for s in r["steps"]:
+            if s["type"] != "visit" or s["ticket_id"] in facts and facts[s["ticket_id"]].left_at is not None:
+                continue
+            arrival, end = dt.datetime.fromisoformat(s["arrival"]), dt.datetime.fromisoformat(s["end"])
+            if arrival > until:
+                continue
+            prev = facts.get(s["ticket_id"])
+            if prev is not None:  # under way: it ends as the plan says
+                arrival = prev.arrived_at
+            facts[s["ticket_id"]] = VisitFact(
+                s["ticket_id"], r["crew_id"], arrival, end if end <= until else None, s["indoor"], "fixed",
+                exposure_min=s["exposure_min"],
+            )  # fmt: skip
+
+
+def next_day_arrivals(
+    tickets: list[Ticket], base: PlanInputs, next_inputs: PlanInputs, policy: Policy, limit: float
+) -> dict[str, dt.datetime]:
+    """When the next day's plan reaches the P1/P2 tickets left over (only those are planned: fast)."""
+    urgent = tuple(t for t in tickets if t.priority <= 2)
+    if not urgent:
+        return {}
+    doc = make_plan(dataclasses.replace(next_inputs, tickets=urgent), policy, time_limit=limit, workers=1).document
+    return {
+        s["ticket_id"]: dt.datetime.fromisoformat(s["arrival"])
+        for r in doc["routes"]
+        for s in r["steps"]
+        if s["type"] == "visit"
+    }
+
+
+def stats(
+    tickets: dict[str, Ticket], arrivals: dict[str, dt.datetime], priority: int, ids: set[str]
+) -> tuple[str, int, int]:
+    hours = [
+        (arrivals[t].astimezone(TZ) - tickets[t].reported_at).total_seconds() / 3600
+        for t in ids
+        if tickets[t].priority == priority and t in arrivals
+    ]
+    missing = sum(1 for t in ids if tickets[t].priority == priority and t not in arrivals)
+    if not hours:
+        return "-", 0, missing
+    return f"mean {statistics.mean(hours):5.1f} h, worst {max(hours):5.1f} h", len(hours), missing
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tickets", type=int, default=1000)
+    ap.add_argument("--crews", type=int, default=40)
+    ap.add_argument("--new", type=int, default=60, help="tickets reported during the day")
+    ap.add_argument("--p1", type=int, default=6, help="P1 hazards among them")
+    ap.add_argument("--night-limit", type=float, default=30.0)
+    ap.add_argument("--replan-limit", type=float, default=5.0)
+    ap.add_argument("--every", type=int, default=30, help="minutes between re-plans")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+
+    day = dt.date(2026, 11, 30)
+    region = generate_region(n_tickets=args.tickets, n_crews=args.crews, day=day, seed=args.seed)
+    extra = day_tickets(n=args.new, n_p1=args.p1, day=day, seed=args.seed + 100)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        region.write(folder)
+        _write_csv(folder / "day.csv", TICKET_COLUMNS, extra)
+        policy = Policy.load(folder / "dispatch.toml")
+        engine = make_engine(f"sqlite:///{folder / 'bench.db'}")
+        create_schema(engine)
+        with session_scope(engine) as session:
+            import_crews(session, folder / "crews.csv")
+            import_shifts(session, folder / "shifts.csv", policy=policy)
+            import_zones(session, folder / "zones.geojson")
+            import_tickets(session, folder / "tickets.csv", policy=policy)
+            import_tickets(session, folder / "day.csv", policy=policy)
+        with session_scope(engine) as session:
+            everything = load_inputs(session, day=day, policy=policy)
+            tomorrow = load_inputs(session, day=day + dt.timedelta(days=1), policy=policy)
+    tickets = {t.ticket_id: t for t in everything.tickets}
+    midnight = dt.datetime.combine(day, dt.time(0, 0), tzinfo=TZ)
+    night_inputs = dataclasses.replace(
+        everything, tickets=tuple(t for t in everything.tickets if t.reported_at < midnight)
+    )
+    print(
+        f"Day replay: {len(night_inputs.tickets)} tickets at night + {len(extra)} during the day "
+        f"({args.p1} P1 hazards), {args.crews} crews, re-plan every {args.every} min, "
+        f"re-plan limit {args.replan_limit:.0f} s (1 worker)"
+    )
+    t0 = time.monotonic()
+    night = make_plan(night_inputs, policy, time_limit=args.night_limit, workers=1).document
+    night["plan_id"] = 1
+    print(f"night plan: {night['summary']['served']} served in {time.monotonic() - t0:.1f} s")
+
+    # Nightly only: the day's plan as made, the rest waits for tomorrow.
+    arrivals_night = {
+        s["ticket_id"]: dt.datetime.fromisoformat(s["arrival"])
+        for r in night["routes"]
+        for s in r["steps"]
+        if s["type"] == "visit"
+    }
+    left = [t for t in tickets.values() if t.ticket_id not in arrivals_night]
+    arrivals_night.update(next_day_arrivals(left, everything, tomorrow, policy, 10))
+
+    # Intraday: re-plan every --every minutes from 07:30 while tickets keep coming.
+    facts: dict[str, VisitFact] = {}
+    doc = night
+    times, changed = [], []
+    clock = dt.datetime.combine(day, dt.time(7, 30), tzinfo=TZ)
+    last = dt.datetime.combine(day, dt.time(15, 0), tzinfo=TZ)
+    while clock <= last:
+        executed(doc, clock, facts)
+        done = {t for t, f in facts.items() if f.left_at is not None}
+        open_now = tuple(t for t in everything.tickets if t.reported_at <= clock and t.ticket_id not in done)
+        rin = ReplanInputs(
+            inputs=dataclasses.replace(everything, tickets=open_now),
+            previous=doc,
+            at=clock,
+            visits=tuple(facts.values()),
+            known_tickets=tickets,
+        )
+        t1 = time.monotonic()
+        replan = make_replan(rin, policy, time_limit=args.replan_limit, workers=1)
+        times.append(time.monotonic() - t1)
+        changed.append(replan.stops_changed)
+        new_in = sum(1 for t in open_now if t.reported_at > clock - dt.timedelta(minutes=args.every))
+        print(
+            f"  {clock:%H:%M}  {new_in:2d} new, {len(facts):4d} visits recorded, {replan.stops_changed:3d} stops changed "
+            f"on {len(replan.changed_crews):2d} crews, re-plan {times[-1]:.1f} s"
+        )
+        doc = replan.document
+        doc["plan_id"] = len(times) + 1
+        clock += dt.timedelta(minutes=args.every)
+    executed(doc, dt.datetime.combine(day, dt.time(23, 59), tzinfo=TZ), facts)
+    arrivals_day = {t: f.arrived_at for t, f in facts.items()}
+    left = [t for t in tickets.values() if t.ticket_id not in arrivals_day]
+    arrivals_day.update(next_day_arrivals(left, everything, tomorrow, policy, 10))
+
+    day_ids = {t for t, v in tickets.items() if v.reported_at >= midnight}
+    all_ids = set(tickets)
+    print("\nResponse, report to arrival (tickets not reached today: next day's plan)")
+    for label, ids in (("reported during the day", day_ids), ("all tickets", all_ids)):
+        for p in (1, 2):
+            a, n, miss = stats(tickets, arrivals_night, p, ids)
+            b, _, miss_b = stats(tickets, arrivals_day, p, ids)
+            extra_note = f" ({miss}/{miss_b} never reached)" if miss or miss_b else ""
+            print(f"  P{p} {label:<24} n={n:4d}  nightly-only {a}   intraday {b}{extra_note}")
+    print(
+        f"\nRe-plans: {len(times)}, time mean {statistics.mean(times):.1f} s, max {max(times):.1f} s; "
+        f"stops changed mean {statistics.mean(changed):.1f}, max {max(changed)}"
+    )
+
+
+if __name__ == "__main__":
+    main()

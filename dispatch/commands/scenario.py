@@ -1,0 +1,492 @@
+"""``dispatch scenario ...``: what-if runs on copies of the live data, compared side by side.
+
+Every command reads the live data read-only and writes only the ``scenario_run`` table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from dispatch.db import database_url, make_engine
+from dispatch.models.scenarios import ScenarioRunRow, find_run, list_runs
+from dispatch.policy import Policy, PolicyError
+from dispatch.scenarios import (
+    KPI_ROWS,
+    ScenarioError,
+    ScenarioRun,
+    apply_scenario,
+    available_cores,
+    comparison,
+    draw_comparison,
+    draw_sweep,
+    ensure_table,
+    load_live_inputs,
+    load_scenario,
+    parse_set,
+    run_scenario,
+    run_sweep,
+    scenario_day,
+    write_sweep_csv,
+)
+
+scenario_app = typer.Typer(
+    help="What-if scenarios: change a copy of a day's data, plan it, compare. Live data is never changed."
+    "\n\nExample: dispatch scenario run data/scenarios/home-cap-6.toml --time-limit 10",
+    no_args_is_help=True,
+)
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+FileArgument = Annotated[Path, typer.Argument(help="A scenario file (TOML, see docs/scenarios.md).", show_default=False)]
+DateOption = Annotated[
+    dt.datetime | None,
+    typer.Option("--date", formats=["%Y-%m-%d"], help="Base date (YYYY-MM-DD); default: the file's base_date."),
+]
+TimeLimitOption = Annotated[
+    float | None,
+    typer.Option(
+        min=0.1,
+        help="Search effort in seconds, turned into a fixed solution count so runs are reproducible "
+        "(default: policy solver.time_limit_s).",
+    ),
+]
+SolutionsOption = Annotated[
+    int | None, typer.Option("--solutions", min=1, help="Search effort as a solution count (overrides --time-limit).")
+]
+PolicyOption = Annotated[
+    Path | None,
+    typer.Option("--policy", help="Live policy file (dispatch.toml). Default: $DISPATCH_POLICY, else ./dispatch.toml."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
+
+
+def _fail(problems: list[str] | str) -> NoReturn:
+    for problem in [problems] if isinstance(problems, str) else problems:
+        err.print(f"error: {problem}", markup=False)
+    raise typer.Exit(code=1)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Known failures as messages on stderr and exit code 1, never a traceback."""
+    try:
+        yield
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    except PolicyError as exc:
+        _fail(str(exc))
+    except SQLAlchemyError as exc:
+        _fail(f"database: {exc.__class__.__name__}: {str(exc.args[0] if exc.args else exc).splitlines()[0]}")
+
+
+def _policy(path: Path | None) -> Policy:
+    import os
+
+    if path is None:
+        env = os.environ.get("DISPATCH_POLICY")
+        if env:
+            path = Path(env)
+        elif Path("dispatch.toml").exists():
+            path = Path("dispatch.toml")
+    return Policy.load(path)
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _delta(value: float | None, better: int) -> str:
+    if value is None:
+        return ""
+    if value == 0:
+        return "[dim]±0[/dim]"
+    text = ("+" if value > 0 else "-") + _fmt(abs(value))
+    if better == 0:
+        return text
+    good = (value > 0) == (better > 0)
+    return f"[green]{text}[/green]" if good else f"[red]{text}[/red]"
+
+
+def _render_run(summary: dict[str, Any]) -> None:
+    inputs = summary["inputs_summary"]
+    out.print(
+        f"[bold]Scenario run #{summary['id']}[/bold] {summary['name']} on {summary['base_date']} "
+        f"({summary['solution_limit']} solutions, {summary['wall_time_s']:.1f} s)"
+    )
+    if summary.get("description"):
+        out.print(summary["description"], markup=False)
+    base = inputs["base"]
+    out.print(
+        f"Live data: {base['tickets']} open tickets, {base['crews']} crews ({base['crews_with_shift']} with a shift). "
+        f"Scenario: {inputs['tickets']} tickets, {inputs['crews']} crews ({inputs['crews_with_shift']} with a shift).",
+        markup=False,
+    )
+    for change in inputs["changes"] or ["no changes (the live data as it is)"]:
+        out.print(f"  - {change}", markup=False)
+    table = Table(title="KPIs", title_justify="left")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    kpis = summary["kpis"]
+    for key, label, _ in KPI_ROWS:
+        value = _fmt(kpis.get(key))
+        if key in ("p1_within_target", "p2_within_target"):
+            p = key[1]
+            value += f" of {kpis[f'served_p{p}']} served ({kpis[f'tickets_p{p}']} open)"
+        table.add_row(label, value)
+    for reason, count in kpis["unassigned_by_reason"].items():
+        table.add_row(f"  unassigned: {reason}", _fmt(count))
+    out.print(table)
+
+
+def _engine() -> Any:
+    engine = make_engine(database_url())
+    ensure_table(engine)
+    return engine
+
+
+@scenario_app.command("run")
+def run_command(
+    file: FileArgument,
+    date: DateOption = None,
+    time_limit: TimeLimitOption = None,
+    solutions: SolutionsOption = None,
+    policy_path: PolicyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Plan a scenario on a copy of the base date's live data and store the run (only the run).
+
+    The live data is read in one read-only transaction; the plan is reproducible (the same file
+    gives the same numbers); several runs may go at once.
+
+    Example: dispatch scenario run data/scenarios/quarantine-three-crews.toml --time-limit 10
+    """
+    with _errors():
+        scenario = load_scenario(file)
+        policy = _policy(policy_path)
+        day = scenario_day(scenario, date.date() if date else None)
+        with err.status(f"planning scenario {scenario.name} for {day} ..."):
+            row = run_scenario(
+                database_url(), scenario, policy=policy, day=day, time_limit=time_limit, solution_limit=solutions
+            )
+    summary = row.summary()
+    if as_json:
+        _print_json(summary)
+    else:
+        _render_run(summary)
+
+
+@scenario_app.command("validate")
+def validate_command(
+    file: FileArgument,
+    date: DateOption = None,
+    policy_path: PolicyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check a scenario file and apply it to the live data without planning: lists the changes.
+
+    Example: dispatch scenario validate data/scenarios/storm-surge.toml
+    """
+    with _errors():
+        scenario = load_scenario(file)
+        policy = _policy(policy_path)
+        day = scenario_day(scenario, date.date() if date else None)
+        inputs = load_live_inputs(database_url(), day=day, policy=policy)
+        applied = apply_scenario(scenario, inputs, policy)
+    result = {
+        "ok": True,
+        "name": scenario.name,
+        "base_date": day.isoformat(),
+        "tickets": len(applied.inputs.tickets),
+        "crews": len(applied.inputs.crews),
+        "changes": list(applied.changes),
+    }
+    if as_json:
+        _print_json(result)
+        return
+    out.print(
+        f"{file}: scenario {scenario.name} on {day} is valid: {result['tickets']} tickets, {result['crews']} crews",
+        markup=False,
+    )
+    for change in applied.changes:
+        out.print(f"  - {change}", markup=False)
+
+
+@scenario_app.command("list")
+def list_command(
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many runs, newest first.")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """List stored scenario runs, newest first.
+
+    Example: dispatch scenario list --limit 20
+    """
+    with _errors():
+        engine = _engine()
+        try:
+            with Session(engine) as session:
+                runs = [_list_entry(r) for r in list_runs(session, limit=limit)]
+        finally:
+            engine.dispose()
+    if as_json:
+        _print_json(runs)
+        return
+    if not runs:
+        out.print("No scenario runs yet: try `dispatch scenario run FILE`.", markup=False)
+        return
+    table = Table(title="Scenario runs", title_justify="left")
+    for heading in ("id", "name", "base date", "created", "served", "P1 on time", "km", "unassigned", "sweep"):
+        table.add_column(heading, justify="right" if heading in ("id", "served", "P1 on time", "km", "unassigned") else "left")
+    for r in runs:
+        k = r["kpis"]
+        table.add_row(
+            str(r["id"]),
+            r["name"],
+            r["base_date"],
+            r["created_at"][:16].replace("T", " "),
+            f"{k['served']}/{k['tickets']}",
+            str(k["p1_within_target"]),
+            _fmt(k["km"]),
+            str(k["unassigned"]),
+            r["sweep"] or "",
+        )
+    out.print(table)
+
+
+def _list_entry(row: ScenarioRunRow) -> dict[str, Any]:
+    summary = row.summary()
+    return {k: summary[k] for k in ("id", "name", "base_date", "created_at", "sweep", "status", "kpis")}
+
+
+@scenario_app.command("show")
+def show_command(
+    ref: Annotated[str, typer.Argument(help="A stored run: its id, or its name (the latest run of that name).")],
+    plan: Annotated[bool, typer.Option("--plan", help="Also show the plan (routes and unassigned tickets).")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a stored scenario run: what was changed and its KPIs (and with --plan, the plan).
+
+    Example: dispatch scenario show storm-surge --plan
+    """
+    with _errors():
+        engine = _engine()
+        try:
+            with Session(engine) as session:
+                row = find_run(session, ref)
+                if row is None:
+                    _fail(f"no stored scenario run {ref!r} (see `dispatch scenario list`)")
+                summary = row.summary()
+                document = json.loads(row.document)
+                text = row.scenario_text
+        finally:
+            engine.dispose()
+    if as_json:
+        _print_json({**summary, "scenario_text": text, **({"plan": document} if plan else {})})
+        return
+    _render_run(summary)
+    if plan:
+        from dispatch.commands.common import render_plan
+
+        render_plan(document)
+
+
+def _resolve(refs: list[str], *, policy_path: Path | None, day: dt.date | None, time_limit: float | None,
+             solutions: int | None) -> list[dict[str, Any]]:  # fmt: skip
+    """Stored runs by id or name; scenario files are run (and stored) first."""
+    url = database_url()
+    summaries: list[dict[str, Any]] = []
+    policy: Policy | None = None
+    engine = _engine()
+    try:
+        for ref in refs:
+            path = Path(ref)
+            if path.suffix == ".toml" or path.is_file():
+                scenario = load_scenario(path)
+                policy = policy or _policy(policy_path)
+                with err.status(f"planning scenario {scenario.name} ..."):
+                    row = run_scenario(
+                        url, scenario, policy=policy, day=day, time_limit=time_limit, solution_limit=solutions
+                    )
+                summaries.append(row.summary())
+                continue
+            with Session(engine) as session:
+                found = find_run(session, ref)
+                if found is None:
+                    raise ScenarioError([f"{ref}: no stored scenario run and no such file (see `dispatch scenario list`)"])
+                summaries.append(found.summary())
+    finally:
+        engine.dispose()
+    return summaries
+
+
+@scenario_app.command("compare")
+def compare_command(
+    base: Annotated[str, typer.Argument(help="The base: a stored run (id or name) or a scenario file to run.")],
+    others: Annotated[list[str], typer.Argument(help="Runs or scenario files compared against the base.")],
+    png: Annotated[Path | None, typer.Option("--png", help="Also draw the main KPIs as bars into this PNG.")] = None,
+    date: DateOption = None,
+    time_limit: TimeLimitOption = None,
+    solutions: SolutionsOption = None,
+    policy_path: PolicyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Compare KPIs side by side with deltas against the base: tickets served by priority, P1/P2
+    within target, customer-minutes, km, crew hours, exposure per worker, unassigned by reason.
+
+    Example: dispatch scenario compare baseline data/scenarios/home-cap-6.toml --png compare.png
+    """
+    with _errors():
+        runs = _resolve(
+            [base, *others],
+            policy_path=policy_path,
+            day=date.date() if date else None,
+            time_limit=time_limit,
+            solutions=solutions,
+        )
+        result = comparison(runs)
+        if png is not None:
+            draw_comparison(runs, png)
+    if as_json:
+        _print_json({**result, "png": str(png) if png else None})
+        return
+    dates = {r["base_date"] for r in runs}
+    if len(dates) > 1:
+        err.print(f"warning: the runs are for different dates ({', '.join(sorted(dates))})", markup=False)
+    table = Table(title=f"Scenario comparison (base: #{runs[0]['id']} {runs[0]['name']})", title_justify="left")
+    table.add_column("KPI")
+    table.add_column(f"#{runs[0]['id']} {runs[0]['name']}", justify="right")
+    for r in runs[1:]:
+        table.add_column(f"#{r['id']} {r['name']}", justify="right")
+        table.add_column("Δ", justify="right")
+    for row in result["rows"]:
+        cells = [row["label"], _fmt(row["values"][0])]
+        for value, delta in zip(row["values"][1:], row["deltas"], strict=True):
+            cells += [_fmt(value), _delta(delta, row["better"])]
+        table.add_row(*cells)
+    out.print(table)
+    if png is not None:
+        out.print(f"Chart: {png}", markup=False)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "scenario"
+
+
+@scenario_app.command("sweep")
+def sweep_command(
+    file: FileArgument,
+    set_: Annotated[
+        list[str],
+        typer.Option(
+            "--set",
+            help="A policy value and its values: KEY=LOW..HIGH, KEY=LOW..HIGH:STEP or KEY=A,B,C (repeat for a grid).",
+        ),
+    ],
+    date: DateOption = None,
+    time_limit: TimeLimitOption = None,
+    solutions: SolutionsOption = None,
+    jobs: Annotated[int | None, typer.Option(min=1, help="Plans run at once (default: one per core).")] = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="CSV of the grid (default: sweep-NAME.csv).")] = None,
+    png: Annotated[Path | None, typer.Option("--png", help="Trade-off chart (default: sweep-NAME.png).")] = None,
+    policy_path: PolicyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a scenario over a grid of policy values in parallel (one plan per core), store every
+    point, write a CSV and draw the trade-off chart (served tickets and P1 on time against the
+    first value, Pareto front marked).
+
+    Example: dispatch scenario sweep data/scenarios/home-cap-6.toml --set exposure.max_homes_per_shift=4..12
+    """
+    with _errors():
+        scenario = load_scenario(file)
+        sets = [parse_set(s) for s in set_]
+        policy = _policy(policy_path)
+        slug = _slug(scenario.name)
+        csv_path = csv_path or Path(f"sweep-{slug}.csv")
+        png = png or Path(f"sweep-{slug}.png")
+        with Progress(
+            TextColumn("[bold]sweep[/bold] {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=as_json,
+        ) as progress:
+            task = progress.add_task(scenario.name, total=None)
+
+            def started(total: int) -> None:
+                progress.update(task, total=total, description=f"{scenario.name} on {min(jobs or available_cores(), total)} cores")
+
+            def done(_i: int, run: ScenarioRun) -> None:
+                point = ", ".join(f"{k}={v}" for k, v in run.overrides.items())
+                progress.update(task, advance=1, description=f"{scenario.name}: {point} served {run.kpis['served']}")
+
+            result = run_sweep(
+                database_url(),
+                scenario,
+                sets,
+                policy=policy,
+                day=date.date() if date else None,
+                time_limit=time_limit,
+                solution_limit=solutions,
+                jobs=jobs,
+                on_start=started,
+                on_done=done,
+            )
+        write_sweep_csv(result, csv_path)
+        draw_sweep(result, png)
+    table_rows = result.table()
+    if as_json:
+        _print_json(
+            {"sweep": result.sweep, "wall_time_s": result.wall_time, "jobs": result.jobs, "csv": str(csv_path),
+             "png": str(png), "points": table_rows}  # fmt: skip
+        )
+        return
+    table = Table(title=f"Sweep {result.sweep}", title_justify="left")
+    columns = [*result.keys, "run", "served", "P1 on time", "cust-min", "km", "crew h", "max homes/worker",
+               "max exposure/worker", "unassigned", "Pareto"]  # fmt: skip
+    for c in columns:
+        table.add_column(c, justify="right")
+    for r in table_rows:
+        table.add_row(
+            *[_fmt(r[k]) for k in result.keys],
+            f"#{r['run_id']}",
+            str(r["served"]),
+            str(r["p1_within_target"]),
+            _fmt(r["customer_minutes_waited"]),
+            _fmt(r["km"]),
+            _fmt(r["crew_hours"]),
+            str(r["homes_per_worker_max"]),
+            _fmt(r["exposure_min_per_worker_max"]),
+            str(r["unassigned"]),
+            "*" if r["pareto"] else "",
+        )
+    out.print(table)
+    out.print(
+        f"{len(table_rows)} plans in {result.wall_time:.1f} s on {result.jobs} processes. CSV: {csv_path}  Chart: {png}",
+        markup=False,
+    )

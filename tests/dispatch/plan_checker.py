@@ -1,0 +1,153 @@
+"""An independent checker of the plan JSON contract, recomputing everything from inputs and policy.
+
+It shares no code with dispatch.planning or the solver: distances come from geopy, exposure and
+caps from the policy's own numbers, windows and shifts from the inputs as imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from geopy.distance import great_circle
+from shapely.geometry import Point
+
+from dispatch.domain import PlanInputs
+from dispatch.policy import Policy
+
+ROUTE_KEYS = {"crew_id", "members", "shift", "steps", "summary"}
+STEP_KEYS = {"type", "lat", "lon", "arrival", "start", "end", "travel_m", "indoor", "exposure_min"}
+SUMMARY_KEYS = {"visits", "homes_entered", "exposure_min", "distance_m", "duration_s"}
+
+
+def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[str]:
+    """Every problem found, as sentences; an empty list means the plan keeps every promise."""
+    problems: list[str] = []
+    tz = ZoneInfo(policy.region.timezone)
+    tickets = {t.ticket_id: t for t in inputs.tickets}
+    crews = {c.crew_id: c for c in inputs.crews}
+    shifts = {s.crew_id: s for s in inputs.shifts if s.date == inputs.day}
+    zones = [z for z in inputs.zones if z.valid_on(inputs.day)]
+
+    for key in ("plan_id", "date", "status", "created_at", "routes", "unassigned", "summary"):
+        if key not in doc:
+            problems.append(f"plan lacks {key!r}")
+    seen: dict[str, int] = {}
+    for u in doc["unassigned"]:
+        if set(u) != {"ticket_id", "reason", "detail"} or not u["reason"] or not u["detail"]:
+            problems.append(f"unassigned entry {u} lacks a reason or detail")
+        seen[u["ticket_id"]] = seen.get(u["ticket_id"], 0) + 1
+
+    def zone_weight(lat: float, lon: float) -> tuple[float, bool]:
+        here = [z for z in zones if z.geometry.intersects(Point(lon, lat))]
+        return max((z.risk_weight for z in here), default=1.0), any(z.closed for z in here)
+
+    def aware(text: str) -> dt.datetime:
+        value = dt.datetime.fromisoformat(text)
+        if value.utcoffset() is None:
+            problems.append(f"time {text} has no offset")
+            return value.replace(tzinfo=tz)
+        if value.utcoffset() != dt.datetime.combine(inputs.day, dt.time(12), tzinfo=tz).utcoffset():
+            problems.append(f"time {text} is not in the region's time zone")
+        return value
+
+    for route in doc["routes"]:
+        cid = route["crew_id"]
+        missing = ROUTE_KEYS - set(route)
+        if missing:
+            problems.append(f"route {cid} lacks {sorted(missing)}")
+        crew, shift = crews.get(cid), shifts.get(cid)
+        if crew is None or shift is None:
+            problems.append(f"route for crew {cid} which has no shift on {inputs.day}")
+            continue
+        steps = route["steps"]
+        if steps[0]["type"] != "start" or steps[-1]["type"] != "end":
+            problems.append(f"{cid}: route must run from a start step to an end step")
+        if aware(steps[0]["start"]) < shift.start:
+            problems.append(f"{cid}: leaves at {steps[0]['start']} before the shift starts {shift.start}")
+        if aware(steps[-1]["arrival"]) > shift.end:
+            problems.append(f"{cid}: back at {steps[-1]['arrival']} after the shift ends {shift.end}")
+        speed_ms = (
+            policy.travel.motorcycle_speed_kmh if crew.vehicle == "motorcycle" else policy.travel.car_speed_kmh
+        ) / 3.6
+        homes, exposure, isolated = 0, 0.0, False
+        prev_place, prev_end = steps[0], aware(steps[0]["end"])
+        break_minutes = 0
+        for step in steps:
+            if set(STEP_KEYS) - set(step):
+                problems.append(f"{cid}: step lacks {sorted(STEP_KEYS - set(step))}")
+            if step["type"] == "break":
+                b_start, b_end = aware(step["start"]), aware(step["end"])
+                if shift.break_start is None or b_start < shift.break_start or b_end > shift.break_end:
+                    problems.append(f"{cid}: break {step['start']}-{step['end']} outside its window")
+                break_minutes += round((b_end - b_start).total_seconds() / 60)
+                continue
+            if step is steps[0]:
+                continue
+            arrival, start, end = aware(step["arrival"]), aware(step["start"]), aware(step["end"])
+            if not prev_end <= arrival <= start <= end:
+                problems.append(f"{cid}: times out of order at {step.get('ticket_id', step['type'])}")
+            metres = great_circle((prev_place["lat"], prev_place["lon"]), (step["lat"], step["lon"])).meters
+            # Travel may be slower than the reference (slow zones), never faster; 2 s for rounding.
+            fastest = metres * policy.travel.circuity / speed_ms
+            if (arrival - prev_end).total_seconds() + 2 < fastest:
+                problems.append(
+                    f"{cid}: reaches {step.get('ticket_id', 'the end')} in {(arrival - prev_end).total_seconds():.0f} s, "
+                    f"faster than the travel model allows ({fastest:.0f} s)"
+                )
+            if step["type"] == "visit":
+                tid = step["ticket_id"]
+                seen[tid] = seen.get(tid, 0) + 1
+                t = tickets.get(tid)
+                if t is None:
+                    problems.append(f"{cid}: visits unknown or closed ticket {tid}")
+                    continue
+                if (step["lat"], step["lon"]) != (t.lat, t.lon):
+                    problems.append(f"{cid}: visit {tid} is not at the ticket's location")
+                if not set(t.skills) <= set(crew.skills):
+                    problems.append(f"{cid}: lacks skills {set(t.skills) - set(crew.skills)} for {tid}")
+                if abs((end - start).total_seconds() - t.service_min * 60) > 1:
+                    problems.append(f"{cid}: {tid} service lasts {(end - start)} not {t.service_min} min")
+                if t.window_start and t.window_end:
+                    lo = dt.datetime.combine(inputs.day, dt.time.fromisoformat(t.window_start), tzinfo=tz)
+                    hi = dt.datetime.combine(inputs.day, dt.time.fromisoformat(t.window_end), tzinfo=tz)
+                    if not lo <= start <= hi:
+                        problems.append(f"{cid}: {tid} starts {start} outside its window {lo}-{hi}")
+                weight, closed = zone_weight(t.lat, t.lon)
+                if t.indoor:
+                    if closed:
+                        problems.append(f"{cid}: enters a home in a closed zone ({tid})")
+                    if isolated and policy.exposure.isolating_ends_home_entries:
+                        problems.append(f"{cid}: enters {tid} after an isolating household")
+                    homes += 1
+                    mult = {"suspected": policy.exposure.suspected_multiplier, "isolating": policy.exposure.isolating_multiplier}
+                    expected = t.service_min * policy.category.indoor_share * weight * mult.get(t.household_risk, 1.0)
+                    if abs(step["exposure_min"] - expected) > 0.05:
+                        problems.append(f"{cid}: {tid} exposure {step['exposure_min']} min, expected {expected:.2f}")
+                    exposure += expected
+                    isolated = isolated or t.household_risk == "isolating"
+                elif step["indoor"] or step["exposure_min"]:
+                    problems.append(f"{cid}: outdoor ticket {tid} counted as indoor")
+            prev_place, prev_end = step, end
+        if shift.break_min and shift.break_start and break_minutes != shift.break_min:
+            problems.append(f"{cid}: took {break_minutes} min of break, the shift has {shift.break_min}")
+        cap_homes = route.get("caps", {}).get("max_homes", policy.exposure.max_homes_per_shift)
+        cap_exposure = route.get("caps", {}).get("max_exposure_min", policy.exposure.max_exposure_min_per_shift)
+        if homes > min(cap_homes, policy.exposure.max_homes_per_shift):
+            problems.append(f"{cid}: enters {homes} homes, cap {cap_homes}")
+        if exposure > min(cap_exposure, policy.exposure.max_exposure_min_per_shift) + 0.05:
+            problems.append(f"{cid}: {exposure:.1f} weighted exposure minutes, cap {cap_exposure}")
+        s = route["summary"]
+        if set(SUMMARY_KEYS) - set(s):
+            problems.append(f"{cid}: summary lacks {sorted(SUMMARY_KEYS - set(s))}")
+        if s["homes_entered"] != homes or abs(s["exposure_min"] - exposure) > 0.1:
+            problems.append(f"{cid}: summary says {s['homes_entered']} homes / {s['exposure_min']} min")
+
+    for tid in tickets:
+        if seen.get(tid, 0) != 1:
+            problems.append(f"open ticket {tid} appears {seen.get(tid, 0)} times (must be exactly once)")
+    for tid in seen:
+        if tid not in tickets:
+            problems.append(f"plan names {tid}, which is not an open ticket")
+    return problems

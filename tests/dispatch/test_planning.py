@@ -1,0 +1,172 @@
+"""The nightly plan end to end: import, plan, save, show, publish, on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from cli import app
+from dispatch.db import session_scope
+from dispatch.importing import import_crews, import_shifts, import_tickets, import_zones
+from dispatch.models import PlanRow, PlanUnassignedRow, PlanVisitRow, TicketRow
+from dispatch.planning import load_inputs, make_plan
+from dispatch.policy import Policy
+from dispatch.sample import generate_region
+from tests.dispatch.plan_checker import check_plan
+
+DAY = dt.date(2026, 11, 30)
+runner = CliRunner()
+
+
+@pytest.fixture
+def region(tmp_path: Path) -> Path:
+    """A small generated region (40 tickets, 4 crews) written as the five input files."""
+    out = tmp_path / "region"
+    generate_region(n_tickets=40, n_crews=4, day=DAY, seed=3).write(out)
+    return out
+
+
+@pytest.fixture
+def loaded(engine, region: Path) -> Policy:
+    """The small region imported into the test database; returns its policy."""
+    policy = Policy.load(region / "dispatch.toml")
+    with session_scope(engine) as s:
+        import_crews(s, region / "crews.csv")
+        import_shifts(s, region / "shifts.csv", policy=policy)
+        import_zones(s, region / "zones.geojson")
+        import_tickets(s, region / "tickets.csv", policy=policy)
+    return policy
+
+
+def _cli(database_url: str, *args: str):
+    return runner.invoke(app, list(args), env={"DISPATCH_DATABASE_URL": database_url, "DISPATCH_POLICY": ""})
+
+
+def _counts(engine) -> dict[str, int]:
+    with session_scope(engine) as s:
+        return {
+            "plans": len(s.exec(select(PlanRow)).all()),
+            "visits": len(s.exec(select(PlanVisitRow)).all()),
+            "unassigned": len(s.exec(select(PlanUnassignedRow)).all()),
+            "reasons": len(s.exec(select(TicketRow).where(TicketRow.unassigned_reason.is_not(None))).all()),  # type: ignore[union-attr]
+        }
+
+
+def test_plan_passes_independent_checker(engine, loaded: Policy) -> None:
+    """A reproducible plan of the sample region keeps every promise the independent checker recomputes."""
+    with session_scope(engine) as s:
+        inputs = load_inputs(s, day=DAY, policy=loaded)
+    doc = make_plan(inputs, loaded, reproducible=True, workers=1).document
+    assert check_plan(doc, inputs, loaded) == []
+    assert doc["summary"]["served"] > 0
+    assert doc["summary"]["served"] + doc["summary"]["unassigned"] == len(inputs.tickets)
+
+
+def test_checker_catches_a_broken_plan(engine, loaded: Policy) -> None:
+    """The checker is not a rubber stamp: a dropped ticket and a too-fast leg are both reported."""
+    with session_scope(engine) as s:
+        inputs = load_inputs(s, day=DAY, policy=loaded)
+    doc = make_plan(inputs, loaded, reproducible=True, workers=1).document
+    route = next(r for r in doc["routes"] if r["summary"]["visits"] >= 2)
+    visits = [st for st in route["steps"] if st["type"] == "visit"]
+    visits[1]["arrival"] = visits[0]["end"]
+    gone = doc["unassigned"].pop()
+    problems = check_plan(doc, inputs, loaded)
+    assert any("faster than the travel model" in p for p in problems)
+    assert any(gone["ticket_id"] in p and "0 times" in p for p in problems)
+
+
+def test_plan_command_round_trip(engine, loaded: Policy, database_url: str) -> None:
+    """`dispatch plan --json` saves a draft that `plan show --json` returns unchanged, and publish marks it."""
+    result = _cli(database_url, "plan", "--date", "2026-11-30", "--reproducible", "--json")
+    assert result.exit_code == 0, result.output
+    saved = json.loads(result.stdout)
+    shown = json.loads(_cli(database_url, "plan", "show", "--date", "2026-11-30", "--json").stdout)
+    assert shown == saved
+    assert saved["status"] == "draft" and saved["version"] == 1
+    assert _cli(database_url, "plan", "publish", "--date", "2026-11-30").exit_code == 0
+    shown = json.loads(_cli(database_url, "plan", "show", "--date", "2026-11-30", "--published", "--json").stdout)
+    assert shown["status"] == "published"
+    counts = _counts(engine)
+    assert counts["visits"] == saved["summary"]["served"]
+    assert counts["unassigned"] == counts["reasons"] == saved["summary"]["unassigned"]
+
+
+def test_reproducible_plans_are_identical(engine, loaded: Policy) -> None:
+    """Two reproducible runs on the same inputs give the same routes, times and reasons."""
+    with session_scope(engine) as s:
+        inputs = load_inputs(s, day=DAY, policy=loaded)
+    a = make_plan(inputs, loaded, reproducible=True).document
+    b = make_plan(inputs, loaded, reproducible=True).document
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def test_unassigned_tickets_keep_their_reason(engine, loaded: Policy, database_url: str) -> None:
+    """A ticket the plan cannot place stays open with its reason, ready for the next night."""
+    with session_scope(engine) as s:
+        row = s.exec(select(TicketRow)).first()
+        row.skills = "hv"  # no crew has it
+        s.add(row)
+        tid = row.ticket_id
+    assert _cli(database_url, "plan", "--date", "2026-11-30", "--reproducible", "--json").exit_code == 0
+    with session_scope(engine) as s:
+        row = s.get(TicketRow, tid)
+        assert row.status == "open"
+        assert row.unassigned_reason == "no_skilled_crew"
+        assert "hv" in row.unassigned_detail
+
+
+def test_plan_without_shifts_fails_clearly(engine, database_url: str, region: Path) -> None:
+    """Planning a day no crew works is refused with a message on stderr and a non-zero exit."""
+    policy = Policy.load(region / "dispatch.toml")
+    with session_scope(engine) as s:
+        import_crews(s, region / "crews.csv")
+        import_tickets(s, region / "tickets.csv", policy=policy)
+    result = _cli(database_url, "plan", "--date", "2030-01-01")
+    assert result.exit_code == 1
+    assert "no crew has a shift" in result.stderr
+    assert _counts(engine)["plans"] == 0
+
+
+def _plan_process(database_url: str, time_limit: str) -> subprocess.Popen:
+    env = {**os.environ, "DISPATCH_DATABASE_URL": database_url, "DISPATCH_POLICY": ""}
+    return subprocess.Popen(
+        [sys.executable, "-c", "from cli import main; main()", "plan", "--date", "2026-11-30",
+         "--time-limit", time_limit, "--json"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def test_interrupted_plan_leaves_database_unchanged(engine, loaded: Policy, database_url: str) -> None:
+    """Ctrl-C in the middle of the search saves nothing: the database is exactly as before."""
+    before = _counts(engine)
+    proc = _plan_process(database_url, "30")
+    time.sleep(4)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert "nothing was saved" in err
+    assert _counts(engine) == before
+
+
+def test_concurrent_plans_do_not_corrupt(engine, loaded: Policy, database_url: str) -> None:
+    """Two plan runs for the same date at once: one saves, the other stops with a clear message."""
+    first = _plan_process(database_url, "4")
+    time.sleep(1.5)
+    second = _plan_process(database_url, "4")
+    out2, err2 = second.communicate(timeout=120)
+    out1, err1 = first.communicate(timeout=120)
+    codes = sorted([first.returncode, second.returncode])
+    assert codes == [0, 1], (err1, err2)
+    assert "already running" in (err1 + err2)
+    assert _counts(engine)["plans"] == 1
