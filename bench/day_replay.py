@@ -111,6 +111,7 @@ def main() -> None:
     ap.add_argument("--replan-limit", type=float, default=5.0)
     ap.add_argument("--every", type=int, default=30, help="minutes between re-plans")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--storm", action="store_true", help="storm mode for the re-plans (standby crews called in)")
     args = ap.parse_args()
 
     day = dt.date(2026, 11, 30)
@@ -157,6 +158,7 @@ def main() -> None:
     left = [t for t in tickets.values() if t.ticket_id not in arrivals_night]
     arrivals_night.update(next_day_arrivals(left, everything, tomorrow, policy, 10))
 
+    day_policy = policy.with_overrides({"storm.enabled": True}) if args.storm else policy
     # Intraday: re-plan every --every minutes from 07:30 while tickets keep coming.
     facts: dict[str, VisitFact] = {}
     doc = night
@@ -175,13 +177,14 @@ def main() -> None:
             known_tickets=tickets,
         )
         t1 = time.monotonic()
-        replan = make_replan(rin, policy, time_limit=args.replan_limit, workers=1)
+        replan = make_replan(rin, day_policy, time_limit=args.replan_limit, workers=1)
         times.append(time.monotonic() - t1)
         changed.append(replan.stops_changed)
         new_in = sum(1 for t in open_now if t.reported_at > clock - dt.timedelta(minutes=args.every))
         print(
-            f"  {clock:%H:%M}  {new_in:2d} new, {len(facts):4d} visits recorded, {replan.stops_changed:3d} stops changed "
-            f"on {len(replan.changed_crews):2d} crews, re-plan {times[-1]:.1f} s"
+            f"  {clock:%H:%M}  {new_in:2d} new, {len(facts):4d} visits recorded, "
+            f"{replan.stops_changed:3d} stops changed on {len(replan.changed_crews):2d} crews, "
+            f"re-plan {times[-1]:.1f} s"
         )
         doc = replan.document
         doc["plan_id"] = len(times) + 1

@@ -7,7 +7,8 @@ The ledger (``exposure_ledger``) has one row per crew member per visit:
   each route's crew and visit, with the plan's weighted exposure. Publishing another plan of the
   same date replaces them.
 - **actual** rows are written when a crew reports a visit (:func:`record_visit`,
-  :func:`import_visits`). They replace every planned row of that ticket on that plan date.
+  :func:`import_visits`). They replace every planned row of that ticket on that plan date. A
+  planned visit never reported keeps counting as planned: the safe assumption for the caps.
 
 Weighted exposure minutes = in-home minutes x zone risk weight x household multiplier, where the
 zone weight is that of the riskiest zone valid on the plan date that contains the home (1 outside
@@ -20,11 +21,11 @@ the policy's share is what the per-shift caps were set against.
 
 **Rolling window.** For a plan of ``day`` the window is the ``rolling_days`` days ending on
 ``day``: every ledger row of the ``rolling_days - 1`` days before it counts (actual, or planned where
-nothing was reported), plus the *actual* rows of ``day`` itself (work already done, which matters
-for an intraday re-plan); ``day``'s planned rows do not count, because the plan being made replaces
-them. What is left of ``max_homes_7d`` and ``max_exposure_min_7d`` is the member's budget, never
-below zero; :func:`dispatch.planning.crews_on_shift` turns the tightest budget of a crew into its
-caps for the night, and a spent budget into an outdoor-only route.
+nothing was reported), plus ``day``'s own visits done (actual rows) or under way (their planned rows),
+which matters for an intraday re-plan; ``day``'s other planned rows do not count, because the plan
+being made replaces them. What is left of ``max_homes_7d`` and ``max_exposure_min_7d`` is the
+member's budget, never below zero; :func:`dispatch.planning.crews_on_shift` turns the tightest
+budget of a crew into its caps for the night, and a spent budget into an outdoor-only route.
 
 Library functions take a session and never commit; the command that opened it does.
 """
@@ -35,13 +36,13 @@ import datetime as dt
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from dispatch.domain import HouseholdRisk, MemberBudget
@@ -594,20 +595,30 @@ def member_budgets(session: Session, *, day: dt.date, policy: Policy) -> dict[st
 
 
 def _usage(session: Session, *, first: dt.date, day: dt.date) -> dict[str, tuple[int, float]]:
-    """Homes and weighted minutes per member on [first, day - 1], plus the actuals of ``day``."""
-    rows = session.exec(
-        select(ExposureLedgerRow).where(
-            col(ExposureLedgerRow.day) >= first,
-            col(ExposureLedgerRow.day) <= day,
-        )
-    )
+    """Homes and weighted minutes per member on [first, day - 1], plus ``day``'s visits done or under way."""
     homes: dict[str, int] = defaultdict(int)
     minutes: dict[str, float] = defaultdict(float)
-    for r in rows:
-        if r.day == day and r.source != LedgerSource.ACTUAL.value:
-            continue
-        homes[r.member_id] += r.homes
-        minutes[r.member_id] += r.exposure_min
+    # Summed in the database: a large region has many rows per day.
+    for member, h, m in session.exec(
+        select(
+            ExposureLedgerRow.member_id,
+            func.sum(ExposureLedgerRow.homes),
+            func.sum(ExposureLedgerRow.exposure_min),
+        )
+        .where(col(ExposureLedgerRow.day) >= first, col(ExposureLedgerRow.day) < day)
+        .group_by(col(ExposureLedgerRow.member_id))
+    ):
+        homes[member] += int(h or 0)
+        minutes[member] += float(m or 0.0)
+    # A visit under way has no actual yet: its planned row stands for it.
+    under_way = {
+        (v.ticket_id, v.crew_id)
+        for v in session.exec(select(VisitRecordRow).where(col(VisitRecordRow.left_at).is_(None)))
+    }
+    for r in session.exec(select(ExposureLedgerRow).where(ExposureLedgerRow.day == day)):
+        if r.source == LedgerSource.ACTUAL.value or (r.ticket_id, r.crew_id) in under_way:
+            homes[r.member_id] += r.homes
+            minutes[r.member_id] += r.exposure_min
     return {m: (homes[m], minutes[m]) for m in set(homes) | set(minutes)}
 
 
@@ -820,7 +831,12 @@ def trace(session: Session, *, member_id: str, days: int, until: dt.date) -> Tra
             col(ExposureLedgerRow.day) >= first,
             col(ExposureLedgerRow.day) <= until,
         )
-        .order_by(col(ExposureLedgerRow.day), col(ExposureLedgerRow.crew_id), col(ExposureLedgerRow.id))
+        .order_by(
+            col(ExposureLedgerRow.day),
+            col(ExposureLedgerRow.crew_id),
+            col(ExposureLedgerRow.ticket_id),
+            col(ExposureLedgerRow.id),
+        )
     ).all()
     tickets = _tickets(session, (r.ticket_id for r in mine))
     visit_ids = [r.visit_id for r in mine if r.visit_id is not None]
@@ -1014,14 +1030,20 @@ def _share(value: float, cap: float) -> float:
     return value / cap
 
 
+# Matplotlib's default colours without its grey (C7): grey marks the workers not singled out.
+_PALETTE = ("C0", "C1", "C2", "C3", "C4", "C5", "C6", "C8", "C9")
+
+
 def write_exposure_chart(report: ExposureReport, path: Path | str, *, highlight: int = 8) -> Path:
     """A PNG of each worker's rolling weighted minutes and rolling homes against the cap lines.
 
-    The ``highlight`` most exposed workers are drawn in colour and named; the others in grey.
+    Crew-mates with identical figures share one line (labelled with all their ids). The
+    ``highlight`` most exposed lines are drawn in colour and named; the others in grey.
     """
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
     path = Path(path)
@@ -1029,28 +1051,38 @@ def write_exposure_chart(report: ExposureReport, path: Path | str, *, highlight:
     by_member: dict[str, list[ReportRow]] = defaultdict(list)
     for r in report.rows:
         by_member[r.member_id].append(r)
-    order = [w.member_id for w in report.workers]
+    # One line per distinct pair of series, in the report's order (most exposed first).
+    lines: dict[tuple[tuple[float, ...], tuple[float, ...]], list[WorkerSummary]] = {}
+    for w in report.workers:
+        rows = by_member[w.member_id]
+        key = (tuple(r.rolling_exposure_min for r in rows), tuple(float(r.rolling_homes) for r in rows))
+        lines.setdefault(key, []).append(w)
     fig, axes = plt.subplots(2, 1, figsize=(11, 8), sharex=True)
-    panels: Sequence[tuple[Any, str, str, str]] = (
-        (axes[0], "rolling_exposure_min", "max_exposure_min_rolling", "weighted minutes"),
-        (axes[1], "rolling_homes", "max_homes_rolling", "homes entered"),
-    )
-    for ax, attr, cap_key, label in panels:
-        for rank, m in reversed(list(enumerate(order))):
-            values = [getattr(r, attr) for r in by_member[m]]
-            if rank < highlight:
-                ax.plot(
-                    days, values, linewidth=1.8, marker="o", markersize=3, label=f"{m} ({by_member[m][-1].crew_id})"
-                )
-            else:
-                ax.plot(days, values, color="0.75", linewidth=0.8)
-        ax.axhline(
-            report.caps[cap_key], color="red", linestyle="--", linewidth=1.5, label=f"cap {report.caps[cap_key]:g}"
+    for panel, (ax, cap_key, label) in enumerate(
+        (
+            (axes[0], "max_exposure_min_rolling", "weighted minutes"),
+            (axes[1], "max_homes_rolling", "homes entered"),
         )
+    ):
+        ranked = list(enumerate(lines.items()))
+        for rank, (key, workers) in reversed(ranked):
+            values = key[panel]
+            if rank < highlight:
+                crews = sorted({w.crew_id for w in workers})
+                name = f"{', '.join(w.member_id for w in workers)} ({', '.join(crews)})"
+                color = _PALETTE[rank % len(_PALETTE)]
+                ax.plot(days, values, color=color, linewidth=1.8, marker="o", markersize=3, label=name, zorder=3)
+            else:
+                ax.plot(days, values, color="0.75", linewidth=0.8, zorder=2)
+        cap = report.caps[cap_key]
+        ax.axhline(cap, color="red", linestyle="--", linewidth=1.5, label=f"cap {cap:g}", zorder=4)
         ax.set_ylabel(f"{label}, last {report.rolling_days} days")
+        ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
         handles, labels = ax.get_legend_handles_labels()
-        ax.legend(handles[::-1], labels[::-1], fontsize=7, loc="upper left", ncol=2)
+        ax.legend(handles[::-1], labels[::-1], fontsize=7, loc="upper left", ncol=2, framealpha=0.85)
+    axes[1].xaxis.set_major_locator(mdates.DayLocator(interval=max(1, len(days) // 15)))
+    axes[1].xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     axes[0].set_title(f"Rolling exposure per worker, {report.start} to {report.end} (most exposed in colour)")
     fig.autofmt_xdate()
     fig.tight_layout()

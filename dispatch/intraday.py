@@ -322,7 +322,7 @@ def make_replan(
             dataclasses.replace(shift, start=start, end=end, break_start=b_start, break_end=b_end, break_min=b_min)
         )
 
-    # Today's caps less what each crew already did (the rolling budgets shrink by it too).
+    # Today's per-shift caps less what each crew already did.
     budgets = dict(inputs.budgets)
     cap_homes = policy.exposure.max_homes_per_shift
     cap_exposure = policy.exposure.max_exposure_min_per_shift
@@ -335,10 +335,11 @@ def make_replan(
             old = budgets.get(m)
             homes_left = cap_homes - h
             exposure_left = cap_exposure - e
+            # The ledger's rolling budget already counts today's recorded actuals (dispatch.exposure._usage).
             if old is not None and old.homes_left is not None:
-                homes_left = min(homes_left, old.homes_left - h)
+                homes_left = min(homes_left, old.homes_left)
             if old is not None and old.exposure_min_left is not None:
-                exposure_left = min(exposure_left, old.exposure_min_left - e)
+                exposure_left = min(exposure_left, old.exposure_min_left)
             budgets[m] = MemberBudget(m, max(0, homes_left), max(0.0, exposure_left))
 
     remaining_tickets = tuple(t for t in inputs.tickets if t.ticket_id not in frozen_ids)

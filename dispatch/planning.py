@@ -7,8 +7,11 @@ database, so what-if scenarios run it on edited copies of the inputs. :func:`loa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
+import os
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +50,8 @@ class PlanResult:
     document: dict[str, Any]
     objective: int
     solution: solver.Solution | None
+    # Seconds spent building the problem, solving and writing the document; groups solved.
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -279,45 +284,160 @@ def make_plan(
     *,
     time_limit: float | None = None,
     reproducible: bool = False,
+    solution_limit: int | None = None,
     workers: int | None = None,
     progress: Callable[[float, int | None], None] | None = None,
     initial_routes: dict[str, list[str]] | None = None,
 ) -> PlanResult:
-    """Plan ``inputs.day``: every open ticket ends up exactly once, as a visit or unassigned."""
+    """Plan ``inputs.day``: every open ticket ends up exactly once, as a visit or unassigned.
+
+    ``reproducible`` bounds the search by ``solution_limit`` (default: the solver's, scaled to the
+    problem) instead of wall time, so the same inputs always give the same plan. A region larger
+    than ``solver.max_tickets_per_solve`` is split by depot (:func:`split_inputs`) and its parts
+    are solved in parallel, one per core, sharing the time limit.
+    """
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
-    build = build_problem(inputs, policy)
-    problem = build.problem
-    groups = split_problem(build, policy.solver.max_tickets_per_solve)
-    solutions: list[solver.Solution] = []
-    total_jobs = max(1, len(problem.jobs))
-    done_time = 0.0
-    for group in groups:
-        share = limit * max(1, len(group.jobs)) / total_jobs
-
-        def group_progress(elapsed: float, best: int | None, _base: float = done_time) -> None:
-            if progress is not None:
-                progress(_base + elapsed, best)
-
-        routes = None
-        if initial_routes:
-            crew_ids = {c.id for c in group.crews}
-            job_ids = {j.id for j in group.jobs}
-            routes = {c: [j for j in js if j in job_ids] for c, js in initial_routes.items() if c in crew_ids}
-        solutions.append(
+    t0 = time.perf_counter()
+    parts = split_inputs(inputs, policy)
+    builds = [build_problem(part, policy) for part in parts]
+    t_built = time.perf_counter()
+    if len(builds) == 1:
+        problem = builds[0].problem
+        routes = _initial_for(problem, initial_routes)
+        solutions = [
             solver.solve(
-                group,
-                time_limit=share,
+                problem,
+                time_limit=limit,
                 reproducible=reproducible,
+                solution_limit=solution_limit,
                 workers=workers,
-                progress=group_progress if progress is not None else None,
+                progress=progress,
                 initial_routes=routes,
             )
+        ]
+    else:
+        solutions = _solve_parts(
+            [b.problem for b in builds], limit, reproducible, solution_limit, workers, progress, initial_routes
         )
-        done_time += share
-    document = plan_document(inputs, policy, build, solutions)
+    t_solved = time.perf_counter()
+    document = plan_document_parts(inputs, policy, [(b, [s]) for b, s in zip(builds, solutions, strict=True)])
+    timings = {
+        "build_s": round(t_built - t0, 3),
+        "solve_s": round(t_solved - t_built, 3),
+        "document_s": round(time.perf_counter() - t_solved, 3),
+        "groups": len(builds),
+    }
     return PlanResult(
-        document, sum(s.stats.objective for s in solutions), solutions[0] if len(solutions) == 1 else None
+        document,
+        sum(s.stats.objective for s in solutions),
+        solutions[0] if len(solutions) == 1 else None,
+        timings,
     )
+
+
+def _initial_for(problem: solver.Problem, initial_routes: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
+    if not initial_routes:
+        return None
+    crew_ids = {c.id for c in problem.crews}
+    job_ids = {j.id for j in problem.jobs}
+    return {c: [j for j in js if j in job_ids] for c, js in initial_routes.items() if c in crew_ids}
+
+
+def _solve_part(args: tuple[solver.Problem, float, bool, int | None, dict[str, list[str]] | None]) -> solver.Solution:
+    problem, share, reproducible, solution_limit, routes = args
+    return solver.solve(
+        problem,
+        time_limit=share,
+        reproducible=reproducible,
+        solution_limit=solution_limit,
+        workers=1,
+        initial_routes=routes,
+    )
+
+
+def _solve_parts(
+    problems: list[solver.Problem],
+    limit: float,
+    reproducible: bool,
+    solution_limit: int | None,
+    workers: int | None,
+    progress: Callable[[float, int | None], None] | None,
+    initial_routes: dict[str, list[str]] | None,
+) -> list[solver.Solution]:
+    """Solve independent parts side by side, one process per core, within ``limit`` seconds in all."""
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    cores = workers or len(os.sched_getaffinity(0))
+    total = max(1, sum(len(p.jobs) for p in problems))
+    # Each part's share of the cores' combined time, at least half a second to find a first solution.
+    tasks = [
+        (
+            p,
+            max(0.5, limit * cores * len(p.jobs) / total),
+            reproducible,
+            solution_limit,
+            _initial_for(p, initial_routes),
+        )
+        for p in problems
+    ]
+    order = sorted(range(len(tasks)), key=lambda i: -len(problems[i].jobs))  # big parts first
+    results: dict[int, solver.Solution] = {}
+    t0 = time.monotonic()
+    context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
+        futures = {pool.submit(_solve_part, tasks[i]): i for i in order}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for f in done:
+                results[futures[f]] = f.result()
+            if progress is not None:
+                progress(min(limit, (time.monotonic() - t0)), None)
+    return [results[i] for i in range(len(problems))]
+
+
+def split_inputs(inputs: PlanInputs, policy: Policy) -> list[PlanInputs]:
+    """Split a region above ``solver.max_tickets_per_solve`` tickets by depot.
+
+    Each ticket goes with the crews of its nearest depot (great-circle distance), so every part is
+    a small routing problem with its own small travel matrix. Tickets are not exchanged between
+    parts; crews that are not dispatched stay in the first part so they are reported once.
+    """
+    if len(inputs.tickets) <= policy.solver.max_tickets_per_solve:
+        return [inputs]
+    dispatchable, _ = crews_on_shift(inputs, policy)
+    depots: dict[tuple[float, float], list[str]] = defaultdict(list)
+    for c in dispatchable:
+        depots[(c.crew.depot_lat, c.crew.depot_lon)].append(c.crew.crew_id)
+    if len(depots) < 2:
+        return [inputs]
+    keys = list(depots)
+    lat = np.array([k[0] for k in keys])
+    lon = np.array([k[1] for k in keys])
+    t_lat = np.array([t.lat for t in inputs.tickets])
+    t_lon = np.array([t.lon for t in inputs.tickets])
+    from solver.travel import great_circle_m
+
+    nearest = np.argmin(great_circle_m(t_lon[:, None], t_lat[:, None], lon[None, :], lat[None, :]), axis=1)
+    tickets_of: dict[int, list[Ticket]] = defaultdict(list)
+    for t, k in zip(inputs.tickets, nearest, strict=True):
+        tickets_of[int(k)].append(t)
+    grouped = {cid for ids in depots.values() for cid in ids}
+    parts = []
+    for k, key in enumerate(keys):
+        crew_ids = set(depots[key])
+        if k == 0:
+            crew_ids |= {c.crew_id for c in inputs.crews if c.crew_id not in grouped}
+        parts.append(
+            dataclasses.replace(
+                inputs,
+                tickets=tuple(tickets_of.get(k, [])),
+                crews=tuple(c for c in inputs.crews if c.crew_id in crew_ids),
+                shifts=tuple(s for s in inputs.shifts if s.crew_id in crew_ids),
+            )
+        )
+    return parts
 
 
 def split_problem(build: _Build, max_jobs: int) -> list[solver.Problem]:
@@ -368,92 +488,108 @@ def plan_document(
     inputs: PlanInputs, policy: Policy, build: _Build, solutions: Sequence[solver.Solution]
 ) -> dict[str, Any]:
     """The plan in the documented JSON contract (README: "Plan JSON")."""
+    return plan_document_parts(inputs, policy, [(build, solutions)])
+
+
+def plan_document_parts(
+    inputs: PlanInputs, policy: Policy, parts: Sequence[tuple[_Build, Sequence[solver.Solution]]]
+) -> dict[str, Any]:
+    """One plan document from the parts a large region was split into (or a single part)."""
     tz = ZoneInfo(policy.region.timezone)
     origin = local_midnight(inputs.day, tz)
-    problem = build.problem
-    sites = problem.sites
-    by_id = {c.crew.crew_id: c for c in build.crews}
     routes_out = []
-    unassigned = list(build.pre_unassigned)
+    unassigned: list[dict[str, str]] = []
+    not_dispatched: list[dict[str, str]] = []
+    tickets: dict[str, Ticket] = {}
+    crews_count = 0
     served_by_priority: dict[int, int] = defaultdict(int)
-    for sol in solutions:
-        for route in sol.routes:
-            c = by_id.get(route.crew_id)
-            if c is None:
-                continue
-            steps = []
-            exposure_total = 0.0
-            homes = 0
-            for s in route.steps:
-                step: dict[str, Any] = {"type": s.type.value}
-                if s.type is solver.StepType.BREAK:
-                    prev = steps[-1]
-                    step.update({"lat": prev["lat"], "lon": prev["lon"]})
-                else:
-                    site = sites[s.site_index]
-                    step.update({"lat": site.y, "lon": site.x})
-                exposure = 0.0
-                indoor = False
-                if s.type is solver.StepType.VISIT and s.job_id is not None:
-                    ticket = build.tickets[s.job_id]
-                    step["ticket_id"] = s.job_id
-                    indoor = ticket.indoor
-                    exposure = build.exposure_min[s.job_id]
-                    exposure_total += exposure
-                    homes += int(indoor)
-                    served_by_priority[ticket.priority] += 1
-                step.update(
+    for build, solutions in parts:
+        tickets.update(build.tickets)
+        unassigned.extend(build.pre_unassigned)
+        not_dispatched.extend(build.not_dispatched)
+        crews_count += len(build.crews)
+        sites = build.problem.sites
+        by_id = {c.crew.crew_id: c for c in build.crews}
+        for sol in solutions:
+            for route in sol.routes:
+                c = by_id.get(route.crew_id)
+                if c is None:
+                    continue
+                steps = []
+                exposure_total = 0.0
+                homes = 0
+                for s in route.steps:
+                    step: dict[str, Any] = {"type": s.type.value}
+                    if s.type is solver.StepType.BREAK:
+                        prev = steps[-1]
+                        step.update({"lat": prev["lat"], "lon": prev["lon"]})
+                    else:
+                        site = sites[s.site_index]
+                        step.update({"lat": site.y, "lon": site.x})
+                    exposure = 0.0
+                    indoor = False
+                    if s.type is solver.StepType.VISIT and s.job_id is not None:
+                        ticket = build.tickets[s.job_id]
+                        step["ticket_id"] = s.job_id
+                        indoor = ticket.indoor
+                        exposure = build.exposure_min[s.job_id]
+                        exposure_total += exposure
+                        homes += int(indoor)
+                        served_by_priority[ticket.priority] += 1
+                    step.update(
+                        {
+                            "arrival": _iso(origin, s.arrival),
+                            "start": _iso(origin, s.start),
+                            "end": _iso(origin, s.end),
+                            "travel_m": s.travel_distance,
+                            "indoor": indoor,
+                            "exposure_min": exposure,
+                            "homes_entered": homes,
+                            "exposure_total_min": round(exposure_total, 2),
+                        }
+                    )
+                    steps.append(step)
+                routes_out.append(
                     {
-                        "arrival": _iso(origin, s.arrival),
-                        "start": _iso(origin, s.start),
-                        "end": _iso(origin, s.end),
-                        "travel_m": s.travel_distance,
-                        "indoor": indoor,
-                        "exposure_min": exposure,
-                        "homes_entered": homes,
-                        "exposure_total_min": round(exposure_total, 2),
+                        "crew_id": c.crew.crew_id,
+                        "name": c.crew.name,
+                        "members": list(c.members),
+                        "vehicle": c.crew.vehicle.value,
+                        "skills": list(c.crew.skills),
+                        "shift": {
+                            "start": c.shift.start.astimezone(tz).isoformat(),
+                            "end": c.shift.end.astimezone(tz).isoformat(),
+                        },
+                        "break": (
+                            {
+                                "window_start": c.shift.break_start.astimezone(tz).isoformat(),
+                                "window_end": c.shift.break_end.astimezone(tz).isoformat(),
+                                "minutes": c.shift.break_min,
+                            }
+                            if c.shift.break_start and c.shift.break_end and c.shift.break_min
+                            else None
+                        ),
+                        "caps": {"max_homes": c.max_homes, "max_exposure_min": c.max_exposure_min},
+                        "outdoor_only": c.outdoor_only_reason,
+                        "steps": steps,
+                        "summary": {
+                            "visits": route.summary.visits,
+                            "homes_entered": route.summary.homes_entered,
+                            "exposure_min": round(exposure_total, 2),
+                            "distance_m": route.summary.distance,
+                            "duration_s": route.summary.duration if route.summary.visits else 0,
+                        },
                     }
                 )
-                steps.append(step)
-            routes_out.append(
-                {
-                    "crew_id": c.crew.crew_id,
-                    "name": c.crew.name,
-                    "members": list(c.members),
-                    "vehicle": c.crew.vehicle.value,
-                    "skills": list(c.crew.skills),
-                    "shift": {
-                        "start": c.shift.start.astimezone(tz).isoformat(),
-                        "end": c.shift.end.astimezone(tz).isoformat(),
-                    },
-                    "break": (
-                        {
-                            "window_start": c.shift.break_start.astimezone(tz).isoformat(),
-                            "window_end": c.shift.break_end.astimezone(tz).isoformat(),
-                            "minutes": c.shift.break_min,
-                        }
-                        if c.shift.break_start and c.shift.break_end and c.shift.break_min
-                        else None
-                    ),
-                    "caps": {"max_homes": c.max_homes, "max_exposure_min": c.max_exposure_min},
-                    "outdoor_only": c.outdoor_only_reason,
-                    "steps": steps,
-                    "summary": {
-                        "visits": route.summary.visits,
-                        "homes_entered": route.summary.homes_entered,
-                        "exposure_min": round(exposure_total, 2),
-                        "distance_m": route.summary.distance,
-                        "duration_s": route.summary.duration if route.summary.visits else 0,
-                    },
-                }
+            unassigned.extend(
+                {"ticket_id": u.job_id, "reason": u.reason.value, "detail": u.detail} for u in sol.unassigned
             )
-        unassigned.extend({"ticket_id": u.job_id, "reason": u.reason.value, "detail": u.detail} for u in sol.unassigned)
     routes_out.sort(key=lambda r: r["crew_id"])
-    unassigned.sort(key=lambda u: (build.tickets[u["ticket_id"]].priority, u["ticket_id"]))
+    unassigned.sort(key=lambda u: (tickets[u["ticket_id"]].priority, u["ticket_id"]))
     unassigned_by_priority: dict[int, int] = defaultdict(int)
     by_reason: dict[str, int] = defaultdict(int)
     for u in unassigned:
-        unassigned_by_priority[build.tickets[u["ticket_id"]].priority] += 1
+        unassigned_by_priority[tickets[u["ticket_id"]].priority] += 1
         by_reason[u["reason"]] += 1
     worst = max(
         (
@@ -467,7 +603,7 @@ def plan_document(
         key=lambda w: (w["exposure_min"], w["homes_entered"]),
         default=None,
     )
-    response = _response_summary(inputs, policy, routes_out, build.tickets)
+    response = _response_summary(inputs, policy, routes_out, tickets)
     return {
         "plan_id": None,
         "date": inputs.day.isoformat(),
@@ -477,15 +613,15 @@ def plan_document(
         "timezone": policy.region.timezone,
         "routes": routes_out,
         "unassigned": unassigned,
-        "crews_not_dispatched": build.not_dispatched,
+        "crews_not_dispatched": not_dispatched,
         "summary": {
-            "tickets": len(build.tickets),
+            "tickets": len(tickets),
             "served": sum(served_by_priority.values()),
             "unassigned": len(unassigned),
             "served_by_priority": {str(p): served_by_priority.get(p, 0) for p in (1, 2, 3, 4)},
             "unassigned_by_priority": {str(p): unassigned_by_priority.get(p, 0) for p in (1, 2, 3, 4)},
             "unassigned_by_reason": dict(sorted(by_reason.items())),
-            "crews_on_shift": len(build.crews),
+            "crews_on_shift": crews_count,
             "crews_used": sum(1 for r in routes_out if r["summary"]["visits"]),
             "distance_m": sum(r["summary"]["distance_m"] for r in routes_out),
             "homes_entered": sum(r["summary"]["homes_entered"] for r in routes_out),

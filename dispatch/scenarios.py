@@ -67,10 +67,11 @@ the key and the problem)::
     closed = true                             # and/or risk_weight = 3.0, speed_kmh = 10
 
 Search effort: runs are reproducible, so the work is a solution count, not wall time. A time limit
-is turned into ``max(20, time_limit x 5000 / max(tickets, 50))`` solutions (about that many
-seconds of search on a 2-core machine for the 300-ticket sample); ``solution_limit`` sets it
-directly. Each run searches with one solver process (``workers=1``), so the numbers do not depend
-on the machine's cores and a sweep can run one plan per core.
+is turned into ``max(20, time_limit x 5000 / max(tickets, 50))`` solutions (10 s on the 300-ticket
+sample: 167 solutions, about 3.5 s of CPU; the search slows steeply past that, see
+docs/scenarios.md); ``solution_limit`` sets it directly. Each run searches with one solver
+process (``workers=1``), so the numbers do not depend on the machine's cores and a sweep can run
+one plan per core.
 """
 
 from __future__ import annotations
@@ -99,17 +100,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel
 
-import solver
 from dispatch import sample
 from dispatch.db import make_engine, session_scope
 from dispatch.domain import Category, Crew, HouseholdRisk, PlanInputs, Shift, Ticket, Vehicle, Zone
 from dispatch.importing import TICKET_OPTIONAL, TICKET_REQUIRED, _check_ticket, _Row
 from dispatch.models.scenarios import ScenarioRunRow, ScenarioStatus
-from dispatch.planning import PlanResult, build_problem, load_inputs, plan_document, split_problem
+from dispatch.planning import PlanResult, load_inputs, make_plan
 from dispatch.policy import Policy, PolicyError
 
 MIN_SOLUTIONS = 20
-# Solutions per second of time limit, per ticket: ~17/s at 300 tickets on a loaded 2-core machine.
+# Solutions per second of time limit, times tickets: 10 s at 300 tickets is 167 solutions (~3.5 CPU s).
 SOLUTIONS_PER_TICKET_SECOND = 5000
 SCENARIO_WORKERS = 1
 MAX_SWEEP_POINTS = 500
@@ -972,7 +972,8 @@ def _shift_from_spec(crew_id: str, day: dt.date, spec: ShiftSpec, tz: ZoneInfo) 
 
 
 def _changed_shift(shift: Shift, change: ShiftChange, tz: ZoneInfo) -> Shift:
-    start = shift.start
+    # Clock times are local: work in the region's zone (times read from the database are UTC).
+    start = shift.start.astimezone(tz)
     length = shift.end - shift.start
     if change.start is not None:
         start = _at(shift.date, change.start, tz)
@@ -1115,28 +1116,9 @@ def solution_limit_for(time_limit: float, n_tickets: int) -> int:
 def plan_reproducibly(
     inputs: PlanInputs, policy: Policy, *, time_limit: float, solution_limit: int, workers: int = SCENARIO_WORKERS
 ) -> PlanResult:
-    """``planning.make_plan`` in reproducible mode with an explicit solution limit.
-
-    make_plan takes no solution limit (its reproducible default, 200 + 4 per ticket, is minutes
-    of search on the sample region), so this repeats its few lines of orchestration around the
-    same pieces: build_problem, split_problem, solver.solve, plan_document.
-    """
-    build = build_problem(inputs, policy)
-    groups = split_problem(build, policy.solver.max_tickets_per_solve)
-    total = max(1, len(build.problem.jobs))
-    solutions = [
-        solver.solve(
-            group,
-            time_limit=time_limit * max(1, len(group.jobs)) / total,
-            reproducible=True,
-            workers=workers,
-            solution_limit=solution_limit,
-        )
-        for group in groups
-    ]
-    document = plan_document(inputs, policy, build, solutions)
-    return PlanResult(
-        document, sum(s.stats.objective for s in solutions), solutions[0] if len(solutions) == 1 else None
+    """``planning.make_plan`` in reproducible mode with a fixed solution count and solver processes."""
+    return make_plan(
+        inputs, policy, time_limit=time_limit, reproducible=True, solution_limit=solution_limit, workers=workers
     )
 
 
@@ -1237,6 +1219,13 @@ def compute_kpis(document: dict[str, Any], inputs: PlanInputs) -> dict[str, Any]
             homes.append(route["summary"]["homes_entered"])
             exposure.append(route["summary"]["exposure_min"])
     within = s["within_target_by_priority"]
+    response_h: dict[int, list[float]] = {1: [], 2: []}
+    for route in document["routes"]:
+        for st in route["steps"]:
+            ticket = by_id.get(st.get("ticket_id", "")) if st["type"] == "visit" else None
+            if ticket is not None and ticket.priority in response_h:
+                arrival = dt.datetime.fromisoformat(st["arrival"])
+                response_h[ticket.priority].append((arrival - ticket.reported_at).total_seconds() / 3600)
     return {
         "tickets": s["tickets"],
         "served": s["served"],
@@ -1244,6 +1233,10 @@ def compute_kpis(document: dict[str, Any], inputs: PlanInputs) -> dict[str, Any]
         **{f"tickets_p{p}": totals[p] for p in (1, 2)},
         "p1_within_target": within["1"]["within"],
         "p2_within_target": within["2"]["within"],
+        **{
+            f"p{p}_response_h_mean": round(sum(hours) / len(hours), 2) if hours else None
+            for p, hours in response_h.items()
+        },
         "customer_minutes_waited": s["customer_minutes_waited"],
         "customers_unserved": sum(by_id[u["ticket_id"]].customers_affected for u in document["unassigned"]),
         "km": round(s["distance_m"] / 1000, 1),
@@ -1396,6 +1389,8 @@ KPI_ROWS: tuple[tuple[str, str, int], ...] = (
     ("served_p4", "  served P4", 1),
     ("p1_within_target", "P1 within response target", 1),
     ("p2_within_target", "P2 within response target", 1),
+    ("p1_response_h_mean", "P1 mean response hours (served)", -1),
+    ("p2_response_h_mean", "P2 mean response hours (served)", -1),
     ("customer_minutes_waited", "customer-minutes waited (served)", -1),
     ("customers_unserved", "customers not reached", -1),
     ("km", "km driven", -1),
@@ -1456,22 +1451,25 @@ def draw_comparison(runs: Sequence[dict[str, Any]], path: Path | str) -> Path:
 
     panels = (
         ("served", "tickets served", 1),
-        ("p1_within_target", "P1 within target", 1),
+        ("served_p1", "P1 tickets served", 1),
+        ("p1_within_target", "P1 within response target", 1),
+        ("p1_response_h_mean", "P1 mean response (h)", -1),
         ("customer_minutes_waited", "customer-minutes waited", -1),
         ("km", "km driven", -1),
         ("crew_hours", "crew hours used", 0),
         ("exposure_min_per_worker_max", "max exposure min per worker", -1),
     )
     labels = [f"#{r['id']} {r['name']}" for r in runs]
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7), constrained_layout=True)
+    fig, axes = plt.subplots(2, 4, figsize=(16, 7), constrained_layout=True)
     colours = ["#4c72b0"] + ["#dd8452"] * (len(runs) - 1)
     for ax, (key, title, better) in zip(axes.flat, panels, strict=True):
         values = [_kpi(r["kpis"], key) or 0 for r in runs]
         bars = ax.bar(range(len(runs)), values, color=colours)
-        ax.set_title(title + (" (higher is better)" if better > 0 else " (lower is better)" if better < 0 else ""))
+        ax.set_title(title + (" ↑" if better > 0 else " ↓" if better < 0 else ""), fontsize=10)
         ax.set_xticks(range(len(runs)), [f"#{r['id']}" for r in runs])
+        ax.set_ylim(bottom=0, top=max(1.0, max(values) * 1.12))
         ax.bar_label(bars, fmt="%g", fontsize=8)
-    fig.suptitle("Scenario comparison: " + "; ".join(labels), fontsize=9)
+    fig.suptitle("Scenario comparison (↑ higher is better, ↓ lower is better): " + "; ".join(labels), fontsize=9)
     path = Path(path)
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -1563,6 +1561,7 @@ class SweepResult:
                     **{f"served_p{p}": k[f"served_p{p}"] for p in (1, 2, 3, 4)},
                     "p1_within_target": k["p1_within_target"],
                     "p2_within_target": k["p2_within_target"],
+                    "p1_response_h_mean": k["p1_response_h_mean"],
                     "customer_minutes_waited": k["customer_minutes_waited"],
                     "km": k["km"],
                     "crew_hours": k["crew_hours"],
@@ -1580,10 +1579,11 @@ class SweepResult:
 
 
 def pareto_front(kpis: Sequence[dict[str, Any]]) -> set[int]:
-    """Points no other point beats: more served, more P1 within target, less worst exposure per worker."""
+    """Points no other point beats: served, P1 within target (more is better), homes entered and
+    weighted exposure minutes of the most exposed worker (less is better)."""
 
-    def score(k: dict[str, Any]) -> tuple[float, float, float]:
-        return (k["served"], k["p1_within_target"], -k["exposure_min_per_worker_max"])
+    def score(k: dict[str, Any]) -> tuple[float, ...]:
+        return (k["served"], k["p1_within_target"], -k["homes_per_worker_max"], -k["exposure_min_per_worker_max"])
 
     scores = [score(k) for k in kpis]
     front = set()
@@ -1686,48 +1686,61 @@ def draw_sweep(result: SweepResult, path: Path | str) -> Path:
     table = result.table()
     key = result.keys[0]
     others = result.keys[1:]
-    fig, (ax_served, ax_p1, ax_front) = plt.subplots(1, 3, figsize=(15, 4.8), constrained_layout=True)
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9), constrained_layout=True)
+    ax_served, ax_p1, ax_resp, ax_front = axes.flat
     series: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for row in table:
         series.setdefault(tuple(row[k] for k in others), []).append(row)
+    panels = (
+        (ax_served, "served", "Tickets served", "-"),
+        (ax_p1, "served_p1", "P1 tickets served (solid) and within response target (dashed)", "-"),
+        (ax_p1, "p1_within_target", None, "--"),
+        (ax_resp, "p1_response_h_mean", "P1 mean response, report to arrival (h)", "-"),
+    )
     for group, rows in series.items():
         rows.sort(key=lambda r: r[key])
         label = ", ".join(f"{k}={v}" for k, v in zip(others, group, strict=True)) or None
-        xs = [r[key] for r in rows]
-        line = ax_served.plot(xs, [r["served"] for r in rows], marker="o", label=label)[0]
-        ax_p1.plot(xs, [r["p1_within_target"] for r in rows], marker="o", color=line.get_color(), label=label)
-        for ax, metric in ((ax_served, "served"), (ax_p1, "p1_within_target")):
-            front = [r for r in rows if r["pareto"]]
+        colour = None
+        for ax, metric, _title, style in panels:
+            xs = [r[key] for r in rows]
+            ys = [r[metric] if r[metric] is not None else float("nan") for r in rows]
+            line = ax.plot(xs, ys, style, marker="o", color=colour, label=label if style == "-" else None)[0]
+            colour = line.get_color()
+            front = [r for r in rows if r["pareto"] and r[metric] is not None]
             ax.scatter(
-                [r[key] for r in front], [r[metric] for r in front], s=160, facecolors="none",
+                [r[key] for r in front], [r[metric] for r in front], s=170, facecolors="none",
                 edgecolors="crimson", linewidths=2, zorder=3,
             )  # fmt: skip
-    ax_served.set_title("Tickets served")
-    ax_p1.set_title("P1 tickets within response target")
-    for ax in (ax_served, ax_p1):
-        ax.set_xlabel(key)
-        ax.grid(alpha=0.3)
+    for ax, _metric, title, _style in panels:
+        if title:
+            ax.set_title(title, fontsize=10)
+            ax.set_xlabel(key)
+            ax.grid(alpha=0.3)
     if others:
         ax_served.legend(fontsize=8)
     xs = [r["exposure_min_per_worker_max"] for r in table]
     ys = [r["served"] for r in table]
     ax_front.scatter(xs, ys, color="#4c72b0", label="grid point")
-    front = sorted((r for r in table if r["pareto"]), key=lambda r: r["exposure_min_per_worker_max"])
-    ax_front.plot(
-        [r["exposure_min_per_worker_max"] for r in front], [r["served"] for r in front], color="crimson",
-        marker="o", mfc="none", ms=12, mew=2, label="Pareto front",
+    front = [r for r in table if r["pareto"]]
+    ax_front.scatter(
+        [r["exposure_min_per_worker_max"] for r in front], [r["served"] for r in front], s=170, facecolors="none",
+        edgecolors="crimson", linewidths=2, zorder=3, label="Pareto front",
     )  # fmt: skip
+    labels: dict[tuple[float, float], list[str]] = {}
     for r in table:
-        ax_front.annotate(", ".join(str(r[k]) for k in result.keys), (r["exposure_min_per_worker_max"], r["served"]),
-                          fontsize=7, xytext=(4, 4), textcoords="offset points")  # fmt: skip
+        where = (r["exposure_min_per_worker_max"], r["served"])
+        labels.setdefault(where, []).append("/".join(str(r[k]) for k in result.keys))
+    for where, texts in labels.items():
+        ax_front.annotate("; ".join(texts), where, fontsize=8, xytext=(5, 4), textcoords="offset points")
     ax_front.set_xlabel("worst exposure per worker (weighted min)")
     ax_front.set_ylabel("tickets served")
-    ax_front.set_title("Trade-off: service against exposure")
+    ax_front.set_title("Trade-off: served against worst exposure\n(points labelled " + "/".join(result.keys) + ")",
+                       fontsize=10)  # fmt: skip
     ax_front.grid(alpha=0.3)
     ax_front.legend(fontsize=8)
     fig.suptitle(
-        f"Sweep of {result.scenario.name} on {result.runs[0].day} "
-        f"(Pareto front circled: more served and P1 on time, less exposure)",
+        f"Sweep of {result.scenario.name} on {result.runs[0].day}. Pareto front circled in red: no other point\n"
+        "serves more, reaches more P1 on time, and sends its most exposed worker into fewer homes and exposure minutes",
         fontsize=10,
     )
     path = Path(path)

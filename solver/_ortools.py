@@ -118,7 +118,10 @@ class RoutingBuild:
         self.allowed: dict[int, list[int]] = {}
         self.job_of_node: dict[int, int] = {}
         node_sites = list(depot_sites)
+        horizon = max(c.shift.end for c in crews) + 1
         for j, job in enumerate(jobs):
+            if job.time_windows and (job.time_windows[0].start >= horizon or job.time_windows[-1].end < 0):
+                continue  # no shift reaches its windows: diagnosed as window_unreachable
             allowed = [v for v, c in enumerate(crews) if _crew_may_serve(c, job)]
             if not allowed:
                 continue
@@ -142,7 +145,6 @@ class RoutingBuild:
         self.service = service
         distances = problem.travel.distances[np.ix_(sites, sites)].astype(np.int64)
         obj = problem.objective
-        horizon = max(c.shift.end for c in crews) + 1
         self.horizon = horizon
 
         # One arc-cost matrix and one transit per vehicle speed class.
@@ -155,7 +157,10 @@ class RoutingBuild:
         for v, crew in enumerate(crews):
             sf = crew.speed_factor
             if sf not in transit_of_class:
-                durations = problem.travel.durations_for(sf)[np.ix_(sites, sites)].astype(np.int64)
+                # Take the sub-matrix first: scaling a 10,000-site matrix per group costs seconds.
+                durations = problem.travel.durations[np.ix_(sites, sites)].astype(np.int64)
+                if sf != 1.0:
+                    durations = np.ceil(durations / sf).astype(np.int64)
                 cost = obj.travel_time_weight * durations + obj.distance_weight * distances
                 cost_of_class[sf] = routing.RegisterTransitMatrix(cost.tolist())
                 transit = durations + service[:, None]
@@ -185,9 +190,11 @@ class RoutingBuild:
             index = manager.NodeToIndex(n)
             cumul = time_dim.CumulVar(index)
             if job.time_windows:
-                cumul.SetRange(job.time_windows[0].start, job.time_windows[-1].end)
+                # Clamped to the time dimension's range [0, horizon]; SetRange outside it fails.
+                cumul.SetRange(max(0, job.time_windows[0].start), min(horizon, job.time_windows[-1].end))
                 for a, b in zip(job.time_windows, job.time_windows[1:], strict=False):
-                    cumul.RemoveInterval(a.end + 1, b.start - 1)
+                    if a.end + 1 <= min(horizon, b.start - 1):
+                        cumul.RemoveInterval(a.end + 1, min(horizon, b.start - 1))
             if obj.wait_weight > 0:
                 time_dim.SetCumulVarSoftUpperBound(index, problem.wait_origin, obj.wait_weight * job.customers)
             allowed = self.allowed[j]

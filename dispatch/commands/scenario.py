@@ -17,10 +17,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from dispatch.db import database_url, make_engine
+from dispatch.commands.common import load_policy, open_engine, print_json, render_plan
+from dispatch.db import database_url
 from dispatch.models.scenarios import ScenarioRunRow, find_run, list_runs
 from dispatch.policy import Policy, PolicyError
 from dispatch.scenarios import (
@@ -32,7 +34,6 @@ from dispatch.scenarios import (
     comparison,
     draw_comparison,
     draw_sweep,
-    ensure_table,
     load_live_inputs,
     load_scenario,
     parse_set,
@@ -48,10 +49,12 @@ scenario_app = typer.Typer(
     no_args_is_help=True,
 )
 
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-FileArgument = Annotated[Path, typer.Argument(help="A scenario file (TOML, see docs/scenarios.md).", show_default=False)]
+FileArgument = Annotated[
+    Path, typer.Argument(help="A scenario file (TOML, see docs/scenarios.md).", show_default=False)
+]
 DateOption = Annotated[
     dt.datetime | None,
     typer.Option("--date", formats=["%Y-%m-%d"], help="Base date (YYYY-MM-DD); default: the file's base_date."),
@@ -91,22 +94,6 @@ def _errors() -> Iterator[None]:
         _fail(str(exc))
     except SQLAlchemyError as exc:
         _fail(f"database: {exc.__class__.__name__}: {str(exc.args[0] if exc.args else exc).splitlines()[0]}")
-
-
-def _policy(path: Path | None) -> Policy:
-    import os
-
-    if path is None:
-        env = os.environ.get("DISPATCH_POLICY")
-        if env:
-            path = Path(env)
-        elif Path("dispatch.toml").exists():
-            path = Path("dispatch.toml")
-    return Policy.load(path)
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 def _fmt(value: Any) -> str:
@@ -162,10 +149,9 @@ def _render_run(summary: dict[str, Any]) -> None:
     out.print(table)
 
 
-def _engine() -> Any:
-    engine = make_engine(database_url())
-    ensure_table(engine)
-    return engine
+def _engine() -> Engine:
+    """The database, with any missing table created empty (as every command does; no row changes)."""
+    return open_engine(database_url())
 
 
 @scenario_app.command("run")
@@ -186,15 +172,16 @@ def run_command(
     """
     with _errors():
         scenario = load_scenario(file)
-        policy = _policy(policy_path)
+        policy = load_policy(policy_path)
         day = scenario_day(scenario, date.date() if date else None)
+        _engine().dispose()
         with err.status(f"planning scenario {scenario.name} for {day} ..."):
             row = run_scenario(
                 database_url(), scenario, policy=policy, day=day, time_limit=time_limit, solution_limit=solutions
             )
     summary = row.summary()
     if as_json:
-        _print_json(summary)
+        print_json(summary)
     else:
         _render_run(summary)
 
@@ -212,8 +199,9 @@ def validate_command(
     """
     with _errors():
         scenario = load_scenario(file)
-        policy = _policy(policy_path)
+        policy = load_policy(policy_path)
         day = scenario_day(scenario, date.date() if date else None)
+        _engine().dispose()
         inputs = load_live_inputs(database_url(), day=day, policy=policy)
         applied = apply_scenario(scenario, inputs, policy)
     result = {
@@ -225,7 +213,7 @@ def validate_command(
         "changes": list(applied.changes),
     }
     if as_json:
-        _print_json(result)
+        print_json(result)
         return
     out.print(
         f"{file}: scenario {scenario.name} on {day} is valid: {result['tickets']} tickets, {result['crews']} crews",
@@ -252,14 +240,16 @@ def list_command(
         finally:
             engine.dispose()
     if as_json:
-        _print_json(runs)
+        print_json(runs)
         return
     if not runs:
         out.print("No scenario runs yet: try `dispatch scenario run FILE`.", markup=False)
         return
     table = Table(title="Scenario runs", title_justify="left")
     for heading in ("id", "name", "base date", "created", "served", "P1 on time", "km", "unassigned", "sweep"):
-        table.add_column(heading, justify="right" if heading in ("id", "served", "P1 on time", "km", "unassigned") else "left")
+        table.add_column(
+            heading, justify="right" if heading in ("id", "served", "P1 on time", "km", "unassigned") else "left"
+        )
     for r in runs:
         k = r["kpis"]
         table.add_row(
@@ -304,17 +294,16 @@ def show_command(
         finally:
             engine.dispose()
     if as_json:
-        _print_json({**summary, "scenario_text": text, **({"plan": document} if plan else {})})
+        print_json({**summary, "scenario_text": text, **({"plan": document} if plan else {})})
         return
     _render_run(summary)
     if plan:
-        from dispatch.commands.common import render_plan
-
         render_plan(document)
 
 
-def _resolve(refs: list[str], *, policy_path: Path | None, day: dt.date | None, time_limit: float | None,
-             solutions: int | None) -> list[dict[str, Any]]:  # fmt: skip
+def _resolve(
+    refs: list[str], *, policy_path: Path | None, day: dt.date | None, time_limit: float | None, solutions: int | None
+) -> list[dict[str, Any]]:
     """Stored runs by id or name; scenario files are run (and stored) first."""
     url = database_url()
     summaries: list[dict[str, Any]] = []
@@ -325,7 +314,7 @@ def _resolve(refs: list[str], *, policy_path: Path | None, day: dt.date | None, 
             path = Path(ref)
             if path.suffix == ".toml" or path.is_file():
                 scenario = load_scenario(path)
-                policy = policy or _policy(policy_path)
+                policy = policy or load_policy(policy_path)
                 with err.status(f"planning scenario {scenario.name} ..."):
                     row = run_scenario(
                         url, scenario, policy=policy, day=day, time_limit=time_limit, solution_limit=solutions
@@ -335,7 +324,9 @@ def _resolve(refs: list[str], *, policy_path: Path | None, day: dt.date | None, 
             with Session(engine) as session:
                 found = find_run(session, ref)
                 if found is None:
-                    raise ScenarioError([f"{ref}: no stored scenario run and no such file (see `dispatch scenario list`)"])
+                    raise ScenarioError(
+                        [f"{ref}: no stored scenario run and no such file (see `dispatch scenario list`)"]
+                    )
                 summaries.append(found.summary())
     finally:
         engine.dispose()
@@ -370,7 +361,7 @@ def compare_command(
         if png is not None:
             draw_comparison(runs, png)
     if as_json:
-        _print_json({**result, "png": str(png) if png else None})
+        print_json({**result, "png": str(png) if png else None})
         return
     dates = {r["base_date"] for r in runs}
     if len(dates) > 1:
@@ -423,10 +414,11 @@ def sweep_command(
     with _errors():
         scenario = load_scenario(file)
         sets = [parse_set(s) for s in set_]
-        policy = _policy(policy_path)
+        policy = load_policy(policy_path)
         slug = _slug(scenario.name)
         csv_path = csv_path or Path(f"sweep-{slug}.csv")
         png = png or Path(f"sweep-{slug}.png")
+        _engine().dispose()
         with Progress(
             TextColumn("[bold]sweep[/bold] {task.description}"),
             BarColumn(),
@@ -439,7 +431,9 @@ def sweep_command(
             task = progress.add_task(scenario.name, total=None)
 
             def started(total: int) -> None:
-                progress.update(task, total=total, description=f"{scenario.name} on {min(jobs or available_cores(), total)} cores")
+                progress.update(
+                    task, total=total, description=f"{scenario.name} on {min(jobs or available_cores(), total)} cores"
+                )
 
             def done(_i: int, run: ScenarioRun) -> None:
                 point = ", ".join(f"{k}={v}" for k, v in run.overrides.items())
@@ -461,9 +455,15 @@ def sweep_command(
         draw_sweep(result, png)
     table_rows = result.table()
     if as_json:
-        _print_json(
-            {"sweep": result.sweep, "wall_time_s": result.wall_time, "jobs": result.jobs, "csv": str(csv_path),
-             "png": str(png), "points": table_rows}  # fmt: skip
+        print_json(
+            {
+                "sweep": result.sweep,
+                "wall_time_s": result.wall_time,
+                "jobs": result.jobs,
+                "csv": str(csv_path),
+                "png": str(png),
+                "points": table_rows,
+            }  # fmt: skip
         )
         return
     table = Table(title=f"Sweep {result.sweep}", title_justify="left")
@@ -487,6 +487,7 @@ def sweep_command(
         )
     out.print(table)
     out.print(
-        f"{len(table_rows)} plans in {result.wall_time:.1f} s on {result.jobs} processes. CSV: {csv_path}  Chart: {png}",
+        f"{len(table_rows)} plans in {result.wall_time:.1f} s on {result.jobs} processes. "
+        f"CSV: {csv_path}  Chart: {png}",
         markup=False,
     )

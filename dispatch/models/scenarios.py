@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Column, Text
+from sqlalchemy.orm import defer
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from dispatch.db import aware_field
@@ -81,7 +82,12 @@ def find_run(session: Session, ref: str) -> ScenarioRunRow | None:
 
 def list_runs(session: Session, *, limit: int | None = None) -> list[ScenarioRunRow]:
     """Stored runs, newest first."""
-    query = select(ScenarioRunRow).order_by(col(ScenarioRunRow.id).desc())
+    # The plan documents are not needed for a list and can be large.
+    query = (
+        select(ScenarioRunRow)
+        .options(defer(ScenarioRunRow.document))  # type: ignore[arg-type]
+        .order_by(col(ScenarioRunRow.id).desc())
+    )
     if limit is not None:
         query = query.limit(limit)
     return list(session.exec(query).all())

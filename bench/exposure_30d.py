@@ -1,0 +1,328 @@
+"""30 nights of dispatch on the sample region: plan, publish, record synthetic actuals, repeat.
+
+    .venv/bin/python bench/exposure_30d.py [--days 30] [--time-limit 3] [--new-tickets 40] [--seed 7] [--png PATH]
+
+Uses a temporary SQLite file. The region comes from ``dispatch.sample.generate_region`` (300
+tickets, 12 crews, its zones and policy); shifts are generated week by week for the whole run.
+Each night the next day is planned with the rolling budgets and quarantines of the exposure
+ledger (``dispatch.planning.load_inputs``), saved and published (planned exposure into the
+ledger), then the day "happens": most visits go as planned, some overrun (15 %, 30-80 % longer), some
+find nobody home, a few are escalated, and the actuals replace the plan in the ledger. New tickets
+arrive for the next night. On day 10 a member of a three-person crew and on day 12 a member of a
+two-person crew are quarantined for ten days (the latter crew stays home).
+
+Prints, per day: tickets served, the largest per-worker exposure in the plan (shift and rolling)
+against the caps, and the largest actual exposure; at the end, whether every plan kept every
+worker within the caps (the exit status is 1 if not) and how many actual worker-days went over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import random
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dispatch.db import create_schema, make_engine, session_scope  # noqa: E402
+from dispatch.exposure import (  # noqa: E402
+    exposure_report,
+    member_budgets,
+    publish_plan,
+    quarantine_member,
+    record_visit,
+    write_exposure_chart,
+)
+from dispatch.importing import import_crews, import_shifts, import_tickets, import_zones  # noqa: E402
+from dispatch.models import load_open_tickets  # noqa: E402
+from dispatch.planning import load_inputs, make_plan, save_plan  # noqa: E402
+from dispatch.policy import Policy  # noqa: E402
+from dispatch.sample import SHIFT_COLUMNS, TICKET_COLUMNS, TZ, generate_region  # noqa: E402
+
+START = dt.date(2026, 11, 30)
+EPS = 1e-6
+
+
+def _at(day: dt.date, hhmm: str) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.fromisoformat(hhmm), tzinfo=TZ)
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def new_tickets(*, day: dt.date, n: int, seed: int, n_crews: int) -> list[dict[str, str]]:
+    """Tickets reported for ``day``'s plan, with ids and customers of their own (D05-0001 ...)."""
+    rows = generate_region(n_tickets=n, n_crews=n_crews, day=day, seed=seed, shift_days=1).tickets
+    prefix = f"D{(day - START).days:02d}"
+    keep_facilities = (day - START).days % 5 == 0  # hospitals call now and then, not every night
+    out = []
+    for k, row in enumerate(rows, start=1):
+        if row["critical_facility"] == "true" and not keep_facilities:
+            continue
+        row = dict(row, ticket_id=f"{prefix}-{k:04d}", customer_id=f"{prefix}{row['customer_id']}")
+        out.append(row)
+    return out
+
+
+def check_plan(doc: dict[str, Any], budgets: dict[str, Any], policy: Policy) -> list[str]:
+    """Every member of every route within the per-shift caps and within their rolling budget."""
+    caps = policy.exposure
+    problems: list[str] = []
+    for route in doc["routes"]:
+        homes, minutes = route["summary"]["homes_entered"], route["summary"]["exposure_min"]
+        for m in route["members"]:
+            b = budgets.get(m)
+            if homes > caps.max_homes_per_shift:
+                problems.append(f"{m} ({route['crew_id']}): {homes} homes > shift cap {caps.max_homes_per_shift}")
+            if minutes > caps.max_exposure_min_per_shift + EPS:
+                problems.append(
+                    f"{m} ({route['crew_id']}): {minutes} min > shift cap {caps.max_exposure_min_per_shift:g}"
+                )
+            if b is not None and b.homes_left is not None and homes > b.homes_left:
+                problems.append(f"{m} ({route['crew_id']}): {homes} homes > rolling budget left {b.homes_left}")
+            if b is not None and b.exposure_min_left is not None and minutes > b.exposure_min_left + EPS:
+                problems.append(f"{m} ({route['crew_id']}): {minutes} min > rolling budget left {b.exposure_min_left}")
+    return problems
+
+
+def simulate_day(
+    session: Any, *, doc: dict[str, Any], day: dt.date, rng: random.Random, policy: Policy
+) -> dict[str, int]:
+    """Report every planned visit of ``day``: mostly as planned, some overruns, some not home."""
+    counts: dict[str, int] = defaultdict(int)
+    now = _at(day, "23:00")
+    for route in doc["routes"]:
+        for step in route["steps"]:
+            if step["type"] != "visit":
+                continue
+            start = dt.datetime.fromisoformat(step["start"])
+            planned = dt.datetime.fromisoformat(step["end"]) - start
+            r = rng.random()
+            entered, outcome = bool(step["indoor"]), "fixed"
+            if r < 0.07:
+                duration, entered, outcome = dt.timedelta(minutes=5), False, "not_home"
+            elif r < 0.10:
+                duration, outcome = planned, "escalated"
+            elif r < 0.25:
+                duration = planned * rng.uniform(1.3, 1.8)
+                counts["overrun"] += 1
+            else:
+                duration = planned * rng.uniform(0.85, 1.05)
+            counts[outcome] += 1
+            record_visit(
+                session,
+                ticket_id=step["ticket_id"],
+                crew_id=route["crew_id"],
+                arrived_at=start,
+                left_at=start + duration,
+                entered_home=entered,
+                outcome=outcome,
+                now=now,
+                plan_id=doc["plan_id"],
+                policy=policy,
+            )
+    return counts
+
+
+def peaks(session: Any, *, day: dt.date, policy: Policy) -> dict[str, float]:
+    """The day's largest exposure per worker in the ledger, and the rolling totals including it."""
+    report = exposure_report(session, start=day, end=day, policy=policy)
+    rows = report.rows
+    return {
+        "homes": max((r.homes for r in rows), default=0),
+        "minutes": max((r.exposure_min for r in rows), default=0.0),
+        "rolling_homes": max((r.rolling_homes for r in rows), default=0),
+        "rolling_minutes": max((r.rolling_exposure_min for r in rows), default=0.0),
+        "over_shift": sum(1 for r in rows if r.over_shift_cap),
+        "over_rolling": sum(1 for r in rows if r.over_rolling_cap),
+    }
+
+
+def _pair(peak: dict[str, float], policy: Policy) -> str:
+    """Shift and rolling peaks against their caps, as homes/cap min/cap."""
+    c = policy.exposure
+    shift = (
+        f"{peak['homes']:>3.0f}/{c.max_homes_per_shift:<2} {peak['minutes']:>4.0f}/{c.max_exposure_min_per_shift:<4.0f}"
+    )
+    rolling = (
+        f"{peak['rolling_homes']:>3.0f}/{c.max_homes_7d:<2} "
+        f"{peak['rolling_minutes']:>4.0f}/{c.max_exposure_min_7d:<4.0f}"
+    )
+    return f"{shift} {rolling}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--time-limit", type=float, default=3.0, help="solver seconds per night")
+    parser.add_argument("--new-tickets", type=int, default=40, help="tickets reported per day")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--png", type=Path, default=None, help="write the rolling exposure chart here")
+    args = parser.parse_args(argv)
+
+    t_start = time.monotonic()
+    rng = random.Random(args.seed)
+    work = Path(tempfile.mkdtemp(prefix="exposure30d-"))
+    region = generate_region(n_tickets=300, n_crews=12, day=START, seed=args.seed)
+    region.write(work / "region")
+    policy = Policy.load(work / "region" / "dispatch.toml")
+    caps = policy.exposure
+    shifts: list[dict[str, str]] = []
+    for week in range(0, args.days, 7):
+        day = START + dt.timedelta(days=week)
+        shifts += generate_region(n_tickets=0, n_crews=12, day=day, seed=args.seed, shift_days=7).shifts
+    _write_csv(work / "shifts.csv", SHIFT_COLUMNS, shifts)
+
+    engine = make_engine(f"sqlite:///{work / 'dispatch.db'}")
+    create_schema(engine)
+    with session_scope(engine) as s:
+        import_crews(s, work / "region" / "crews.csv")
+        import_shifts(s, work / "shifts.csv", policy=policy)
+        import_zones(s, work / "region" / "zones.geojson")
+        import_tickets(
+            s, work / "region" / "tickets.csv", policy=policy, now=_at(START, "06:00") - dt.timedelta(hours=9)
+        )
+    crews = {c["crew_id"]: c["members"].split(";") for c in region.crews}
+    three = next(c for c, m in crews.items() if len(m) == 3)
+    two = next(c for c, m in crews.items() if len(m) == 2)
+    events = {
+        10: (crews[three][0], f"member of 3-person crew {three}"),
+        12: (crews[two][0], f"member of 2-person crew {two}"),
+    }
+
+    print(
+        f"Sample region: 300 tickets, 12 crews, {len(shifts)} shifts over {args.days} days; "
+        f"+{args.new_tickets} tickets a day; solver {args.time_limit:g} s a night; SQLite {work / 'dispatch.db'}"
+    )
+    print(
+        f"Caps per worker: shift {caps.max_homes_per_shift} homes / {caps.max_exposure_min_per_shift:g} min; "
+        f"rolling {caps.rolling_days} days {caps.max_homes_7d} homes / {caps.max_exposure_min_7d:g} min"
+    )
+    header = (
+        f"{'day':<10} {'crews':>7} {'lim':>3} {'out':>3} {'served':>6} {'unas':>5} {'open':>5}  "
+        f"{'plan shift h, min':<16} {'plan rolling h, min':<18} {'act shift h, min':<16} {'act rolling h, min':<18} "
+        f"{'over':>4} {'nh':>3} {'run':>3}"
+    )
+    print(header)
+    print("-" * len(header))
+
+    plan_problems: list[str] = []
+    retries: list[str] = []
+    plans = worker_days = over_shift = over_rolling = served_total = 0
+    solver_s = 0.0
+    for d in range(args.days):
+        day = START + dt.timedelta(days=d)
+        evening = _at(day, "20:00") - dt.timedelta(days=1)
+        if d in events:
+            member, who = events[d]
+            with session_scope(engine) as s:
+                quarantine_member(
+                    s, member_id=member, until=day + dt.timedelta(days=9), reason=f"positive test ({who})",
+                    now=evening, start=day, policy=policy,
+                )  # fmt: skip
+            print(f"           quarantine {member} ({who}) {day} to {day + dt.timedelta(days=9)}")
+        with session_scope(engine) as s:
+            inputs = load_inputs(s, day=day, policy=policy)
+        t0 = time.monotonic()
+        result = make_plan(inputs, policy, time_limit=args.time_limit, workers=1)
+        if not result.document["summary"]["served"] and result.document["summary"]["crews_on_shift"]:
+            # No solution inside the limit (a busy machine): the dispatcher would simply plan again.
+            retries.append(f"{day}: no routes in {args.time_limit:g} s; planned again with {2 * args.time_limit:g} s")
+            result = make_plan(inputs, policy, time_limit=2 * args.time_limit, workers=1)
+        solver_s += time.monotonic() - t0
+        with session_scope(engine) as s:
+            doc = save_plan(s, result=result, now=evening, time_limit=args.time_limit, reproducible=False)
+            publish_plan(s, plan_id=doc["plan_id"], now=evening, policy=policy)
+            plan_peak = peaks(s, day=day, policy=policy)  # the ledger holds the plan's figures for ``day`` now
+        plans += 1
+        problems = check_plan(doc, inputs.budgets, policy)
+        plan_problems += [f"{day}: {p}" for p in problems]
+        worker_days += sum(len(r["members"]) for r in doc["routes"])
+        with session_scope(engine) as s:
+            counts = simulate_day(s, doc=doc, day=day, rng=rng, policy=policy)
+            act = peaks(s, day=day, policy=policy)
+        over_shift += int(act["over_shift"])
+        over_rolling += int(act["over_rolling"])
+        fresh = new_tickets(day=day + dt.timedelta(days=1), n=args.new_tickets, seed=args.seed * 1000 + d,
+                            n_crews=12)  # fmt: skip
+        path = _write_csv(work / f"tickets-{d:02d}.csv", TICKET_COLUMNS, fresh)
+        with session_scope(engine) as s:
+            import_tickets(s, path, policy=policy, now=_at(day, "21:00"))
+            open_now = len(load_open_tickets(s))
+        summary = doc["summary"]
+        served_total += summary["served"]
+        outdoor = sum(1 for r in doc["routes"] if r.get("outdoor_only"))
+        limited = sum(
+            1
+            for r in doc["routes"]
+            if r["caps"]["max_homes"] < caps.max_homes_per_shift
+            or r["caps"]["max_exposure_min"] < caps.max_exposure_min_per_shift
+        )
+        home = doc["crews_not_dispatched"]
+        quarantined = sum(1 for c in home if "policy minimum" in c["reason"])
+        crews_cell = f"{summary['crews_on_shift']:>2}/{len(home) - quarantined}/{quarantined}"
+        print(
+            f"{day.isoformat():<10} {crews_cell:>7} {limited:>3} {outdoor:>3} {summary['served']:>6} "
+            f"{summary['unassigned']:>5} "
+            f"{open_now:>5}  {_pair(plan_peak, policy)}  {_pair(act, policy)} "
+            f"{act['over_shift'] + act['over_rolling']:>4.0f} {counts['not_home']:>3} {counts['overrun']:>3}"
+        )
+
+    end = START + dt.timedelta(days=args.days - 1)
+    with session_scope(engine) as s:
+        report = exposure_report(s, start=START, end=end, policy=policy)
+        budgets = member_budgets(s, day=end + dt.timedelta(days=1), policy=policy)
+    png = args.png or work / "exposure_30d.png"
+    write_exposure_chart(report, png)
+    print()
+    print("crews = dispatched / standby / kept home (quarantine left too few members); lim = routes whose caps")
+    print("were cut by a member's rolling budget; out = outdoor-only routes (rolling budget spent);")
+    print("plan = the published plan's largest per-worker figure (rolling = ledger before the day + the plan);")
+    print("act = after the day's actuals; over = worker-days over a cap in actuals; nh = not home; run = overruns")
+    print()
+    print("Most exposed workers over the run (peak rolling totals):")
+    for w in report.workers[:5]:
+        print(
+            f"  {w.member_id} ({w.crew_id}): {w.homes} homes, {w.exposure_min:.0f} weighted min in {args.days} days; "
+            f"peak rolling {w.peak_rolling_homes}/{caps.max_homes_7d} homes, "
+            f"{w.peak_rolling_exposure_min:.0f}/{caps.max_exposure_min_7d:g} min ({w.peak_share:.0%} of cap); "
+            f"{w.days_over_cap} day(s) over in actuals"
+        )
+    spent = sum(1 for b in budgets.values() if b.exposure_min_left == 0 or b.homes_left == 0)
+    print(f"Budgets spent for {end + dt.timedelta(days=1)}: {spent} of {len(budgets)} workers")
+    print(f"Chart: {png}")
+    print(
+        f"{plans} plans, {served_total} tickets served, {worker_days} worker-shifts planned; "
+        f"solver {solver_s:.0f} s, total {time.monotonic() - t_start:.0f} s"
+    )
+    for note in retries:
+        print("note: " + note)
+    if plan_problems:
+        print(f"FAIL: {len(plan_problems)} cap violation(s) in plans the system made:")
+        for p in plan_problems[:20]:
+            print("  " + p)
+        return 1
+    print(f"OK: no worker exceeds a per-shift or rolling cap in any of the {plans} plans the system made.")
+    print(
+        f"Actual overruns (crews' reports, not plans): {over_shift} worker-day(s) over a per-shift cap, "
+        f"{over_rolling} worker-day(s) over a rolling cap."
+    )
+    engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

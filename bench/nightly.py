@@ -1,0 +1,116 @@
+"""Nightly plan benchmark: generated regions of 1,000 tickets / 40 crews and 10,000 / 300.
+
+For each size, in a fresh process (so peak memory is its own): generate the region, import it into
+a new SQLite file, plan the day, save the plan. Prints the time spent outside the solver (import,
+load, problem and matrix build, document, save; targets 5 s and 30 s), the solver's time, tickets
+served by priority and peak memory (target 1 GB at 1,000 tickets).
+
+    .venv/bin/python bench/nightly.py [--time-limit 30] [--sizes 1000x40,10000x300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DAY = dt.date(2026, 11, 30)
+
+
+def run_one(n_tickets: int, n_crews: int, time_limit: float) -> dict:
+    from dispatch.db import create_schema, make_engine, session_scope
+    from dispatch.importing import import_crews, import_shifts, import_tickets, import_zones
+    from dispatch.planning import load_inputs, make_plan, save_plan
+    from dispatch.policy import Policy
+    from dispatch.sample import generate_region
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "region"
+        generate_region(n_tickets=n_tickets, n_crews=n_crews, day=DAY, seed=11).write(folder)
+        policy = Policy.load(folder / "dispatch.toml")
+        engine = make_engine(f"sqlite:///{tmp}/bench.db")
+        create_schema(engine)
+        t0 = time.perf_counter()
+        with session_scope(engine) as s:
+            import_crews(s, folder / "crews.csv")
+            import_shifts(s, folder / "shifts.csv", policy=policy)
+            import_zones(s, folder / "zones.geojson")
+            import_tickets(s, folder / "tickets.csv", policy=policy)
+        t_import = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        with session_scope(engine) as s:
+            inputs = load_inputs(s, day=DAY, policy=policy)
+        t_load = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        result = make_plan(inputs, policy, time_limit=time_limit)
+        t_plan = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        with session_scope(engine) as s:
+            save_plan(s, result=result, now=dt.datetime.now(dt.UTC), time_limit=time_limit, reproducible=False)
+        t_save = time.perf_counter() - t0
+    timings = result.timings
+    outside = t_load + timings["build_s"] + timings["document_s"] + t_save
+    summary = result.document["summary"]
+    peak_mb = (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    ) / 1024
+    return {
+        "tickets": n_tickets,
+        "crews": n_crews,
+        "time_limit_s": time_limit,
+        "import_s": round(t_import, 2),
+        "outside_solver_s": round(outside, 2),
+        "load_s": round(t_load, 2),
+        "build_s": timings["build_s"],
+        "save_s": round(t_save, 2),
+        "solver_s": timings["solve_s"],
+        "plan_total_s": round(t_plan, 2),
+        "groups": timings["groups"],
+        "served": summary["served"],
+        "served_by_priority": summary["served_by_priority"],
+        "unassigned_by_reason": summary["unassigned_by_reason"],
+        "peak_memory_mb": round(peak_mb),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--sizes", default="1000x40,10000x300")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        n, c = (int(x) for x in args.one.split("x"))
+        print(json.dumps(run_one(n, c, args.time_limit)))
+        return
+    targets = {1000: 5.0, 10000: 30.0}
+    for size in args.sizes.split(","):
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", size, "--time-limit", str(args.time_limit)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        target = targets.get(r["tickets"])
+        print(
+            f"{r['tickets']:>6} tickets / {r['crews']:>3} crews: outside solver {r['outside_solver_s']:.2f} s"
+            + (f" (target <= {target:.0f} s)" if target else "")
+            + f" [load {r['load_s']} s, build+matrix {r['build_s']} s, save {r['save_s']} s; import {r['import_s']} s]"
+            f", solver {r['solver_s']:.1f} s (limit {r['time_limit_s']:.0f} s, {r['groups']} group(s)),"
+            f" plan total {r['plan_total_s']:.1f} s, peak memory {r['peak_memory_mb']} MB"
+        )
+        print(
+            f"        served {r['served']} by priority {r['served_by_priority']}; "
+            f"unassigned {r['unassigned_by_reason']}"
+        )
+
+
+if __name__ == "__main__":
+    main()
