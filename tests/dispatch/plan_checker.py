@@ -91,9 +91,10 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
             metres = great_circle((prev_place["lat"], prev_place["lon"]), (step["lat"], step["lon"])).meters
             # Travel may be slower than the reference (slow zones), never faster; 2 s for rounding.
             fastest = metres * policy.travel.circuity / speed_ms
-            if (arrival - prev_end).total_seconds() + 2 < fastest:
+            took = (arrival - prev_end).total_seconds()
+            if took + 2 < fastest:
                 problems.append(
-                    f"{cid}: reaches {step.get('ticket_id', 'the end')} in {(arrival - prev_end).total_seconds():.0f} s, "
+                    f"{cid}: reaches {step.get('ticket_id', 'the end')} in {took:.0f} s, "
                     f"faster than the travel model allows ({fastest:.0f} s)"
                 )
             if step["type"] == "visit":
@@ -121,7 +122,10 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
                     if isolated and policy.exposure.isolating_ends_home_entries:
                         problems.append(f"{cid}: enters {tid} after an isolating household")
                     homes += 1
-                    mult = {"suspected": policy.exposure.suspected_multiplier, "isolating": policy.exposure.isolating_multiplier}
+                    mult = {
+                        "suspected": policy.exposure.suspected_multiplier,
+                        "isolating": policy.exposure.isolating_multiplier,
+                    }
                     expected = t.service_min * policy.category.indoor_share * weight * mult.get(t.household_risk, 1.0)
                     if abs(step["exposure_min"] - expected) > 0.05:
                         problems.append(f"{cid}: {tid} exposure {step['exposure_min']} min, expected {expected:.2f}")

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -141,9 +142,21 @@ def test_plan_without_shifts_fails_clearly(engine, database_url: str, region: Pa
 def _plan_process(database_url: str, time_limit: str) -> subprocess.Popen:
     env = {**os.environ, "DISPATCH_DATABASE_URL": database_url, "DISPATCH_POLICY": ""}
     return subprocess.Popen(
-        [sys.executable, "-c", "from cli import main; main()", "plan", "--date", "2026-11-30",
-         "--time-limit", time_limit, "--json"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from cli import main; main()",
+            "plan",
+            "--date",
+            "2026-11-30",
+            "--time-limit",
+            time_limit,
+            "--json",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -159,14 +172,29 @@ def test_interrupted_plan_leaves_database_unchanged(engine, loaded: Policy, data
     assert _counts(engine) == before
 
 
+def _plan_lock_held(engine) -> bool:
+    """Whether some process holds a plan lock, observed without touching the lock itself."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            return bool(conn.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")).scalar())
+    lock = Path(engine.url.database + ".plan_2026-11-30.lock")
+    if not lock.exists():
+        return False
+    inode = f":{lock.stat().st_ino} "
+    return any(inode in line for line in Path("/proc/locks").read_text().splitlines())
+
+
 def test_concurrent_plans_do_not_corrupt(engine, loaded: Policy, database_url: str) -> None:
     """Two plan runs for the same date at once: one saves, the other stops with a clear message."""
-    first = _plan_process(database_url, "4")
-    time.sleep(1.5)
+    first = _plan_process(database_url, "12")
+    deadline = time.monotonic() + 60
+    while not _plan_lock_held(engine):
+        assert first.poll() is None and time.monotonic() < deadline, "the first run never took the lock"
+        time.sleep(0.1)
     second = _plan_process(database_url, "4")
     out2, err2 = second.communicate(timeout=120)
     out1, err1 = first.communicate(timeout=120)
-    codes = sorted([first.returncode, second.returncode])
-    assert codes == [0, 1], (err1, err2)
-    assert "already running" in (err1 + err2)
+    assert second.returncode == 1, err2
+    assert "already running" in err2
+    assert first.returncode == 0, err1
     assert _counts(engine)["plans"] == 1
