@@ -764,179 +764,217 @@ def scenario_policy(scenario: Scenario, base: Policy, overrides: dict[str, Any] 
 def apply_scenario(
     scenario: Scenario, inputs: PlanInputs, base_policy: Policy, *, overrides: dict[str, Any] | None = None
 ) -> Applied:
-    """The scenario's changes on copies of ``inputs`` (which is left as it is)."""
+    """The scenario's changes on copies of ``inputs`` (which is left as it is).
+
+    Order: policy, crews removed, added, lent, quarantine, shifts, zones, tickets surged, added.
+    Every change naming something the data lacks (or already has) is reported; none is skipped.
+    """
     policy = scenario_policy(scenario, base_policy, overrides)
-    tz = ZoneInfo(policy.region.timezone)
     day = inputs.day
-    src = scenario.source
-    problems: list[str] = []
-    changes: list[str] = []
-    for key, value in {**scenario.policy, **(overrides or {})}.items():
-        changes.append(f"policy {key} = {value!r}")
-    crews = {c.crew_id: c for c in inputs.crews}
-    shifts = {s.crew_id: s for s in inputs.shifts if s.date == day}
-    other_shifts = [s for s in inputs.shifts if s.date != day]
+    edit = _Edit(
+        scenario=scenario,
+        day=day,
+        tz=ZoneInfo(policy.region.timezone),
+        policy=policy,
+        crews={c.crew_id: c for c in inputs.crews},
+        shifts={s.crew_id: s for s in inputs.shifts if s.date == day},
+        zones={z.name: z for z in inputs.zones if z.valid_on(day)},
+        tickets={t.ticket_id: t for t in inputs.tickets},
+        unavailable=dict(inputs.unavailable_members),
+    )
+    edit.changes.extend(f"policy {key} = {value!r}" for key, value in {**scenario.policy, **(overrides or {})}.items())
+    for step in (_remove_crews, _add_crews, _lend_crews, _quarantine, _change_shifts, _change_zones, _add_tickets):
+        step(edit)
+    if not edit.problems and not edit.tickets:
+        edit.problem(
+            "file",
+            f"nothing to plan: no open tickets on {day} in the live data or the scenario "
+            "(import tickets, or add [[tickets.surge]] or [[tickets.add]])",
+        )
+    if edit.problems:
+        raise ScenarioError(edit.problems)
+    changed = dataclasses.replace(
+        inputs,
+        tickets=tuple(edit.tickets[k] for k in sorted(edit.tickets)),
+        crews=tuple(edit.crews[k] for k in sorted(edit.crews)),
+        shifts=tuple(
+            sorted(
+                [*(s for s in inputs.shifts if s.date != day), *edit.shifts.values()], key=lambda s: (s.date, s.crew_id)
+            )
+        ),
+        zones=tuple([*(z for z in inputs.zones if not z.valid_on(day)), *(edit.zones[k] for k in sorted(edit.zones))]),
+        unavailable_members=edit.unavailable,
+        budgets=dict(inputs.budgets),
+    )
+    return Applied(inputs=changed, policy=policy, changes=tuple(edit.changes))
 
-    def known_crews() -> str:
-        return _few(sorted(crews))
 
-    # Crews removed, added, lent.
-    for removal in scenario.crews_remove:
+@dataclass
+class _Edit:
+    """The copies a scenario changes (by id), and what it reports."""
+
+    scenario: Scenario
+    day: dt.date
+    tz: ZoneInfo
+    policy: Policy
+    crews: dict[str, Crew]
+    shifts: dict[str, Shift]  # on ``day``
+    zones: dict[str, Zone]  # valid on ``day``
+    tickets: dict[str, Ticket]
+    unavailable: dict[str, str]
+    problems: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{self.scenario.source}: {where}: {message}")
+
+    def no_crew(self, where: str, crew_id: str) -> None:
+        self.problem(where, f"no crew {crew_id!r} (known: {_few(sorted(self.crews))})")
+
+
+def _remove_crews(e: _Edit) -> None:
+    for removal in e.scenario.crews_remove:
         if removal.crew_id is not None:
-            if removal.crew_id not in crews:
-                problems.append(f"{src}: {removal.where}: no crew {removal.crew_id!r} (known: {known_crews()})")
+            if removal.crew_id not in e.crews:
+                e.no_crew(removal.where, removal.crew_id)
                 continue
             gone = [removal.crew_id]
         else:
-            gone = sorted(c for c, crew in crews.items() if removal.skill in crew.skills)
+            gone = sorted(c for c, crew in e.crews.items() if removal.skill in crew.skills)
             if not gone:
-                problems.append(f"{src}: {removal.where}: no crew has skill {removal.skill!r}")
+                e.problem(removal.where, f"no crew has skill {removal.skill!r}")
                 continue
         for crew_id in gone:
-            crews.pop(crew_id, None)
-            shifts.pop(crew_id, None)
-        changes.append(f"crews removed: {', '.join(gone)}" + (f" (skill {removal.skill})" if removal.skill else ""))
-    members_in_use = {m: c.crew_id for c in crews.values() for m in c.members}
-    for addition in scenario.crews_add:
+            e.crews.pop(crew_id)
+            e.shifts.pop(crew_id, None)
+        e.changes.append(f"crews removed: {', '.join(gone)}" + (f" (skill {removal.skill})" if removal.skill else ""))
+
+
+def _add_crews(e: _Edit) -> None:
+    members_in_use = {m: c.crew_id for c in e.crews.values() for m in c.members}
+    for addition in e.scenario.crews_add:
         crew = addition.crew
-        if crew.crew_id in crews:
-            problems.append(f"{src}: {addition.where}.crew_id: crew {crew.crew_id!r} already exists")
+        if crew.crew_id in e.crews:
+            e.problem(f"{addition.where}.crew_id", f"crew {crew.crew_id!r} already exists")
             continue
         taken = [m for m in crew.members if m in members_in_use]
         if taken:
-            problems.append(
-                f"{src}: {addition.where}.members: {', '.join(taken)} already in crew {members_in_use[taken[0]]}"
-            )
+            e.problem(f"{addition.where}.members", f"{', '.join(taken)} already in crew {members_in_use[taken[0]]}")
             continue
-        crews[crew.crew_id] = crew
+        e.crews[crew.crew_id] = crew
         members_in_use.update({m: crew.crew_id for m in crew.members})
         if addition.shift is not None:
-            shifts[crew.crew_id] = _shift_from_spec(crew.crew_id, day, addition.shift, tz)
-        changes.append(
-            f"crew added: {crew.crew_id} ({', '.join(crew.skills) or 'no skills'}, {len(crew.members)} members)"
-        )
-    for lend in scenario.crews_lend:
+            e.shifts[crew.crew_id] = _shift_from_spec(crew.crew_id, e.day, addition.shift, e.tz)
+        skills = ", ".join(crew.skills) or "no skills"
+        e.changes.append(f"crew added: {crew.crew_id} ({skills}, {len(crew.members)} members)")
+
+
+def _lend_crews(e: _Edit) -> None:
+    for lend in e.scenario.crews_lend:
         target = lend.to_depot
         if lend.to_crew is not None:
-            other = crews.get(lend.to_crew)
+            other = e.crews.get(lend.to_crew)
             if other is None:
-                problems.append(f"{src}: {lend.where}.to_crew: no crew {lend.to_crew!r} (known: {known_crews()})")
+                e.no_crew(f"{lend.where}.to_crew", lend.to_crew)
                 continue
             target = (other.depot_lat, other.depot_lon)
-        missing = [c for c in lend.crews if c not in crews]
+        missing = [c for c in lend.crews if c not in e.crews]
         if missing:
-            problems.append(f"{src}: {lend.where}.crews: no crew {missing[0]!r} (known: {known_crews()})")
+            e.no_crew(f"{lend.where}.crews", missing[0])
             continue
-        assert target is not None
+        if target is None:  # the parser requires one of to_depot / to_crew
+            continue
         for crew_id in lend.crews:
             # A lent crew starts and ends its day at the other depot.
-            crews[crew_id] = dataclasses.replace(
-                crews[crew_id], depot_lat=target[0], depot_lon=target[1], end_lat=None, end_lon=None
+            e.crews[crew_id] = dataclasses.replace(
+                e.crews[crew_id], depot_lat=target[0], depot_lon=target[1], end_lat=None, end_lon=None
             )
         where = f"crew {lend.to_crew}'s depot" if lend.to_crew else f"depot ({target[0]:.5f}, {target[1]:.5f})"
-        changes.append(f"crews lent: {', '.join(lend.crews)} work from {where}")
+        e.changes.append(f"crews lent: {', '.join(lend.crews)} work from {where}")
 
-    # Members in quarantine.
-    unavailable = dict(inputs.unavailable_members)
-    if scenario.quarantine:
-        known_members = {m for c in crews.values() for m in c.members}
-        unknown = [m for m in scenario.quarantine if m not in known_members]
-        if unknown:
-            problems.append(
-                f"{src}: members.quarantine: no crew member {unknown[0]!r} (known: {_few(sorted(known_members))})"
-            )
-        else:
-            unavailable.update({m: scenario.quarantine_reason for m in scenario.quarantine})
-            changes.append(f"members in quarantine: {', '.join(scenario.quarantine)}")
 
-    # Shifts.
-    for change in scenario.shift_changes:
-        targets = list(change.crews) if change.crews is not None else sorted(shifts)
-        bad = [c for c in targets if c not in crews]
+def _quarantine(e: _Edit) -> None:
+    if not e.scenario.quarantine:
+        return
+    known = {m for c in e.crews.values() for m in c.members}
+    unknown = [m for m in e.scenario.quarantine if m not in known]
+    if unknown:
+        e.problem("members.quarantine", f"no crew member {unknown[0]!r} (known: {_few(sorted(known))})")
+        return
+    e.unavailable.update({m: e.scenario.quarantine_reason for m in e.scenario.quarantine})
+    e.changes.append(f"members in quarantine: {', '.join(e.scenario.quarantine)}")
+
+
+def _change_shifts(e: _Edit) -> None:
+    for change in e.scenario.shift_changes:
+        targets = list(change.crews) if change.crews is not None else sorted(e.shifts)
+        bad = [c for c in targets if c not in e.crews]
         if bad:
-            problems.append(f"{src}: {change.where}.crews: no crew {bad[0]!r} (known: {known_crews()})")
+            e.no_crew(f"{change.where}.crews", bad[0])
             continue
         for crew_id in targets:
-            shift = shifts.get(crew_id)
+            shift = e.shifts.get(crew_id)
             if shift is None:
                 if change.start is None or (change.end is None and change.hours is None):
-                    problems.append(
-                        f"{src}: {change.where}.crews: crew {crew_id} has no shift on {day}; "
-                        "give start and hours (or end) to call it in"
+                    e.problem(
+                        f"{change.where}.crews",
+                        f"crew {crew_id} has no shift on {e.day}; give start and hours (or end) to call it in",
                     )
                     continue
-                shift = Shift(
-                    crew_id=crew_id, date=day, start=_at(day, change.start, tz), end=_at(day, change.start, tz)
-                )
-            shifts[crew_id] = _changed_shift(shift, change, tz)
-        changes.append(f"shifts changed ({_shift_words(change)}): {', '.join(targets) or 'no crew on shift'}")
+                start = _at(e.day, change.start, e.tz)
+                shift = Shift(crew_id=crew_id, date=e.day, start=start, end=start)
+            e.shifts[crew_id] = _changed_shift(shift, change, e.tz)
+        e.changes.append(f"shifts changed ({_shift_words(change)}): {', '.join(targets) or 'no crew on shift'}")
 
-    # Zones.
-    zones = {z.name: z for z in inputs.zones if z.valid_on(day)}
-    for zc in scenario.zone_changes:
-        zone = zones.get(zc.name)
+
+def _change_zones(e: _Edit) -> None:
+    for zc in e.scenario.zone_changes:
+        zone = e.zones.get(zc.name)
         if zone is None:
-            problems.append(
-                f"{src}: {zc.where}.name: no zone {zc.name!r} valid on {day} (known: {_few(sorted(zones))})"
-            )
+            e.problem(f"{zc.where}.name", f"no zone {zc.name!r} valid on {e.day} (known: {_few(sorted(e.zones))})")
             continue
-        updates: dict[str, Any] = {}
-        if zc.closed is not None:
-            updates["closed"] = zc.closed
-        if zc.risk_weight is not None:
-            updates["risk_weight"] = zc.risk_weight
-        if zc.speed_kmh is not None:
-            updates["speed_kmh"] = zc.speed_kmh
-        zones[zc.name] = dataclasses.replace(zone, **updates)
-        changes.append(f"zone {zc.name}: " + ", ".join(f"{k} = {v}" for k, v in updates.items()))
+        updates = {
+            key: value
+            for key, value in (("closed", zc.closed), ("risk_weight", zc.risk_weight), ("speed_kmh", zc.speed_kmh))
+            if value is not None
+        }
+        e.zones[zc.name] = dataclasses.replace(zone, **updates)
+        e.changes.append(f"zone {zc.name}: " + ", ".join(f"{k} = {v}" for k, v in updates.items()))
 
-    # Tickets.
-    tickets = {t.ticket_id: t for t in inputs.tickets}
-    base_count = len(tickets)
-    for surge in scenario.surges:
+
+def _add_tickets(e: _Edit) -> None:
+    base_count = len(e.tickets)  # a surge factor scales the live open tickets
+    src = e.scenario.source
+    for surge in e.scenario.surges:
         try:
-            added = _surge_tickets(surge, day=day, base_count=base_count, zones=zones, policy=policy, source=src)
+            added = _surge_tickets(surge, day=e.day, base_count=base_count, zones=e.zones, policy=e.policy, source=src)
         except ScenarioError as exc:
-            problems.extend(exc.problems)
+            e.problems.extend(exc.problems)
             continue
-        clash = [t.ticket_id for t in added if t.ticket_id in tickets]
+        clash = [t.ticket_id for t in added if t.ticket_id in e.tickets]
         if clash:
-            problems.append(f"{src}: {surge.where}.prefix: ticket id {clash[0]} already exists; choose another prefix")
+            e.problem(f"{surge.where}.prefix", f"ticket id {clash[0]} already exists; choose another prefix")
             continue
-        tickets.update({t.ticket_id: t for t in added})
-        place = (
-            f"inside zone {surge.zone}"
-            if surge.zone
-            else f"within {surge.radius_km:g} km of ({surge.around[0]:.4f}, {surge.around[1]:.4f})"
-            if surge.around
-            else "around a town picked by population"
-        )
+        e.tickets.update({t.ticket_id: t for t in added})
+        if surge.zone:
+            place = f"inside zone {surge.zone}"
+        elif surge.around:
+            place = f"within {surge.radius_km:g} km of ({surge.around[0]:.4f}, {surge.around[1]:.4f})"
+        else:
+            place = "around a town picked by population"
         ids = f"{added[0].ticket_id}..{added[-1].ticket_id}" if added else "none"
-        changes.append(f"surge: {len(added)} tickets {place}, seed {surge.seed} ({ids})")
-    for addition in scenario.tickets_add:
+        e.changes.append(f"surge: {len(added)} tickets {place}, seed {surge.seed} ({ids})")
+    for addition in e.scenario.tickets_add:
         try:
-            ticket = _ticket_from_values(addition, policy=policy, tz=tz, source=src)
+            ticket = _ticket_from_values(addition, policy=e.policy, tz=e.tz, source=src)
         except ScenarioError as exc:
-            problems.extend(exc.problems)
+            e.problems.extend(exc.problems)
             continue
-        if ticket.ticket_id in tickets:
-            problems.append(f"{src}: {addition.where}.ticket_id: ticket {ticket.ticket_id!r} already exists")
+        if ticket.ticket_id in e.tickets:
+            e.problem(f"{addition.where}.ticket_id", f"ticket {ticket.ticket_id!r} already exists")
             continue
-        tickets[ticket.ticket_id] = ticket
-        changes.append(f"ticket added: {ticket.ticket_id} ({ticket.category.value}, P{ticket.priority})")
-
-    if problems:
-        raise ScenarioError(problems)
-    changed = dataclasses.replace(
-        inputs,
-        tickets=tuple(tickets[k] for k in sorted(tickets)),
-        crews=tuple(crews[k] for k in sorted(crews)),
-        shifts=tuple(sorted([*other_shifts, *shifts.values()], key=lambda s: (s.date, s.crew_id))),
-        zones=tuple([*(z for z in inputs.zones if not z.valid_on(day)), *(zones[k] for k in sorted(zones))]),
-        unavailable_members=unavailable,
-        budgets=dict(inputs.budgets),
-    )
-    return Applied(inputs=changed, policy=policy, changes=tuple(changes))
+        e.tickets[ticket.ticket_id] = ticket
+        e.changes.append(f"ticket added: {ticket.ticket_id} ({ticket.category.value}, P{ticket.priority})")
 
 
 def _few(items: Sequence[str], limit: int = 12) -> str:

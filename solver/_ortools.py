@@ -14,15 +14,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+from google.protobuf import json_format
 from google.protobuf.duration_pb2 import Duration
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from solver.model import Problem
 
 MATRIX_TRANSIT_MAX_NODES = 400
+# Reproducible mode's bound on search work besides the solution count (about 0.15 s for one job).
+REPRODUCIBLE_BASE_BRANCHES = 20_000
+REPRODUCIBLE_BRANCHES_PER_JOB = 500
+_NO_LIMIT = 2**62
 
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy
 METAHEURISTIC = routing_enums_pb2.LocalSearchMetaheuristic
@@ -70,6 +75,29 @@ class CallbackError(RuntimeError):
     """A Python transit callback failed; OR-Tools would otherwise report success (issue 3224)."""
 
 
+# OR-Tools' iterated local search (9.15) cannot start from given routes, is bounded only by time in
+# practice, and can loop forever inside C++ on small problems (random problems with 1-4 servable
+# jobs hung in 12 of 250 tries; none of 240 with 13-60 jobs did). Warm starts, reproducible runs
+# (no time limit) and problems with fewer servable jobs than this use the member's GLS fallback.
+ILS_MIN_JOBS = 20
+_ILS_KEYS = ("use_iterated_local_search", "iterated_local_search_parameters")
+
+
+def uses_iterated_local_search(member: SearchMember) -> bool:
+    return bool(member.extra.get("use_iterated_local_search"))
+
+
+def guided_fallback(member: SearchMember) -> SearchMember:
+    """The member as a plain guided local search: same start and GLS lambda, default operators."""
+    return replace(
+        member,
+        metaheuristic="GUIDED_LOCAL_SEARCH",
+        operators_on=(),
+        operators_off=(),
+        extra={k: v for k, v in member.extra.items() if k not in _ILS_KEYS},
+    )
+
+
 def search_parameters(
     member: SearchMember, *, time_limit: float | None, solution_limit: int | None
 ) -> pywrapcp.DefaultRoutingSearchParameters:
@@ -81,22 +109,34 @@ def search_parameters(
     # Breaks make route scheduling a MIP; CP-SAT there was 8x slower per solution than GLOP on
     # a lunch-break case with waiting costs, for the same objective. The checker guards the result.
     params.mixed_integer_scheduling_solver = 1  # SCHEDULING_GLOP
+    operators = params.local_search_operators
+    # "*" in operators_off: every operator off except those in operators_on.
+    off = [f.name for f in operators.DESCRIPTOR.fields] if "*" in member.operators_off else member.operators_off
+    for op in off:
+        setattr(operators, op, _BOOL[False])
     for op in member.operators_on:
-        setattr(params.local_search_operators, op, _BOOL[True])
-    for op in member.operators_off:
-        setattr(params.local_search_operators, op, _BOOL[False])
+        setattr(operators, op, _BOOL[True])
     for key, value in member.extra.items():
         target = params
         *path, last = key.split(".")
         for part in path:
             target = getattr(target, part)
-        setattr(target, last, value)
+        if isinstance(value, Mapping):
+            # A message field (e.g. iterated_local_search_parameters) given in protobuf JSON form,
+            # since repeated sub-messages such as ruin strategies cannot be set attribute by attribute.
+            json_format.ParseDict(value, getattr(target, last))
+        else:
+            setattr(target, last, value)
     if time_limit is not None:
         d = Duration()
         d.FromMilliseconds(max(1, int(time_limit * 1000)))
         params.time_limit.CopyFrom(d)
     if solution_limit is not None:
         params.solution_limit = solution_limit
+    if time_limit is None:
+        # Reproducible mode: the 100 ms default per LNS neighbourhood is wall time, so under load
+        # the search path changed from run to run (3 of 10 plans differed). Make it unbounded.
+        params.lns_time_limit.FromSeconds(100_000)
     return params
 
 
@@ -106,6 +146,7 @@ class RoutingBuild:
     def __init__(self, problem: Problem, *, dimension_transits: str = "auto") -> None:
         self.problem = problem
         self.errors: list[BaseException] = []
+        self.limits: list[object] = []
         crews = problem.crews
         jobs = problem.jobs
 
@@ -180,8 +221,8 @@ class RoutingBuild:
             time_dim.CumulVar(routing.End(v)).SetRange(crew.shift.start, crew.shift.end)
             if crew.max_work is not None:
                 time_dim.SetSpanUpperBoundForVehicle(crew.max_work, v)
-            # Leave as late as the first visit allows, come back as early as possible.
-            routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+            # Crews leave at the start of the shift and come back as early as possible.
+            routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
 
         penalties = problem.drop_penalties()
@@ -358,6 +399,10 @@ def run_search(
     t0 = time.monotonic()
     build = RoutingBuild(problem, dimension_transits=member.dimension_transits)
     routing = build.routing
+    if uses_iterated_local_search(member) and (
+        initial_routes or time_limit is None or len(build.job_of_node) < ILS_MIN_JOBS
+    ):
+        member = guided_fallback(member)
     params = search_parameters(member, time_limit=time_limit, solution_limit=solution_limit)
     state = {"solutions": 0, "first": None, "best": None, "last_snapshot": 0.0}
 
@@ -376,12 +421,22 @@ def run_search(
             routing.solver().FinishCurrentSearch()
 
     routing.AddAtSolutionCallback(at_solution)
+    if time_limit is None:
+        # Fixed work, deterministic: GLS never stops by itself and a small problem may never
+        # reach the solution limit, so a cumulative branch count bounds the search as well.
+        branches = REPRODUCIBLE_BASE_BRANCHES + REPRODUCIBLE_BRANCHES_PER_JOB * len(problem.jobs)
+        limit = routing.solver().Limit(_NO_LIMIT, branches, _NO_LIMIT, _NO_LIMIT, False, True)
+        routing.AddSearchMonitor(limit)
+        build.limits.append(limit)
     if initial_routes:
         routing.CloseModelWithParameters(params)
         initial = build.initial_assignment(initial_routes)
         assignment = routing.SolveFromAssignmentWithParameters(initial, params) if initial else None
         if assignment is None:
             assignment = routing.SolveWithParameters(params)
+    elif params.use_iterated_local_search:
+        # SolveWithParameters ignores use_iterated_local_search (9.15): ILS has its own entry point.
+        assignment = routing.SolveWithIteratedLocalSearch(params)
     else:
         assignment = routing.SolveWithParameters(params)
     if build.errors:

@@ -118,13 +118,7 @@ def assemble_route(problem: Problem, raw: RawRoute) -> Route:
 
 
 def empty_route(problem: Problem, crew_pos: int) -> RawRoute:
-    """A crew that stays at its depot: start at the shift start, take each break as early as allowed."""
+    """A crew with no visits: it leaves at the start of its shift for its end and takes no break."""
     crew: Crew = problem.crews[crew_pos]
-    t = crew.shift.start
-    breaks = []
-    for k, brk in enumerate(crew.breaks):
-        start = max(t, brk.window.start)
-        breaks.append((k, start))
-        t = start + brk.duration
     back = problem.duration(crew, crew.start, crew.end)
-    return RawRoute(crew_pos, crew.shift.start, max(t, crew.shift.start + back), (), tuple(breaks))
+    return RawRoute(crew_pos, crew.shift.start, crew.shift.start + back, (), ())

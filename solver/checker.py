@@ -127,8 +127,7 @@ def _check_job_accounting(problem: Problem, solution: Solution, out: list[Violat
                     "duplicate_job",
                     None,
                     job_id,
-                    f"job appears {n_served + n_unassigned} times "
-                    f"(served {n_served}x, unassigned {n_unassigned}x)",
+                    f"job appears {n_served + n_unassigned} times (served {n_served}x, unassigned {n_unassigned}x)",
                 )
             )
     for job in problem.jobs:
@@ -150,9 +149,7 @@ def _expected_site(jobs: dict[str, Job], crew: Crew, step: Step) -> Site | None:
     return None
 
 
-def _check_route(
-    problem: Problem, jobs: dict[str, Job], crew: Crew, route: Route, out: list[Violation]
-) -> None:
+def _check_route(problem: Problem, jobs: dict[str, Job], crew: Crew, route: Route, out: list[Violation]) -> None:
     cid = crew.id
 
     def add(kind: str, message: str, job_id: str | None = None) -> None:
@@ -181,8 +178,7 @@ def _check_route(
         if b.start < a.end:
             add(
                 "order",
-                f"step {i + 1} ({b.type.value}) starts at {b.start}, "
-                f"before step {i} ({a.type.value}) ends at {a.end}",
+                f"step {i + 1} ({b.type.value}) starts at {b.start}, before step {i} ({a.type.value}) ends at {a.end}",
                 b.job_id,
             )
 
@@ -208,9 +204,7 @@ def _check_route(
     has_visits = any(s.type is StepType.VISIT for s in steps)
     for b in crew.breaks:
         if b.id not in taken and has_visits:
-            add(
-                "break", f"break {b.id!r} ({b.duration} s in [{b.window.start}, {b.window.end}]) is not taken"
-            )
+            add("break", f"break {b.id!r} ({b.duration} s in [{b.window.start}, {b.window.end}]) is not taken")
     for s in break_steps:
         b = crew_breaks.get(s.break_id) if s.break_id is not None else None
         if b is None:
@@ -223,8 +217,7 @@ def _check_route(
         if s.start < b.window.start or s.end > b.window.end:
             add(
                 "break",
-                f"break {b.id!r} taken {s.start}-{s.end}, "
-                f"outside its window [{b.window.start}, {b.window.end}]",
+                f"break {b.id!r} taken {s.start}-{s.end}, outside its window [{b.window.start}, {b.window.end}]",
             )
     for s in break_steps:
         for v in steps:

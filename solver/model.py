@@ -327,6 +327,16 @@ class Model:
         matrices = travel.matrices(self._sites)
         if matrices.durations.shape != (len(self._sites), len(self._sites)):
             raise ValueError(f"travel model returned a {matrices.durations.shape} matrix for {len(self._sites)} sites")
+        for crew in self._crews:
+            drive = matrices.duration_for(crew.speed_factor, crew.start.index, crew.end.index)
+            room = crew.shift.end - crew.shift.start
+            if crew.max_work is not None:
+                room = min(room, crew.max_work)
+            if drive > room:
+                raise ValueError(
+                    f"crew {crew.id!r}: driving from its start to its end takes {drive} s, "
+                    f"more than its shift allows ({room} s)"
+                )
         if wait_origin is None:
             wait_origin = min(c.shift.start for c in self._crews)
         return Problem(

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -151,6 +152,9 @@ def _render_run(summary: dict[str, Any]) -> None:
 
 def _engine() -> Engine:
     """The database, with any missing table created empty (as every command does; no row changes)."""
+    url = make_url(database_url())
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        _fail(f"database file {url.database} not found: set DISPATCH_DATABASE_URL or import data first")
     return open_engine(database_url())
 
 
@@ -344,8 +348,10 @@ def compare_command(
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Compare KPIs side by side with deltas against the base: tickets served by priority, P1/P2
-    within target, customer-minutes, km, crew hours, exposure per worker, unassigned by reason.
+    """Compare runs' KPIs side by side, with deltas against the base.
+
+    Tickets served by priority, P1/P2 within target, customer-minutes, km, crew hours, homes and
+    exposure per worker, unassigned by reason. Scenario files are run (and stored) first.
 
     Example: dispatch scenario compare baseline data/scenarios/home-cap-6.toml --png compare.png
     """
@@ -405,9 +411,10 @@ def sweep_command(
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run a scenario over a grid of policy values in parallel (one plan per core), store every
-    point, write a CSV and draw the trade-off chart (served tickets and P1 on time against the
-    first value, Pareto front marked).
+    """Run a scenario over a grid of policy values in parallel and chart the trade-off.
+
+    One plan per core, each stored as a run; writes a CSV and a chart of served tickets and P1
+    response against the first value, with the Pareto front marked.
 
     Example: dispatch scenario sweep data/scenarios/home-cap-6.toml --set exposure.max_homes_per_shift=4..12
     """

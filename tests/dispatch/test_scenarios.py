@@ -493,6 +493,14 @@ def test_changes_naming_unknown_things_are_errors(live: str, body: str, expected
     assert any(expected in p for p in caught.value.problems), caught.value.problems
 
 
+def test_nothing_to_plan_is_an_error(engine: Engine, database_url: str) -> None:
+    """A base date without open tickets (a wrong database or date) is an error unless the scenario adds some."""
+    seed(engine, crew("A", "lv", ["A1", "A2"]))
+    with pytest.raises(ScenarioError, match="nothing to plan: no open tickets on 2026-11-30"):
+        run(database_url, "")
+    assert json.loads(run(database_url, "[[tickets.surge]]\nn = 2").kpis)["tickets"] == 2
+
+
 # ------------------------------------------------------------------------------------ compare and sweep
 
 
@@ -622,6 +630,9 @@ def test_cli_errors_go_to_stderr_with_exit_1(cli: Callable[..., Any], tmp_path: 
     assert result.exit_code == 1 and "no such policy value" in result.stderr
     result = cli("validate", str(tmp_path / "missing.toml"))
     assert result.exit_code == 1 and "file not found" in result.stderr
+    missing = runner.invoke(scenario_app, ["list"], env={"DISPATCH_DATABASE_URL": f"sqlite:///{tmp_path}/none.db"})
+    assert missing.exit_code == 1 and "none.db not found" in missing.stderr
+    assert not (tmp_path / "none.db").exists()
     good = write(tmp_path, "ok", "[shifts]\nhours = 9")
     assert "shifts changed (9 h): A, B" in cli("validate", str(good)).stdout
 

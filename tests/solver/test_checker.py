@@ -34,9 +34,7 @@ DISTANCES = [
 LUNCH = Break(id="lunch", window=TimeWindow(43200, 46800), duration=1800)  # 12:00-13:00, 30 min
 
 
-def build_problem(
-    *, c1: dict[str, Any] | None = None, jobs: dict[str, dict[str, Any]] | None = None
-) -> Problem:
+def build_problem(*, c1: dict[str, Any] | None = None, jobs: dict[str, dict[str, Any]] | None = None) -> Problem:
     """The fixture problem; ``c1`` overrides crew C1's arguments, ``jobs`` a job's arguments by id."""
     m = SolverModel()
     depot, a, b, c = (m.add_site(x=float(i), y=0.0, name=f"s{i}") for i in range(4))
@@ -246,9 +244,7 @@ def test_boundaries_are_inclusive() -> None:
 
 def test_job_listed_twice_is_duplicate() -> None:
     """A job both served and unassigned, or unassigned twice, is a duplicate_job."""
-    served_too = replace(
-        FEASIBLE, unassigned=(*FEASIBLE.unassigned, Unassigned("J1", Reason.CROWDED_OUT, ""))
-    )
+    served_too = replace(FEASIBLE, unassigned=(*FEASIBLE.unassigned, Unassigned("J1", Reason.CROWDED_OUT, "")))
     assert kinds(PROBLEM, served_too) == ["duplicate_job"]
     twice = replace(FEASIBLE, unassigned=FEASIBLE.unassigned * 2)
     assert kinds(PROBLEM, twice) == ["duplicate_job"]
