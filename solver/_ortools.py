@@ -411,12 +411,15 @@ def run_search(
         state["solutions"] += 1
         if state["first"] is None:
             state["first"] = now - t0
-        cost = routing.CostVar().Value()
+        # Min, not Value: inside ruin-and-recreate the cost may be unbound here, and Value() aborts the process.
+        cost = routing.CostVar().Min()
         if state["best"] is None or cost < state["best"]:
             state["best"] = cost
             if on_improvement is not None and now - state["last_snapshot"] >= snapshot_every:
                 state["last_snapshot"] = now
-                on_improvement(_current_routes(build), cost)
+                routes = _current_routes(build)
+                if routes is not None:
+                    on_improvement(routes, cost)
         if deadline is not None and now > deadline:
             routing.solver().FinishCurrentSearch()
 
@@ -456,19 +459,27 @@ def run_search(
     )
 
 
-def _current_routes(build: RoutingBuild) -> tuple[RawRoute, ...]:
-    """Routes from the variables while they are bound inside a solution callback."""
+def _current_routes(build: RoutingBuild) -> tuple[RawRoute, ...] | None:
+    """Routes from the variables inside a solution callback; None if any is unbound there
+    (as in ruin-and-recreate), since Value() on an unbound variable aborts the process."""
     routing, time_dim = build.routing, build.time
     routes = []
+
+    def successor(index: int) -> int | None:
+        var = routing.NextVar(index)
+        return var.Value() if var.Bound() else None
+
     for v in range(len(build.problem.crews)):
         index = routing.Start(v)
         start_time = time_dim.CumulVar(index).Min()
         visits = []
-        index = routing.NextVar(index).Value()
-        while not routing.IsEnd(index):
-            visits.append((build.job_of_node[build.node_of_index[index]], time_dim.CumulVar(index).Min()))
-            index = routing.NextVar(index).Value()
-        end_time = time_dim.CumulVar(index).Min()
+        nxt = successor(index)
+        while nxt is not None and not routing.IsEnd(nxt):
+            visits.append((build.job_of_node[build.node_of_index[nxt]], time_dim.CumulVar(nxt).Min()))
+            nxt = successor(nxt)
+        if nxt is None:
+            return None
+        end_time = time_dim.CumulVar(nxt).Min()
         breaks = tuple((k, iv.StartMin()) for k, iv in enumerate(build.break_vars.get(v, [])))
         routes.append(RawRoute(v, start_time, end_time, tuple(visits), breaks))
     return tuple(routes)

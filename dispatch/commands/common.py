@@ -1,59 +1,144 @@
-"""What every command shares: the database, the policy, error reporting, plan rendering."""
+"""What every command shares: the options, the database, the policy, error reporting, plan rendering."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
-from dispatch.db import create_schema, make_engine
+from dispatch.db import create_schema, database_url, make_engine, session_scope
 from dispatch.policy import Policy, PolicyError
 
-console = Console(highlight=False)
+# Soft wrap: long messages stay one line (for grep and pipes); tables still fit the terminal.
+console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 PolicyOption = Annotated[
     Path | None,
-    typer.Option(help="Policy file (dispatch.toml). Default: $DISPATCH_POLICY, else ./dispatch.toml if present."),
+    typer.Option(
+        "--policy",
+        help="Policy file (dispatch.toml). Default: $DISPATCH_POLICY, else ./dispatch.toml if present, "
+        "else the built-in defaults.",
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
 
 
-def fail(message: str, *, code: int = 1) -> NoReturn:
-    err_console.print(f"error: {message}", markup=False)
+def fail(
+    problems: str | Sequence[str],
+    *,
+    as_json: bool = False,
+    warnings: Sequence[str] = (),
+    summary: str | None = None,
+    code: int = 1,
+) -> NoReturn:
+    """Stop the command with exit ``code``: the warnings, each problem as ``error: ...`` and the summary
+    line on stderr; with ``as_json`` also ``{"ok": false, "errors": [...], "warnings": [...]}`` on stdout."""
+    lines = [problems] if isinstance(problems, str) else list(problems)
+    for warning in warnings:
+        err_console.print(f"warning: {warning}", markup=False)
+    for line in lines:
+        err_console.print(f"error: {line}", markup=False)
+    if summary:
+        err_console.print(summary, markup=False)
+    if as_json:
+        print_json({"ok": False, "errors": lines, "warnings": list(warnings)})
     raise typer.Exit(code=code)
 
 
-def load_policy(path: Path | None) -> Policy:
-    if path is None:
-        env = os.environ.get("DISPATCH_POLICY")
-        if env:
-            path = Path(env)
-        elif Path("dispatch.toml").exists():
-            path = Path("dispatch.toml")
+def database_problem(exc: SQLAlchemyError) -> str:
+    """A database error as one problem: its class and the driver's message (with any DETAIL line)."""
+    return f"database: {exc.__class__.__name__}: {exc.args[0] if exc.args else exc}"
+
+
+@contextmanager
+def reported(*refusals: type[Exception], as_json: bool = False) -> Iterator[None]:
+    """Known failures as ``error:`` lines on stderr and exit 1, never a traceback: the ``refusals``
+    (their ``problems`` list if they have one, else their message), a bad policy file, database errors."""
     try:
-        return Policy.load(path)
+        yield
+    except refusals as exc:
+        fail(getattr(exc, "problems", None) or str(exc), as_json=as_json)
     except PolicyError as exc:
-        fail(str(exc))
+        fail(str(exc), as_json=as_json)
+    except SQLAlchemyError as exc:
+        fail(database_problem(exc), as_json=as_json)
 
 
-def open_engine(url: str | None = None) -> Engine:
+def policy_file(path: Path | None) -> Path | None:
+    """The policy file to read: ``path``, else ``$DISPATCH_POLICY``, else ``./dispatch.toml`` if present,
+    else None (the built-in defaults)."""
+    if path is not None:
+        return path
+    env = os.environ.get("DISPATCH_POLICY")
+    if env:
+        return Path(env)
+    local = Path("dispatch.toml")
+    return local if local.exists() else None
+
+
+def load_policy(path: Path | None, *, as_json: bool = False) -> Policy:
+    """The policy of :func:`policy_file`; a bad file fails the command with the policy's own message."""
+    try:
+        return Policy.load(policy_file(path))
+    except PolicyError as exc:
+        fail(str(exc), as_json=as_json)
+
+
+def open_engine(url: str | None = None, *, existing: bool = False, as_json: bool = False) -> Engine:
+    """The database (``url``, else ``$DISPATCH_DATABASE_URL``, else ./dispatch.db) with any missing table
+    created empty. ``existing``: a SQLite file that is not there is an error instead of a new empty database."""
+    url = url or database_url()
+    if existing:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():
+            fail(f"database file {parsed.database} not found: set DISPATCH_DATABASE_URL or import data first")
     try:
         engine = make_engine(url)
         create_schema(engine)
     except Exception as exc:  # a bad URL or an unreachable server: say which, not a traceback
-        fail(f"cannot open the database: {exc}")
+        fail(f"cannot open the database: {exc}", as_json=as_json)
     return engine
+
+
+@contextmanager
+def transaction(*refusals: type[Exception], existing: bool = False) -> Iterator[Session]:
+    """One transaction on :func:`open_engine`, committed at the end; on one of the ``refusals`` (or a
+    database error) it is rolled back and the command fails with the message."""
+    engine = open_engine(existing=existing)
+    try:
+        with reported(*refusals), session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def parse_time(text: str, *, day: dt.date, tz: ZoneInfo, what: str) -> dt.datetime:
+    """``HH:MM`` on ``day``, or an ISO 8601 time (no offset: ``tz``); else the command fails naming ``what``."""
+    try:
+        if len(text) <= 5:
+            return dt.datetime.combine(day, dt.time.fromisoformat(text), tzinfo=tz)
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"{what}: {text!r} is not a time (HH:MM, or 2026-11-30T09:10, or 2026-11-30T09:10+07:00)")
+    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 
 
 def _hhmm(iso: str) -> str:

@@ -154,6 +154,8 @@ def _plan_process(database_url: str, time_limit: str) -> subprocess.Popen:
             "--json",
         ],
         env=env,
+        # A shell that runs the suite in the background ignores SIGINT, and children inherit that.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
