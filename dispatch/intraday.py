@@ -34,7 +34,6 @@ from dispatch.domain import Crew, MemberBudget, PlanInputs, Shift, Ticket
 from dispatch.planning import (
     PlanResult,
     _Build,
-    _response_summary,
     _travel,
     build_problem,
     load_inputs,
@@ -42,6 +41,7 @@ from dispatch.planning import (
     plan_document,
     save_plan,
     split_problem,
+    summarize,
 )
 from dispatch.policy import Policy
 
@@ -643,38 +643,13 @@ def _with_frozen(
 
 def _resummarise(doc: dict[str, Any], *, inputs: PlanInputs, policy: Policy, tickets: Mapping[str, Ticket]) -> None:
     """Recompute the plan summary over the whole day (frozen visits included)."""
-    routes = doc["routes"]
-    s = doc["summary"]
-    served: dict[int, int] = defaultdict(int)
-    for r in routes:
-        for st in _visits_of(r):
-            served[tickets[st["ticket_id"]].priority] += 1
-    response = _response_summary(inputs, policy, routes, dict(tickets))
-    worst = max(
-        (
-            {
-                "crew_id": r["crew_id"],
-                "homes_entered": r["summary"]["homes_entered"],
-                "exposure_min": r["summary"]["exposure_min"],
-            }
-            for r in routes
-        ),
-        key=lambda w: (w["exposure_min"], w["homes_entered"]),
-        default=None,
-    )
-    s.update(
-        {
-            "tickets": sum(served.values()) + len(doc["unassigned"]),
-            "served": sum(served.values()),
-            "served_by_priority": {str(p): served.get(p, 0) for p in (1, 2, 3, 4)},
-            "crews_used": sum(1 for r in routes if r["summary"]["visits"]),
-            "distance_m": sum(r["summary"]["distance_m"] for r in routes),
-            "homes_entered": sum(r["summary"]["homes_entered"] for r in routes),
-            "exposure_min": round(sum(r["summary"]["exposure_min"] for r in routes), 2),
-            "worst_exposure": worst,
-            "customer_minutes_waited": response["customer_minutes"],
-            "within_target_by_priority": response["within_target"],
-        }
+    doc["summary"] = summarize(
+        inputs,
+        policy,
+        routes=doc["routes"],
+        unassigned=doc["unassigned"],
+        tickets=tickets,
+        crews_on_shift=doc["summary"]["crews_on_shift"],
     )
 
 

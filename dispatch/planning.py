@@ -13,7 +13,7 @@ import math
 import os
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -586,6 +586,37 @@ def plan_document_parts(
             )
     routes_out.sort(key=lambda r: r["crew_id"])
     unassigned.sort(key=lambda u: (tickets[u["ticket_id"]].priority, u["ticket_id"]))
+    return {
+        "plan_id": None,
+        "date": inputs.day.isoformat(),
+        "status": "draft",
+        "created_at": None,
+        "revision": 0,
+        "timezone": policy.region.timezone,
+        "routes": routes_out,
+        "unassigned": unassigned,
+        "crews_not_dispatched": not_dispatched,
+        "summary": summarize(
+            inputs, policy, routes=routes_out, unassigned=unassigned, tickets=tickets, crews_on_shift=crews_count
+        ),
+    }
+
+
+def summarize(
+    inputs: PlanInputs,
+    policy: Policy,
+    *,
+    routes: Sequence[dict[str, Any]],
+    unassigned: Sequence[dict[str, str]],
+    tickets: Mapping[str, Ticket],
+    crews_on_shift: int,
+) -> dict[str, Any]:
+    """The plan's ``summary`` block, from its routes and unassigned tickets."""
+    served_by_priority: dict[int, int] = defaultdict(int)
+    for r in routes:
+        for st in r["steps"]:
+            if st["type"] == "visit":
+                served_by_priority[tickets[st["ticket_id"]].priority] += 1
     unassigned_by_priority: dict[int, int] = defaultdict(int)
     by_reason: dict[str, int] = defaultdict(int)
     for u in unassigned:
@@ -598,41 +629,30 @@ def plan_document_parts(
                 "homes_entered": r["summary"]["homes_entered"],
                 "exposure_min": r["summary"]["exposure_min"],
             }
-            for r in routes_out
+            for r in routes
         ),
         key=lambda w: (w["exposure_min"], w["homes_entered"]),
         default=None,
     )
-    response = _response_summary(inputs, policy, routes_out, tickets)
+    response = _response_summary(inputs, policy, list(routes), dict(tickets))
     return {
-        "plan_id": None,
-        "date": inputs.day.isoformat(),
-        "status": "draft",
-        "created_at": None,
-        "revision": 0,
-        "timezone": policy.region.timezone,
-        "routes": routes_out,
-        "unassigned": unassigned,
-        "crews_not_dispatched": not_dispatched,
-        "summary": {
-            "tickets": len(tickets),
-            "served": sum(served_by_priority.values()),
-            "unassigned": len(unassigned),
-            "served_by_priority": {str(p): served_by_priority.get(p, 0) for p in (1, 2, 3, 4)},
-            "unassigned_by_priority": {str(p): unassigned_by_priority.get(p, 0) for p in (1, 2, 3, 4)},
-            "unassigned_by_reason": dict(sorted(by_reason.items())),
-            "crews_on_shift": crews_count,
-            "crews_used": sum(1 for r in routes_out if r["summary"]["visits"]),
-            "distance_m": sum(r["summary"]["distance_m"] for r in routes_out),
-            "homes_entered": sum(r["summary"]["homes_entered"] for r in routes_out),
-            "exposure_min": round(sum(r["summary"]["exposure_min"] for r in routes_out), 2),
-            "worst_exposure": worst,
-            "customer_minutes_waited": response["customer_minutes"],
-            "within_target_by_priority": response["within_target"],
-            "caps": {
-                "max_homes_per_shift": policy.exposure.max_homes_per_shift,
-                "max_exposure_min_per_shift": policy.exposure.max_exposure_min_per_shift,
-            },
+        "tickets": sum(served_by_priority.values()) + len(unassigned),
+        "served": sum(served_by_priority.values()),
+        "unassigned": len(unassigned),
+        "served_by_priority": {str(p): served_by_priority.get(p, 0) for p in (1, 2, 3, 4)},
+        "unassigned_by_priority": {str(p): unassigned_by_priority.get(p, 0) for p in (1, 2, 3, 4)},
+        "unassigned_by_reason": dict(sorted(by_reason.items())),
+        "crews_on_shift": crews_on_shift,
+        "crews_used": sum(1 for r in routes if r["summary"]["visits"]),
+        "distance_m": sum(r["summary"]["distance_m"] for r in routes),
+        "homes_entered": sum(r["summary"]["homes_entered"] for r in routes),
+        "exposure_min": round(sum(r["summary"]["exposure_min"] for r in routes), 2),
+        "worst_exposure": worst,
+        "customer_minutes_waited": response["customer_minutes"],
+        "within_target_by_priority": response["within_target"],
+        "caps": {
+            "max_homes_per_shift": policy.exposure.max_homes_per_shift,
+            "max_exposure_min_per_shift": policy.exposure.max_exposure_min_per_shift,
         },
     }
 
