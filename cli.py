@@ -2,46 +2,35 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import typer
 
+from dispatch.commands.exposure import exposure_app, import_visits_command, members_app, visits_app
 from dispatch.commands.importing import import_app
+from dispatch.commands.intraday import crews_app, replan_command, tickets_app
 from dispatch.commands.plan import demo_command, plan_app, sheets_command
+from dispatch.commands.scenario import scenario_app
 
 app = typer.Typer(
     help="Field-crew dispatch for an electricity distribution utility.\n\nExample: dispatch demo",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+# The nightly job.
+import_app.command("visits")(import_visits_command)
 app.add_typer(import_app, name="import")
 app.add_typer(plan_app, name="plan")
 app.command("sheets")(sheets_command)
 app.command("demo")(demo_command)
-
-# Command groups of the exposure ledger, scenarios and intraday dispatch.
-_GROUPS = (
-    ("dispatch.commands.exposure", "visits_app", "visits"),
-    ("dispatch.commands.exposure", "members_app", "members"),
-    ("dispatch.commands.exposure", "exposure_app", "exposure"),
-    ("dispatch.commands.scenario", "scenario_app", "scenario"),
-    ("dispatch.commands.intraday", "crews_app", "crews"),
-    ("dispatch.commands.intraday", "tickets_app", "tickets"),
-)
-for module_name, attr, name in _GROUPS:
-    if importlib.util.find_spec(module_name) is not None:
-        module = importlib.import_module(module_name)
-        if hasattr(module, attr):
-            app.add_typer(getattr(module, attr), name=name)
-if importlib.util.find_spec("dispatch.commands.exposure") is not None:
-    _exposure = importlib.import_module("dispatch.commands.exposure")
-    if hasattr(_exposure, "import_visits_command"):
-        import_app.command("visits")(_exposure.import_visits_command)
-if importlib.util.find_spec("dispatch.commands.intraday") is not None:
-    _intraday = importlib.import_module("dispatch.commands.intraday")
-    if hasattr(_intraday, "replan_command"):
-        app.command("replan")(_intraday.replan_command)
+# The exposure ledger: visits as reported, crew members, exposure reports and tracing.
+app.add_typer(visits_app, name="visits")
+app.add_typer(members_app, name="members")
+app.add_typer(exposure_app, name="exposure")
+# What-if scenarios.
+app.add_typer(scenario_app, name="scenario")
+# The running day.
+app.command("replan")(replan_command)
+app.add_typer(crews_app, name="crews")
+app.add_typer(tickets_app, name="tickets")
 
 
 def main() -> None:

@@ -13,20 +13,20 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 
 from dispatch.commands.common import (
     JsonOption,
+    PolicyOption,
     console,
     err_console,
     fail,
     load_policy,
-    open_engine,
+    parse_time,
     print_json,
+    transaction,
 )
-from dispatch.commands.importing import FileArgument, RejectsOption, _fail, _show
-from dispatch.db import session_scope
+from dispatch.commands.importing import FileArgument, RejectsOption, run_import
 from dispatch.exposure import (
     ExposureError,
     exposure_report,
@@ -39,7 +39,6 @@ from dispatch.exposure import (
     trace,
     write_exposure_chart,
 )
-from dispatch.importing import ImportErrors
 from dispatch.models.exposure import VisitOutcome, VisitRecordRow
 
 visits_app = typer.Typer(
@@ -59,11 +58,8 @@ exposure_app = typer.Typer(
     no_args_is_help=True,
 )
 
-PolicyOption = Annotated[
-    Path | None,
-    typer.Option("--policy", help="Policy file (dispatch.toml). Default: $DISPATCH_POLICY, else ./dispatch.toml."),
-]
 DayOption = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD.")]
+MemberArgument = Annotated[str, typer.Argument(help="The member id, e.g. M004.", show_default=False)]
 
 
 def _now() -> dt.datetime:
@@ -72,17 +68,6 @@ def _now() -> dt.datetime:
 
 def _today(tz: ZoneInfo) -> dt.date:
     return _now().astimezone(tz).date()
-
-
-def _moment(text: str, tz: ZoneInfo, what: str) -> dt.datetime:
-    """An ISO 8601 time (no offset = the region's time zone), or HH:MM today."""
-    try:
-        if len(text) <= 5 and ":" in text:
-            return dt.datetime.combine(_today(tz), dt.time.fromisoformat(text), tzinfo=tz)
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        fail(f"{what}: {text!r} is not a time (HH:MM today, or 2026-11-30T09:10, or 2026-11-30T09:10+07:00)")
-    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 
 
 def _local(value: dt.datetime | None, tz: ZoneInfo) -> str:
@@ -138,30 +123,24 @@ def record_command(
         fail("--entered-home or --no-entered-home is required")
     policy = load_policy(policy_path)
     tz = ZoneInfo(policy.region.timezone)
-    arrived_at = _moment(arrived, tz, "--arrived")
-    left_at = _moment(left, tz, "--left") if left else None
-    engine = open_engine()
-    try:
-        with session_scope(engine) as session:
-            try:
-                record = record_visit(
-                    session,
-                    ticket_id=ticket,
-                    crew_id=crew,
-                    arrived_at=arrived_at,
-                    left_at=left_at,
-                    entered_home=entered_home,
-                    outcome=outcome,
-                    now=_now(),
-                    plan_id=plan_id,
-                    note=note,
-                    policy=policy,
-                )
-            except ExposureError as exc:
-                fail(str(exc))
-            data = _visit_dict(record, tz)
-    finally:
-        engine.dispose()
+    today = _today(tz)
+    arrived_at = parse_time(arrived, day=today, tz=tz, what="--arrived")
+    left_at = parse_time(left, day=today, tz=tz, what="--left") if left else None
+    with transaction(ExposureError) as session:
+        record = record_visit(
+            session,
+            ticket_id=ticket,
+            crew_id=crew,
+            arrived_at=arrived_at,
+            left_at=left_at,
+            entered_home=entered_home,
+            outcome=outcome,
+            now=_now(),
+            plan_id=plan_id,
+            note=note,
+            policy=policy,
+        )
+        data = _visit_dict(record, tz)
     if as_json:
         print_json(data)
         return
@@ -184,17 +163,13 @@ def visits_list_command(
     policy = load_policy(policy_path)
     tz = ZoneInfo(policy.region.timezone)
     since = dt.datetime.combine(date.date(), dt.time(0, 0), tzinfo=tz)
-    engine = open_engine()
-    try:
-        with session_scope(engine) as session:
-            query = select(VisitRecordRow).where(
-                col(VisitRecordRow.arrived_at) >= since, col(VisitRecordRow.arrived_at) < since + dt.timedelta(days=1)
-            )
-            if crew:
-                query = query.where(VisitRecordRow.crew_id == crew)
-            items = [_visit_dict(v, tz) for v in session.exec(query.order_by(col(VisitRecordRow.arrived_at)))]
-    finally:
-        engine.dispose()
+    with transaction() as session:
+        query = select(VisitRecordRow).where(
+            col(VisitRecordRow.arrived_at) >= since, col(VisitRecordRow.arrived_at) < since + dt.timedelta(days=1)
+        )
+        if crew:
+            query = query.where(VisitRecordRow.crew_id == crew)
+        items = [_visit_dict(v, tz) for v in session.exec(query.order_by(col(VisitRecordRow.arrived_at)))]
     if as_json:
         print_json(items)
         return
@@ -218,26 +193,19 @@ def visits_list_command(
 def import_visits_command(
     file: FileArgument,
     rejects: RejectsOption = None,
-    policy: PolicyOption = None,
-    json_output: JsonOption = False,
+    policy_path: PolicyOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Import visit reports (ticket_id, crew_id, arrived, left, entered_home, outcome, optional note and
     plan_id). Rows apply in order of arrival; left and outcome are empty for a visit under way.
 
     Example: dispatch import visits visits.csv --rejects rejected-visits.csv
     """
-    loaded = load_policy(policy)
-    engine = open_engine()
-    try:
-        with session_scope(engine) as session:
-            report = import_visits(session, file, policy=loaded, rejects=rejects, now=_now())
-    except ImportErrors as exc:
-        _fail(exc.errors, as_json=json_output, warnings=exc.warnings)
-    except SQLAlchemyError as exc:
-        _fail([f"database: {exc.__class__.__name__}: {exc.args[0] if exc.args else exc}"], as_json=json_output)
-    finally:
-        engine.dispose()
-    _show(report, as_json=json_output)
+    run_import(
+        lambda s, p: import_visits(s, file, policy=p, rejects=rejects, now=_now()),
+        policy_path=policy_path,
+        as_json=as_json,
+    )
 
 
 # ------------------------------------------------------------------------------------------ members
@@ -245,7 +213,7 @@ def import_visits_command(
 
 @members_app.command("quarantine")
 def quarantine_command(
-    member: Annotated[str, typer.Argument(help="The member id, e.g. M004.", show_default=False)],
+    member: MemberArgument,
     until: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="Last day of quarantine (YYYY-MM-DD).")],
     start: Annotated[
         dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day (default: today).")
@@ -260,31 +228,24 @@ def quarantine_command(
     Example: dispatch members quarantine M004 --until 2026-12-10 --reason 'positive test'
     """
     policy = load_policy(policy_path)
-    engine = open_engine()
-    try:
-        with session_scope(engine) as session:
-            try:
-                row = quarantine_member(
-                    session,
-                    member_id=member,
-                    until=until.date(),
-                    reason=reason,
-                    now=_now(),
-                    start=start.date() if start else None,
-                    policy=policy,
-                )
-            except ExposureError as exc:
-                fail(str(exc))
-            affected = published_plans_with(session, member_id=member, first=row.start, last=row.until)
-            data = {
-                "member_id": row.member_id,
-                "from": row.start.isoformat(),
-                "until": row.until.isoformat(),
-                "reason": row.reason,
-                "published_plans_to_revise": [{"plan_id": p.id, "date": p.plan_date.isoformat()} for p in affected],
-            }
-    finally:
-        engine.dispose()
+    with transaction(ExposureError) as session:
+        row = quarantine_member(
+            session,
+            member_id=member,
+            until=until.date(),
+            reason=reason,
+            now=_now(),
+            start=start.date() if start else None,
+            policy=policy,
+        )
+        affected = published_plans_with(session, member_id=member, first=row.start, last=row.until)
+        data = {
+            "member_id": row.member_id,
+            "from": row.start.isoformat(),
+            "until": row.until.isoformat(),
+            "reason": row.reason,
+            "published_plans_to_revise": [{"plan_id": p.id, "date": p.plan_date.isoformat()} for p in affected],
+        }
     if as_json:
         print_json(data)
         return
@@ -299,7 +260,7 @@ def quarantine_command(
 
 @members_app.command("move")
 def move_command(
-    member: Annotated[str, typer.Argument(help="The member id, e.g. M004.", show_default=False)],
+    member: MemberArgument,
     to: Annotated[str, typer.Option("--to", help="The crew the member joins.", show_default=False)],
     on: Annotated[
         dt.datetime | None,
@@ -316,16 +277,9 @@ def move_command(
     policy = load_policy(policy_path)
     tz = ZoneInfo(policy.region.timezone)
     day = on.date() if on else _today(tz)
-    engine = open_engine()
-    try:
-        with session_scope(engine) as session:
-            try:
-                move = move_member(session, member_id=member, to_crew=to, on=day, now=_now(), policy=policy)
-            except ExposureError as exc:
-                fail(str(exc))
-            data = {"member_id": member, "from_crew": move.from_crew, "to_crew": move.to_crew, "on": day.isoformat()}
-    finally:
-        engine.dispose()
+    with transaction(ExposureError) as session:
+        move = move_member(session, member_id=member, to_crew=to, on=day, now=_now(), policy=policy)
+        data = {"member_id": member, "from_crew": move.from_crew, "to_crew": move.to_crew, "on": day.isoformat()}
     if as_json:
         print_json(data)
         return
@@ -344,22 +298,18 @@ def members_list_command(
     """
     policy = load_policy(policy_path)
     day = date.date() if date else _today(ZoneInfo(policy.region.timezone))
-    engine = open_engine()
-    try:
-        with session_scope(engine) as session:
-            items = [
-                {
-                    "member_id": m.member_id,
-                    "crew_id": m.crew_id,
-                    "active": m.active,
-                    "unavailable": m.unavailable,
-                    "homes_left": m.homes_left,
-                    "exposure_min_left": m.exposure_min_left,
-                }
-                for m in list_members(session, day=day, policy=policy)
-            ]
-    finally:
-        engine.dispose()
+    with transaction() as session:
+        items = [
+            {
+                "member_id": m.member_id,
+                "crew_id": m.crew_id,
+                "active": m.active,
+                "unavailable": m.unavailable,
+                "homes_left": m.homes_left,
+                "exposure_min_left": m.exposure_min_left,
+            }
+            for m in list_members(session, day=day, policy=policy)
+        ]
     if as_json:
         print_json({"date": day.isoformat(), "members": items})
         return
@@ -403,15 +353,8 @@ def report_command(
     Example: dispatch exposure report --from 2026-11-30 --to 2026-12-06 --png exposure.png
     """
     policy = load_policy(policy_path)
-    engine = open_engine()
-    try:
-        with session_scope(engine) as session:
-            try:
-                report = exposure_report(session, start=start.date(), end=end.date(), policy=policy)
-            except ExposureError as exc:
-                fail(str(exc))
-    finally:
-        engine.dispose()
+    with transaction(ExposureError) as session:
+        report = exposure_report(session, start=start.date(), end=end.date(), policy=policy)
     if png is not None:
         write_exposure_chart(report, png)
     if as_json:
@@ -473,7 +416,7 @@ def report_command(
 
 @exposure_app.command("trace")
 def trace_command(
-    member: Annotated[str, typer.Argument(help="The member id, e.g. M004.", show_default=False)],
+    member: MemberArgument,
     days: Annotated[int, typer.Option(help="How many days back, ending on --until.")] = 14,
     until: DayOption = None,
     policy_path: PolicyOption = None,
@@ -485,15 +428,8 @@ def trace_command(
     """
     policy = load_policy(policy_path)
     last = until.date() if until else _today(ZoneInfo(policy.region.timezone))
-    engine = open_engine()
-    try:
-        with session_scope(engine) as session:
-            try:
-                result = trace(session, member_id=member, days=days, until=last)
-            except ExposureError as exc:
-                fail(str(exc))
-    finally:
-        engine.dispose()
+    with transaction(ExposureError) as session:
+        result = trace(session, member_id=member, days=days, until=last)
     if as_json:
         print_json(result.to_dict())
         return

@@ -9,7 +9,19 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from dispatch.commands.common import JsonOption, PolicyOption, console, fail, load_policy, open_engine, print_json
+from dispatch.commands.common import (
+    JsonOption,
+    PolicyOption,
+    console,
+    fail,
+    load_policy,
+    open_engine,
+    parse_time,
+    print_json,
+    reported,
+    transaction,
+)
+from dispatch.commands.plan import write_plan_sheets
 from dispatch.db import session_scope
 from dispatch.intraday import (
     IntradayError,
@@ -21,19 +33,12 @@ from dispatch.intraday import (
 )
 from dispatch.locks import PlanLockedError, exclusive
 
-crews_app = typer.Typer(help="Crews during the day.\n\nExample: dispatch crews position C03 --lat -6.73 --lon 108.55")
-tickets_app = typer.Typer(help="Tickets: what a customer is told.\n\nExample: dispatch tickets eta CRB-2026-000123")
-
-
-def _clock(day: dt.date, text: str, tz: ZoneInfo, what: str) -> dt.datetime:
-    """``HH:MM`` on ``day``, or a full ISO time with an offset."""
-    try:
-        if len(text) <= 5:
-            return dt.datetime.combine(day, dt.time.fromisoformat(text), tzinfo=tz)
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        fail(f"{what}: {text!r} is not a time (HH:MM, or YYYY-MM-DDTHH:MM+07:00)")
-    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+crews_app = typer.Typer(
+    help="Crews during the day.\n\nExample: dispatch crews position C03 --lat -6.73 --lon 108.55", no_args_is_help=True
+)
+tickets_app = typer.Typer(
+    help="Tickets: what a customer is told.\n\nExample: dispatch tickets eta CRB-2026-000123", no_args_is_help=True
+)
 
 
 def replan_command(
@@ -62,16 +67,16 @@ def replan_command(
         policy = policy.with_overrides({"storm.enabled": True})
     tz = ZoneInfo(policy.region.timezone)
     now = dt.datetime.now(dt.UTC)
-    when = _clock(day, at, tz, "--at") if at else now.astimezone(tz)
+    when = parse_time(at, day=day, tz=tz, what="--at") if at else now.astimezone(tz)
     cuts: dict[str, dt.datetime] = {}
     for item in end_shift or []:
         crew, sep, hhmm = item.partition("=")
         if not sep or not crew.strip():
             fail(f"--end-shift {item!r}: expected CREW=HH:MM, e.g. C03=11:00")
-        cuts[crew.strip()] = _clock(day, hhmm.strip(), tz, f"--end-shift {crew}")
+        cuts[crew.strip()] = parse_time(hhmm.strip(), day=day, tz=tz, what=f"--end-shift {crew}")
     engine = open_engine()
     try:
-        with exclusive(engine, f"plan {day.isoformat()}"):
+        with reported(IntradayError, PlanLockedError), exclusive(engine, f"plan {day.isoformat()}"):
             with session_scope(engine) as session:
                 rin, parent_id = load_replan_inputs(session, day=day, at=when, policy=policy, end_shift=cuts)
             replan = make_replan(rin, policy, time_limit=time_limit, reproducible=reproducible)
@@ -88,15 +93,11 @@ def replan_command(
                 )
                 files = []
                 if out is not None:
-                    from dispatch.commands.plan import write_plan_sheets
-
                     for crew in replan.changed_crews:
                         if crew in {r["crew_id"] for r in doc["routes"]}:
                             files += write_plan_sheets(session, doc=doc, policy=policy, out=out, lang=lang, crew=crew)
-    except IntradayError as exc:
-        fail(str(exc))
-    except PlanLockedError as exc:
-        fail(str(exc))
+    finally:
+        engine.dispose()
     report = {
         "plan_id": doc["plan_id"],
         "version": doc["version"],
@@ -159,13 +160,9 @@ def position_command(
     policy = load_policy(policy_path)
     tz = ZoneInfo(policy.region.timezone)
     now = dt.datetime.now(tz)
-    when = _clock(now.date(), at, tz, "--at") if at else now
-    engine = open_engine()
-    try:
-        with session_scope(engine) as session:
-            record_position(session, crew_id=crew, lat=lat, lon=lon, at=when, source=source)
-    except IntradayError as exc:
-        fail(str(exc))
+    when = parse_time(at, day=now.date(), tz=tz, what="--at") if at else now
+    with transaction(IntradayError) as session:
+        record_position(session, crew_id=crew, lat=lat, lon=lon, at=when, source=source)
     console.print(f"Crew {crew} at ({lat:.5f}, {lon:.5f}) at {when.astimezone(tz):%Y-%m-%d %H:%M}.")
 
 
@@ -181,12 +178,8 @@ def eta_command(
     """
     policy = load_policy(policy_path)
     tz = ZoneInfo(policy.region.timezone)
-    engine = open_engine()
-    try:
-        with session_scope(engine) as session:
-            eta = ticket_eta(session, ticket_id=ticket)
-    except IntradayError as exc:
-        fail(str(exc))
+    with transaction(IntradayError) as session:
+        eta = ticket_eta(session, ticket_id=ticket)
     if as_json:
         print_json(eta)
         return

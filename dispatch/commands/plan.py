@@ -9,6 +9,7 @@ import time
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -23,12 +24,14 @@ from dispatch.commands.common import (
     open_engine,
     print_json,
     render_plan,
+    transaction,
 )
 from dispatch.db import session_scope
 from dispatch.domain import PlanInputs, Ticket
+from dispatch.exposure import publish_plan
 from dispatch.locks import PlanLockedError, exclusive
 from dispatch.models import PlanRow, TicketRow, load_crews, load_zones
-from dispatch.models.plans import PlanStatus, latest_plan, published_plan
+from dispatch.models.plans import latest_plan, published_plan
 from dispatch.planning import PlanResult, load_inputs, make_plan, save_plan
 from dispatch.policy import Policy
 
@@ -38,6 +41,7 @@ plan_app = typer.Typer(
 )
 
 DateOption = Annotated[dt.datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="The day (YYYY-MM-DD).")]
+PlanIdOption = Annotated[int | None, typer.Option("--plan-id", help="A specific version (default: the latest).")]
 
 
 def _day(value: dt.datetime | None) -> dt.date:
@@ -138,6 +142,8 @@ def plan_command(
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted: nothing was saved", code=130)
+    finally:
+        engine.dispose()
     if as_json:
         print_json(doc)
     else:
@@ -160,7 +166,7 @@ def _plan_row(session: Session, day: dt.date, plan_id: int | None) -> PlanRow:
 @plan_app.command("show")
 def show_command(
     date: DateOption = None,
-    plan_id: Annotated[int | None, typer.Option("--plan-id", help="A specific version (default: the latest).")] = None,
+    plan_id: PlanIdOption = None,
     published: Annotated[bool, typer.Option(help="Show the published plan rather than the latest.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -169,8 +175,7 @@ def show_command(
     Example: dispatch plan show --date 2026-11-30 --json
     """
     day = _day(date)
-    engine = open_engine()
-    with session_scope(engine) as session:
+    with transaction() as session:
         row = published_plan(session, day=day) if published else _plan_row(session, day, plan_id)
         if row is None:
             fail(f"no published plan for {day}")
@@ -189,8 +194,7 @@ def list_command(date: DateOption = None, as_json: JsonOption = False) -> None:
     Example: dispatch plan list --date 2026-11-30
     """
     day = _day(date)
-    engine = open_engine()
-    with session_scope(engine) as session:
+    with transaction() as session:
         rows = session.exec(select(PlanRow).where(PlanRow.plan_date == day).order_by(PlanRow.version)).all()
         items = [
             {
@@ -216,35 +220,20 @@ def list_command(date: DateOption = None, as_json: JsonOption = False) -> None:
 
 def publish(session: Session, *, row: PlanRow, now: dt.datetime) -> None:
     """Make ``row`` the plan crews get; the exposure ledger records its planned exposure."""
-    try:
-        from dispatch.exposure import publish_plan
-    except ImportError:
-        publish_plan = None  # type: ignore[assignment]
-    if publish_plan is not None:
-        publish_plan(session, plan_id=row.id, now=now)  # type: ignore[arg-type]
-        return
-    for other in session.exec(
-        select(PlanRow).where(PlanRow.plan_date == row.plan_date, PlanRow.status == PlanStatus.PUBLISHED.value)
-    ):
-        other.status = PlanStatus.SUPERSEDED.value
-        session.add(other)
-    row.status = PlanStatus.PUBLISHED.value
-    row.published_at = now
-    session.add(row)
+    publish_plan(session, plan_id=row.id, now=now)  # type: ignore[arg-type]
 
 
 @plan_app.command("publish")
 def publish_command(
     date: DateOption = None,
-    plan_id: Annotated[int | None, typer.Option("--plan-id", help="A specific version (default: the latest).")] = None,
+    plan_id: PlanIdOption = None,
 ) -> None:
     """Publish a plan version (default: the latest for --date) as the one crews get.
 
     Example: dispatch plan publish --date 2026-11-30
     """
     day = _day(date)
-    engine = open_engine()
-    with session_scope(engine) as session:
+    with transaction() as session:
         row = _plan_row(session, day, plan_id)
         publish(session, row=row, now=dt.datetime.now(dt.UTC))
         console.print(f"Published plan {row.id} (version {row.version}) for {day}.")
@@ -286,9 +275,8 @@ def sheets_command(
     """
     day = _day(date)
     policy = load_policy(policy_path)
-    engine = open_engine()
     t0 = time.monotonic()
-    with session_scope(engine) as session:
+    with transaction() as session:
         row = published_plan(session, day=day)
         if row is None:
             fail(f"no published plan for {day}: run `dispatch plan publish --date {day}` first")
@@ -338,11 +326,9 @@ def demo_command(
                 report = run()
                 console.print(f"  imported {report.accepted} {what}")
     except ImportErrors as exc:
-        fail("the bundled sample did not import:\n" + "\n".join(exc.errors))
+        fail(["the bundled sample did not import:", *exc.errors], warnings=exc.warnings)
     with session_scope(engine) as session:
         first = session.exec(select(TicketRow.reported_at).order_by(TicketRow.reported_at.desc())).first()  # type: ignore[union-attr]
-    from zoneinfo import ZoneInfo
-
     day = first.astimezone(ZoneInfo(policy.region.timezone)).date() + dt.timedelta(days=1) if first else dt.date.today()
     doc = run_plan(engine=engine, day=day, policy=policy, time_limit=time_limit, reproducible=False)
     with session_scope(engine) as session:

@@ -8,26 +8,32 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from dispatch.commands.common import load_policy, open_engine, print_json, render_plan
+from dispatch.commands.common import (
+    JsonOption,
+    PolicyOption,
+    console,
+    err_console,
+    fail,
+    load_policy,
+    open_engine,
+    print_json,
+    render_plan,
+    reported,
+)
 from dispatch.db import database_url
 from dispatch.models.scenarios import ScenarioRunRow, find_run, list_runs
-from dispatch.policy import Policy, PolicyError
+from dispatch.policy import Policy
 from dispatch.scenarios import (
     KPI_ROWS,
+    Scenario,
     ScenarioError,
     ScenarioRun,
     apply_scenario,
@@ -50,9 +56,6 @@ scenario_app = typer.Typer(
     no_args_is_help=True,
 )
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
 FileArgument = Annotated[
     Path, typer.Argument(help="A scenario file (TOML, see docs/scenarios.md).", show_default=False)
 ]
@@ -71,30 +74,6 @@ TimeLimitOption = Annotated[
 SolutionsOption = Annotated[
     int | None, typer.Option("--solutions", min=1, help="Search effort as a solution count (overrides --time-limit).")
 ]
-PolicyOption = Annotated[
-    Path | None,
-    typer.Option("--policy", help="Live policy file (dispatch.toml). Default: $DISPATCH_POLICY, else ./dispatch.toml."),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
-
-
-def _fail(problems: list[str] | str) -> NoReturn:
-    for problem in [problems] if isinstance(problems, str) else problems:
-        err.print(f"error: {problem}", markup=False)
-    raise typer.Exit(code=1)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Known failures as messages on stderr and exit code 1, never a traceback."""
-    try:
-        yield
-    except ScenarioError as exc:
-        _fail(exc.problems)
-    except PolicyError as exc:
-        _fail(str(exc))
-    except SQLAlchemyError as exc:
-        _fail(f"database: {exc.__class__.__name__}: {str(exc.args[0] if exc.args else exc).splitlines()[0]}")
 
 
 def _fmt(value: Any) -> str:
@@ -121,20 +100,20 @@ def _delta(value: float | None, better: int) -> str:
 
 def _render_run(summary: dict[str, Any]) -> None:
     inputs = summary["inputs_summary"]
-    out.print(
+    console.print(
         f"[bold]Scenario run #{summary['id']}[/bold] {summary['name']} on {summary['base_date']} "
         f"({summary['solution_limit']} solutions, {summary['wall_time_s']:.1f} s)"
     )
     if summary.get("description"):
-        out.print(summary["description"], markup=False)
+        console.print(summary["description"], markup=False)
     base = inputs["base"]
-    out.print(
+    console.print(
         f"Live data: {base['tickets']} open tickets, {base['crews']} crews ({base['crews_with_shift']} with a shift). "
         f"Scenario: {inputs['tickets']} tickets, {inputs['crews']} crews ({inputs['crews_with_shift']} with a shift).",
         markup=False,
     )
     for change in inputs["changes"] or ["no changes (the live data as it is)"]:
-        out.print(f"  - {change}", markup=False)
+        console.print(f"  - {change}", markup=False)
     table = Table(title="KPIs", title_justify="left")
     table.add_column("KPI")
     table.add_column("value", justify="right")
@@ -147,15 +126,20 @@ def _render_run(summary: dict[str, Any]) -> None:
         table.add_row(label, value)
     for reason, count in kpis["unassigned_by_reason"].items():
         table.add_row(f"  unassigned: {reason}", _fmt(count))
-    out.print(table)
+    console.print(table)
 
 
-def _engine() -> Engine:
-    """The database, with any missing table created empty (as every command does; no row changes)."""
-    url = make_url(database_url())
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
-        _fail(f"database file {url.database} not found: set DISPATCH_DATABASE_URL or import data first")
-    return open_engine(database_url())
+def _live_url() -> str:
+    """The live database's URL, once it is known to exist (every table there; no row changes)."""
+    open_engine(existing=True).dispose()
+    return database_url()
+
+
+def _load(file: Path, *, date: dt.datetime | None, policy_path: Path | None) -> tuple[Scenario, Policy, dt.date]:
+    """The scenario file, the live policy and the base date (--date, else the file's base_date)."""
+    scenario = load_scenario(file)
+    policy = load_policy(policy_path)
+    return scenario, policy, scenario_day(scenario, date.date() if date else None)
 
 
 @scenario_app.command("run")
@@ -174,15 +158,11 @@ def run_command(
 
     Example: dispatch scenario run data/scenarios/quarantine-three-crews.toml --time-limit 10
     """
-    with _errors():
-        scenario = load_scenario(file)
-        policy = load_policy(policy_path)
-        day = scenario_day(scenario, date.date() if date else None)
-        _engine().dispose()
-        with err.status(f"planning scenario {scenario.name} for {day} ..."):
-            row = run_scenario(
-                database_url(), scenario, policy=policy, day=day, time_limit=time_limit, solution_limit=solutions
-            )
+    with reported(ScenarioError):
+        scenario, policy, day = _load(file, date=date, policy_path=policy_path)
+        url = _live_url()
+        with err_console.status(f"planning scenario {scenario.name} for {day} ..."):
+            row = run_scenario(url, scenario, policy=policy, day=day, time_limit=time_limit, solution_limit=solutions)
     summary = row.summary()
     if as_json:
         print_json(summary)
@@ -201,12 +181,9 @@ def validate_command(
 
     Example: dispatch scenario validate data/scenarios/storm-surge.toml
     """
-    with _errors():
-        scenario = load_scenario(file)
-        policy = load_policy(policy_path)
-        day = scenario_day(scenario, date.date() if date else None)
-        _engine().dispose()
-        inputs = load_live_inputs(database_url(), day=day, policy=policy)
+    with reported(ScenarioError):
+        scenario, policy, day = _load(file, date=date, policy_path=policy_path)
+        inputs = load_live_inputs(_live_url(), day=day, policy=policy)
         applied = apply_scenario(scenario, inputs, policy)
     result = {
         "ok": True,
@@ -219,12 +196,12 @@ def validate_command(
     if as_json:
         print_json(result)
         return
-    out.print(
+    console.print(
         f"{file}: scenario {scenario.name} on {day} is valid: {result['tickets']} tickets, {result['crews']} crews",
         markup=False,
     )
     for change in applied.changes:
-        out.print(f"  - {change}", markup=False)
+        console.print(f"  - {change}", markup=False)
 
 
 @scenario_app.command("list")
@@ -236,8 +213,8 @@ def list_command(
 
     Example: dispatch scenario list --limit 20
     """
-    with _errors():
-        engine = _engine()
+    with reported(ScenarioError):
+        engine = open_engine(existing=True)
         try:
             with Session(engine) as session:
                 runs = [_list_entry(r) for r in list_runs(session, limit=limit)]
@@ -247,7 +224,7 @@ def list_command(
         print_json(runs)
         return
     if not runs:
-        out.print("No scenario runs yet: try `dispatch scenario run FILE`.", markup=False)
+        console.print("No scenario runs yet: try `dispatch scenario run FILE`.", markup=False)
         return
     table = Table(title="Scenario runs", title_justify="left")
     for heading in ("id", "name", "base date", "created", "served", "P1 on time", "km", "unassigned", "sweep"):
@@ -267,7 +244,7 @@ def list_command(
             str(k["unassigned"]),
             r["sweep"] or "",
         )
-    out.print(table)
+    console.print(table)
 
 
 def _list_entry(row: ScenarioRunRow) -> dict[str, Any]:
@@ -285,13 +262,13 @@ def show_command(
 
     Example: dispatch scenario show storm-surge --plan
     """
-    with _errors():
-        engine = _engine()
+    with reported(ScenarioError):
+        engine = open_engine(existing=True)
         try:
             with Session(engine) as session:
                 row = find_run(session, ref)
                 if row is None:
-                    _fail(f"no stored scenario run {ref!r} (see `dispatch scenario list`)")
+                    fail(f"no stored scenario run {ref!r} (see `dispatch scenario list`)")
                 summary = row.summary()
                 document = json.loads(row.document)
                 text = row.scenario_text
@@ -312,14 +289,14 @@ def _resolve(
     url = database_url()
     summaries: list[dict[str, Any]] = []
     policy: Policy | None = None
-    engine = _engine()
+    engine = open_engine(existing=True)
     try:
         for ref in refs:
             path = Path(ref)
             if path.suffix == ".toml" or path.is_file():
                 scenario = load_scenario(path)
                 policy = policy or load_policy(policy_path)
-                with err.status(f"planning scenario {scenario.name} ..."):
+                with err_console.status(f"planning scenario {scenario.name} ..."):
                     row = run_scenario(
                         url, scenario, policy=policy, day=day, time_limit=time_limit, solution_limit=solutions
                     )
@@ -355,7 +332,7 @@ def compare_command(
 
     Example: dispatch scenario compare baseline data/scenarios/home-cap-6.toml --png compare.png
     """
-    with _errors():
+    with reported(ScenarioError):
         runs = _resolve(
             [base, *others],
             policy_path=policy_path,
@@ -371,7 +348,7 @@ def compare_command(
         return
     dates = {r["base_date"] for r in runs}
     if len(dates) > 1:
-        err.print(f"warning: the runs are for different dates ({', '.join(sorted(dates))})", markup=False)
+        err_console.print(f"warning: the runs are for different dates ({', '.join(sorted(dates))})", markup=False)
     table = Table(title=f"Scenario comparison (base: #{runs[0]['id']} {runs[0]['name']})", title_justify="left")
     table.add_column("KPI")
     table.add_column(f"#{runs[0]['id']} {runs[0]['name']}", justify="right")
@@ -383,9 +360,9 @@ def compare_command(
         for value, delta in zip(row["values"][1:], row["deltas"], strict=True):
             cells += [_fmt(value), _delta(delta, row["better"])]
         table.add_row(*cells)
-    out.print(table)
+    console.print(table)
     if png is not None:
-        out.print(f"Chart: {png}", markup=False)
+        console.print(f"Chart: {png}", markup=False)
 
 
 def _slug(text: str) -> str:
@@ -418,20 +395,20 @@ def sweep_command(
 
     Example: dispatch scenario sweep data/scenarios/home-cap-6.toml --set exposure.max_homes_per_shift=4..12
     """
-    with _errors():
+    with reported(ScenarioError):
         scenario = load_scenario(file)
         sets = [parse_set(s) for s in set_]
         policy = load_policy(policy_path)
         slug = _slug(scenario.name)
         csv_path = csv_path or Path(f"sweep-{slug}.csv")
         png = png or Path(f"sweep-{slug}.png")
-        _engine().dispose()
+        url = _live_url()
         with Progress(
             TextColumn("[bold]sweep[/bold] {task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=err,
+            console=err_console,
             transient=True,
             disable=as_json,
         ) as progress:
@@ -447,7 +424,7 @@ def sweep_command(
                 progress.update(task, advance=1, description=f"{scenario.name}: {point} served {run.kpis['served']}")
 
             result = run_sweep(
-                database_url(),
+                url,
                 scenario,
                 sets,
                 policy=policy,
@@ -492,8 +469,8 @@ def sweep_command(
             str(r["unassigned"]),
             "*" if r["pareto"] else "",
         )
-    out.print(table)
-    out.print(
+    console.print(table)
+    console.print(
         f"{len(table_rows)} plans in {result.wall_time:.1f} s on {result.jobs} processes. "
         f"CSV: {csv_path}  Chart: {png}",
         markup=False,

@@ -126,9 +126,7 @@ def test_check_routes_catches_a_late_visit(tmp_path: Path) -> None:
         )
     )
     inst = vrptw.read_instance(path)
-    assert vrptw.check_routes(inst, [[1, 2], [3]]) == [
-        "route 1: customer 2 served at 11.0000, after its due time 9"
-    ]
+    assert vrptw.check_routes(inst, [[1, 2], [3]]) == ["route 1: customer 2 served at 11.0000, after its due time 9"]
 
 
 def test_checker_accepts_published_c101_solution() -> None:
