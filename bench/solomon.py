@@ -200,7 +200,7 @@ def report(results: Sequence[Result], *, title: str, console: Console) -> None:
             name,
             str(len(rs)),
             str(len(gaps)),
-            f"{mean(gaps):.2f}" if gaps else "-",
+            _fmt(mean(gaps), ".2f") if gaps else "-",
             f"{sum(r.all_served and r.feasible for r in rs)}/{len(rs)}",
         )
     console.print(summary)

@@ -145,9 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     table.add_column("share", justify="right")
     for p in sorted(total):
         table.add_row(f"P{p}", str(total[p]), str(served[p]), f"{100 * served[p] / total[p]:.1f} %")
-    table.add_row(
-        "all", str(sum(total.values())), str(len(served_ids)), f"{100 * len(served_ids) / args.jobs:.1f} %"
-    )
+    table.add_row("all", str(sum(total.values())), str(len(served_ids)), f"{100 * len(served_ids) / args.jobs:.1f} %")
     console.print(table)
 
     self_mb, child_mb = _peak_mb(resource.RUSAGE_SELF), _peak_mb(resource.RUSAGE_CHILDREN)

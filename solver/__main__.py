@@ -30,9 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     solve = commands.add_parser("solve", help="solve a Solomon / Gehring-Homberger VRPTW instance")
     solve.add_argument("instance", type=Path, help="instance text file")
     solve.add_argument("--time-limit", type=float, default=10.0, help="seconds of search (default 10)")
-    solve.add_argument(
-        "--reproducible", action="store_true", help="fixed amount of work: identical output run to run"
-    )
+    solve.add_argument("--reproducible", action="store_true", help="fixed amount of work: identical output run to run")
     solve.add_argument("--out", type=Path, required=True, help="CVRPLIB solution file to write")
     solve.add_argument(
         "--scale",

@@ -129,8 +129,7 @@ def read_instance(path: str | Path) -> Instance:
         x = _number(parts[1], path=path, line_no=no, field="XCOORD.")
         y = _number(parts[2], path=path, line_no=no, field="YCOORD.")
         demand, ready, due, service = (
-            _integer(p, path=path, line_no=no, field=f)
-            for p, f in zip(parts[3:], _CUSTOMER_FIELDS[3:], strict=True)
+            _integer(p, path=path, line_no=no, field=f) for p, f in zip(parts[3:], _CUSTOMER_FIELDS[3:], strict=True)
         )
         if number in seen:
             raise InstanceError(f"{path}:{no}: CUST NO. {number} appears twice")
@@ -139,16 +138,12 @@ def read_instance(path: str | Path) -> Instance:
         if ready > due:
             raise InstanceError(f"{path}:{no}: customer {number}: READY TIME {ready} after DUE DATE {due}")
         if demand > capacity:
-            raise InstanceError(
-                f"{path}:{no}: customer {number}: DEMAND {demand} exceeds CAPACITY {capacity}"
-            )
+            raise InstanceError(f"{path}:{no}: customer {number}: DEMAND {demand} exceeds CAPACITY {capacity}")
         seen.add(number)
         table.append(Customer(number, x, y, demand, ready, due, service))
     if not table or table[0].number != 0:
         raise InstanceError(f"{path}: the first customer row must be the depot, CUST NO. 0")
-    return Instance(
-        name=name, vehicles=vehicles, capacity=capacity, depot=table[0], customers=tuple(table[1:])
-    )
+    return Instance(name=name, vehicles=vehicles, capacity=capacity, depot=table[0], customers=tuple(table[1:]))
 
 
 def job_id(number: int) -> str:
@@ -197,9 +192,7 @@ def route_distance(instance: Instance, routes: Sequence[Sequence[int]]) -> float
     return total
 
 
-def check_routes(
-    instance: Instance, routes: Sequence[Sequence[int]], *, require_all: bool = True
-) -> list[str]:
+def check_routes(instance: Instance, routes: Sequence[Sequence[int]], *, require_all: bool = True) -> list[str]:
     """Violations of the VRPTW rules with real-valued times; an empty list means feasible.
 
     Written independently of the solver model, so it can judge the solver's output.
@@ -229,9 +222,7 @@ def check_routes(
             here = c
         back = t + here.service + math.hypot(here.x - instance.depot.x, here.y - instance.depot.y)
         if back > instance.depot.due + _EPS:
-            problems.append(
-                f"route {k}: back at the depot at {back:.4f}, after its due time {instance.depot.due}"
-            )
+            problems.append(f"route {k}: back at the depot at {back:.4f}, after its due time {instance.depot.due}")
         if load > instance.capacity:
             problems.append(f"route {k}: load {load} exceeds capacity {instance.capacity}")
     if require_all:

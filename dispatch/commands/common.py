@@ -195,8 +195,10 @@ def render_plan(doc: dict[str, Any], *, unassigned_limit: int = 15) -> None:
         console.print(f"Crew {c['crew_id']} not dispatched: {c['reason']}")
     worst = s.get("worst_exposure")
     if worst:
+        members = next((r["members"] for r in doc["routes"] if r["crew_id"] == worst["crew_id"]), [])
         console.print(
-            f"Worst exposure per worker: crew {worst['crew_id']} members, {worst['homes_entered']} homes, "
+            f"Worst exposure per worker: {', '.join(members) or 'members'} of crew {worst['crew_id']}, "
+            f"{worst['homes_entered']} homes, "
             f"{worst['exposure_min']:.0f} weighted min (caps {s['caps']['max_homes_per_shift']} homes, "
             f"{s['caps']['max_exposure_min_per_shift']:.0f} min per shift)"
         )
