@@ -19,6 +19,7 @@ from dispatch.commands.common import (
     JsonOption,
     PolicyOption,
     console,
+    err_console,
     fail,
     load_policy,
     open_engine,
@@ -30,7 +31,7 @@ from dispatch.db import session_scope
 from dispatch.domain import PlanInputs, Ticket
 from dispatch.exposure import publish_plan
 from dispatch.locks import PlanLockedError, exclusive
-from dispatch.models import PlanRow, TicketRow, load_crews, load_zones
+from dispatch.models import PlanRow, TicketRow, load_crews, load_zones, unlocated_open_ticket_ids
 from dispatch.models.plans import latest_plan, published_plan
 from dispatch.planning import PlanResult, load_inputs, make_plan, save_plan
 from dispatch.policy import Policy
@@ -64,11 +65,20 @@ def run_plan(
     with exclusive(engine, f"plan {day.isoformat()}"):
         with session_scope(engine) as session:
             inputs = load_inputs(session, day=day, policy=policy)
+            unlocated = unlocated_open_ticket_ids(session)
+        if unlocated:
+            # Open tickets without coordinates cannot be routed; say so rather than drop them quietly.
+            err_console.print(
+                f"warning: {len(unlocated)} open ticket(s) have no coordinates and are not planned "
+                f"(geocode their addresses): {', '.join(unlocated[:10])}{' ...' if len(unlocated) > 10 else ''}",
+                markup=False,
+            )
         if not inputs.tickets:
             fail(f"no open tickets to plan for {day}: import some with `dispatch import tickets FILE`")
         if not any(s.date == day for s in inputs.shifts):
             fail(f"no crew has a shift on {day}: import shifts with `dispatch import shifts FILE`")
         result = _solve_with_progress(inputs, policy, limit, reproducible, show_progress)
+        result.document["unlocated_tickets"] = unlocated
         with session_scope(engine) as session:
             return save_plan(
                 session,

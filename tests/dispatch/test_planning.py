@@ -200,3 +200,16 @@ def test_concurrent_plans_do_not_corrupt(engine, loaded: Policy, database_url: s
     assert "already running" in err2
     assert first.returncode == 0, err1
     assert _counts(engine)["plans"] == 1
+
+
+def test_ticket_without_coordinates_is_reported_not_dropped(engine, loaded: Policy, database_url: str) -> None:
+    """An open ticket that still waits for geocoding is named in the plan and on stderr, never silently lost."""
+    with session_scope(engine) as s:
+        row = s.exec(select(TicketRow)).first()
+        row.lat = row.lon = None
+        s.add(row)
+        tid = row.ticket_id
+    result = _cli(database_url, "plan", "--date", "2026-11-30", "--reproducible", "--json")
+    assert result.exit_code == 0, result.output
+    assert tid in json.loads(result.stdout)["unlocated_tickets"]
+    assert tid in result.stderr and "no coordinates" in result.stderr
