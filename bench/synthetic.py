@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: --jobs, --crews and --time-limit must be positive", file=sys.stderr)
         return 2
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 130)  # wide enough in a file or pipe
     t0 = time.perf_counter()
     problem = build_problem(jobs=args.jobs, crews=args.crews, seed=args.seed)
     build_s = time.perf_counter() - t0

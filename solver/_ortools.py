@@ -446,6 +446,8 @@ def run_search(
         raise CallbackError(f"a transit callback failed: {build.errors[0]!r}") from build.errors[0]
     wall = time.monotonic() - t0
     status = _status_name(routing.status())
+    if assignment is not None and status == "not_solved":
+        status = "success"  # SolveWithIteratedLocalSearch leaves the status unset though it found a solution
     if assignment is None:
         return RawResult((), -1, status, state["solutions"], state["first"] or wall, wall, member.name)
     return RawResult(

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
-from solver._ortools import RawResult, RawRoute, SearchMember, run_search
+from solver._ortools import ILS_MIN_JOBS, RawResult, RawRoute, SearchMember, run_search
 from solver.assemble import assemble_route, empty_route
 from solver.diagnose import explain_all
 from solver.model import Problem
@@ -211,7 +211,11 @@ def _run_portfolio(
     members = config.members[: config.effective_workers()]
     solution_limit = config.effective_solution_limit(problem)
     time_limit = None if config.reproducible else config.time_limit
-    if len(members) == 1 and progress is None:
+    # In-process only where the search is guided local search, which the deadline stops; a
+    # ruin-and-recreate member can loop inside OR-Tools past its limit, so it runs under the watchdog.
+    uses_ils = bool(members[0].extra.get("use_iterated_local_search"))
+    runs_gls = config.reproducible or initial is not None or len(problem.jobs) < ILS_MIN_JOBS or not uses_ils
+    if len(members) == 1 and progress is None and runs_gls:
         deadline = None if config.reproducible else time.monotonic() + config.time_limit + config.grace
         return run_search(
             problem,
