@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from solver._ortools import RawRoute
+from solver.engine import RawRoute
 from solver.model import Crew, Problem, Site
 from solver.solution import Route, RouteSummary, Step, StepType
 

@@ -18,9 +18,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
-from solver._ortools import ILS_MIN_JOBS, RawResult, RawRoute, SearchMember, run_search
 from solver.assemble import assemble_route, empty_route
 from solver.diagnose import explain_all
+from solver.engine import ILS_MIN_JOBS, RawResult, RawRoute, SearchMember, run_search
 from solver.model import Problem
 from solver.solution import SearchStats, Solution
 
@@ -51,7 +51,7 @@ def iterated_local_search(
     ``removed`` visits in strings of at most ``max_string``, local cheapest insertion to recreate,
     a short descent, simulated-annealing acceptance with temperatures derived from the mean arc cost
     (scale-free). Warm starts, reproducible runs and small problems run the member as GLS with
-    ``gls_lambda`` instead (see ``solver._ortools.ILS_MIN_JOBS``).
+    ``gls_lambda`` instead (see ``solver.engine.ILS_MIN_JOBS``).
     """
     ils = {
         "perturbation_strategy": "RUIN_AND_RECREATE",
