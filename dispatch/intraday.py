@@ -36,6 +36,7 @@ from dispatch.planning import (
     _Build,
     _travel,
     build_problem,
+    initial_routes_for,
     load_inputs,
     local_midnight,
     plan_document,
@@ -442,16 +443,13 @@ def _solve(
     total = max(1, len(build.problem.jobs))
     out = []
     for group in groups:
-        job_ids = {j.id for j in group.jobs}
-        crews = {c.id for c in group.crews}
-        routes = {c: [j for j in js if j in job_ids] for c, js in initial.items() if c in crews}
         out.append(
             solver.solve(
                 group,
                 time_limit=time_limit * max(1, len(group.jobs)) / total,
                 reproducible=reproducible,
                 workers=workers,
-                initial_routes=routes or None,
+                initial_routes=initial_routes_for(group, initial) or None,
             )
         )
     return out

@@ -303,7 +303,7 @@ def make_plan(
     t_built = time.perf_counter()
     if len(builds) == 1:
         problem = builds[0].problem
-        routes = _initial_for(problem, initial_routes)
+        routes = initial_routes_for(problem, initial_routes)
         solutions = [
             solver.solve(
                 problem,
@@ -335,7 +335,10 @@ def make_plan(
     )
 
 
-def _initial_for(problem: solver.Problem, initial_routes: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
+def initial_routes_for(
+    problem: solver.Problem, initial_routes: Mapping[str, list[str]] | None
+) -> dict[str, list[str]] | None:
+    """The part of ``initial_routes`` (crew -> ticket ids) that concerns ``problem``'s crews and jobs."""
     if not initial_routes:
         return None
     crew_ids = {c.id for c in problem.crews}
@@ -377,7 +380,7 @@ def _solve_parts(
             max(0.5, limit * cores * len(p.jobs) / total),
             reproducible,
             solution_limit,
-            _initial_for(p, initial_routes),
+            initial_routes_for(p, initial_routes),
         )
         for p in problems
     ]
