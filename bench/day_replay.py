@@ -163,6 +163,7 @@ def main() -> None:
     facts: dict[str, VisitFact] = {}
     doc = night
     times, changed = [], []
+    first_seen: dict[str, str] = {}  # day ticket -> what the first re-plan after its report did with it
     clock = dt.datetime.combine(day, dt.time(7, 30), tzinfo=TZ)
     last = dt.datetime.combine(day, dt.time(15, 0), tzinfo=TZ)
     while clock <= last:
@@ -184,10 +185,19 @@ def main() -> None:
         print(
             f"  {clock:%H:%M}  {new_in:2d} new, {len(facts):4d} visits recorded, "
             f"{replan.stops_changed:3d} stops changed on {len(replan.changed_crews):2d} crews, "
-            f"re-plan {times[-1]:.1f} s"
+            f"re-plan {times[-1]:.1f} s (build {replan.timings['build_s']:.1f}, "
+            f"search {replan.timings['solve_s']:.1f}, document {replan.timings['document_s']:.1f})"
         )
         doc = replan.document
         doc["plan_id"] = len(times) + 1
+        planned = {s["ticket_id"]: s["arrival"] for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"}
+        why = {u["ticket_id"]: f"{u['reason']}: {u['detail']}" for u in doc["unassigned"]}
+        for t in open_now:
+            if t.reported_at >= midnight and t.ticket_id not in first_seen:
+                arrival = planned.get(t.ticket_id)
+                first_seen[t.ticket_id] = f"{clock:%H:%M} re-plan: " + (
+                    f"planned {dt.datetime.fromisoformat(arrival):%H:%M}" if arrival else why[t.ticket_id]
+                )
         clock += dt.timedelta(minutes=args.every)
     executed(doc, dt.datetime.combine(day, dt.time(23, 59), tzinfo=TZ), facts)
     arrivals_day = {t: f.arrived_at for t, f in facts.items()}
@@ -195,10 +205,31 @@ def main() -> None:
     arrivals_day.update(next_day_arrivals(left, everything, tomorrow, policy, 10))
 
     day_ids = {t for t, v in tickets.items() if v.reported_at >= midnight}
+    print("\nP1 reported during the day (intraday): response, and what the first re-plan after the report did")
+    reachable: set[str] = set()
+    for tid in sorted(day_ids, key=lambda t: tickets[t].reported_at):
+        t = tickets[tid]
+        if t.priority != 1:
+            continue
+        got = arrivals_day.get(tid)
+        hours = f"{(got - t.reported_at).total_seconds() / 3600:5.1f} h" if got else "    -  "
+        where = f"reached {got.astimezone(TZ):%a %H:%M}" if got else "never reached"
+        seen = first_seen.get(tid, "reported after the last re-plan")
+        if "planned" in seen:
+            reachable.add(tid)
+        reported = t.reported_at.astimezone(TZ)
+        print(f"  {tid} {t.category.value:<10} reported {reported:%H:%M}  {where} {hours}  ({seen})")
     all_ids = set(tickets)
     print("\nResponse, report to arrival (tickets not reached today: next day's plan)")
-    for label, ids in (("reported during the day", day_ids), ("all tickets", all_ids)):
+    groups = (
+        ("reported during the day", day_ids),
+        ("  of which placed at once", reachable),
+        ("all tickets", all_ids),
+    )
+    for label, ids in groups:
         for p in (1, 2):
+            if ids is reachable and p != 1:
+                continue
             a, n, miss = stats(tickets, arrivals_night, p, ids)
             b, _, miss_b = stats(tickets, arrivals_day, p, ids)
             extra_note = f" ({miss}/{miss_b} never reached)" if miss or miss_b else ""

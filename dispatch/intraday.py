@@ -50,6 +50,8 @@ from dispatch.policy import Policy
 MOVE_COST_S = 900
 # A stop whose planned arrival moves by more than this counts as changed (its route sheet is rewritten).
 RETIME_TOLERANCE_S = 15 * 60
+# A planned lunch break may move this many minutes either way in a re-plan.
+BREAK_SLACK_MIN = 30
 # Customer ETA window: +/- (base + per stop still ahead of it), capped.
 ETA_BASE_MIN = 15
 ETA_PER_STOP_MIN = 10
@@ -161,8 +163,10 @@ class Replan:
     objective: int
     changes: dict[str, CrewChange]
     forecast: list[dict[str, Any]]
-    solve_s: float
+    solve_s: float  # the whole re-plan, wall seconds
     notes: list[str] = field(default_factory=list)
+    # Wall seconds per stage: build (problem and matrices), search, document.
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def stops_changed(self) -> int:
@@ -281,18 +285,27 @@ def make_replan(
             start = max(start, v.arrived_at + dt.timedelta(minutes=service))
         elif pos is not None and (last_done is None or pos.at >= last_done.left_at):  # type: ignore[operator]
             lat, lon = pos.lat, pos.lon
-        elif last_done is not None and last_done.ticket_id in tickets_all:
-            t = tickets_all[last_done.ticket_id]
-            lat, lon = t.lat, t.lon
-        elif crew.crew_id in prev_routes:
-            here = [s for s in prev_routes[crew.crew_id]["steps"] if s["type"] != "end" and _t(s["arrival"]) <= at]
-            if here:
-                lat, lon = here[-1]["lat"], here[-1]["lon"]
+        else:
+            depart = None
+            if last_done is not None and last_done.ticket_id in tickets_all:
+                t = tickets_all[last_done.ticket_id]
+                lat, lon, depart = t.lat, t.lon, last_done.left_at
+            elif crew.crew_id in prev_routes:
+                steps = prev_routes[crew.crew_id]["steps"]
+                here = [s for s in steps if s["type"] != "end" and _t(s["arrival"]) <= at]
+                if here:
+                    lat, lon = here[-1]["lat"], here[-1]["lon"]
+                    depart = _t(here[-1]["end"]) if here[-1]["type"] == "start" else None
+            if depart is not None and crew.crew_id in prev_routes:
+                speed = policy.travel.speed_kmh(crew.vehicle) / policy.travel.car_speed_kmh
+                lat, lon = _dead_reckoning(
+                    prev_routes[crew.crew_id], frozen_ids, (lat, lon), depart, at, speed, zones, policy
+                )
         # The break: taken if the plan had it start before now; dropped if it no longer fits.
         b_start, b_end, b_min = shift.break_start, shift.break_end, shift.break_min
         if b_start and b_end and b_min:
-            planned_break = [s for s in prev_routes.get(crew.crew_id, {"steps": []})["steps"] if s["type"] == "break"]
-            taken_at = _t(planned_break[0]["start"]) if planned_break else None
+            planned_break = _break_of(prev_routes.get(crew.crew_id))
+            taken_at = _t(planned_break["start"]) if planned_break else None
             if taken_at is not None and taken_at < at:
                 start = max(start, taken_at + dt.timedelta(minutes=b_min))
                 b_start = b_end = None
@@ -304,6 +317,14 @@ def make_replan(
                 b_min = 0
             else:
                 b_start = max(b_start, start)
+                if taken_at is not None:
+                    # Keep lunch near where the crew was told it would be (and a narrow window keeps
+                    # the solver's break placement fast): +/- BREAK_SLACK around the planned start.
+                    slack = dt.timedelta(minutes=BREAK_SLACK_MIN)
+                    lo = max(b_start, taken_at - slack)
+                    hi = min(b_end, taken_at + dt.timedelta(minutes=b_min) + slack)
+                    if hi - lo >= dt.timedelta(minutes=b_min):
+                        b_start, b_end = lo, hi
         if start >= end:
             no_time.append(crew.crew_id)
             continue
@@ -351,7 +372,9 @@ def make_replan(
         shifts=tuple(new_shifts),
         budgets=budgets,
     )
-    build = build_problem(day_inputs, policy)
+    # A hazard already dispatched as an emergency stays one after its target time has passed.
+    dispatched = {tid for tid, step in prev_step.items() if step.get("emergency")}
+    build = build_problem(day_inputs, policy, as_of=at, emergencies=dispatched)
     problem = build.problem
     crew_ids = {c.id for c in problem.crews}
 
@@ -380,6 +403,8 @@ def make_replan(
         for c in problem.crews
         if c.id in prev_routes
     }
+    initial = _insert_emergencies(problem, initial)
+    t_built = time.monotonic()
     solutions = _solve(build, policy, initial, time_limit=time_limit, reproducible=reproducible, workers=workers)
     if deadlines:
         # A deadline nobody could meet in the end must not cost the ticket its visit: drop the deadline.
@@ -395,6 +420,7 @@ def make_replan(
             for j in sorted(missed):
                 deadlines.pop(j)
             notes.append(f"storm: {len(missed)} P1/P2 deadline(s) could not all be met together; kept soft")
+    t_solved = time.monotonic()
     doc = plan_document(day_inputs, policy, build, solutions)
     doc = _with_frozen(
         doc,
@@ -407,6 +433,7 @@ def make_replan(
         homes_today=homes_today,
         exposure_today=exposure_today,
         tz=tz,
+        at=at,
     )
     _resummarise(doc, inputs=inputs, policy=policy, tickets=tickets_all)
     frozen_all = frozen_ids
@@ -427,7 +454,13 @@ def make_replan(
         }
     )
     objective = sum(s.stats.objective for s in solutions)
-    return Replan(doc, objective, changes, forecast, round(time.monotonic() - t0, 3), doc["notes"])
+    t_end = time.monotonic()
+    timings = {
+        "build_s": round(t_built - t0, 3),
+        "solve_s": round(t_solved - t_built, 3),
+        "document_s": round(t_end - t_solved, 3),
+    }
+    return Replan(doc, objective, changes, forecast, round(t_end - t0, 3), doc["notes"], timings)
 
 
 def _solve(
@@ -453,6 +486,38 @@ def _solve(
             )
         )
     return out
+
+
+def _dead_reckoning(
+    route: dict[str, Any],
+    frozen_ids: set[str],
+    here: tuple[float, float],
+    depart: dt.datetime,
+    at: dt.datetime,
+    speed: float,
+    zones: Sequence[Any],
+    policy: Policy,
+) -> tuple[float, float]:
+    """Where a crew that follows its route is at ``at``, having left ``here`` at ``depart``.
+
+    Without a fresher position the crew is assumed to be driving to its next planned stop (the
+    plan's break excepted); assuming it still stands at its last stop would lose the driving it
+    has done and can make a promised stop look out of reach.
+    """
+    ahead = next((s for s in _visits_of(route) if s["ticket_id"] not in frozen_ids), None)
+    if ahead is None or _t(ahead["arrival"]) <= at or depart >= at:
+        return here
+    lat, lon = here
+    to_lat, to_lon = ahead["lat"], ahead["lon"]
+    drive = int(_travel([(lon, lat), (to_lon, to_lat)], zones, policy).durations_for(speed)[0, 1])
+    if drive <= 0:
+        return here
+    elapsed = (at - depart).total_seconds()
+    for b in (s for s in route["steps"] if s["type"] == "break"):
+        overlap = min(at, _t(b["end"])) - max(depart, _t(b["start"]))
+        elapsed -= max(0.0, overlap.total_seconds())
+    share = min(1.0, max(0.0, elapsed / drive))
+    return lat + (to_lat - lat) * share, lon + (to_lon - lon) * share
 
 
 def _storm_deadline(
@@ -487,10 +552,15 @@ def _storm_deadline(
 
 def _feasible_prefix(problem: solver.Problem, crew: solver.Crew, job_ids: Sequence[str]) -> list[str]:
     """The promised stops this crew can still make in order (a warm start the solver accepts)."""
+    return [jid for jid, _ in _walk(problem, crew, job_ids)]
+
+
+def _walk(problem: solver.Problem, crew: solver.Crew, job_ids: Sequence[str]) -> list[tuple[str, int]]:
+    """Drive ``job_ids`` in order, skipping stops the crew cannot make: (job id, start of service)."""
     t, here = crew.shift.start, crew.start
     homes, exposure, contaminated = 0, 0, False
     breaks = list(crew.breaks)
-    out = []
+    out: list[tuple[str, int]] = []
     for jid in job_ids:
         job = problem.job(jid)
         if not crew.can_do(job) or (job.enters_home and (not crew.homes_allowed or contaminated)):
@@ -519,8 +589,41 @@ def _feasible_prefix(problem: solver.Problem, crew: solver.Crew, job_ids: Sequen
         homes += int(job.enters_home)
         exposure += job.exposure
         contaminated = contaminated or job.contaminating
-        out.append(jid)
+        out.append((jid, start))
     return out
+
+
+def _insert_emergencies(problem: solver.Problem, routes: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Put each emergency missing from the warm start where a crew reaches it first.
+
+    The local search that improves a warm start rarely finds the two-step move of taking a stop
+    off a full route to make room for a new hazard; sending the crew that arrives first (the
+    dispatcher's rule for a live wire) gives it a start that already serves every emergency it can.
+    Stops pushed out of the shift are left for the search to place elsewhere.
+    """
+    routes = {c: list(r) for c, r in routes.items()}
+    placed = {j for r in routes.values() for j in r}
+    missing = [j for j in problem.jobs if j.priority == 0 and j.id not in placed]
+    for job in missing:
+        best: tuple[int, int, str, list[str]] | None = None
+        for crew in problem.crews:
+            if not crew.can_do(job) or (job.enters_home and not crew.homes_allowed):
+                continue
+            route = routes.get(crew.id, [])
+            emergencies_before = sum(1 for j in route if problem.job(j).priority == 0)
+            for i in range(len(route) + 1):
+                trial = [*route[:i], job.id, *route[i:]]
+                walked = _walk(problem, crew, trial)
+                start = next((t for j, t in walked if j == job.id), None)
+                kept = [j for j, _ in walked]
+                if start is None or sum(1 for j in kept if problem.job(j).priority == 0) <= emergencies_before:
+                    continue  # not reachable here, or only by pushing out another emergency
+                key = (start, len(trial) - len(kept), crew.id, kept)
+                if best is None or key[:3] < best[:3]:
+                    best = key
+        if best is not None:
+            routes[best[2]] = best[3]
+    return routes
 
 
 def _with_frozen(
@@ -535,8 +638,10 @@ def _with_frozen(
     homes_today: Mapping[str, int],
     exposure_today: Mapping[str, float],
     tz: ZoneInfo,
+    at: dt.datetime,
 ) -> dict[str, Any]:
-    """The full day: each crew's frozen visits, then its new remainder, with running exposure tallies."""
+    """The full day: each crew's frozen visits (and a break already begun), then its new remainder,
+    with running exposure tallies."""
     doc = dict(doc)
     prev_routes = {r["crew_id"]: r for r in previous["routes"]}
     new_routes = {r["crew_id"]: r for r in doc["routes"]}
@@ -610,6 +715,12 @@ def _with_frozen(
                         "exposure_total_min": round(exposure_total, 2),
                     }
                 )
+        taken = _break_of(prev)
+        if taken is not None and _t(taken["start"]) < at:
+            # Begun before the re-plan: it stays on the route, and later re-plans must know it was taken.
+            base["break_taken"] = {"start": taken["start"], "end": taken["end"]}
+            if not any(s["type"] == "break" for s in steps):
+                steps = _with_break(steps, taken, at)
         base["steps"] = steps
         shift = shifts.get(crew_id)
         if shift is not None:
@@ -637,6 +748,44 @@ def _with_frozen(
         routes.append(base)
     doc["routes"] = routes
     return doc
+
+
+def _break_of(route: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The route's break: its step, or the one recorded as taken when an earlier re-plan began after it."""
+    if route is None:
+        return None
+    step = next((s for s in route["steps"] if s["type"] == "break"), None)
+    return step or route.get("break_taken")
+
+
+def _with_break(steps: list[dict[str, Any]], taken: dict[str, Any], at: dt.datetime) -> list[dict[str, Any]]:
+    """``steps`` with the break step put back in time order, unless recorded visits overlap it."""
+    b_start, b_end = _t(taken["start"]), _t(taken["end"])
+    i = 1 if steps and steps[0]["type"] == "start" else 0
+    while i < len(steps) and steps[i]["type"] == "visit" and _t(steps[i]["start"]) < b_start:
+        i += 1
+    before = steps[i - 1] if i > 0 else None
+    after = steps[i] if i < len(steps) else None
+    if (before is not None and _t(before["end"]) > b_start) or (
+        after is not None and after["type"] != "end" and _t(after["arrival"]) < b_end
+    ):
+        return steps
+    where = before or after or {}
+    brk = {
+        "type": "break",
+        "lat": where.get("lat", taken.get("lat")),
+        "lon": where.get("lon", taken.get("lon")),
+        "arrival": taken["start"],
+        "start": taken["start"],
+        "end": taken["end"],
+        "travel_m": 0,
+        "indoor": False,
+        "exposure_min": 0,
+        "homes_entered": before["homes_entered"] if before else 0,
+        "exposure_total_min": before["exposure_total_min"] if before else 0,
+        "progress": DONE if b_end <= at else UNDER_WAY,
+    }
+    return [*steps[:i], brk, *steps[i:]]
 
 
 def _resummarise(doc: dict[str, Any], *, inputs: PlanInputs, policy: Policy, tickets: Mapping[str, Ticket]) -> None:

@@ -13,7 +13,7 @@ import math
 import os
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -62,6 +62,8 @@ class _Build:
     exposure_min: dict[str, float]
     pre_unassigned: list[dict[str, str]] = field(default_factory=list)
     not_dispatched: list[dict[str, str]] = field(default_factory=list)
+    # Tickets planned as emergencies (solver class 0): still within their response target.
+    emergencies: frozenset[str] = frozenset()
 
 
 def local_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
@@ -159,7 +161,16 @@ def _travel(sites: list[tuple[float, float]], zones: Sequence[Zone], policy: Pol
     return MatrixTravel(durations=durations, distances=matrices.distances).matrices(stub_sites)
 
 
-def build_problem(inputs: PlanInputs, policy: Policy) -> _Build:
+def build_problem(
+    inputs: PlanInputs,
+    policy: Policy,
+    *,
+    as_of: dt.datetime | None = None,
+    emergencies: Collection[str] = (),
+) -> _Build:
+    """The solver problem for ``inputs``. ``as_of`` is when the plan starts to run (default: the
+    earliest shift start): a ticket still within its response target then is an emergency, and so
+    is every ticket named in ``emergencies`` (one already dispatched as such stays one)."""
     tz = ZoneInfo(policy.region.timezone)
     origin = local_midnight(inputs.day, tz)
 
@@ -220,6 +231,11 @@ def build_problem(inputs: PlanInputs, policy: Policy) -> _Build:
     tickets: dict[str, Ticket] = {}
     exposure_min: dict[str, float] = {}
     pre_unassigned: list[dict[str, str]] = []
+    if as_of is None:
+        as_of = min((c.shift.start for c in crews), default=origin)
+    sticky = set(emergencies)
+    emergency_ids: set[str] = set()
+    urgency = policy.response.emergency_customers * max(1, policy.solver.wait_weight)
     for t in sorted(inputs.tickets, key=lambda t: t.ticket_id):
         tickets[t.ticket_id] = t
         here = zones.at(t.lon, t.lat)
@@ -244,13 +260,19 @@ def build_problem(inputs: PlanInputs, policy: Policy) -> _Build:
             ws = dt.datetime.combine(inputs.day, dt.time.fromisoformat(t.window_start), tzinfo=tz)
             we = dt.datetime.combine(inputs.day, dt.time.fromisoformat(t.window_end), tzinfo=tz)
             windows.append(solver.TimeWindow(secs(ws), secs(we)))
+        emergency = (t.ticket_id in sticky and t.priority in policy.response.emergency_priorities) or (
+            policy.response.is_emergency(priority=t.priority, reported_at=t.reported_at, as_of=as_of)
+        )
+        if emergency:
+            emergency_ids.add(t.ticket_id)
         model.add_job(
             id=t.ticket_id,
             site=site(t.lon, t.lat, t.ticket_id),
             service=t.service_min * 60,
             time_windows=windows,
             skills=t.skills,
-            priority=t.priority,
+            priority=0 if emergency else t.priority,
+            urgency=urgency if emergency else 0,
             customers=max(1, t.customers_affected),
             enters_home=t.indoor,
             exposure=math.ceil(exposure_min[t.ticket_id] * 60),
@@ -264,7 +286,7 @@ def build_problem(inputs: PlanInputs, policy: Policy) -> _Build:
         stub = depot(here[0], here[1], "none")
         model.add_crew(id="__none__", start=stub, shift=solver.TimeWindow(0, 0))
     problem = model.build(_MatrixFromCoords(coords, inputs.zones, inputs.day, policy))
-    return _Build(problem, crews, tickets, exposure_min, pre_unassigned, not_dispatched)
+    return _Build(problem, crews, tickets, exposure_min, pre_unassigned, not_dispatched, frozenset(emergency_ids))
 
 
 @dataclass(frozen=True)
@@ -288,18 +310,21 @@ def make_plan(
     workers: int | None = None,
     progress: Callable[[float, int | None], None] | None = None,
     initial_routes: dict[str, list[str]] | None = None,
+    as_of: dt.datetime | None = None,
 ) -> PlanResult:
     """Plan ``inputs.day``: every open ticket ends up exactly once, as a visit or unassigned.
 
     ``reproducible`` bounds the search by ``solution_limit`` (default: the solver's, scaled to the
     problem) instead of wall time, so the same inputs always give the same plan. A region larger
     than ``solver.max_tickets_per_solve`` is split by depot (:func:`split_inputs`) and its parts
-    are solved in parallel, one per core, sharing the time limit.
+    are solved in parallel, one per core, sharing the time limit. ``as_of`` is when the plan starts
+    to run (default: each part's earliest shift start): a ticket still within its response target
+    then is planned as an emergency (policy ``response.emergency_priorities``).
     """
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
     t0 = time.perf_counter()
     parts = split_inputs(inputs, policy)
-    builds = [build_problem(part, policy) for part in parts]
+    builds = [build_problem(part, policy, as_of=as_of) for part in parts]
     t_built = time.perf_counter()
     if len(builds) == 1:
         problem = builds[0].problem
@@ -539,6 +564,8 @@ def plan_document_parts(
                         exposure_total += exposure
                         homes += int(indoor)
                         served_by_priority[ticket.priority] += 1
+                        if s.job_id in build.emergencies:
+                            step["emergency"] = True
                     step.update(
                         {
                             "arrival": _iso(origin, s.arrival),

@@ -7,6 +7,7 @@ errors, so a typo in a safety cap is never silently ignored.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,19 @@ class ResponsePolicy:
     """Response targets in hours from report to arrival, per priority class."""
 
     target_hours: dict[int, float] = field(default_factory=_default_targets)
+    # A ticket of these priorities whose response target is still ahead when the plan starts is
+    # planned as an emergency: it outranks every other ticket (older ones of its own priority,
+    # already past their target, included) and is reached as early as possible.
+    emergency_priorities: list[int] = field(default_factory=lambda: [1])
+    # An emergency's waiting counts like an outage of this many customers.
+    emergency_customers: int = 100
+
+    def is_emergency(self, *, priority: int, reported_at: dt.datetime, as_of: dt.datetime) -> bool:
+        """Whether a ticket is still within a response target that makes it an emergency at ``as_of``."""
+        target = self.target_hours.get(priority)
+        if priority not in self.emergency_priorities or target is None:
+            return False
+        return reported_at + dt.timedelta(hours=target) > as_of
 
 
 def _default_priority() -> dict[str, int]:
@@ -256,6 +270,10 @@ def _validate(obj: Any, source: str, prefix: str) -> None:
             continue
         if value < 0:
             raise PolicyError(f"{source}: {prefix}{f.name}: must be >= 0, got {value}")
+    if isinstance(obj, ResponsePolicy):
+        for p in obj.emergency_priorities:
+            if isinstance(p, bool) or p not in (1, 2, 3, 4):
+                raise PolicyError(f"{source}: {prefix}emergency_priorities: {p!r} is not a priority (1..4)")
     if isinstance(obj, TravelPolicy) and obj.circuity < 1:
         raise PolicyError(f"{source}: {prefix}circuity: must be >= 1, got {obj.circuity}")
     if isinstance(obj, ExposurePolicy) and obj.rolling_days < 1:

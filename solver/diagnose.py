@@ -93,12 +93,12 @@ def explain(problem: Problem, job: Job, routes: dict[str, Route]) -> Unassigned:
     reachable = [a for a in alone if a.start is not None]
     if not reachable:
         first = min(alone, key=lambda a: a.arrival)
-        windows = ", ".join(f"{clock(w.start)}-{clock(w.end)}" for w in job.time_windows) or "the shift"
+        windows = ", ".join(f"{clock(w.start)}-{clock(w.end)}" for w in job.time_windows)
+        where = f"window {windows}" if windows else "no skilled crew gets there before its shift ends"
         return Unassigned(
             job.id,
             Reason.WINDOW_UNREACHABLE,
-            f"window {windows}; the earliest any skilled crew can arrive is {clock(first.arrival)} "
-            f"(crew {first.crew.id})",
+            f"{where}; the earliest any skilled crew can arrive is {clock(first.arrival)} (crew {first.crew.id})",
         )
     feasible = [a for a in reachable if a.overrun == 0]
     if not feasible:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from google.protobuf import json_format
@@ -236,8 +237,9 @@ class RoutingBuild:
                 for a, b in zip(job.time_windows, job.time_windows[1:], strict=False):
                     if a.end + 1 <= min(horizon, b.start - 1):
                         cumul.RemoveInterval(a.end + 1, min(horizon, b.start - 1))
-            if obj.wait_weight > 0:
-                time_dim.SetCumulVarSoftUpperBound(index, problem.wait_origin, obj.wait_weight * job.customers)
+            wait_cost = obj.wait_weight * job.customers + job.urgency
+            if wait_cost > 0:
+                time_dim.SetCumulVarSoftUpperBound(index, problem.wait_origin, wait_cost)
             allowed = self.allowed[j]
             if len(allowed) < len(crews):
                 routing.VehicleVar(index).SetValues([-1, *allowed])
@@ -404,7 +406,7 @@ def run_search(
     ):
         member = guided_fallback(member)
     params = search_parameters(member, time_limit=time_limit, solution_limit=solution_limit)
-    state = {"solutions": 0, "first": None, "best": None, "last_snapshot": 0.0}
+    state: dict[str, Any] = {"solutions": 0, "first": None, "best": None, "last_snapshot": 0.0, "restoring": False}
 
     def at_solution() -> None:
         now = time.monotonic()
@@ -422,6 +424,12 @@ def run_search(
                     on_improvement(routes, cost)
         if deadline is not None and now > deadline:
             routing.solver().FinishCurrentSearch()
+        elif state["restoring"]:
+            # Reading the warm start runs a tree search that, after its first solution, goes on
+            # re-timing the same routes (break placements); with lunch windows open in a re-plan
+            # it ran for the whole time limit before local search began. One solution is enough.
+            state["restoring"] = False
+            routing.solver().FinishCurrentSearch()
 
     routing.AddAtSolutionCallback(at_solution)
     if time_limit is None:
@@ -433,7 +441,9 @@ def run_search(
         build.limits.append(limit)
     if initial_routes:
         routing.CloseModelWithParameters(params)
+        state["restoring"] = True  # ReadAssignmentFromRoutes runs a search of its own
         initial = build.initial_assignment(initial_routes)
+        state["restoring"] = False
         assignment = routing.SolveFromAssignmentWithParameters(initial, params) if initial else None
         if assignment is None:
             assignment = routing.SolveWithParameters(params)

@@ -1,7 +1,7 @@
 """A JSON exchange format for problems and solutions, in the spirit of VROOM's (see docs/exchange-format.md).
 
 It keeps VROOM's shape (``jobs``/``vehicles``/``matrices`` in, ``code``/``summary``/``unassigned``/``routes``
-out, integer seconds and metres) and goes beyond it: string ids, priority classes 1..4, exposure and
+out, integer seconds and metres) and goes beyond it: string ids, priority classes 0..4, exposure and
 home-entry fields, unassigned jobs with reasons, and running exposure figures on every step.
 
 The problem writer always includes the travel matrices and a ``sites`` list, so that a problem reads back
@@ -38,7 +38,7 @@ _STEP_TYPES_BACK = {v: k for k, v in _STEP_TYPES.items()}
 _JOB_KEYS = {
     "id", "description", "location", "location_index", "service", "time_windows", "skills", "priority",
     "customers", "enters_home", "exposure", "contaminating", "delivery", "required", "preferred_vehicle",
-    "move_cost",
+    "move_cost", "urgency",
 }  # fmt: skip
 _VEHICLE_KEYS = {
     "id", "description", "profile", "start", "start_index", "end", "end_index", "time_window", "max_work",
@@ -108,6 +108,8 @@ def _job_json(job: Job) -> dict[str, Any]:
         out["preferred_vehicle"] = job.preferred_crew
     if job.move_cost:
         out["move_cost"] = job.move_cost
+    if job.urgency:
+        out["urgency"] = job.urgency
     return out
 
 
@@ -266,7 +268,7 @@ def _read_job(model: Model, sites: _SiteTable, raw: Any, path: str) -> None:
         raise ValueError(f"{path}: needs location or location_index")
     priority = _int(obj.get("priority", 3), f"{path}.priority")
     if priority not in PRIORITY_CLASSES:
-        raise ValueError(f"{path}.priority: must be one of {list(PRIORITY_CLASSES)} (1 most urgent), got {priority}")
+        raise ValueError(f"{path}.priority: must be one of {list(PRIORITY_CLASSES)} (0 most urgent), got {priority}")
     kwargs: dict[str, Any] = {
         "id": job_id,
         "site": site,
@@ -282,6 +284,7 @@ def _read_job(model: Model, sites: _SiteTable, raw: Any, path: str) -> None:
         "required": _bool(obj.get("required", False), f"{path}.required"),
         "preferred_crew": _opt(obj.get("preferred_vehicle"), _str, f"{path}.preferred_vehicle"),
         "move_cost": _nonneg(obj.get("move_cost", 0), f"{path}.move_cost"),
+        "urgency": _nonneg(obj.get("urgency", 0), f"{path}.urgency"),
     }
     try:
         model.add_job(**kwargs)
@@ -504,7 +507,7 @@ def _kind(raw: Any) -> str:
 
 
 def route_cost(problem: Problem, route: Route) -> int:
-    """The route's share of the objective (drop penalties excluded): travel, distance, customer waiting, moves."""
+    """The route's share of the objective (drop penalties excluded): travel, distance, waiting, urgency, moves."""
     obj = problem.objective
     crew_id = route.crew_id
     moves = sum(
@@ -512,11 +515,17 @@ def route_cost(problem: Problem, route: Route) -> int:
         for jid in route.job_ids()
         if (job := problem.job(jid)).preferred_crew is not None and job.preferred_crew != crew_id
     )
+    urgency = sum(
+        job.urgency * max(0, step.start - problem.wait_origin)
+        for step in route.steps
+        if step.job_id is not None and (job := problem.job(step.job_id)).urgency
+    )
     s = route.summary
     return (
         obj.travel_time_weight * s.travel_time
         + obj.distance_weight * s.distance
         + obj.wait_weight * s.customer_seconds
+        + urgency
         + moves
     )
 

@@ -15,8 +15,10 @@ import numpy as np
 
 from solver.travel import TravelMatrices, TravelModel
 
-# Priority classes: 1 is the most urgent. A job of class p outweighs many of class p+1.
-PRIORITY_CLASSES = (1, 2, 3, 4)
+# Priority classes: 0 is the most urgent. A job of class p outweighs many of class p+1.
+# Class 0 is for emergencies (a hazard that can still be reached within its response target);
+# it only joins the ladder when a problem has such a job, so ordinary problems keep 1..4.
+PRIORITY_CLASSES = (0, 1, 2, 3, 4)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,9 @@ class Job:
     # Intraday stability: the crew the job is already promised to, and the cost of giving it to another.
     preferred_crew: str | None = None
     move_cost: int = 0
+    # Extra cost per second from the wait origin to the start of service, on top of
+    # ``wait_weight * customers``: makes an emergency reached as early as possible.
+    urgency: int = 0
 
     def window_span(self) -> TimeWindow | None:
         if not self.time_windows:
@@ -109,7 +114,7 @@ class Objective:
     """Integer weights of the objective (after drop penalties, which always dominate).
 
     cost = travel_time_weight * travel seconds + distance_weight * metres
-           + wait_weight * sum(customers * seconds from origin to service start)
+           + sum((wait_weight * customers + urgency) * seconds from origin to service start)
     """
 
     travel_time_weight: int = 1
@@ -166,14 +171,16 @@ class Problem:
         n = max(len(self.jobs), 1)
         worst_leg = self.objective.travel_time_weight * max_leg * 3 + self.objective.distance_weight * max_dist
         worst_wait = self.objective.wait_weight * max((j.customers for j in self.jobs), default=1) * (horizon + max_leg)
+        worst_urgency = sum(j.urgency for j in self.jobs) * (horizon + max_leg)
         moves = sum(j.move_cost for j in self.jobs)
-        base = max(1, (n + len(self.crews)) * worst_leg + n * worst_wait + moves) + 1
+        base = max(1, (n + len(self.crews)) * worst_leg + n * worst_wait + worst_urgency + moves) + 1
         limit = 2**62 // (n + 1)
         ratio = max(2, self.objective.priority_ratio)
-        while ratio > 2 and base * ratio ** (len(PRIORITY_CLASSES) - 1) > limit:
+        classes = PRIORITY_CLASSES if any(j.priority == 0 for j in self.jobs) else PRIORITY_CLASSES[1:]
+        while ratio > 2 and base * ratio ** (len(classes) - 1) > limit:
             ratio //= 2
         penalties: dict[int, int] = {}
-        for rank, p in enumerate(reversed(PRIORITY_CLASSES)):
+        for rank, p in enumerate(reversed(classes)):
             penalties[p] = min(base * ratio**rank, limit)
         return penalties
 
@@ -220,6 +227,7 @@ class Model:
         required: bool = False,
         preferred_crew: str | None = None,
         move_cost: int = 0,
+        urgency: int = 0,
     ) -> Job:
         if id in self._job_ids:
             raise ValueError(f"job id {id!r} is used twice")
@@ -240,6 +248,8 @@ class Model:
             raise ValueError(f"job {id!r}: demand must be >= 0, got {demand}")
         if move_cost < 0:
             raise ValueError(f"job {id!r}: move_cost must be >= 0, got {move_cost}")
+        if urgency < 0:
+            raise ValueError(f"job {id!r}: urgency must be >= 0, got {urgency}")
         windows = tuple(sorted(time_windows, key=lambda w: w.start))
         for a, b in zip(windows, windows[1:], strict=False):
             if b.start <= a.end:
@@ -259,6 +269,7 @@ class Model:
             required=required,
             preferred_crew=preferred_crew,
             move_cost=int(move_cost),
+            urgency=int(urgency),
         )
         self._job_ids.add(id)
         self._jobs.append(job)

@@ -123,6 +123,52 @@ def test_frozen_visits_never_move_or_change_crew() -> None:
     assert dt.datetime.fromisoformat(steps[2]["arrival"]) >= facts[1].arrived_at + dt.timedelta(minutes=30)
 
 
+def test_crew_between_stops_is_not_sent_back_to_its_last_stop() -> None:
+    """Re-planned halfway through a drive, with no position reported, the crew still arrives on time."""
+    policy = Policy()
+    inputs = world()
+    doc = night(inputs, policy)
+    crew = busiest(doc)
+    first, second = visits_of(doc, crew)[:2]
+    left = dt.datetime.fromisoformat(first["end"])
+    arrival = dt.datetime.fromisoformat(second["arrival"])
+    assert arrival - left >= dt.timedelta(minutes=4)  # a drive worth checking
+    now = left + (arrival - left) / 2
+    done = VisitFact(first["ticket_id"], crew, dt.datetime.fromisoformat(first["arrival"]), left, first["indoor"])
+    rin = ReplanInputs(inputs=inputs, previous=doc, at=now, visits=(done,))
+    new = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1).document
+    step = next(s for s in visits_of(new, crew) if s["ticket_id"] == second["ticket_id"])
+    assert abs(dt.datetime.fromisoformat(step["arrival"]) - arrival) <= dt.timedelta(minutes=1)
+
+
+def test_lunch_begun_stays_taken_through_later_replans() -> None:
+    """A break begun before a re-plan stays on the route, once, and is not planned a second time later."""
+    policy = Policy()
+    base = world()
+    shifts = tuple(
+        dataclasses.replace(s, break_start=at("11:30"), break_end=at("13:30"), break_min=60) for s in base.shifts
+    )
+    many = tuple(ticket(f"X{k:02d}", 0.004 * (k % 7) - 0.012, 0.005 * (k // 7) - 0.01) for k in range(21))
+    inputs = dataclasses.replace(base, shifts=shifts, tickets=(*base.tickets, *many))
+    doc = night(inputs, policy)
+    crew = busiest(doc)
+    brk = next(s for r in doc["routes"] if r["crew_id"] == crew for s in r["steps"] if s["type"] == "break")
+    taken = dt.datetime.fromisoformat(brk["start"])
+    previous = doc
+    for when in (taken + dt.timedelta(minutes=10), taken + dt.timedelta(minutes=90)):
+        facts = tuple(v for r in previous["routes"] for v in progress_on(previous, r["crew_id"], when))
+        rin = ReplanInputs(inputs=inputs, previous=previous, at=when, visits=facts)
+        new = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1).document
+        route = next(r for r in new["routes"] if r["crew_id"] == crew)
+        breaks = [s for s in route["steps"] if s["type"] == "break"]
+        assert [b["start"] for b in breaks] == [brk["start"]], when
+        assert route["break_taken"]["start"] == brk["start"]
+        for s in route["steps"]:
+            if s["type"] == "visit":  # no visit overlaps the lunch hour
+                assert s["end"] <= brk["start"] or s["arrival"] >= brk["end"]
+        previous = new
+
+
 def test_new_p1_lands_within_target() -> None:
     """A hazard reported mid-morning is reached within the 3 h target, in normal and in storm mode."""
     for storm in (False, True):
@@ -144,6 +190,68 @@ def test_new_p1_lands_within_target() -> None:
         assert replan.document["summary"]["within_target_by_priority"]["1"]["within"] >= 1
         if storm:
             assert "HAZ" in replan.document["storm_deadlines"]
+
+
+def test_new_p1_outranks_backlog_hazards() -> None:
+    """One crew full of yesterday's hazards: a hazard reported at 09:50 is still taken, next, within 3 h."""
+    policy = Policy()
+    crew = Crew("C01", "Regu 1", DEPOT[0], DEPOT[1], skills=("mv",), members=("M1a", "M1b"))
+    shift = Shift("C01", DAY, at("08:00"), at("13:00"))
+    backlog = tuple(ticket(f"OLD{k}", 0.005 * k, 0.0, priority=1, service_min=90, skills=("mv",)) for k in range(1, 7))
+    inputs = PlanInputs(day=DAY, tickets=backlog, crews=(crew,), shifts=(shift,))
+    doc = night(inputs, policy)
+    assert len(visits_of(doc, "C01")) < len(backlog)  # the day is full
+    now = at("10:00")
+    far = ticket("HAZ", -0.03, 0.03, priority=1, service_min=60, skills=("mv",), reported_at=at("09:50"))
+    rin = ReplanInputs(
+        inputs=dataclasses.replace(inputs, tickets=(*backlog, far)),
+        previous=doc,
+        at=now,
+        visits=tuple(progress_on(doc, "C01", now)),
+        known_tickets={t.ticket_id: t for t in backlog},
+    )
+    replan = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1)
+    upcoming = [s for s in visits_of(replan.document, "C01") if not s.get("progress")]
+    assert upcoming[0]["ticket_id"] == "HAZ" and upcoming[0].get("emergency") is True
+    forecast = {f["ticket_id"]: f for f in replan.forecast}
+    assert forecast["HAZ"]["within_target"]
+    # The backlog hazards are already past their target: none of them is an emergency.
+    assert not any(s.get("emergency") for s in upcoming[1:])
+
+
+def test_dispatched_emergency_stays_one_past_its_target() -> None:
+    """A hazard dispatched as an emergency keeps that rank in later re-plans, after its 3 h have run out."""
+    policy = Policy()
+    inputs = world()
+    late = ticket("LATE", 0.02, 0.02, priority=1, skills=("mv",), reported_at=at("06:30"))
+    inputs = dataclasses.replace(inputs, tickets=(*inputs.tickets, late))
+    doc = night(inputs, policy)
+    step = next(s for r in doc["routes"] for s in r["steps"] if s.get("ticket_id") == "LATE")
+    assert step.get("emergency") is True  # 06:30 + 3 h is still ahead at 08:00
+    now = at("07:55")  # nothing done yet; the re-plan is made as if its target had passed
+    rin = ReplanInputs(inputs=inputs, previous=doc, at=now)
+    later = dataclasses.replace(late, reported_at=at("04:00"))
+    rin = dataclasses.replace(rin, inputs=dataclasses.replace(inputs, tickets=(*inputs.tickets[:-1], later)))
+    new = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1).document
+    assert next(s for r in new["routes"] for s in r["steps"] if s.get("ticket_id") == "LATE").get("emergency")
+    doc_off = dict(doc, routes=[dict(r, steps=[{**s, "emergency": False} for s in r["steps"]]) for r in doc["routes"]])
+    new = make_replan(dataclasses.replace(rin, previous=doc_off), policy, time_limit=5, reproducible=True, workers=1)
+    assert not any(s.get("emergency") for r in new.document["routes"] for s in r["steps"])
+
+
+def test_nightly_plan_marks_hazards_still_within_target() -> None:
+    """At night, a hazard reported at 06:00 (target 09:00) is an emergency; one from yesterday is not."""
+    policy = Policy()
+    inputs = world()
+    fresh = ticket("FRESH", 0.02, 0.02, priority=1, skills=("mv",), reported_at=at("06:00"))
+    stale = ticket("STALE", -0.02, 0.02, priority=1, skills=("mv",), reported_at=at("06:00") - dt.timedelta(days=1))
+    doc = night(dataclasses.replace(inputs, tickets=(*inputs.tickets, fresh, stale)), policy)
+    steps = {s["ticket_id"]: s for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"}
+    assert steps["FRESH"].get("emergency") is True and "emergency" not in steps["STALE"]
+    assert dt.datetime.fromisoformat(steps["FRESH"]["arrival"]) <= at("09:00")
+    off = policy.with_overrides({"response.emergency_priorities": []})
+    doc = night(dataclasses.replace(inputs, tickets=(*inputs.tickets, fresh, stale)), off)
+    assert not any(s.get("emergency") for r in doc["routes"] for s in r["steps"])
 
 
 def test_caps_count_exposure_already_incurred() -> None:

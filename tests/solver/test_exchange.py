@@ -89,6 +89,19 @@ def test_problem_round_trip_is_exact() -> None:
     assert_same_problem(problem, problem_from_json(through_text(problem_to_json(problem))))
 
 
+def test_emergency_class_and_urgency_round_trip() -> None:
+    """A class-0 job with an urgency reads back exactly, and its urgency counts in the route cost."""
+    m = Model()
+    s = [m.add_site(x=float(i), y=0.0) for i in range(2)]
+    m.add_crew(id="C1", start=s[0], shift=TimeWindow(0, 7200))
+    m.add_job(id="HAZARD", site=s[1], service=600, priority=0, urgency=20)
+    problem = m.build(MatrixTravel([[0, 300], [300, 0]], [[0, 3000], [3000, 0]]))
+    assert_same_problem(problem, problem_from_json(through_text(problem_to_json(problem))))
+    out = solution_to_json(problem, solve(problem, time_limit=5, reproducible=True, workers=1))
+    # Travel 300 + 300 s, plus 20 per second from the wait origin (0) to the start of service (300).
+    assert out["routes"][0]["cost"] == 600 + 20 * 300
+
+
 def test_round_trip_keeps_matrices_of_a_computed_travel_model() -> None:
     """A great-circle problem is written with its matrices, so it reads back equal without the model."""
     m = Model()
@@ -117,7 +130,7 @@ def test_locations_without_matrices_use_the_named_travel_model() -> None:
     ("path", "value", "message"),
     [
         (("jobs", 0, "time_windows", 0), [40000, 30000], "jobs[0].time_windows[0]: start after end"),
-        (("jobs", 1, "priority"), 50, "jobs[1].priority: must be one of [1, 2, 3, 4]"),
+        (("jobs", 1, "priority"), 50, "jobs[1].priority: must be one of [0, 1, 2, 3, 4]"),
         (("jobs", 2, "location_index"), 9, "jobs[2].location_index: 9 is outside"),
         (("jobs", 0, "colour"), "red", "jobs[0].colour: unknown field"),
         (("jobs", 0, "delivery"), [1, 2], "jobs[0].delivery: expected one load dimension"),

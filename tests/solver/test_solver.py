@@ -189,6 +189,39 @@ def test_p1_outweighs_any_travel() -> None:
     assert "FAR" in sol.route_of("C1").job_ids()
 
 
+def test_emergency_class_outranks_p1() -> None:
+    """Two P1s that each fill the shift: the class-0 emergency is served, the nearer P1 is crowded out."""
+    m, s, travel = line_model(4)
+    m.add_crew(id="C1", start=s[0], shift=TimeWindow(8 * H, 12 * H))
+    m.add_job(id="OLD", site=s[1], service=3 * H, priority=1)
+    m.add_job(id="FRESH", site=s[3], service=2 * H, priority=0)
+    problem, sol = solved(m, travel)
+    assert sol.route_of("C1").job_ids() == ("FRESH",)
+    assert [(u.job_id, u.reason) for u in sol.unassigned] == [("OLD", Reason.CROWDED_OUT)]
+    penalties = problem.drop_penalties()
+    assert penalties[0] > penalties[1] > penalties[2]
+
+
+def test_ordinary_problems_keep_four_classes() -> None:
+    """Without a class-0 job the penalty ladder is 1..4, as before emergencies existed."""
+    m, s, travel = line_model(2)
+    m.add_crew(id="C1", start=s[0], shift=TimeWindow(8 * H, 12 * H))
+    m.add_job(id="J", site=s[1], service=600, priority=1)
+    assert sorted(m.build(travel).drop_penalties()) == [1, 2, 3, 4]
+
+
+def test_urgency_puts_the_job_first() -> None:
+    """The far job goes last on its own (near one first), but first when it carries an urgency."""
+    for urgency, order in ((0, ("NEAR", "FAR")), (50, ("FAR", "NEAR"))):
+        m, s, travel = line_model(4)
+        m.set_objective(Objective(travel_time_weight=1, wait_weight=1))
+        m.add_crew(id="C1", start=s[0], shift=TimeWindow(8 * H, 16 * H))
+        m.add_job(id="NEAR", site=s[1], service=1800, customers=5)
+        m.add_job(id="FAR", site=s[3], service=1800, urgency=urgency)
+        _, sol = solved(m, travel)
+        assert sol.route_of("C1").job_ids() == order, urgency
+
+
 def test_speed_factor_shortens_travel() -> None:
     """A motorcycle twice as fast as the reference reaches a job 20 min away in 10 min."""
     m, s, travel = line_model(3)
