@@ -50,6 +50,8 @@ from dispatch.policy import Policy
 MOVE_COST_S = 900
 # A stop whose planned arrival moves by more than this counts as changed (its route sheet is rewritten).
 RETIME_TOLERANCE_S = 15 * 60
+# Share of a storm re-plan's time limit for the search with hard deadlines (the rest relaxes missed ones).
+STORM_FIRST_SHARE = 0.75
 # A planned lunch break may move this many minutes either way in a re-plan.
 BREAK_SLACK_MIN = 30
 # Customer ETA window: +/- (base + per stop still ahead of it), capped.
@@ -405,7 +407,10 @@ def make_replan(
     }
     initial = _insert_emergencies(problem, initial)
     t_built = time.monotonic()
-    solutions = _solve(build, policy, initial, time_limit=time_limit, reproducible=reproducible, workers=workers)
+    # Storm deadlines may need a second, warm-started search that relaxes the missed ones: keep a
+    # quarter of the time for it so the re-plan as a whole stays within its limit.
+    first_limit = time_limit * (STORM_FIRST_SHARE if deadlines else 1.0)
+    solutions = _solve(build, policy, initial, time_limit=first_limit, reproducible=reproducible, workers=workers)
     if deadlines:
         # A deadline nobody could meet in the end must not cost the ticket its visit: drop the deadline.
         missed = {u.job_id for s in solutions for u in s.unassigned if u.job_id in deadlines}
@@ -416,7 +421,8 @@ def make_replan(
             )
             build = dataclasses.replace(build, problem=dataclasses.replace(problem, jobs=relaxed))
             warm = {r.crew_id: list(r.job_ids()) for s in solutions for r in s.routes}
-            solutions = _solve(build, policy, warm, time_limit=time_limit, reproducible=reproducible, workers=workers)
+            rest = max(0.5, time_limit - (time.monotonic() - t_built))
+            solutions = _solve(build, policy, warm, time_limit=rest, reproducible=reproducible, workers=workers)
             for j in sorted(missed):
                 deadlines.pop(j)
             notes.append(f"storm: {len(missed)} P1/P2 deadline(s) could not all be met together; kept soft")

@@ -606,6 +606,14 @@ circuity = 1.35
 car_speed_kmh = 30.0
 motorcycle_speed_kmh = 36.0
 
+[response]
+# A ticket of these priorities still within its response target when a plan or re-plan starts is an
+# emergency: it outranks every other ticket (older ones already past their target included), goes to
+# the crew that reaches it first, and keeps that rank once dispatched.
+emergency_priorities = [1]
+# An emergency's waiting counts like an outage of this many customers.
+emergency_customers = 100
+
 [response.target_hours]
 # Report-to-arrival targets per priority class.
 1 = 3.0

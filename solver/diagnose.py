@@ -39,22 +39,34 @@ def _alone(problem: Problem, crew: Crew, job: Job) -> _Alone:
     out = problem.duration(crew, crew.start, job.site)
     back = problem.duration(crew, job.site, crew.end)
     arrival = crew.shift.start + out
-    start: int | None = arrival
-    if job.time_windows:
-        start = next((max(arrival, w.start) for w in job.time_windows if arrival <= w.end), None)
+    start = _window_start(job, arrival)
     if start is None or start > crew.shift.end:
         return _Alone(crew, arrival, None, 0)
     finish = start + job.service + back
-    # Breaks are part of the route: one that cannot end before the visit starts comes after it.
+    # Each break is taken before the visit (on the way, or waiting there) or after it (on the way
+    # back, or at the end); whichever ends the day sooner, as a route would.
     for b in crew.breaks:
-        if b.window.start + b.duration <= start:
-            continue
-        finish = b.window.start + b.duration if b.window.start >= finish else finish + b.duration
+        options = []
+        before = _window_start(job, max(start, max(crew.shift.start + out, b.window.start) + b.duration))
+        if before is not None:
+            options.append((before + job.service + back, before))
+        if max(start + job.service, b.window.start) <= b.latest_start:
+            options.append((max(finish, b.window.start) + b.duration, start))
+        if not options:  # the break fits neither side of the visit: count it as lost time
+            options.append((finish + b.duration, start))
+        finish, start = min(options)
     overrun = max(0, finish - crew.shift.end)
     if crew.max_work is not None:
         span = out + job.service + back + sum(b.duration for b in crew.breaks)
         overrun = max(overrun, span - crew.max_work)
     return _Alone(crew, arrival, start, overrun)
+
+
+def _window_start(job: Job, arrival: int) -> int | None:
+    """The earliest service start at or after ``arrival`` inside the job's windows (None: too late)."""
+    if not job.time_windows:
+        return arrival
+    return next((max(arrival, w.start) for w in job.time_windows if arrival <= w.end), None)
 
 
 def explain(problem: Problem, job: Job, routes: dict[str, Route]) -> Unassigned:

@@ -167,6 +167,18 @@ def test_shift_too_short_says_what_fixes_it() -> None:
     assert "C7" in u.detail and "80 min longer" in u.detail
 
 
+def test_break_on_the_way_counts_in_the_diagnosis() -> None:
+    """A lunch that must start by 08:30 delays a 08:30 arrival to 09:00: 15 min short, not crowded out."""
+    m, s, travel = line_model(4)
+    lunch = Break("lunch", TimeWindow(8 * H, 9 * H), 1800)
+    m.add_crew(id="C1", start=s[0], shift=TimeWindow(8 * H, 10 * H + 900), breaks=[lunch])
+    m.add_job(id="J", site=s[3], service=H)
+    _, sol = solved(m, travel)
+    [u] = sol.unassigned
+    # Out 30 min (lunch 30 min on the way), serve 09:00-10:00, back 10:30: the shift ends 10:15.
+    assert u.reason is Reason.SHIFT_TOO_SHORT and "15 min longer" in u.detail
+
+
 def test_crowded_out_by_higher_priority() -> None:
     """Two jobs that each fill the shift: the P1 is served, the P4 is crowded out."""
     m, s, travel = line_model(3)
