@@ -575,11 +575,13 @@ def _walk(problem: solver.Problem, crew: solver.Crew, job_ids: Sequence[str]) ->
             continue
         if crew.max_exposure is not None and exposure + job.exposure > crew.max_exposure:
             continue
-        t_here = t
-        arrive = t_here + problem.duration(crew, here, job.site)
-        if breaks and arrive + job.service > breaks[0].latest_start:
-            t_here = max(t_here, breaks[0].window.start) + breaks[0].duration
-            arrive = t_here + problem.duration(crew, here, job.site)
+        drive = problem.duration(crew, here, job.site)
+        arrive = t + drive
+        rest = bool(breaks) and arrive + job.service > breaks[0].latest_start
+        if rest:
+            # The break cannot wait until after this stop: taken on the way (driving stops for it)
+            # or on arrival if the window opens later, as the solver's routes do.
+            arrive = max(arrive, breaks[0].window.start) + breaks[0].duration
         start = arrive
         if job.time_windows:
             fit = [w for w in job.time_windows if w.end >= arrive]
@@ -589,7 +591,7 @@ def _walk(problem: solver.Problem, crew: solver.Crew, job_ids: Sequence[str]) ->
         end = start + job.service
         if end + problem.duration(crew, job.site, crew.end) > crew.shift.end:
             continue
-        if t_here != t:
+        if rest:
             breaks.pop(0)
         t, here = end, job.site
         homes += int(job.enters_home)

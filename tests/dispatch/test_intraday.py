@@ -169,6 +169,31 @@ def test_lunch_begun_stays_taken_through_later_replans() -> None:
         previous = new
 
 
+def test_warm_start_takes_lunch_on_the_way_like_the_solver() -> None:
+    """A promised stop reached only by lunching during the drive stays in the warm start."""
+    import numpy as np
+
+    from dispatch.intraday import _feasible_prefix
+
+    m = solver.Model()
+    sites = [m.add_site(x=float(i), y=0.0) for i in range(4)]
+    gap = np.abs(np.arange(4)[:, None] - np.arange(4)[None, :])
+    hour = 3600
+    lunch = solver.Break("lunch", solver.TimeWindow(11 * hour + 1800, 13 * hour), hour)
+    shift = solver.TimeWindow(10 * hour, 14 * hour + 900)
+    crew = m.add_crew(id="C1", start=sites[0], end=sites[3], shift=shift, breaks=[lunch])
+    m.add_job(id="A", site=sites[1], service=1800)
+    m.add_job(id="B", site=sites[3], service=hour)
+    problem = m.build(solver.MatrixTravel(durations=gap * 1800, distances=gap * 1000))
+    # A 10:30-11:00; leave 11:00, lunch 11:30-12:30 on the way, B 13:00-14:00 (waiting at A for the
+    # lunch window to open would put B at 13:30-14:30, past the 14:15 end of shift).
+    assert _feasible_prefix(problem, crew, ["A", "B"]) == ["A", "B"]
+    solution = solver.solve(problem, reproducible=True, workers=1)
+    assert solution.route_of("C1").job_ids() == ("A", "B")
+    tight = dataclasses.replace(crew, shift=solver.TimeWindow(10 * hour, 14 * hour - 60))
+    assert _feasible_prefix(problem, tight, ["A", "B"]) == ["A"]
+
+
 def test_new_p1_lands_within_target() -> None:
     """A hazard reported mid-morning is reached within the 3 h target, in normal and in storm mode."""
     for storm in (False, True):
