@@ -9,7 +9,8 @@ crews' positions, and plans the rest of the day:
 - exposure already incurred today counts against today's caps;
 - tickets opened since the plan and those left unassigned join the remaining ones;
 - the search warm-starts from the current routes and pays ``move_cost_s`` for giving a stop to
-  another crew, so routes only change where it pays off;
+  another crew and ``reorder_cost_s`` for each stop reached from a different stop than promised,
+  so routes only change where it pays off;
 - in storm mode P1/P2 response targets become deadlines wherever some crew can still meet them.
 
 The pure part (:func:`make_replan`) touches no database; :func:`load_replan_inputs` and
@@ -48,6 +49,9 @@ from dispatch.policy import Policy
 
 # Cost (in travel-seconds) of giving a stop promised to one crew to another: a quarter of an hour.
 MOVE_COST_S = 900
+# Cost of reaching a promised stop from anywhere but the stop before it on the crew's route: a
+# swap of two neighbours costs three of these.
+REORDER_COST_S = 300
 # A stop whose planned arrival moves by more than this counts as changed (its route sheet is rewritten).
 RETIME_TOLERANCE_S = 15 * 60
 # Share of a storm re-plan's time limit for the search with hard deadlines (the rest relaxes missed ones).
@@ -213,6 +217,7 @@ def make_replan(
     reproducible: bool = False,
     workers: int | None = None,
     move_cost_s: int = MOVE_COST_S,
+    reorder_cost_s: int = REORDER_COST_S,
 ) -> Replan:
     """Re-plan the rest of ``rin.inputs.day`` from ``rin.at``: frozen progress, stable routes."""
     t0 = time.monotonic()
@@ -380,14 +385,23 @@ def make_replan(
     problem = build.problem
     crew_ids = {c.id for c in problem.crews}
 
-    # Stability: each stop prefers the crew it is promised to.
+    # Stability: each stop prefers the crew it is promised to, and its place in that crew's order.
     base_jobs = {j.id: j for j in problem.jobs}
+    follows: dict[str, str] = {}
+    for r in previous["routes"]:
+        before = ""
+        for st in _visits_of(r):
+            if st["ticket_id"] in base_jobs:
+                follows[st["ticket_id"]] = before
+                before = st["ticket_id"]
     jobs = []
     deadlines: dict[str, int] = {}
     for job in problem.jobs:
         owner = prev_crew_of.get(job.id)
         if owner in crew_ids and move_cost_s > 0:
             job = dataclasses.replace(job, preferred_crew=owner, move_cost=move_cost_s)
+        if owner in crew_ids and reorder_cost_s > 0:
+            job = dataclasses.replace(job, follows=follows[job.id], reorder_cost=reorder_cost_s)
         if policy.storm.enabled:
             job, deadline = _storm_deadline(problem, job, tickets_all[job.id], policy, origin)
             if deadline is not None:

@@ -204,6 +204,7 @@ class RoutingBuild:
                 if sf != 1.0:
                     durations = np.ceil(durations / sf).astype(np.int64)
                 cost = obj.travel_time_weight * durations + obj.distance_weight * distances
+                self._add_reorder_costs(cost, len(depot_sites))
                 cost_of_class[sf] = routing.RegisterTransitMatrix(cost.tolist())
                 transit = durations + service[:, None]
                 if use_matrix:
@@ -328,6 +329,20 @@ class RoutingBuild:
                 intervals.append(iv)
             time_dim.SetBreakIntervalsOfVehicle(intervals, v, visit_transits)
             self.break_vars[v] = intervals
+
+    def _add_reorder_costs(self, cost: np.ndarray, n_depots: int) -> None:
+        """Arcs into a job from anywhere but the job it follows on its promised route cost extra."""
+        jobs = self.problem.jobs
+        index_of = {job.id: j for j, job in enumerate(jobs)}
+        for n, j in self.job_of_node.items():
+            job = jobs[j]
+            if not job.reorder_cost or job.follows is None:
+                continue
+            cost[:, n] += job.reorder_cost
+            if job.follows == "":
+                cost[:n_depots, n] -= job.reorder_cost
+            elif (pred := self.node_of_job.get(index_of.get(job.follows, -1))) is not None:
+                cost[pred, n] -= job.reorder_cost
 
     def _add_stability(self) -> None:
         # Moving a job away from its preferred crew costs ``move_cost``: per-crew unary transits on a

@@ -38,7 +38,7 @@ _STEP_TYPES_BACK = {v: k for k, v in _STEP_TYPES.items()}
 _JOB_KEYS = {
     "id", "description", "location", "location_index", "service", "time_windows", "skills", "priority",
     "customers", "enters_home", "exposure", "contaminating", "delivery", "required", "preferred_vehicle",
-    "move_cost", "urgency",
+    "move_cost", "urgency", "follows", "reorder_cost",
 }  # fmt: skip
 _VEHICLE_KEYS = {
     "id", "description", "profile", "start", "start_index", "end", "end_index", "time_window", "max_work",
@@ -110,6 +110,10 @@ def _job_json(job: Job) -> dict[str, Any]:
         out["move_cost"] = job.move_cost
     if job.urgency:
         out["urgency"] = job.urgency
+    if job.follows is not None:
+        out["follows"] = job.follows
+    if job.reorder_cost:
+        out["reorder_cost"] = job.reorder_cost
     return out
 
 
@@ -285,6 +289,8 @@ def _read_job(model: Model, sites: _SiteTable, raw: Any, path: str) -> None:
         "preferred_crew": _opt(obj.get("preferred_vehicle"), _str, f"{path}.preferred_vehicle"),
         "move_cost": _nonneg(obj.get("move_cost", 0), f"{path}.move_cost"),
         "urgency": _nonneg(obj.get("urgency", 0), f"{path}.urgency"),
+        "follows": _opt(obj.get("follows"), _str, f"{path}.follows"),
+        "reorder_cost": _nonneg(obj.get("reorder_cost", 0), f"{path}.reorder_cost"),
     }
     try:
         model.add_job(**kwargs)
@@ -507,7 +513,8 @@ def _kind(raw: Any) -> str:
 
 
 def route_cost(problem: Problem, route: Route) -> int:
-    """The route's share of the objective (drop penalties excluded): travel, distance, waiting, urgency, moves."""
+    """The route's share of the objective (drop penalties excluded): travel, distance, waiting, urgency,
+    moves and reorders."""
     obj = problem.objective
     crew_id = route.crew_id
     moves = sum(
@@ -520,6 +527,12 @@ def route_cost(problem: Problem, route: Route) -> int:
         for step in route.steps
         if step.job_id is not None and (job := problem.job(step.job_id)).urgency
     )
+    ids = route.job_ids()
+    reorders = sum(
+        job.reorder_cost
+        for before, jid in zip(("", *ids), ids, strict=False)
+        if (job := problem.job(jid)).reorder_cost and job.follows is not None and job.follows != before
+    )
     s = route.summary
     return (
         obj.travel_time_weight * s.travel_time
@@ -527,6 +540,7 @@ def route_cost(problem: Problem, route: Route) -> int:
         + obj.wait_weight * s.customer_seconds
         + urgency
         + moves
+        + reorders
     )
 
 

@@ -81,6 +81,10 @@ class Job:
     # Extra cost per second from the wait origin to the start of service, on top of
     # ``wait_weight * customers``: makes an emergency reached as early as possible.
     urgency: int = 0
+    # Intraday stability of the order: the job this one follows on its promised route ("" = first
+    # after the crew's start), and the cost of reaching it from anywhere else.
+    follows: str | None = None
+    reorder_cost: int = 0
 
     def window_span(self) -> TimeWindow | None:
         if not self.time_windows:
@@ -172,7 +176,7 @@ class Problem:
         worst_leg = self.objective.travel_time_weight * max_leg * 3 + self.objective.distance_weight * max_dist
         worst_wait = self.objective.wait_weight * max((j.customers for j in self.jobs), default=1) * (horizon + max_leg)
         worst_urgency = sum(j.urgency for j in self.jobs) * (horizon + max_leg)
-        moves = sum(j.move_cost for j in self.jobs)
+        moves = sum(j.move_cost + j.reorder_cost for j in self.jobs)
         base = max(1, (n + len(self.crews)) * worst_leg + n * worst_wait + worst_urgency + moves) + 1
         limit = 2**62 // (n + 1)
         ratio = max(2, self.objective.priority_ratio)
@@ -228,6 +232,8 @@ class Model:
         preferred_crew: str | None = None,
         move_cost: int = 0,
         urgency: int = 0,
+        follows: str | None = None,
+        reorder_cost: int = 0,
     ) -> Job:
         if id in self._job_ids:
             raise ValueError(f"job id {id!r} is used twice")
@@ -250,6 +256,10 @@ class Model:
             raise ValueError(f"job {id!r}: move_cost must be >= 0, got {move_cost}")
         if urgency < 0:
             raise ValueError(f"job {id!r}: urgency must be >= 0, got {urgency}")
+        if reorder_cost < 0:
+            raise ValueError(f"job {id!r}: reorder_cost must be >= 0, got {reorder_cost}")
+        if follows == id:
+            raise ValueError(f"job {id!r}: cannot follow itself")
         windows = tuple(sorted(time_windows, key=lambda w: w.start))
         for a, b in zip(windows, windows[1:], strict=False):
             if b.start <= a.end:
@@ -270,6 +280,8 @@ class Model:
             preferred_crew=preferred_crew,
             move_cost=int(move_cost),
             urgency=int(urgency),
+            follows=follows,
+            reorder_cost=int(reorder_cost),
         )
         self._job_ids.add(id)
         self._jobs.append(job)

@@ -194,6 +194,20 @@ def test_warm_start_takes_lunch_on_the_way_like_the_solver() -> None:
     assert _feasible_prefix(problem, tight, ["A", "B"]) == ["A"]
 
 
+def test_replan_with_nothing_new_changes_nothing() -> None:
+    """Re-planned at the start of the shift with no news, every crew keeps its stops in their order."""
+    policy = Policy()
+    inputs = world()
+    doc = night(inputs, policy)
+    replan = make_replan(
+        ReplanInputs(inputs=inputs, previous=doc, at=at("08:00")), policy, time_limit=5, reproducible=True, workers=1
+    )
+    assert replan.stops_changed == 0
+    assert [[s["ticket_id"] for s in visits_of(replan.document, r["crew_id"])] for r in doc["routes"]] == [
+        [s["ticket_id"] for s in visits_of(doc, r["crew_id"])] for r in doc["routes"]
+    ]
+
+
 def test_new_p1_lands_within_target() -> None:
     """A hazard reported mid-morning is reached within the 3 h target, in normal and in storm mode."""
     for storm in (False, True):

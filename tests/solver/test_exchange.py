@@ -90,16 +90,17 @@ def test_problem_round_trip_is_exact() -> None:
 
 
 def test_emergency_class_and_urgency_round_trip() -> None:
-    """A class-0 job with an urgency reads back exactly, and its urgency counts in the route cost."""
+    """A class-0 job with urgency and order fields reads back exactly; both count in the route cost."""
     m = Model()
     s = [m.add_site(x=float(i), y=0.0) for i in range(2)]
     m.add_crew(id="C1", start=s[0], shift=TimeWindow(0, 7200))
-    m.add_job(id="HAZARD", site=s[1], service=600, priority=0, urgency=20)
+    m.add_job(id="HAZARD", site=s[1], service=600, priority=0, urgency=20, follows="GONE", reorder_cost=7)
     problem = m.build(MatrixTravel([[0, 300], [300, 0]], [[0, 3000], [3000, 0]]))
     assert_same_problem(problem, problem_from_json(through_text(problem_to_json(problem))))
     out = solution_to_json(problem, solve(problem, time_limit=5, reproducible=True, workers=1))
-    # Travel 300 + 300 s, plus 20 per second from the wait origin (0) to the start of service (300).
-    assert out["routes"][0]["cost"] == 600 + 20 * 300
+    # Travel 300 + 300 s, 20 per second from the wait origin (0) to the start of service (300), and 7
+    # for not following the job it was promised after.
+    assert out["routes"][0]["cost"] == 600 + 20 * 300 + 7
 
 
 def test_round_trip_keeps_matrices_of_a_computed_travel_model() -> None:

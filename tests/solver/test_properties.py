@@ -116,6 +116,8 @@ def problems(draw: st.DrawFn) -> Problem:
             "priority": draw(st.integers(0, 4)),
             "customers": draw(st.integers(1, 5)),
             "urgency": draw(st.sampled_from([0, 0, 0, 20])),
+            "follows": draw(st.sampled_from([None, None, "", f"J{max(0, i - 1)}"])) if i else None,
+            "reorder_cost": draw(st.sampled_from([0, 300])),
             "enters_home": enters_home,
             "exposure": draw(st.integers(0, 1800)) if enters_home else 0,
             "contaminating": enters_home and draw(st.booleans()),

@@ -234,6 +234,28 @@ def test_urgency_puts_the_job_first() -> None:
         assert sol.route_of("C1").job_ids() == order, urgency
 
 
+def test_reorder_cost_keeps_the_promised_order() -> None:
+    """Two orders cost the same drive (0-1-2-0 or 0-2-1-0): the promised one is kept, either way round."""
+    for first, second in (("A", "B"), ("B", "A")):
+        m, s, travel = line_model(3)
+        m.add_crew(id="C1", start=s[0], shift=TimeWindow(8 * H, 16 * H))
+        sites = {"A": s[1], "B": s[2]}
+        m.add_job(id=first, site=sites[first], service=600, follows="", reorder_cost=300)
+        m.add_job(id=second, site=sites[second], service=600, follows=first, reorder_cost=300)
+        _, sol = solved(m, travel)
+        assert sol.route_of("C1").job_ids() == (first, second)
+
+
+def test_reorder_cost_gives_way_to_a_real_saving() -> None:
+    """A promised order that drives 40 min more than the other is changed at a 5-min reorder cost."""
+    m, s, travel = line_model(4)
+    m.add_crew(id="C1", start=s[0], end=s[3], shift=TimeWindow(8 * H, 16 * H))
+    m.add_job(id="FAR", site=s[3], service=600, follows="", reorder_cost=300)
+    m.add_job(id="NEAR", site=s[1], service=600, follows="FAR", reorder_cost=300)
+    _, sol = solved(m, travel)
+    assert sol.route_of("C1").job_ids() == ("NEAR", "FAR")
+
+
 def test_speed_factor_shortens_travel() -> None:
     """A motorcycle twice as fast as the reference reaches a job 20 min away in 10 min."""
     m, s, travel = line_model(3)
