@@ -42,6 +42,7 @@ class Stop:
     ppe_required: bool
     risk: HouseholdRisk
     ends_home_entries: bool  # policy: an isolating home is the last home of the shift
+    emergency: bool = False  # a hazard still within its response target: go straight there
 
     @property
     def window_from(self) -> datetime:
@@ -305,6 +306,7 @@ def _read_route(
                     ends_home_entries=(
                         indoor and risk is HouseholdRisk.ISOLATING and policy.exposure.isolating_ends_home_entries
                     ),
+                    emergency=step.get("emergency") is True,
                 )
             )
     crew = crews.get(crew_id)

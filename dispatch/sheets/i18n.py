@@ -97,6 +97,7 @@ LABELS: dict[str, dict[str, str]] = {
         "label.north": "U",
         # Service notes.
         "note.customers_affected": "Pelanggan terdampak: {count}",
+        "note.emergency": "DARURAT - bahaya dilaporkan {reported}; langsung ke lokasi",
         "note.critical_facility": "FASILITAS KRITIS - utamakan",
         "note.customer_window": "Janji dengan pelanggan: {start}-{end}",
         "note.skills": "Keahlian: {skills}",
@@ -212,6 +213,7 @@ LABELS: dict[str, dict[str, str]] = {
         "label.legend_unassigned": "Unassigned",
         "label.north": "N",
         "note.customers_affected": "Customers affected: {count}",
+        "note.emergency": "EMERGENCY - hazard reported {reported}; go straight there",
         "note.critical_facility": "CRITICAL FACILITY - give priority",
         "note.customer_window": "Customer appointment: {start}-{end}",
         "note.skills": "Skills: {skills}",

@@ -54,6 +54,8 @@ def service_notes(stop: Stop, labels: Labels, *, day: date) -> list[str]:
     """What the crew should know before knocking; built from ticket fields (tickets carry no free text)."""
     t = stop.ticket
     notes = []
+    if stop.emergency:
+        notes.append(labels("note.emergency", reported=labels.time(t.reported_at, day=day)))
     if t.critical_facility:
         notes.append(labels("note.critical_facility"))
     if t.customers_affected > 1:

@@ -131,3 +131,15 @@ def test_outdoor_only_crew_is_warned(sheet_inputs, tmp_path: Path) -> None:
     assert expected in (tmp_path / "C03.html").read_text(encoding="utf-8")
     text = subprocess.run(["pdftotext", str(tmp_path / "C03.pdf"), "-"], capture_output=True, text=True).stdout
     assert expected in " ".join(text.split())
+
+
+def test_emergency_stop_is_flagged_for_the_crew(sheet_inputs, tmp_path: Path) -> None:
+    """A visit the plan marks as an emergency says so first, with the report time, on HTML and PDF."""
+    route = sheet_inputs["plan"]["routes"][0]
+    step = next(s for s in route["steps"] if s["type"] == "visit")
+    step["emergency"] = True
+    write_sheets(**sheet_inputs, out_dir=tmp_path, lang="en", crew_id="C01")
+    page = (tmp_path / "C01.html").read_text(encoding="utf-8")
+    assert page.count("EMERGENCY - hazard reported") == 1
+    text = subprocess.run(["pdftotext", str(tmp_path / "C01.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "EMERGENCY - hazard reported" in " ".join(text.split())
