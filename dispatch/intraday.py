@@ -898,6 +898,7 @@ def response_forecast(
                     "target_h": target,
                     "within_target": target is None or hours <= target,
                     "under_way": s.get("progress") == UNDER_WAY,
+                    "emergency": s.get("emergency") is True,
                 }
             )
     for u in doc["unassigned"]:
@@ -914,6 +915,7 @@ def response_forecast(
                 "target_h": target,
                 "within_target": False,
                 "under_way": False,
+                "emergency": False,
                 "reason": u["reason"],
             }
         )

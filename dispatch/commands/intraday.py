@@ -136,7 +136,7 @@ def replan_command(
         for f in replan.forecast:
             eta = f["arrival"][11:16] if f["arrival"] else "not reached today"
             hours = f"{f['response_h']:.1f} h" if f["response_h"] is not None else "-"
-            flag = "" if f["within_target"] else "  LATE"
+            flag = ("  emergency" if f.get("emergency") else "") + ("" if f["within_target"] else "  LATE")
             console.print(
                 f"  {f['ticket_id']}  {f['crew_id'] or '-':<6} {eta}  {hours} (target {f['target_h']} h){flag}"
             )
