@@ -5,7 +5,8 @@ crews' positions, and plans the rest of the day:
 
 - visits done or under way are *frozen*: they stay in the revision as they happened, on their crew;
 - each crew starts from where it is at the re-plan time, within what is left of its shift (and its
-  break if it has not taken it yet); a shift cut short (crew gone home sick) ends early;
+  break if it has not taken it yet); a shift end the dispatcher moved (crew sent home sick, or
+  overtime) holds, in later re-plans too;
 - exposure already incurred today counts against today's caps;
 - tickets opened since the plan and those left unassigned join the remaining ones;
 - the search warm-starts from the current routes and pays ``move_cost_s`` for giving a stop to
@@ -103,7 +104,7 @@ class ReplanInputs:
     positions: Mapping[str, Position] = field(default_factory=dict)
     # Tickets of frozen visits (they may be closed already, so not among the open tickets).
     known_tickets: Mapping[str, Ticket] = field(default_factory=dict)
-    # Shifts cut short (or moved): crew id -> new end of shift.
+    # Shift ends moved by the dispatcher: earlier (sent home) or later (overtime). Crew id -> new end.
     end_shift: Mapping[str, dt.datetime] = field(default_factory=dict)
 
 
@@ -261,77 +262,40 @@ def make_replan(
             homes_today[crew_id] += int(v.entered_home)
             exposure_today[crew_id] += e
 
+    # Shift ends the dispatcher moved (sent home, or overtime): this re-plan's, else an earlier revision's.
+    ends = {r["crew_id"]: _t(r["end_shift"]) for r in previous["routes"] if r.get("end_shift")}
+    ends.update(rin.end_shift)
     crews_by_id = {c.crew_id: c for c in inputs.crews}
     shifts = [s for s in inputs.shifts if s.date == day]
     new_shifts: list[Shift] = []
     new_crews: dict[str, Crew] = dict(crews_by_id)
-    start_of: dict[str, dt.datetime] = {}
     no_time: list[str] = []
     zones = [z for z in inputs.zones if z.valid_on(day)]
     for shift in shifts:
         crew = crews_by_id.get(shift.crew_id)
         if crew is None:
             continue
-        end = shift.end
-        if shift.crew_id in rin.end_shift:
-            end = min(end, rin.end_shift[shift.crew_id].astimezone(tz))
-        start = max(shift.start, at)
-        lat, lon = crew.depot_lat, crew.depot_lon
-        vs = frozen.get(crew.crew_id, [])
-        under_way = [v for v in vs if v.left_at is None]
-        pos = rin.positions.get(crew.crew_id)
-        if pos is not None and pos.at > at:
-            pos = None
-        last_done = max((v for v in vs if v.left_at is not None), key=lambda v: v.left_at, default=None)  # type: ignore[arg-type, return-value]
-        if under_way:
-            v = under_way[-1]
-            t = tickets_all.get(v.ticket_id)
-            if t is not None:
-                lat, lon = t.lat, t.lon
-            service = t.service_min if t is not None else 30
-            start = max(start, v.arrived_at + dt.timedelta(minutes=service))
-        elif pos is not None and (last_done is None or pos.at >= last_done.left_at):  # type: ignore[operator]
-            lat, lon = pos.lat, pos.lon
-        else:
-            depart = None
-            if last_done is not None and last_done.ticket_id in tickets_all:
-                t = tickets_all[last_done.ticket_id]
-                lat, lon, depart = t.lat, t.lon, last_done.left_at
-            elif crew.crew_id in prev_routes:
-                steps = prev_routes[crew.crew_id]["steps"]
-                here = [s for s in steps if s["type"] != "end" and _t(s["arrival"]) <= at]
-                if here:
-                    lat, lon = here[-1]["lat"], here[-1]["lon"]
-                    depart = _t(here[-1]["end"]) if here[-1]["type"] == "start" else None
-            if depart is not None and crew.crew_id in prev_routes:
-                speed = policy.travel.speed_kmh(crew.vehicle) / policy.travel.car_speed_kmh
-                lat, lon = _dead_reckoning(
-                    prev_routes[crew.crew_id], frozen_ids, (lat, lon), depart, at, speed, zones, policy
-                )
-        # The break: taken if the plan had it start before now; dropped if it no longer fits.
-        b_start, b_end, b_min = shift.break_start, shift.break_end, shift.break_min
-        if b_start and b_end and b_min:
-            planned_break = _break_of(prev_routes.get(crew.crew_id))
-            taken_at = _t(planned_break["start"]) if planned_break else None
-            if taken_at is not None and taken_at < at:
-                start = max(start, taken_at + dt.timedelta(minutes=b_min))
-                b_start = b_end = None
-                b_min = 0
-            elif b_end - max(b_start, start) < dt.timedelta(minutes=b_min):
-                if b_end > start:
-                    notes.append(f"{crew.crew_id}: the break no longer fits in its window; planned without it")
-                b_start = b_end = None
-                b_min = 0
-            else:
-                b_start = max(b_start, start)
-                if taken_at is not None:
-                    # Keep lunch near where the crew was told it would be (and a narrow window keeps
-                    # the solver's break placement fast): +/- BREAK_SLACK around the planned start.
-                    slack = dt.timedelta(minutes=BREAK_SLACK_MIN)
-                    lo = max(b_start, taken_at - slack)
-                    hi = min(b_end, taken_at + dt.timedelta(minutes=b_min) + slack)
-                    if hi - lo >= dt.timedelta(minutes=b_min):
-                        b_start, b_end = lo, hi
+        end = ends.get(shift.crew_id, shift.end).astimezone(tz)
+        position = rin.positions.get(crew.crew_id)
+        if position is not None and position.at > at:
+            position = None  # reported after the re-plan time
+        prev_route = prev_routes.get(crew.crew_id)
+        visits = frozen.get(crew.crew_id, [])
+        lat, lon, start = _where_now(
+            crew,
+            visits,
+            position,
+            prev_route,
+            frozen_ids,
+            tickets_all,
+            at=at,
+            start=max(shift.start, at),
+            zones=zones,
+            policy=policy,
+        )
+        start, b_start, b_end, b_min, note = _break_left(shift, prev_route, at=at, start=start)
+        if note:
+            notes.append(f"{crew.crew_id}: {note}")
         if start >= end:
             no_time.append(crew.crew_id)
             continue
@@ -346,7 +310,6 @@ def make_replan(
         new_crews[crew.crew_id] = dataclasses.replace(
             crew, depot_lat=lat, depot_lon=lon, end_lat=end_lat, end_lon=end_lon
         )
-        start_of[crew.crew_id] = start
         new_shifts.append(
             dataclasses.replace(shift, start=start, end=end, break_start=b_start, break_end=b_end, break_min=b_min)
         )
@@ -449,7 +412,7 @@ def make_replan(
         frozen_exposure=frozen_exposure,
         tickets=tickets_all,
         shifts={s.crew_id: s for s in shifts},
-        end_shift=rin.end_shift,
+        end_shift=ends,
         homes_today=homes_today,
         exposure_today=exposure_today,
         tz=tz,
@@ -506,6 +469,77 @@ def _solve(
             )
         )
     return out
+
+
+def _where_now(
+    crew: Crew,
+    visits: Sequence[VisitFact],
+    position: Position | None,
+    route: dict[str, Any] | None,
+    frozen_ids: set[str],
+    tickets: Mapping[str, Ticket],
+    *,
+    at: dt.datetime,
+    start: dt.datetime,
+    zones: Sequence[Any],
+    policy: Policy,
+) -> tuple[float, float, dt.datetime]:
+    """Where the crew is at ``at`` and when it is free: at a visit under way (free when it ends),
+    at a position reported since its last visit, else along its planned drive from its last stop."""
+    lat, lon = crew.depot_lat, crew.depot_lon
+    under_way = [v for v in visits if v.left_at is None]
+    done = [v for v in visits if v.left_at is not None]
+    last_done = max(done, key=lambda v: v.left_at, default=None)  # type: ignore[arg-type, return-value]
+    if under_way:
+        v = under_way[-1]
+        t = tickets.get(v.ticket_id)
+        if t is not None:
+            lat, lon = t.lat, t.lon
+        service = t.service_min if t is not None else 30
+        return lat, lon, max(start, v.arrived_at + dt.timedelta(minutes=service))
+    if position is not None and (last_done is None or position.at >= last_done.left_at):  # type: ignore[operator]
+        return position.lat, position.lon, start
+    depart = None
+    if last_done is not None and last_done.ticket_id in tickets:
+        t = tickets[last_done.ticket_id]
+        lat, lon, depart = t.lat, t.lon, last_done.left_at
+    elif route is not None:
+        here = [s for s in route["steps"] if s["type"] != "end" and _t(s["arrival"]) <= at]
+        if here:
+            lat, lon = here[-1]["lat"], here[-1]["lon"]
+            depart = _t(here[-1]["end"]) if here[-1]["type"] == "start" else None
+    if depart is not None and route is not None:
+        speed = policy.travel.speed_kmh(crew.vehicle) / policy.travel.car_speed_kmh
+        lat, lon = _dead_reckoning(route, frozen_ids, (lat, lon), depart, at, speed, zones, policy)
+    return lat, lon, start
+
+
+def _break_left(
+    shift: Shift, route: dict[str, Any] | None, *, at: dt.datetime, start: dt.datetime
+) -> tuple[dt.datetime, dt.datetime | None, dt.datetime | None, int, str | None]:
+    """The crew's earliest start and the break still to take: (start, window start, window end,
+    minutes, note). A break the plan had begun before ``at`` is taken (the crew is free when it
+    ends); one that no longer fits is dropped with a note; one still ahead keeps near its plan."""
+    b_start, b_end, b_min = shift.break_start, shift.break_end, shift.break_min
+    if not (b_start and b_end and b_min):
+        return start, None, None, 0, None
+    planned = _break_of(route)
+    taken_at = _t(planned["start"]) if planned else None
+    if taken_at is not None and taken_at < at:
+        return max(start, taken_at + dt.timedelta(minutes=b_min)), None, None, 0, None
+    if b_end - max(b_start, start) < dt.timedelta(minutes=b_min):
+        note = "the break no longer fits in its window; planned without it" if b_end > start else None
+        return start, None, None, 0, note
+    b_start = max(b_start, start)
+    if taken_at is not None:
+        # Keep lunch near where the crew was told it would be (and a narrow window keeps the
+        # solver's break placement fast): +/- BREAK_SLACK_MIN around the planned start.
+        slack = dt.timedelta(minutes=BREAK_SLACK_MIN)
+        lo = max(b_start, taken_at - slack)
+        hi = min(b_end, taken_at + dt.timedelta(minutes=b_min) + slack)
+        if hi - lo >= dt.timedelta(minutes=b_min):
+            b_start, b_end = lo, hi
+    return start, b_start, b_end, b_min, None
 
 
 def _dead_reckoning(
@@ -746,9 +780,10 @@ def _with_frozen(
         base["steps"] = steps
         shift = shifts.get(crew_id)
         if shift is not None:
-            end = end_shift.get(crew_id)
-            end = min(shift.end, end) if end is not None else shift.end
+            end = end_shift.get(crew_id, shift.end)
             base["shift"] = {"start": shift.start.astimezone(tz).isoformat(), "end": end.astimezone(tz).isoformat()}
+        if crew_id in end_shift:
+            base["end_shift"] = end_shift[crew_id].astimezone(tz).isoformat()
         caps = dict(base.get("caps", {}))
         if new is not None and caps:
             # Show today's full caps: what was left for the remainder plus what was already used.

@@ -50,7 +50,11 @@ def replan_command(
     reproducible: Annotated[bool, typer.Option(help="Fixed search work: identical output on every run.")] = False,
     end_shift: Annotated[
         list[str] | None,
-        typer.Option("--end-shift", help="A shift cut short, CREW=HH:MM (e.g. gone home sick); repeatable."),
+        typer.Option(
+            "--end-shift",
+            help="CREW=HH:MM: the crew's shift now ends then, earlier (gone home sick) or later (overtime you "
+            "authorise); kept by later re-plans; repeatable.",
+        ),
     ] = None,
     storm: Annotated[bool, typer.Option("--storm", help="Storm mode for this re-plan (policy storm.enabled).")] = False,
     out: Annotated[Path | None, typer.Option(help="Rewrite the changed crews' route sheets in this folder.")] = None,

@@ -352,6 +352,37 @@ def test_sick_crew_remaining_stops_redistributed() -> None:
         assert now_on.get(tid) not in (None, sick)
     assert replan.changes[sick].moved_out and sick in replan.changed_crews
     assert f"moved to {now_on[left[0]]}" in replan.changes[sick].describe()
+    # The next re-plan, given no --end-shift, still knows the crew went home.
+    later = make_replan(
+        dataclasses.replace(rin, previous=new, at=at("10:00"), end_shift={}),
+        policy,
+        time_limit=5,
+        reproducible=True,
+        workers=1,
+    ).document
+    assert [s["ticket_id"] for s in visits_of(later, sick)] == [f.ticket_id for f in facts]
+    assert next(r for r in later["routes"] if r["crew_id"] == sick)["shift"]["end"] == now.isoformat()
+
+
+def test_overtime_lets_a_crew_make_a_late_hazard_safe() -> None:
+    """A hazard at 15:00 that no shift ending 16:00 can take is served once the dispatcher extends C01."""
+    policy = Policy()
+    inputs = world()
+    doc = night(inputs, policy)
+    now = at("15:00")
+    hazard = ticket("HAZ", 0.02, 0.0, priority=1, service_min=90, skills=("mv",), reported_at=now)
+    day = dataclasses.replace(inputs, tickets=(hazard,))
+    visits = tuple(v for r in doc["routes"] for v in progress_on(doc, r["crew_id"], now))
+    rin = ReplanInputs(
+        inputs=day, previous=doc, at=now, visits=visits, known_tickets={t.ticket_id: t for t in inputs.tickets}
+    )
+    plain = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1).document
+    assert [u["reason"] for u in plain["unassigned"] if u["ticket_id"] == "HAZ"] == ["shift_too_short"]
+    extended = dataclasses.replace(rin, end_shift={"C01": at("17:30")})
+    new = make_replan(extended, policy, time_limit=5, reproducible=True, workers=1).document
+    assert served(new).get("HAZ") == "C01"
+    route = next(r for r in new["routes"] if r["crew_id"] == "C01")
+    assert route["shift"]["end"] == route["end_shift"] == at("17:30").isoformat()
 
 
 def test_stability_cost_keeps_stop_with_promised_crew() -> None:
