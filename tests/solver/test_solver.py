@@ -179,12 +179,14 @@ def test_break_on_the_way_counts_in_the_diagnosis() -> None:
     assert u.reason is Reason.SHIFT_TOO_SHORT and "15 min longer" in u.detail
 
 
-def test_crowded_out_by_higher_priority() -> None:
-    """Two jobs that each fill the shift: the P1 is served, the P4 is crowded out."""
+@pytest.mark.parametrize(("low", "high"), [(4, 1), (1, 0)])
+def test_crowded_out_by_higher_priority(low: int, high: int) -> None:
+    """Two jobs that each fill the shift: the higher class is served (an emergency, class 0, above a
+    nearer P1), the other is crowded out."""
     m, s, travel = line_model(3)
     m.add_crew(id="C1", start=s[0], shift=TimeWindow(8 * H, 12 * H))
-    m.add_job(id="LOW", site=s[1], service=3 * H, priority=4)
-    m.add_job(id="URGENT", site=s[2], service=3 * H, priority=1)
+    m.add_job(id="LOW", site=s[1], service=3 * H, priority=low)
+    m.add_job(id="URGENT", site=s[2], service=3 * H, priority=high)
     _, sol = solved(m, travel)
     assert sol.route_of("C1").job_ids() == ("URGENT",)
     assert [(u.job_id, u.reason) for u in sol.unassigned] == [("LOW", Reason.CROWDED_OUT)]
@@ -201,25 +203,15 @@ def test_p1_outweighs_any_travel() -> None:
     assert "FAR" in sol.route_of("C1").job_ids()
 
 
-def test_emergency_class_outranks_p1() -> None:
-    """Two P1s that each fill the shift: the class-0 emergency is served, the nearer P1 is crowded out."""
-    m, s, travel = line_model(4)
-    m.add_crew(id="C1", start=s[0], shift=TimeWindow(8 * H, 12 * H))
-    m.add_job(id="OLD", site=s[1], service=3 * H, priority=1)
-    m.add_job(id="FRESH", site=s[3], service=2 * H, priority=0)
-    problem, sol = solved(m, travel)
-    assert sol.route_of("C1").job_ids() == ("FRESH",)
-    assert [(u.job_id, u.reason) for u in sol.unassigned] == [("OLD", Reason.CROWDED_OUT)]
-    penalties = problem.drop_penalties()
-    assert penalties[0] > penalties[1] > penalties[2]
-
-
-def test_ordinary_problems_keep_four_classes() -> None:
-    """Without a class-0 job the penalty ladder is 1..4, as before emergencies existed."""
+def test_penalty_ladder_has_class_0_only_when_used() -> None:
+    """Without a class-0 job the penalty ladder is 1..4, as before emergencies existed; with one, 0 tops it."""
     m, s, travel = line_model(2)
     m.add_crew(id="C1", start=s[0], shift=TimeWindow(8 * H, 12 * H))
     m.add_job(id="J", site=s[1], service=600, priority=1)
     assert sorted(m.build(travel).drop_penalties()) == [1, 2, 3, 4]
+    m.add_job(id="E", site=s[1], service=600, priority=0)
+    penalties = m.build(travel).drop_penalties()
+    assert penalties[0] > penalties[1] > penalties[2] > penalties[3] > penalties[4]
 
 
 def test_urgency_puts_the_job_first() -> None:
