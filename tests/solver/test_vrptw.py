@@ -14,6 +14,10 @@ from solver import vrptw
 ROOT = Path(__file__).resolve().parents[2]
 SOLOMON = ROOT.parent / "shared" / "bench" / "solomon"
 BKS_ROUTES = ROOT.parent / "shared" / "bench" / "bks_routes" / "cvrplib_solomon"
+# The benchmark files are read where they lie, next to the project (never copied into it).
+needs_shared = pytest.mark.skipif(
+    not (SOLOMON / "C101.txt").exists(), reason=f"Solomon files not found in {SOLOMON} (../shared/bench)"
+)
 
 # Depot at the origin; customers on a 3-4-5 triangle so distances are whole numbers.
 TINY = """TINY
@@ -39,6 +43,7 @@ def tiny(tmp_path: Path) -> Path:
     return path
 
 
+@needs_shared
 def test_reads_solomon_c101() -> None:
     """C101 reads as 100 customers, 25 vehicles of capacity 200, depot due at 1236."""
     inst = vrptw.read_instance(SOLOMON / "C101.txt")
@@ -129,6 +134,7 @@ def test_check_routes_catches_a_late_visit(tmp_path: Path) -> None:
     assert vrptw.check_routes(inst, [[1, 2], [3]]) == ["route 1: customer 2 served at 11.0000, after its due time 9"]
 
 
+@needs_shared
 def test_checker_accepts_published_c101_solution() -> None:
     """The published C101 best-known routes pass the check and sum to the bks.csv distance."""
     inst = vrptw.read_instance(SOLOMON / "C101.txt")
