@@ -36,14 +36,15 @@ from dispatch.domain import Crew, MemberBudget, PlanInputs, Shift, Ticket
 from dispatch.planning import (
     PlanResult,
     _Build,
+    _solve_parts,
     _travel,
     build_problem,
     initial_routes_for,
     load_inputs,
     local_midnight,
-    plan_document,
+    plan_document_parts,
     save_plan,
-    split_problem,
+    split_inputs,
     summarize,
 )
 from dispatch.policy import Policy
@@ -344,67 +345,39 @@ def make_replan(
     )
     # A hazard already dispatched as an emergency stays one after its target time has passed.
     dispatched = {tid for tid, step in prev_step.items() if step.get("emergency")}
-    build = build_problem(day_inputs, policy, as_of=at, emergencies=dispatched)
-    problem = build.problem
-    crew_ids = {c.id for c in problem.crews}
-
-    # Stability: each stop prefers the crew it is promised to, and its place in that crew's order.
-    base_jobs = {j.id: j for j in problem.jobs}
-    follows: dict[str, str] = {}
-    for r in previous["routes"]:
-        before = ""
-        for st in _visits_of(r):
-            if st["ticket_id"] in base_jobs:
-                follows[st["ticket_id"]] = before
-                before = st["ticket_id"]
-    jobs = []
-    deadlines: dict[str, int] = {}
-    for job in problem.jobs:
-        owner = prev_crew_of.get(job.id)
-        if owner in crew_ids and move_cost_s > 0:
-            job = dataclasses.replace(job, preferred_crew=owner, move_cost=move_cost_s)
-        if owner in crew_ids and reorder_cost_s > 0:
-            job = dataclasses.replace(job, follows=follows[job.id], reorder_cost=reorder_cost_s)
-        if policy.storm.enabled:
-            job, deadline = _storm_deadline(problem, job, tickets_all[job.id], policy, origin)
-            if deadline is not None:
-                deadlines[job.id] = deadline
-        jobs.append(job)
-    problem = dataclasses.replace(problem, jobs=tuple(jobs))
-    build = dataclasses.replace(build, problem=problem)
-
-    initial = {
-        c.id: _feasible_prefix(
-            problem,
-            c,
-            [s["ticket_id"] for s in _visits_of(prev_routes[c.id]) if s["ticket_id"] in base_jobs],
+    # A large region is split as the nightly plan splits it, by the crews' depots (their start is
+    # wherever they are now), each part with its own travel matrix.
+    home_of = {c.crew_id: (c.depot_lat, c.depot_lon) for c in inputs.crews}
+    parts = [
+        _prepare(
+            build_problem(part, policy, as_of=at, emergencies=dispatched),
+            previous=previous,
+            prev_crew_of=prev_crew_of,
+            tickets=tickets_all,
+            policy=policy,
+            origin=origin,
+            move_cost_s=move_cost_s,
+            reorder_cost_s=reorder_cost_s,
         )
-        for c in problem.crews
-        if c.id in prev_routes
-    }
-    initial = _insert_emergencies(problem, initial)
+        for part in split_inputs(day_inputs, policy, home=lambda c: home_of[c.crew_id])
+    ]
+    deadlines = {j: d for part in parts for j, d in part.deadlines.items()}
     t_built = time.monotonic()
     # Storm deadlines may need a second, warm-started search that relaxes the missed ones: keep a
     # quarter of the time for it so the re-plan as a whole stays within its limit.
     first_limit = time_limit * (STORM_FIRST_SHARE if deadlines else 1.0)
-    solutions = _solve(build, policy, initial, time_limit=first_limit, reproducible=reproducible, workers=workers)
-    if deadlines:
+    solutions = _solve(parts, first_limit, reproducible, workers)
+    missed = {u.job_id for s in solutions for u in s.unassigned if u.job_id in deadlines}
+    if missed:
         # A deadline nobody could meet in the end must not cost the ticket its visit: drop the deadline.
-        missed = {u.job_id for s in solutions for u in s.unassigned if u.job_id in deadlines}
-        if missed:
-            relaxed = tuple(
-                dataclasses.replace(j, time_windows=base_jobs[j.id].time_windows) if j.id in missed else j
-                for j in problem.jobs
-            )
-            build = dataclasses.replace(build, problem=dataclasses.replace(problem, jobs=relaxed))
-            warm = {r.crew_id: list(r.job_ids()) for s in solutions for r in s.routes}
-            rest = max(0.5, time_limit - (time.monotonic() - t_built))
-            solutions = _solve(build, policy, warm, time_limit=rest, reproducible=reproducible, workers=workers)
-            for j in sorted(missed):
-                deadlines.pop(j)
-            notes.append(f"storm: {len(missed)} P1/P2 deadline(s) could not all be met together; kept soft")
+        parts = [part.relaxed(missed, s) for part, s in zip(parts, solutions, strict=True)]
+        rest = max(0.5, time_limit - (time.monotonic() - t_built))
+        solutions = _solve(parts, rest, reproducible, workers)
+        for j in sorted(missed):
+            deadlines.pop(j)
+        notes.append(f"storm: {len(missed)} P1/P2 deadline(s) could not all be met together; kept soft")
     t_solved = time.monotonic()
-    doc = plan_document(day_inputs, policy, build, solutions)
+    doc = plan_document_parts(day_inputs, policy, [(p.build, [s]) for p, s in zip(parts, solutions, strict=True)])
     doc = _with_frozen(
         doc,
         previous=previous,
@@ -446,29 +419,96 @@ def make_replan(
     return Replan(doc, objective, changes, forecast, round(t_end - t0, 3), doc["notes"], timings)
 
 
-def _solve(
+@dataclass(frozen=True)
+class _Part:
+    """One part of a re-plan, ready to solve: the problem with stability costs and storm deadlines,
+    and the warm start (the promised routes, emergencies put in)."""
+
+    build: _Build
+    initial: dict[str, list[str]]
+    deadlines: dict[str, int]
+    windows: dict[str, tuple[solver.TimeWindow, ...]]  # each job's own windows, before any deadline
+
+    def relaxed(self, missed: set[str], solution: solver.Solution) -> _Part:
+        """The part with missed deadlines dropped, warm-started from ``solution``."""
+        if not missed & set(self.deadlines):
+            return dataclasses.replace(self, initial={r.crew_id: list(r.job_ids()) for r in solution.routes})
+        problem = self.build.problem
+        jobs = tuple(
+            dataclasses.replace(j, time_windows=self.windows[j.id]) if j.id in missed else j for j in problem.jobs
+        )
+        return _Part(
+            dataclasses.replace(self.build, problem=dataclasses.replace(problem, jobs=jobs)),
+            {r.crew_id: list(r.job_ids()) for r in solution.routes},
+            {j: d for j, d in self.deadlines.items() if j not in missed},
+            self.windows,
+        )
+
+
+def _prepare(
     build: _Build,
-    policy: Policy,
-    initial: Mapping[str, list[str]],
     *,
-    time_limit: float,
-    reproducible: bool,
-    workers: int | None,
-) -> list[solver.Solution]:
-    groups = split_problem(build, policy.solver.max_tickets_per_solve)
-    total = max(1, len(build.problem.jobs))
-    out = []
-    for group in groups:
-        out.append(
+    previous: dict[str, Any],
+    prev_crew_of: Mapping[str, str],
+    tickets: Mapping[str, Ticket],
+    policy: Policy,
+    origin: dt.datetime,
+    move_cost_s: int,
+    reorder_cost_s: int,
+) -> _Part:
+    """Stability costs (each stop prefers its promised crew and its place in that crew's order),
+    storm deadlines, and the warm start for one part of a re-plan."""
+    problem = build.problem
+    crew_ids = {c.id for c in problem.crews}
+    windows = {j.id: j.time_windows for j in problem.jobs}
+    follows: dict[str, str] = {}
+    for r in previous["routes"]:
+        before = ""
+        for st in _visits_of(r):
+            if st["ticket_id"] in windows:
+                follows[st["ticket_id"]] = before
+                before = st["ticket_id"]
+    jobs = []
+    deadlines: dict[str, int] = {}
+    for job in problem.jobs:
+        owner = prev_crew_of.get(job.id)
+        if owner in crew_ids and move_cost_s > 0:
+            job = dataclasses.replace(job, preferred_crew=owner, move_cost=move_cost_s)
+        if owner in crew_ids and reorder_cost_s > 0:
+            job = dataclasses.replace(job, follows=follows[job.id], reorder_cost=reorder_cost_s)
+        if policy.storm.enabled:
+            job, deadline = _storm_deadline(problem, job, tickets[job.id], policy, origin)
+            if deadline is not None:
+                deadlines[job.id] = deadline
+        jobs.append(job)
+    problem = dataclasses.replace(problem, jobs=tuple(jobs))
+    promised = {r["crew_id"]: r for r in previous["routes"]}
+    initial = {
+        c.id: _feasible_prefix(
+            problem, c, [s["ticket_id"] for s in _visits_of(promised[c.id]) if s["ticket_id"] in windows]
+        )
+        for c in problem.crews
+        if c.id in promised
+    }
+    initial = _insert_emergencies(problem, initial)
+    return _Part(dataclasses.replace(build, problem=problem), initial, deadlines, windows)
+
+
+def _solve(parts: Sequence[_Part], time_limit: float, reproducible: bool, workers: int | None) -> list[solver.Solution]:
+    """Solve the parts: one as is, several side by side sharing the cores and the time limit."""
+    if len(parts) == 1:
+        part = parts[0]
+        return [
             solver.solve(
-                group,
-                time_limit=time_limit * max(1, len(group.jobs)) / total,
+                part.build.problem,
+                time_limit=time_limit,
                 reproducible=reproducible,
                 workers=workers,
-                initial_routes=initial_routes_for(group, initial) or None,
+                initial_routes=initial_routes_for(part.build.problem, part.initial),
             )
-        )
-    return out
+        ]
+    initial = {c: r for part in parts for c, r in part.initial.items()}
+    return _solve_parts([p.build.problem for p in parts], time_limit, reproducible, None, workers, None, initial)
 
 
 def _where_now(

@@ -398,11 +398,14 @@ def _solve_parts(
 
     cores = workers or len(os.sched_getaffinity(0))
     total = max(1, sum(len(p.jobs) for p in problems))
-    # Each part's share of the cores' combined time, at least half a second to find a first solution.
+    # Each part's share of the cores' combined time: a floor to find a first solution (at most half
+    # a second, and at most half the budget over all parts), the rest in proportion to its tickets.
+    budget = limit * cores
+    floor = min(0.5, budget / (2 * len(problems)))
     tasks = [
         (
             p,
-            max(0.5, limit * cores * len(p.jobs) / total),
+            floor + (budget - floor * len(problems)) * len(p.jobs) / total,
             reproducible,
             solution_limit,
             initial_routes_for(p, initial_routes),
@@ -425,19 +428,23 @@ def _solve_parts(
     return [results[i] for i in range(len(problems))]
 
 
-def split_inputs(inputs: PlanInputs, policy: Policy) -> list[PlanInputs]:
+def split_inputs(
+    inputs: PlanInputs, policy: Policy, *, home: Callable[[Crew], tuple[float, float]] | None = None
+) -> list[PlanInputs]:
     """Split a region above ``solver.max_tickets_per_solve`` tickets by depot.
 
-    Each ticket goes with the crews of its nearest depot (great-circle distance), so every part is
-    a small routing problem with its own small travel matrix. Tickets are not exchanged between
-    parts; crews that are not dispatched stay in the first part so they are reported once.
+    Each ticket goes with the crews of its nearest depot (great-circle distance); neighbouring
+    depots are then merged while a part holds at most that many tickets, so every part is a routing
+    problem of bounded size with its own travel matrix. Tickets are not exchanged between parts;
+    crews that are not dispatched stay in the first part so they are reported once.
+    ``home`` gives a crew's depot (default: where it starts; a re-plan passes where it ends).
     """
     if len(inputs.tickets) <= policy.solver.max_tickets_per_solve:
         return [inputs]
     dispatchable, _ = crews_on_shift(inputs, policy)
     depots: dict[tuple[float, float], list[str]] = defaultdict(list)
     for c in dispatchable:
-        depots[(c.crew.depot_lat, c.crew.depot_lon)].append(c.crew.crew_id)
+        depots[home(c.crew) if home else (c.crew.depot_lat, c.crew.depot_lon)].append(c.crew.crew_id)
     if len(depots) < 2:
         return [inputs]
     keys = list(depots)
@@ -451,61 +458,38 @@ def split_inputs(inputs: PlanInputs, policy: Policy) -> list[PlanInputs]:
     tickets_of: dict[int, list[Ticket]] = defaultdict(list)
     for t, k in zip(inputs.tickets, nearest, strict=True):
         tickets_of[int(k)].append(t)
+    # Neighbouring depots are merged while a part stays within the limit: fewer, larger parts let
+    # tickets go to the nearer office's crews across a boundary and cost less per-solve overhead.
+    groups = [[k] for k in range(len(keys))]
+    size = [len(tickets_of.get(k, [])) for k in range(len(keys))]
+    gap = great_circle_m(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
+    limit = policy.solver.max_tickets_per_solve
+    while len(groups) > 1:
+        small = min(range(len(groups)), key=lambda g: (size[g], groups[g][0]))
+        fits = [g for g in range(len(groups)) if g != small and size[g] + size[small] <= limit]
+        if not fits:
+            break
+        near = min(fits, key=lambda g: (min(gap[a, b] for a in groups[small] for b in groups[g]), groups[g][0]))
+        merged, merged_size = sorted(groups[near] + groups[small]), size[near] + size[small]
+        for g in sorted((small, near), reverse=True):
+            del groups[g], size[g]
+        groups.append(merged)
+        size.append(merged_size)
     grouped = {cid for ids in depots.values() for cid in ids}
     parts = []
-    for k, key in enumerate(keys):
-        crew_ids = set(depots[key])
-        if k == 0:
+    for n, group in enumerate(groups):
+        crew_ids = {cid for k in group for cid in depots[keys[k]]}
+        if n == 0:
             crew_ids |= {c.crew_id for c in inputs.crews if c.crew_id not in grouped}
         parts.append(
             dataclasses.replace(
                 inputs,
-                tickets=tuple(tickets_of.get(k, [])),
+                tickets=tuple(t for k in sorted(group) for t in tickets_of.get(k, [])),
                 crews=tuple(c for c in inputs.crews if c.crew_id in crew_ids),
                 shifts=tuple(s for s in inputs.shifts if s.crew_id in crew_ids),
             )
         )
     return parts
-
-
-def split_problem(build: _Build, max_jobs: int) -> list[solver.Problem]:
-    """Split a large region by depot: each ticket goes to the group of the nearest crew depot.
-
-    Groups of crews sharing a depot are merged until each group holds at most ``max_jobs``
-    tickets where possible; each group is then solved on its own with a share of the time limit.
-    """
-    problem = build.problem
-    if len(problem.jobs) <= max_jobs or len(problem.crews) < 2:
-        return [problem]
-    depot_of: dict[int, list[solver.Crew]] = defaultdict(list)
-    for c in problem.crews:
-        depot_of[c.start.index].append(c)
-    depot_sites = list(depot_of)
-    if len(depot_sites) < 2:
-        return [problem]
-    dist = problem.travel.distances
-    job_sites = np.array([j.site.index for j in problem.jobs])
-    nearest = np.argmin(dist[np.ix_(job_sites, np.array(depot_sites))], axis=1)
-    groups: dict[int, list[solver.Job]] = defaultdict(list)
-    for job, k in zip(problem.jobs, nearest, strict=True):
-        groups[depot_sites[int(k)]].append(job)
-    out = []
-    for d in depot_sites:
-        crews = depot_of[d]
-        jobs = groups.get(d, [])
-        out.append(_subproblem(problem, crews, jobs))
-    return out
-
-
-def _subproblem(problem: solver.Problem, crews: list[solver.Crew], jobs: list[solver.Job]) -> solver.Problem:
-    return solver.Problem(
-        sites=problem.sites,
-        jobs=tuple(jobs),
-        crews=tuple(crews),
-        travel=problem.travel,
-        objective=problem.objective,
-        wait_origin=problem.wait_origin,
-    )
 
 
 def _iso(origin: dt.datetime, seconds: int) -> str:

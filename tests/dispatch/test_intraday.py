@@ -293,6 +293,45 @@ def test_nightly_plan_marks_hazards_still_within_target() -> None:
     assert not any(s.get("emergency") for r in doc["routes"] for s in r["steps"])
 
 
+def test_large_region_replan_is_split_by_home_depot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above max_tickets_per_solve a re-plan is split by the crews' depots (not where they stand)."""
+    import dispatch.intraday as intraday
+
+    policy = Policy().with_overrides({"solver.max_tickets_per_solve": 5})
+    far = (DEPOT[0] + 0.1, DEPOT[1] + 0.1)  # a second ULP office, about 15 km away
+    crews = tuple(
+        Crew(f"C0{i}", f"Regu {i}", *(DEPOT if i <= 2 else far), skills=("mv",), members=(f"M{i}a", f"M{i}b"))
+        for i in range(1, 5)
+    )
+    shifts = tuple(Shift(c.crew_id, DAY, at("08:00"), at("16:00")) for c in crews)
+    offsets = [(0.01, 0.0), (0.0, 0.01), (-0.01, 0.0), (0.0, -0.01), (0.01, 0.01), (-0.01, -0.01)]
+    near_a = [ticket(f"A{k}", dlat, dlon) for k, (dlat, dlon) in enumerate(offsets)]
+    near_b = [ticket(f"B{k}", 0.1 + dlat, 0.1 + dlon) for k, (dlat, dlon) in enumerate(offsets)]
+    inputs = PlanInputs(day=DAY, tickets=(*near_a, *near_b), crews=crews, shifts=shifts)
+    doc = night(inputs, policy)
+    now = at("08:30")
+    hazard = ticket("HAZ", 0.105, 0.095, priority=1, skills=("mv",), reported_at=now - dt.timedelta(minutes=15))
+    facts = tuple(v for r in doc["routes"] for v in progress_on(doc, r["crew_id"], now))
+    done = {f.ticket_id for f in facts if f.left_at is not None}
+    open_now = tuple(t for t in (*inputs.tickets, hazard) if t.ticket_id not in done)
+    parts: list[int] = []
+    split = intraday.split_inputs
+    monkeypatch.setattr(intraday, "split_inputs", lambda *a, **k: parts.append(len(out := split(*a, **k))) or out)
+    rin = ReplanInputs(
+        inputs=dataclasses.replace(inputs, tickets=open_now),
+        previous=doc,
+        at=now,
+        visits=facts,
+        known_tickets={t.ticket_id: t for t in inputs.tickets},
+    )
+    new = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1).document
+    assert parts == [2]
+    assert served(new)["HAZ"] in ("C03", "C04")
+    placed = [s["ticket_id"] for r in new["routes"] for s in r["steps"] if s["type"] == "visit"]
+    placed += [u["ticket_id"] for u in new["unassigned"]]
+    assert sorted(placed) == sorted({t.ticket_id for t in (*inputs.tickets, hazard)})
+
+
 def test_caps_count_exposure_already_incurred() -> None:
     """A crew that entered its cap of homes this morning is given no further home entries."""
     policy = Policy().with_overrides({"exposure.max_homes_per_shift": 2})

@@ -3,7 +3,7 @@
 A day is a few crews at one depot (some with a lunch window), a handful of tickets (some of them
 hazards reported that morning, so emergencies), the night's plan followed exactly until the
 re-plan time, maybe new tickets reported since, and maybe one shift end moved (sent home early or
-overtime). The revision must keep every recorded visit as it happened, account for every open
+overtime), in normal or storm mode. The revision must keep every recorded visit as it happened, account for every open
 ticket exactly once, start nothing new before the re-plan time or before the crew is free, keep
 each crew inside its (moved) shift and today's caps, counting what was done before the re-plan.
 The examples are derandomized so CI is repeatable; set PROPERTY_EXAMPLES to explore more.
@@ -76,7 +76,16 @@ def running_day(draw: st.DrawFn) -> dict[str, Any]:
     end_shift = {}
     if draw(st.booleans()):
         end_shift[f"C{draw(st.integers(1, n_crews))}"] = replan_at + dt.timedelta(minutes=draw(st.integers(-30, 240)))
-    return {"crews": crews, "shifts": shifts, "night": night, "new": new, "at": replan_at, "end_shift": end_shift}
+    storm = draw(st.booleans())
+    return {
+        "crews": crews,
+        "shifts": shifts,
+        "night": night,
+        "new": new,
+        "at": replan_at,
+        "end_shift": end_shift,
+        "storm": storm,
+    }
 
 
 def followed_until(doc: dict[str, Any], until: dt.datetime) -> list[VisitFact]:
@@ -121,13 +130,15 @@ def test_replan_keeps_its_contract(day: dict[str, Any]) -> None:
         known_tickets={t.ticket_id: t for t in day["night"]},
         end_shift=day["end_shift"],
     )
-    doc = make_replan(rin, POLICY, time_limit=5, reproducible=True, workers=1).document
+    policy = POLICY.with_overrides({"storm.enabled": day["storm"]})
+    doc = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1).document
 
     steps = [s for r in doc["routes"] for s in r["steps"]]
     event(f"under way: {any(f.left_at is None for f in facts)}")
     event(f"lunch begun: {any(s['type'] == 'break' and s.get('progress') for s in steps)}")
     event(f"emergency planned: {any(s.get('emergency') for s in steps)}")
     event(f"shift moved: {bool(day['end_shift'])}")
+    event(f"storm deadlines kept soft: {any('storm:' in n for n in doc['notes'])}")
     routes = {r["crew_id"]: r for r in doc["routes"]}
     seen: dict[str, int] = {}
     for r in doc["routes"]:

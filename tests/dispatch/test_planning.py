@@ -213,3 +213,30 @@ def test_ticket_without_coordinates_is_reported_not_dropped(engine, loaded: Poli
     assert result.exit_code == 0, result.output
     assert tid in json.loads(result.stdout)["unlocated_tickets"]
     assert tid in result.stderr and "no coordinates" in result.stderr
+
+
+def test_large_region_parts_merge_neighbouring_depots() -> None:
+    """Above the per-solve limit, two offices 2 km apart share a part; one 30 km away gets its own."""
+    from dispatch.domain import Category, Crew, PlanInputs, Shift, Ticket
+    from dispatch.planning import split_inputs
+
+    day = dt.date(2026, 11, 30)
+    tz = dt.timezone(dt.timedelta(hours=7))
+    offices = {"A": (-6.70, 108.55), "B": (-6.70, 108.568), "C": (-6.70, 108.82)}
+    crews = tuple(Crew(f"C{o}", f"Regu {o}", *where, members=(f"M{o}1", f"M{o}2")) for o, where in offices.items())
+    shifts = tuple(
+        Shift(c.crew_id, day, dt.datetime(2026, 11, 30, 8, tzinfo=tz), dt.datetime(2026, 11, 30, 16, tzinfo=tz))
+        for c in crews
+    )
+    tickets = tuple(
+        Ticket(f"T{o}{k}", dt.datetime(2026, 11, 29, 20, tzinfo=tz), Category.METER, lat + 0.002 * k, lon, 4)
+        for o, (lat, lon) in offices.items()
+        for k in range(3)
+    )
+    inputs = PlanInputs(day=day, tickets=tickets, crews=crews, shifts=shifts)
+    parts = split_inputs(inputs, Policy().with_overrides({"solver.max_tickets_per_solve": 6}))
+    assert sorted(sorted(c.crew_id for c in p.crews) for p in parts) == [["CA", "CB"], ["CC"]]
+    assert sorted(sorted(t.ticket_id for t in p.tickets) for p in parts) == [
+        ["TA0", "TA1", "TA2", "TB0", "TB1", "TB2"],
+        ["TC0", "TC1", "TC2"],
+    ]
