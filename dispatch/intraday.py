@@ -369,10 +369,14 @@ def make_replan(
     solutions = _solve(parts, first_limit, reproducible, workers)
     missed = {u.job_id for s in solutions for u in s.unassigned if u.job_id in deadlines}
     if missed:
-        # A deadline nobody could meet in the end must not cost the ticket its visit: drop the deadline.
-        parts = [part.relaxed(missed, s) for part, s in zip(parts, solutions, strict=True)]
+        # A deadline nobody could meet in the end must not cost the ticket its visit: drop the deadline
+        # and search again, warm, in the parts that missed one.
+        redo = [i for i, part in enumerate(parts) if missed & set(part.deadlines)]
+        for i in redo:
+            parts[i] = parts[i].relaxed(missed, solutions[i])
         rest = max(0.5, time_limit - (time.monotonic() - t_built))
-        solutions = _solve(parts, rest, reproducible, workers)
+        for i, solution in zip(redo, _solve([parts[i] for i in redo], rest, reproducible, workers), strict=True):
+            solutions[i] = solution
         for j in sorted(missed):
             deadlines.pop(j)
         notes.append(f"storm: {len(missed)} P1/P2 deadline(s) could not all be met together; kept soft")
@@ -431,8 +435,6 @@ class _Part:
 
     def relaxed(self, missed: set[str], solution: solver.Solution) -> _Part:
         """The part with missed deadlines dropped, warm-started from ``solution``."""
-        if not missed & set(self.deadlines):
-            return dataclasses.replace(self, initial={r.crew_id: list(r.job_ids()) for r in solution.routes})
         problem = self.build.problem
         jobs = tuple(
             dataclasses.replace(j, time_windows=self.windows[j.id]) if j.id in missed else j for j in problem.jobs

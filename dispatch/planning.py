@@ -498,13 +498,6 @@ def _iso(origin: dt.datetime, seconds: int) -> str:
     return (origin + dt.timedelta(seconds=int(seconds))).isoformat()
 
 
-def plan_document(
-    inputs: PlanInputs, policy: Policy, build: _Build, solutions: Sequence[solver.Solution]
-) -> dict[str, Any]:
-    """The plan in the documented JSON contract (README: "Plan JSON")."""
-    return plan_document_parts(inputs, policy, [(build, solutions)])
-
-
 def plan_document_parts(
     inputs: PlanInputs, policy: Policy, parts: Sequence[tuple[_Build, Sequence[solver.Solution]]]
 ) -> dict[str, Any]:
