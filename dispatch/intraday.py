@@ -303,8 +303,8 @@ def make_replan(
         end_lat = crew.end_lat if crew.end_lat is not None else crew.depot_lat
         end_lon = crew.end_lon if crew.end_lon is not None else crew.depot_lon
         # The crew must be able to drive back: a shift never ends before it can get home.
-        speed = policy.travel.speed_kmh(crew.vehicle) / policy.travel.car_speed_kmh
-        home = int(_travel([(lon, lat), (end_lon, end_lat)], zones, policy).durations_for(speed)[0, 1])
+        speed = policy.travel.speed_factor(crew.vehicle)
+        home = _drive_s((lat, lon), (end_lat, end_lon), speed, zones, policy)
         if start + dt.timedelta(seconds=home) > end:
             end = start + dt.timedelta(seconds=home + 60)
             notes.append(f"{crew.crew_id}: needs until {end.astimezone(tz):%H:%M} to get back to the depot")
@@ -551,7 +551,7 @@ def _where_now(
             lat, lon = here[-1]["lat"], here[-1]["lon"]
             depart = _t(here[-1]["end"]) if here[-1]["type"] == "start" else None
     if depart is not None and route is not None:
-        speed = policy.travel.speed_kmh(crew.vehicle) / policy.travel.car_speed_kmh
+        speed = policy.travel.speed_factor(crew.vehicle)
         lat, lon = _dead_reckoning(route, frozen_ids, (lat, lon), depart, at, speed, zones, policy)
     return lat, lon, start
 
@@ -584,6 +584,11 @@ def _break_left(
     return start, b_start, b_end, b_min, None
 
 
+def _drive_s(a: tuple[float, float], b: tuple[float, float], speed: float, zones: Sequence[Any], policy: Policy) -> int:
+    """Seconds to drive from ``a`` to ``b`` (lat, lon) at ``speed`` times a car's, as the plan's matrices say."""
+    return int(_travel([(a[1], a[0]), (b[1], b[0])], zones, policy).durations_for(speed)[0, 1])
+
+
 def _dead_reckoning(
     route: dict[str, Any],
     frozen_ids: set[str],
@@ -605,7 +610,7 @@ def _dead_reckoning(
         return here
     lat, lon = here
     to_lat, to_lon = ahead["lat"], ahead["lon"]
-    drive = int(_travel([(lon, lat), (to_lon, to_lat)], zones, policy).durations_for(speed)[0, 1])
+    drive = _drive_s(here, (to_lat, to_lon), speed, zones, policy)
     if drive <= 0:
         return here
     elapsed = (at - depart).total_seconds()

@@ -225,7 +225,7 @@ def build_problem(
             max_exposure=int(c.max_exposure_min * 60),
             homes_allowed=c.outdoor_only_reason is None,
             breaks=breaks,
-            speed_factor=policy.travel.speed_kmh(c.crew.vehicle) / policy.travel.car_speed_kmh,
+            speed_factor=policy.travel.speed_factor(c.crew.vehicle),
         )
 
     tickets: dict[str, Ticket] = {}

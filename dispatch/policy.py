@@ -50,6 +50,10 @@ class TravelPolicy:
     def speed_kmh(self, vehicle: str) -> float:
         return self.motorcycle_speed_kmh if vehicle == "motorcycle" else self.car_speed_kmh
 
+    def speed_factor(self, vehicle: str) -> float:
+        """How much faster than a car (the travel matrices' reference) this vehicle drives."""
+        return self.speed_kmh(vehicle) / self.car_speed_kmh
+
 
 def _default_targets() -> dict[int, float]:
     return {1: 3.0, 2: 8.0, 3: 24.0, 4: 72.0}
