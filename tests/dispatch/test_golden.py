@@ -56,9 +56,8 @@ def planned(engine, database_url: str, tmp_path: Path) -> str:
     return database_url
 
 
-def test_nightly_plan_json_is_the_golden_file(planned: str, tmp_path: Path) -> None:
+def test_nightly_plan_json_is_the_golden_file(planned: str) -> None:
     """A reproducible nightly plan prints exactly the golden document (created_at aside)."""
-    policy = str(tmp_path / "region" / "dispatch.toml")
     _matches_golden("nightly.json", _cli(planned, "plan", "show", "--date", str(DAY), "--json"))
 
 
@@ -87,6 +86,8 @@ def test_replan_json_is_the_golden_file(planned: str, tmp_path: Path) -> None:
         policy,
         *(["--entered-home"] if first["indoor"] else ["--no-entered-home"]),
     )
-    _cli(planned, "crews", "position", route["crew_id"], "--lat", "-6.72", "--lon", "108.55", "--at", "2026-11-30T11:00")
+    _cli(
+        planned, "crews", "position", route["crew_id"], "--lat", "-6.72", "--lon", "108.55", "--at", "2026-11-30T11:00"
+    )
     _cli(planned, "replan", "--date", str(DAY), "--at", "11:05", "--reproducible", "--json", "--policy", policy)
     _matches_golden("replan.json", _cli(planned, "plan", "show", "--date", str(DAY), "--json"))
