@@ -27,13 +27,19 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dispatch.db import create_schema, make_engine, session_scope  # noqa: E402
-from dispatch.domain import PlanInputs, Ticket  # noqa: E402
-from dispatch.importing import import_crews, import_shifts, import_tickets, import_zones  # noqa: E402
-from dispatch.intraday import ReplanInputs, VisitFact, make_replan  # noqa: E402
-from dispatch.planning import load_inputs, make_plan  # noqa: E402
-from dispatch.policy import Policy  # noqa: E402
-from dispatch.sample import TICKET_COLUMNS, _write_csv, generate_region  # noqa: E402
+from dispatch.core.domain import PlanInputs, Ticket  # noqa: E402
+from dispatch.core.policy import Policy  # noqa: E402
+from dispatch.intraday.model import ReplanInputs, VisitFact  # noqa: E402
+from dispatch.intraday.replan import make_replan  # noqa: E402
+from dispatch.io.importing.crews import import_crews  # noqa: E402
+from dispatch.io.importing.shifts import import_shifts  # noqa: E402
+from dispatch.io.importing.tickets import import_tickets  # noqa: E402
+from dispatch.io.importing.zones import import_zones  # noqa: E402
+from dispatch.planning.inputs import load_inputs  # noqa: E402
+from dispatch.planning.nightly import make_plan  # noqa: E402
+from dispatch.sample.columns import TICKET_COLUMNS, _write_csv
+from dispatch.sample.region import generate_region
+from dispatch.store.db import create_schema, make_engine, session_scope  # noqa: E402
 
 TZ = ZoneInfo("Asia/Jakarta")
 

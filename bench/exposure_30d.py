@@ -32,20 +32,25 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dispatch.db import create_schema, make_engine, session_scope  # noqa: E402
-from dispatch.exposure import (  # noqa: E402
-    exposure_report,
-    member_budgets,
-    publish_plan,
-    quarantine_member,
-    record_visit,
-    write_exposure_chart,
-)
-from dispatch.importing import import_crews, import_shifts, import_tickets, import_zones  # noqa: E402
-from dispatch.models import load_open_tickets  # noqa: E402
-from dispatch.planning import load_inputs, make_plan, save_plan  # noqa: E402
-from dispatch.policy import Policy  # noqa: E402
-from dispatch.sample import SHIFT_COLUMNS, TICKET_COLUMNS, TZ, generate_region  # noqa: E402
+from dispatch.core.policy import Policy  # noqa: E402
+from dispatch.io.importing.crews import import_crews  # noqa: E402
+from dispatch.io.importing.shifts import import_shifts  # noqa: E402
+from dispatch.io.importing.tickets import import_tickets  # noqa: E402
+from dispatch.io.importing.zones import import_zones  # noqa: E402
+from dispatch.ledger.budgets import member_budgets
+from dispatch.ledger.chart import write_exposure_chart
+from dispatch.ledger.members import quarantine_member
+from dispatch.ledger.publish import publish_plan
+from dispatch.ledger.report import exposure_report
+from dispatch.ledger.visits import record_visit
+from dispatch.planning.inputs import load_inputs  # noqa: E402
+from dispatch.planning.nightly import make_plan  # noqa: E402
+from dispatch.planning.persist import save_plan  # noqa: E402
+from dispatch.sample.columns import SHIFT_COLUMNS, TICKET_COLUMNS
+from dispatch.sample.geography import TZ  # noqa: E402
+from dispatch.sample.region import generate_region
+from dispatch.store.db import create_schema, make_engine, session_scope  # noqa: E402
+from dispatch.store.models import load_open_tickets  # noqa: E402
 
 START = dt.date(2026, 11, 30)
 EPS = 1e-6

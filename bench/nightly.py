@@ -24,11 +24,16 @@ DAY = dt.date(2026, 11, 30)
 
 
 def run_one(n_tickets: int, n_crews: int, time_limit: float) -> dict:
-    from dispatch.db import create_schema, make_engine, session_scope
-    from dispatch.importing import import_crews, import_shifts, import_tickets, import_zones
-    from dispatch.planning import load_inputs, make_plan, save_plan
-    from dispatch.policy import Policy
-    from dispatch.sample import generate_region
+    from dispatch.core.policy import Policy
+    from dispatch.io.importing.crews import import_crews
+    from dispatch.io.importing.shifts import import_shifts
+    from dispatch.io.importing.tickets import import_tickets
+    from dispatch.io.importing.zones import import_zones
+    from dispatch.planning.inputs import load_inputs
+    from dispatch.planning.nightly import make_plan
+    from dispatch.planning.persist import save_plan
+    from dispatch.sample.region import generate_region
+    from dispatch.store.db import create_schema, make_engine, session_scope
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "region"

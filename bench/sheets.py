@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from shapely.geometry import Point, box  # noqa: E402
 
-from dispatch.domain import Category, Crew, HouseholdRisk, Ticket, Vehicle, Zone  # noqa: E402
-from dispatch.policy import Policy  # noqa: E402
-from dispatch.sheets import write_sheets  # noqa: E402
+from dispatch.core.domain import Category, Crew, HouseholdRisk, Ticket, Vehicle, Zone  # noqa: E402
+from dispatch.core.policy import Policy  # noqa: E402
+from dispatch.io.sheets import write_sheets  # noqa: E402
 
 TZ = ZoneInfo("Asia/Jakarta")
 CENTRE = (-6.73, 108.55)

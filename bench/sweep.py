@@ -26,17 +26,15 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dispatch.db import create_schema, make_engine, session_scope  # noqa: E402  (project root on the path first)
-from dispatch.importing import import_crews, import_shifts, import_tickets, import_zones  # noqa: E402
-from dispatch.policy import Policy  # noqa: E402
-from dispatch.scenarios import (  # noqa: E402
-    available_cores,
-    draw_sweep,
-    load_scenario,
-    parse_set,
-    run_sweep,
-    write_sweep_csv,
-)
+from dispatch.core.policy import Policy  # noqa: E402
+from dispatch.io.importing.crews import import_crews  # noqa: E402
+from dispatch.io.importing.shifts import import_shifts  # noqa: E402
+from dispatch.io.importing.tickets import import_tickets  # noqa: E402
+from dispatch.io.importing.zones import import_zones  # noqa: E402
+from dispatch.scenarios.charts import draw_sweep
+from dispatch.scenarios.parse import load_scenario
+from dispatch.scenarios.sweep import available_cores, parse_set, run_sweep, write_sweep_csv
+from dispatch.store.db import create_schema, make_engine, session_scope  # noqa: E402  (project root on the path first)
 
 SAMPLE = ROOT / "data" / "sample"
 SCENARIO = ROOT / "data" / "scenarios" / "baseline.toml"

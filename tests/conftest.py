@@ -18,8 +18,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
-import dispatch.models  # noqa: F401  (registers every table)
-from dispatch.db import make_engine
+import dispatch.store.models  # noqa: F401  (registers every table)
+from dispatch.store.db import make_engine
 
 TEST_DATABASE_ENV = "DISPATCH_TEST_DATABASE_URL"
 

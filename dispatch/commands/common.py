@@ -19,8 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from dispatch.db import create_schema, database_url, make_engine, session_scope
-from dispatch.policy import Policy, PolicyError
+from dispatch.core.policy import Policy, PolicyError
+from dispatch.store.db import create_schema, database_url, make_engine, session_scope
 
 # Soft wrap: long messages stay one line (for grep and pipes); tables still fit the terminal.
 console = Console(highlight=False, soft_wrap=True)

@@ -27,19 +27,14 @@ from dispatch.commands.common import (
     transaction,
 )
 from dispatch.commands.importing import FileArgument, RejectsOption, run_import
-from dispatch.exposure import (
-    ExposureError,
-    exposure_report,
-    import_visits,
-    list_members,
-    move_member,
-    published_plans_with,
-    quarantine_member,
-    record_visit,
-    trace,
-    write_exposure_chart,
-)
-from dispatch.models.exposure import VisitOutcome, VisitRecordRow
+from dispatch.io.importing.visits import import_visits
+from dispatch.ledger.base import ExposureError
+from dispatch.ledger.chart import write_exposure_chart
+from dispatch.ledger.members import list_members, move_member, published_plans_with, quarantine_member
+from dispatch.ledger.report import exposure_report
+from dispatch.ledger.trace import trace
+from dispatch.ledger.visits import record_visit
+from dispatch.store.models.exposure import VisitOutcome, VisitRecordRow
 
 visits_app = typer.Typer(
     help="Visits as crews report them: arrived, left, entered the home, outcome.\n\n"

@@ -26,16 +26,13 @@ from dispatch.commands.common import (
     policy_file,
     print_json,
 )
-from dispatch.db import session_scope
-from dispatch.importing import (
-    ImportErrors,
-    ImportReport,
-    import_crews,
-    import_shifts,
-    import_tickets,
-    import_zones,
-)
-from dispatch.policy import Policy, PolicyError
+from dispatch.core.policy import Policy, PolicyError
+from dispatch.io.importing.crews import import_crews
+from dispatch.io.importing.rows import ImportErrors, ImportReport
+from dispatch.io.importing.shifts import import_shifts
+from dispatch.io.importing.tickets import import_tickets
+from dispatch.io.importing.zones import import_zones
+from dispatch.store.db import session_scope
 
 import_app = typer.Typer(
     help="Import tickets, crews, shifts and zones into the dispatch database.\n\n"

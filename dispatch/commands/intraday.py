@@ -22,16 +22,11 @@ from dispatch.commands.common import (
     transaction,
 )
 from dispatch.commands.plan import write_plan_sheets
-from dispatch.db import session_scope
-from dispatch.intraday import (
-    IntradayError,
-    load_replan_inputs,
-    make_replan,
-    record_position,
-    save_replan,
-    ticket_eta,
-)
-from dispatch.locks import PlanLockedError, exclusive
+from dispatch.intraday.model import IntradayError
+from dispatch.intraday.persist import load_replan_inputs, record_position, save_replan, ticket_eta
+from dispatch.intraday.replan import make_replan
+from dispatch.store.db import session_scope
+from dispatch.store.locks import PlanLockedError, exclusive
 
 crews_app = typer.Typer(
     help="Crews during the day.\n\nExample: dispatch crews position C03 --lat -6.73 --lon 108.55", no_args_is_help=True

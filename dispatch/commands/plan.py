@@ -27,14 +27,16 @@ from dispatch.commands.common import (
     render_plan,
     transaction,
 )
-from dispatch.db import session_scope
-from dispatch.domain import PlanInputs, Ticket
-from dispatch.exposure import publish_plan
-from dispatch.locks import PlanLockedError, exclusive
-from dispatch.models import PlanRow, TicketRow, load_crews, load_zones, unlocated_open_ticket_ids
-from dispatch.models.plans import latest_plan, published_plan
-from dispatch.planning import PlanResult, load_inputs, make_plan, save_plan
-from dispatch.policy import Policy
+from dispatch.core.domain import PlanInputs, Ticket
+from dispatch.core.policy import Policy
+from dispatch.ledger.publish import publish_plan
+from dispatch.planning.inputs import load_inputs
+from dispatch.planning.nightly import PlanResult, make_plan
+from dispatch.planning.persist import save_plan
+from dispatch.store.db import session_scope
+from dispatch.store.locks import PlanLockedError, exclusive
+from dispatch.store.models import PlanRow, TicketRow, load_crews, load_zones, unlocated_open_ticket_ids
+from dispatch.store.models.plans import latest_plan, published_plan
 
 plan_app = typer.Typer(
     help="Plan a day, show it, publish it to the crews.\n\nExample: dispatch plan --date 2026-11-30 --time-limit 30",
@@ -260,7 +262,7 @@ def load_tickets(session: Session, ids: list[str]) -> dict[str, Ticket]:
 def write_plan_sheets(
     session: Session, *, doc: dict[str, Any], policy: Policy, out: Path, lang: str, crew: str | None
 ) -> list[Path]:
-    from dispatch.sheets import write_sheets
+    from dispatch.io.sheets import write_sheets
 
     ids = [s["ticket_id"] for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"]
     ids += [u["ticket_id"] for u in doc["unassigned"]]
@@ -314,7 +316,11 @@ def demo_command(
 
     Example: dispatch demo --out demo-output --time-limit 20
     """
-    from dispatch.importing import ImportErrors, import_crews, import_shifts, import_tickets, import_zones
+    from dispatch.io.importing.crews import import_crews
+    from dispatch.io.importing.rows import ImportErrors
+    from dispatch.io.importing.shifts import import_shifts
+    from dispatch.io.importing.tickets import import_tickets
+    from dispatch.io.importing.zones import import_zones
 
     src = sample_dir()
     out.mkdir(parents=True, exist_ok=True)

@@ -28,27 +28,17 @@ from dispatch.commands.common import (
     render_plan,
     reported,
 )
-from dispatch.db import database_url
-from dispatch.models.scenarios import ScenarioRunRow, find_run, list_runs
-from dispatch.policy import Policy
-from dispatch.scenarios import (
-    KPI_ROWS,
-    Scenario,
-    ScenarioError,
-    ScenarioRun,
-    apply_scenario,
-    available_cores,
-    comparison,
-    draw_comparison,
-    draw_sweep,
-    load_live_inputs,
-    load_scenario,
-    parse_set,
-    run_scenario,
-    run_sweep,
-    scenario_day,
-    write_sweep_csv,
-)
+from dispatch.core.policy import Policy
+from dispatch.scenarios.apply import apply_scenario
+from dispatch.scenarios.charts import draw_comparison, draw_sweep
+from dispatch.scenarios.kpis import KPI_ROWS, comparison
+from dispatch.scenarios.live import load_live_inputs, run_scenario
+from dispatch.scenarios.parse import load_scenario
+from dispatch.scenarios.run import ScenarioRun, scenario_day
+from dispatch.scenarios.spec import Scenario, ScenarioError
+from dispatch.scenarios.sweep import available_cores, parse_set, run_sweep, write_sweep_csv
+from dispatch.store.db import database_url
+from dispatch.store.models.scenarios import ScenarioRunRow, find_run, list_runs
 
 scenario_app = typer.Typer(
     help="What-if scenarios: change a copy of a day's data, plan it, compare. Live data is never changed."

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from geopy.distance import great_circle
 from shapely.geometry import Point
 
-from dispatch.domain import PlanInputs
-from dispatch.policy import Policy
+from dispatch.core.domain import PlanInputs
+from dispatch.core.policy import Policy
 
 ROUTE_KEYS = {"crew_id", "members", "shift", "steps", "summary"}
 STEP_KEYS = {"type", "lat", "lon", "arrival", "start", "end", "travel_m", "indoor", "exposure_min"}

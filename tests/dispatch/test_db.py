@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from dispatch import domain
-from dispatch.db import create_schema, database_url, make_engine, session_scope
-from dispatch.models import (
+from dispatch.core import domain
+from dispatch.store.db import create_schema, database_url, make_engine, session_scope
+from dispatch.store.models import (
     STATUS_CLOSED,
     STATUS_MERGED,
     CrewMemberRow,

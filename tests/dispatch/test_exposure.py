@@ -18,26 +18,26 @@ import pytest
 from shapely.geometry import Polygon
 from sqlmodel import Session, col, select
 
-from dispatch.exposure import (
-    ExposureError,
-    exposure_report,
-    import_visits,
-    member_budgets,
-    move_member,
-    publish_plan,
-    quarantine_member,
-    record_visit,
-    trace,
-    unavailable_members,
-    write_exposure_chart,
-)
-from dispatch.importing import ImportErrors
-from dispatch.models import CrewMemberRow, CrewRow, PlanRow, ShiftRow, TicketRow, ZoneRow
-from dispatch.models.exposure import CohortMoveRow, ExposureLedgerRow, QuarantineRow, VisitRecordRow
-from dispatch.models.plans import next_version
-from dispatch.models.zones import geometry_to_text
-from dispatch.planning import build_problem, crews_on_shift, load_inputs, make_plan, save_plan
-from dispatch.policy import Policy
+from dispatch.core.policy import Policy
+from dispatch.io.importing.rows import ImportErrors
+from dispatch.io.importing.visits import import_visits
+from dispatch.ledger.base import ExposureError
+from dispatch.ledger.budgets import member_budgets, unavailable_members
+from dispatch.ledger.chart import write_exposure_chart
+from dispatch.ledger.members import move_member, quarantine_member
+from dispatch.ledger.publish import publish_plan
+from dispatch.ledger.report import exposure_report
+from dispatch.ledger.trace import trace
+from dispatch.ledger.visits import record_visit
+from dispatch.planning.build import build_problem
+from dispatch.planning.crews import crews_on_shift
+from dispatch.planning.inputs import load_inputs
+from dispatch.planning.nightly import make_plan
+from dispatch.planning.persist import save_plan
+from dispatch.store.models import CrewMemberRow, CrewRow, PlanRow, ShiftRow, TicketRow, ZoneRow
+from dispatch.store.models.exposure import CohortMoveRow, ExposureLedgerRow, QuarantineRow, VisitRecordRow
+from dispatch.store.models.plans import next_version
+from dispatch.store.models.zones import geometry_to_text
 
 WIB = ZoneInfo("Asia/Jakarta")
 D1 = dt.date(2026, 12, 1)
@@ -629,7 +629,8 @@ def test_exposure_report_puts_the_most_exposed_first_and_flags_caps(session: Ses
 
 def test_an_intraday_replan_published_keeps_done_visits_as_actuals(session: Session) -> None:
     """A re-plan after one visit done and one under way: the done one stays actual, the rest is planned again."""
-    from dispatch.intraday import load_replan_inputs, make_replan, save_replan
+    from dispatch.intraday.persist import load_replan_inputs, save_replan
+    from dispatch.intraday.replan import make_replan
 
     policy = Policy()
     build(session, crews=("C1",))

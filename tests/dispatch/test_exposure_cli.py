@@ -11,9 +11,9 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from cli import app
-from dispatch.db import session_scope
-from dispatch.models import CrewMemberRow, TicketRow
-from dispatch.models.exposure import QuarantineRow, VisitRecordRow
+from dispatch.store.db import session_scope
+from dispatch.store.models import CrewMemberRow, TicketRow
+from dispatch.store.models.exposure import QuarantineRow, VisitRecordRow
 from tests.dispatch.test_exposure import C1, C2, WIB, build, publish
 
 runner = CliRunner()

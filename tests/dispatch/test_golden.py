@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from dispatch.sample import generate_region
+from dispatch.sample.region import generate_region
 
 DAY = dt.date(2026, 11, 30)
 GOLDEN = Path(__file__).parent / "golden"

@@ -16,16 +16,15 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from dispatch.commands.importing import import_app
-from dispatch.db import session_scope
-from dispatch.importing import (
-    ImportErrors,
-    geocode_missing,
-    import_crews,
-    import_shifts,
-    import_tickets,
-    import_zones,
-)
-from dispatch.models import (
+from dispatch.core.policy import Policy
+from dispatch.io.importing.crews import import_crews
+from dispatch.io.importing.geocode import geocode_missing
+from dispatch.io.importing.rows import ImportErrors
+from dispatch.io.importing.shifts import import_shifts
+from dispatch.io.importing.tickets import import_tickets
+from dispatch.io.importing.zones import import_zones
+from dispatch.store.db import session_scope
+from dispatch.store.models import (
     STATUS_CLOSED,
     STATUS_MERGED,
     CrewMemberRow,
@@ -40,7 +39,6 @@ from dispatch.models import (
     load_zones,
     unlocated_open_ticket_ids,
 )
-from dispatch.policy import Policy
 
 WIB = ZoneInfo("Asia/Jakarta")
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"

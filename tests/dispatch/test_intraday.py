@@ -13,20 +13,16 @@ from typer.testing import CliRunner
 
 import solver
 from dispatch.commands.plan import publish
-from dispatch.domain import Category, Crew, PlanInputs, Shift, Ticket
-from dispatch.intraday import (
-    Position,
-    ReplanInputs,
-    VisitFact,
-    compare_plans,
-    eta_window,
-    load_replan_inputs,
-    make_replan,
-    save_replan,
-)
-from dispatch.models import CrewMemberRow, CrewRow, PlanRow, ShiftRow, TicketRow
-from dispatch.planning import make_plan, save_plan
-from dispatch.policy import Policy
+from dispatch.core.domain import Category, Crew, PlanInputs, Shift, Ticket
+from dispatch.core.policy import Policy
+from dispatch.intraday.compare import compare_plans
+from dispatch.intraday.forecast import eta_window
+from dispatch.intraday.model import Position, ReplanInputs, VisitFact
+from dispatch.intraday.persist import load_replan_inputs, save_replan
+from dispatch.intraday.replan import make_replan
+from dispatch.planning.nightly import make_plan
+from dispatch.planning.persist import save_plan
+from dispatch.store.models import CrewMemberRow, CrewRow, PlanRow, ShiftRow, TicketRow
 
 TZ = ZoneInfo("Asia/Jakarta")
 DAY = dt.date(2026, 11, 30)
@@ -173,7 +169,7 @@ def test_warm_start_takes_lunch_on_the_way_like_the_solver() -> None:
     """A promised stop reached only by lunching during the drive stays in the warm start."""
     import numpy as np
 
-    from dispatch.intraday import _feasible_prefix
+    from dispatch.intraday.warmstart import _feasible_prefix
 
     m = solver.Model()
     sites = [m.add_site(x=float(i), y=0.0) for i in range(4)]
@@ -295,7 +291,7 @@ def test_nightly_plan_marks_hazards_still_within_target() -> None:
 
 def test_large_region_replan_is_split_by_home_depot(monkeypatch: pytest.MonkeyPatch) -> None:
     """Above max_tickets_per_solve a re-plan is split by the crews' depots (not where they stand)."""
-    import dispatch.intraday as intraday
+    import dispatch.intraday.replan as intraday
 
     policy = Policy().with_overrides({"solver.max_tickets_per_solve": 5})
     far = (DEPOT[0] + 0.1, DEPOT[1] + 0.1)  # a second ULP office, about 15 km away

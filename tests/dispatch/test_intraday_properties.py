@@ -19,10 +19,11 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
-from dispatch.domain import Category, Crew, PlanInputs, Shift, Ticket
-from dispatch.intraday import ReplanInputs, VisitFact, make_replan
-from dispatch.planning import make_plan
-from dispatch.policy import Policy
+from dispatch.core.domain import Category, Crew, PlanInputs, Shift, Ticket
+from dispatch.core.policy import Policy
+from dispatch.intraday.model import ReplanInputs, VisitFact
+from dispatch.intraday.replan import make_replan
+from dispatch.planning.nightly import make_plan
 from tests.dispatch.test_intraday import DAY, DEPOT, at
 
 EXPLORE = "PROPERTY_EXAMPLES" in os.environ

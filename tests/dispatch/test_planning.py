@@ -17,12 +17,16 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from cli import app
-from dispatch.db import session_scope
-from dispatch.importing import import_crews, import_shifts, import_tickets, import_zones
-from dispatch.models import PlanRow, PlanUnassignedRow, PlanVisitRow, TicketRow
-from dispatch.planning import load_inputs, make_plan
-from dispatch.policy import Policy
-from dispatch.sample import generate_region
+from dispatch.core.policy import Policy
+from dispatch.io.importing.crews import import_crews
+from dispatch.io.importing.shifts import import_shifts
+from dispatch.io.importing.tickets import import_tickets
+from dispatch.io.importing.zones import import_zones
+from dispatch.planning.inputs import load_inputs
+from dispatch.planning.nightly import make_plan
+from dispatch.sample.region import generate_region
+from dispatch.store.db import session_scope
+from dispatch.store.models import PlanRow, PlanUnassignedRow, PlanVisitRow, TicketRow
 from tests.dispatch.plan_checker import check_plan
 
 DAY = dt.date(2026, 11, 30)
@@ -217,8 +221,8 @@ def test_ticket_without_coordinates_is_reported_not_dropped(engine, loaded: Poli
 
 def test_large_region_parts_merge_neighbouring_depots() -> None:
     """Above the per-solve limit, two small offices 2 km apart share a part; one 30 km away keeps its own."""
-    from dispatch.domain import Category, Crew, PlanInputs, Shift, Ticket
-    from dispatch.planning import split_inputs
+    from dispatch.core.domain import Category, Crew, PlanInputs, Shift, Ticket
+    from dispatch.planning.split import split_inputs
 
     day = dt.date(2026, 11, 30)
     tz = dt.timezone(dt.timedelta(hours=7))

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dispatch.policy import Policy, PolicyError
+from dispatch.core.policy import Policy, PolicyError
 
 TZ = ZoneInfo("Asia/Jakarta")
 NOON = dt.datetime(2026, 11, 30, 12, 0, tzinfo=TZ)

@@ -13,19 +13,11 @@ from pathlib import Path
 import pytest
 from shapely.geometry import Point, shape
 
-from dispatch.domain import Category, HouseholdRisk, Vehicle
-from dispatch.policy import Policy
-from dispatch.sample import (
-    CREW_COLUMNS,
-    REGION_BBOX,
-    SHIFT_COLUMNS,
-    TICKET_COLUMNS,
-    SampleRegion,
-    generate_region,
-    main,
-    on_land,
-    surge_tickets,
-)
+from dispatch.core.domain import Category, HouseholdRisk, Vehicle
+from dispatch.core.policy import Policy
+from dispatch.sample.columns import CREW_COLUMNS, SHIFT_COLUMNS, TICKET_COLUMNS
+from dispatch.sample.geography import REGION_BBOX, on_land
+from dispatch.sample.region import SampleRegion, generate_region, main, surge_tickets
 
 DAY = date(2026, 11, 30)  # a Monday; Friday 2026-12-04 is inside the 7 shift dates
 BUNDLED = Path(__file__).resolve().parents[2] / "data" / "sample"

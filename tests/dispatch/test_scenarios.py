@@ -18,26 +18,20 @@ from sqlmodel import Session, SQLModel
 from typer.testing import CliRunner
 
 from dispatch.commands.scenario import scenario_app
-from dispatch.db import session_scope
-from dispatch.models import CrewMemberRow, CrewRow, ShiftRow, TicketRow, ZoneRow
-from dispatch.models.scenarios import ScenarioRunRow
-from dispatch.planning import load_inputs, make_plan, save_plan
-from dispatch.policy import Policy
-from dispatch.scenarios import (
-    ScenarioError,
-    apply_scenario,
-    comparison,
-    grid,
-    load_live_inputs,
-    pareto_front,
-    parse_scenario,
-    parse_set,
-    plan_scenario,
-    read_only_engine,
-    run_scenario,
-    run_sweep,
-    store_runs,
-)
+from dispatch.core.policy import Policy
+from dispatch.planning.inputs import load_inputs
+from dispatch.planning.nightly import make_plan
+from dispatch.planning.persist import save_plan
+from dispatch.scenarios.apply import apply_scenario
+from dispatch.scenarios.kpis import comparison
+from dispatch.scenarios.live import load_live_inputs, read_only_engine, run_scenario, store_runs
+from dispatch.scenarios.parse import parse_scenario
+from dispatch.scenarios.run import plan_scenario
+from dispatch.scenarios.spec import ScenarioError
+from dispatch.scenarios.sweep import grid, pareto_front, parse_set, run_sweep
+from dispatch.store.db import session_scope
+from dispatch.store.models import CrewMemberRow, CrewRow, ShiftRow, TicketRow, ZoneRow
+from dispatch.store.models.scenarios import ScenarioRunRow
 from tests.dispatch.plan_checker import check_plan
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -562,7 +556,8 @@ def test_sweep_runs_the_grid_and_stores_every_point(live: str, world: Engine, tm
     assert [r["served"] for r in table] == sorted(r["served"] for r in table)
     assert table[0]["homes_entered"] == 0
     assert stored_runs(world) == 3
-    from dispatch.scenarios import draw_sweep, write_sweep_csv
+    from dispatch.scenarios.charts import draw_sweep
+    from dispatch.scenarios.sweep import write_sweep_csv
 
     assert write_sweep_csv(result, tmp_path / "s.csv").read_text().count("\n") == 4
     assert draw_sweep(result, tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from shapely.geometry import box
 
-from dispatch.domain import Category, Crew, HouseholdRisk, Ticket, Vehicle, Zone
-from dispatch.policy import Policy
-from dispatch.sheets import write_sheets
+from dispatch.core.domain import Category, Crew, HouseholdRisk, Ticket, Vehicle, Zone
+from dispatch.core.policy import Policy
+from dispatch.io.sheets import write_sheets
 
 FIXTURE = Path(__file__).with_name("fixture_plan.json")
 JAKARTA = ZoneInfo("Asia/Jakarta")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.policy import Policy
-from dispatch.sheets import SheetError, write_sheets
+from dispatch.core.policy import Policy
+from dispatch.io.sheets import SheetError, write_sheets
 
 
 def test_one_crew_writes_only_its_four_files(sheet_inputs, tmp_path: Path) -> None:

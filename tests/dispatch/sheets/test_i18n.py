@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from dispatch.sheets.i18n import LABELS, LANGUAGES, Labels
+from dispatch.io.sheets.i18n import LABELS, LANGUAGES, Labels
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 # Words a household-risk warning must never carry: the sheet is read at the door.

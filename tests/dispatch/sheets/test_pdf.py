@@ -118,7 +118,7 @@ def test_non_latin1_text_embeds_a_unicode_font(sheet_inputs, tmp_path: Path) -> 
     """A name outside Latin-1 is printed as written (embedded DejaVu), not replaced by '?'."""
     from dataclasses import replace
 
-    from dispatch.sheets import write_sheets
+    from dispatch.io.sheets import write_sheets
 
     tickets = dict(sheet_inputs["tickets"])
     tickets["T0001"] = replace(tickets["T0001"], customer_name="Łukasz Nguyễn")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from dispatch.policy import Policy
-from dispatch.sheets import mapdraw, qr
-from dispatch.sheets.content import read_plan
+from dispatch.core.policy import Policy
+from dispatch.io.sheets import mapdraw, qr
+from dispatch.io.sheets.content import read_plan
 
 from .conftest import load_plan, make_crews, make_tickets, make_zones
 

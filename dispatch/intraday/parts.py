@@ -1,0 +1,140 @@
+"""One part of a re-plan ready to solve: stability costs, storm deadlines and the warm start."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import solver
+from dispatch.core.domain import Ticket
+from dispatch.core.policy import Policy
+from dispatch.intraday.model import _visits_of
+from dispatch.intraday.warmstart import _feasible_prefix, _insert_emergencies
+from dispatch.planning.build import _Build
+from dispatch.planning.solve import _solve_parts, initial_routes_for
+
+# Share of a storm re-plan's time limit for the search with hard deadlines (the rest relaxes missed ones).
+STORM_FIRST_SHARE = 0.75
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One part of a re-plan, ready to solve: the problem with stability costs and storm deadlines,
+    and the warm start (the promised routes, emergencies put in)."""
+
+    build: _Build
+    initial: dict[str, list[str]]
+    deadlines: dict[str, int]
+    windows: dict[str, tuple[solver.TimeWindow, ...]]  # each job's own windows, before any deadline
+
+    def relaxed(self, missed: set[str], solution: solver.Solution) -> _Part:
+        """The part with missed deadlines dropped, warm-started from ``solution``."""
+        problem = self.build.problem
+        jobs = tuple(
+            dataclasses.replace(j, time_windows=self.windows[j.id]) if j.id in missed else j for j in problem.jobs
+        )
+        return _Part(
+            dataclasses.replace(self.build, problem=dataclasses.replace(problem, jobs=jobs)),
+            {r.crew_id: list(r.job_ids()) for r in solution.routes},
+            {j: d for j, d in self.deadlines.items() if j not in missed},
+            self.windows,
+        )
+
+
+def _prepare(
+    build: _Build,
+    *,
+    previous: dict[str, Any],
+    prev_crew_of: Mapping[str, str],
+    tickets: Mapping[str, Ticket],
+    policy: Policy,
+    origin: dt.datetime,
+    move_cost_s: int,
+    reorder_cost_s: int,
+) -> _Part:
+    """Stability costs (each stop prefers its promised crew and its place in that crew's order),
+    storm deadlines, and the warm start for one part of a re-plan."""
+    problem = build.problem
+    crew_ids = {c.id for c in problem.crews}
+    windows = {j.id: j.time_windows for j in problem.jobs}
+    follows: dict[str, str] = {}
+    for r in previous["routes"]:
+        before = ""
+        for st in _visits_of(r):
+            if st["ticket_id"] in windows:
+                follows[st["ticket_id"]] = before
+                before = st["ticket_id"]
+    jobs = []
+    deadlines: dict[str, int] = {}
+    for job in problem.jobs:
+        owner = prev_crew_of.get(job.id)
+        if owner in crew_ids and move_cost_s > 0:
+            job = dataclasses.replace(job, preferred_crew=owner, move_cost=move_cost_s)
+        if owner in crew_ids and reorder_cost_s > 0:
+            job = dataclasses.replace(job, follows=follows[job.id], reorder_cost=reorder_cost_s)
+        if policy.storm.enabled:
+            job, deadline = _storm_deadline(problem, job, tickets[job.id], policy, origin)
+            if deadline is not None:
+                deadlines[job.id] = deadline
+        jobs.append(job)
+    problem = dataclasses.replace(problem, jobs=tuple(jobs))
+    promised = {r["crew_id"]: r for r in previous["routes"]}
+    initial = {
+        c.id: _feasible_prefix(
+            problem, c, [s["ticket_id"] for s in _visits_of(promised[c.id]) if s["ticket_id"] in windows]
+        )
+        for c in problem.crews
+        if c.id in promised
+    }
+    initial = _insert_emergencies(problem, initial)
+    return _Part(dataclasses.replace(build, problem=problem), initial, deadlines, windows)
+
+
+def _solve(parts: Sequence[_Part], time_limit: float, reproducible: bool, workers: int | None) -> list[solver.Solution]:
+    """Solve the parts: one as is, several side by side sharing the cores and the time limit."""
+    if len(parts) == 1:
+        part = parts[0]
+        return [
+            solver.solve(
+                part.build.problem,
+                time_limit=time_limit,
+                reproducible=reproducible,
+                workers=workers,
+                initial_routes=initial_routes_for(part.build.problem, part.initial),
+            )
+        ]
+    initial = {c: r for part in parts for c, r in part.initial.items()}
+    return _solve_parts([p.build.problem for p in parts], time_limit, reproducible, None, workers, None, initial)
+
+
+def _storm_deadline(
+    problem: solver.Problem, job: solver.Job, ticket: Ticket, policy: Policy, origin: dt.datetime
+) -> tuple[solver.Job, int | None]:
+    """Make a P1/P2 response target a hard deadline when some crew can still meet it."""
+    target = policy.response.target_hours.get(ticket.priority)
+    if ticket.priority > 2 or target is None:
+        return job, None
+    deadline = int((ticket.reported_at + dt.timedelta(hours=target) - origin).total_seconds())
+    reachable = False
+    for crew in problem.crews:
+        if not crew.can_do(job) or (job.enters_home and not crew.homes_allowed):
+            continue
+        arrive = crew.shift.start + problem.duration(crew, crew.start, job.site)
+        back = problem.duration(crew, job.site, crew.end)
+        if arrive <= deadline and arrive + job.service + back <= crew.shift.end:
+            reachable = True
+            break
+    if not reachable:
+        return job, None
+    if job.time_windows:
+        windows = tuple(
+            solver.TimeWindow(w.start, min(w.end, deadline)) for w in job.time_windows if w.start <= deadline
+        )
+        if not windows:
+            return job, None
+    else:
+        windows = (solver.TimeWindow(0, deadline),)
+    return dataclasses.replace(job, time_windows=windows), deadline

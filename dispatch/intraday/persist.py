@@ -1,0 +1,171 @@
+"""The re-plan's database edges: visits and positions read, the revision saved and published, ETAs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from dispatch.core.clock import local_midnight
+from dispatch.core.domain import Ticket
+from dispatch.core.policy import Policy
+from dispatch.intraday.forecast import eta_window
+from dispatch.intraday.model import IntradayError, Position, Replan, ReplanInputs, VisitFact
+from dispatch.planning.inputs import load_inputs
+from dispatch.planning.nightly import PlanResult
+from dispatch.planning.persist import save_plan
+
+
+def load_visits(session: Session, *, day: dt.date, tz: ZoneInfo, until: dt.datetime) -> list[VisitFact]:
+    """The visits recorded for ``day`` up to ``until`` (the exposure ledger's visit records)."""
+    try:
+        from dispatch.store.models.exposure import VisitRecordRow
+    except ImportError:  # the ledger is not installed: nothing recorded
+        return []
+    since = local_midnight(day, tz)
+    rows = session.exec(
+        select(VisitRecordRow)
+        .where(VisitRecordRow.arrived_at >= since, VisitRecordRow.arrived_at <= until)  # type: ignore[operator]
+        .order_by(col(VisitRecordRow.arrived_at))
+    ).all()
+    out = []
+    for r in rows:
+        left = r.left_at if r.left_at is not None and r.left_at <= until else None
+        exposure = getattr(r, "exposure_min", None)
+        out.append(
+            VisitFact(
+                ticket_id=r.ticket_id,
+                crew_id=r.crew_id,
+                arrived_at=r.arrived_at,
+                left_at=left,
+                entered_home=bool(r.entered_home),
+                outcome=r.outcome if left is not None else None,
+                exposure_min=float(exposure) if isinstance(exposure, int | float) else None,
+            )
+        )
+    return out
+
+
+def record_position(
+    session: Session, *, crew_id: str, lat: float, lon: float, at: dt.datetime, source: str = "dispatcher"
+) -> None:
+    from dispatch.store.models import CrewRow
+    from dispatch.store.models.intraday import CrewPositionRow
+
+    if at.tzinfo is None:
+        raise IntradayError(f"position time {at.isoformat()} has no time zone")
+    if not (-90 <= lat <= 90) or not (-180 <= lon <= 180):
+        raise IntradayError(f"crew {crew_id}: position ({lat}, {lon}) is not a latitude/longitude")
+    if session.get(CrewRow, crew_id) is None:
+        raise IntradayError(f"no crew {crew_id!r}: import it with `dispatch import crews FILE`")
+    session.add(CrewPositionRow(crew_id=crew_id, lat=lat, lon=lon, at=at, source=source))
+
+
+def load_replan_inputs(
+    session: Session,
+    *,
+    day: dt.date,
+    at: dt.datetime,
+    policy: Policy,
+    end_shift: Mapping[str, dt.datetime] | None = None,
+) -> tuple[ReplanInputs, int]:
+    """What a re-plan of ``day`` at ``at`` needs, and the id of the published plan it revises."""
+    import json
+
+    from dispatch.store.models import TicketRow
+    from dispatch.store.models.intraday import last_positions
+    from dispatch.store.models.plans import published_plan
+
+    row = published_plan(session, day=day)
+    if row is None:
+        raise IntradayError(f"no published plan for {day}: plan and publish it first (`dispatch plan publish`)")
+    previous = json.loads(row.document)
+    previous["plan_id"] = row.id
+    tz = ZoneInfo(policy.region.timezone)
+    inputs = load_inputs(session, day=day, policy=policy)
+    visits = load_visits(session, day=day, tz=tz, until=at)
+    positions = {
+        c: Position(p.crew_id, p.lat, p.lon, p.at, p.source)
+        for c, p in last_positions(session, since=local_midnight(day, tz), until=at).items()
+    }
+    ids = sorted({v.ticket_id for v in visits})
+    known: dict[str, Ticket] = {}
+    for i in range(0, len(ids), 500):
+        for t in session.exec(select(TicketRow).where(col(TicketRow.ticket_id).in_(ids[i : i + 500]))):
+            if t.lat is not None and t.lon is not None:
+                known[t.ticket_id] = t.to_domain()
+    shift_crews = {s.crew_id for s in inputs.shifts}
+    for crew_id in end_shift or {}:
+        if crew_id not in shift_crews:
+            raise IntradayError(f"--end-shift {crew_id}: crew {crew_id} has no shift on {day}")
+    rin = ReplanInputs(
+        inputs=inputs,
+        previous=previous,
+        at=at,
+        visits=tuple(visits),
+        positions=positions,
+        known_tickets=known,
+        end_shift=dict(end_shift or {}),
+    )
+    return rin, row.id  # type: ignore[return-value]
+
+
+def save_replan(
+    session: Session,
+    *,
+    replan: Replan,
+    parent_id: int,
+    at: dt.datetime,
+    now: dt.datetime,
+    time_limit: float,
+    reproducible: bool,
+    publish_it: bool = True,
+) -> dict[str, Any]:
+    """Save the re-plan as a new revision of the day (kind ``replan``) and publish it to the crews."""
+    from dispatch.commands.plan import publish
+    from dispatch.store.models import PlanRow
+
+    doc = save_plan(
+        session,
+        result=PlanResult(replan.document, replan.objective, None),
+        now=now,
+        time_limit=time_limit,
+        reproducible=reproducible,
+        kind="replan",
+        parent_id=parent_id,
+        as_of=at,
+    )
+    if publish_it:
+        session.flush()
+        row = session.get(PlanRow, doc["plan_id"])
+        publish(session, row=row, now=now)  # type: ignore[arg-type]
+        doc["status"] = "published"
+    return doc
+
+
+def ticket_eta(session: Session, *, ticket_id: str, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The ETA window of ``ticket_id`` from the newest published revision that visits it."""
+    import json
+
+    from dispatch.store.models import PlanRow, PlanVisitRow, TicketRow
+
+    ticket = session.get(TicketRow, ticket_id)
+    if ticket is None:
+        raise IntradayError(f"no ticket {ticket_id!r}")
+    row = session.exec(
+        select(PlanRow)
+        .join(PlanVisitRow, col(PlanVisitRow.plan_id) == col(PlanRow.id))
+        .where(PlanVisitRow.ticket_id == ticket_id, PlanRow.status == "published")
+        .order_by(col(PlanRow.plan_date).desc(), col(PlanRow.version).desc())
+    ).first()
+    if row is None:
+        raise IntradayError(f"ticket {ticket_id} is in no published plan yet (status {ticket.status})")
+    doc = json.loads(row.document)
+    eta = eta_window(doc, ticket_id, now=now)
+    if eta is None:  # pragma: no cover - the visit row says it is there
+        raise IntradayError(f"ticket {ticket_id} has no visit in plan {row.id}")
+    eta.update({"plan_id": row.id, "version": row.version, "date": row.plan_date.isoformat()})
+    return eta

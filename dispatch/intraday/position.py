@@ -1,0 +1,124 @@
+"""Where each crew is at the re-plan time, when it is free, and the break it still has to take."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dispatch.core.domain import Crew, Shift, Ticket
+from dispatch.core.policy import Policy
+from dispatch.intraday.day import _break_of
+from dispatch.intraday.model import Position, VisitFact, _t, _visits_of
+from dispatch.planning.travel import _travel
+
+# A planned lunch break may move this many minutes either way in a re-plan.
+BREAK_SLACK_MIN = 30
+
+
+def _where_now(
+    crew: Crew,
+    visits: Sequence[VisitFact],
+    position: Position | None,
+    route: dict[str, Any] | None,
+    frozen_ids: set[str],
+    tickets: Mapping[str, Ticket],
+    *,
+    at: dt.datetime,
+    start: dt.datetime,
+    zones: Sequence[Any],
+    policy: Policy,
+) -> tuple[float, float, dt.datetime]:
+    """Where the crew is at ``at`` and when it is free: at a visit under way (free when it ends),
+    at a position reported since its last visit, else along its planned drive from its last stop."""
+    lat, lon = crew.depot_lat, crew.depot_lon
+    under_way = [v for v in visits if v.left_at is None]
+    done = [v for v in visits if v.left_at is not None]
+    last_done = max(done, key=lambda v: v.left_at, default=None)  # type: ignore[arg-type, return-value]
+    if under_way:
+        v = under_way[-1]
+        t = tickets.get(v.ticket_id)
+        if t is not None:
+            lat, lon = t.lat, t.lon
+        service = t.service_min if t is not None else 30
+        return lat, lon, max(start, v.arrived_at + dt.timedelta(minutes=service))
+    if position is not None and (last_done is None or position.at >= last_done.left_at):  # type: ignore[operator]
+        return position.lat, position.lon, start
+    depart = None
+    if last_done is not None and last_done.ticket_id in tickets:
+        t = tickets[last_done.ticket_id]
+        lat, lon, depart = t.lat, t.lon, last_done.left_at
+    elif route is not None:
+        here = [s for s in route["steps"] if s["type"] != "end" and _t(s["arrival"]) <= at]
+        if here:
+            lat, lon = here[-1]["lat"], here[-1]["lon"]
+            depart = _t(here[-1]["end"]) if here[-1]["type"] == "start" else None
+    if depart is not None and route is not None:
+        speed = policy.travel.speed_factor(crew.vehicle)
+        lat, lon = _dead_reckoning(route, frozen_ids, (lat, lon), depart, at, speed, zones, policy)
+    return lat, lon, start
+
+
+def _break_left(
+    shift: Shift, route: dict[str, Any] | None, *, at: dt.datetime, start: dt.datetime
+) -> tuple[dt.datetime, dt.datetime | None, dt.datetime | None, int, str | None]:
+    """The crew's earliest start and the break still to take: (start, window start, window end,
+    minutes, note). A break the plan had begun before ``at`` is taken (the crew is free when it
+    ends); one that no longer fits is dropped with a note; one still ahead keeps near its plan."""
+    b_start, b_end, b_min = shift.break_start, shift.break_end, shift.break_min
+    if not (b_start and b_end and b_min):
+        return start, None, None, 0, None
+    planned = _break_of(route)
+    taken_at = _t(planned["start"]) if planned else None
+    if taken_at is not None and taken_at < at:
+        return max(start, taken_at + dt.timedelta(minutes=b_min)), None, None, 0, None
+    if b_end - max(b_start, start) < dt.timedelta(minutes=b_min):
+        note = "the break no longer fits in its window; planned without it" if b_end > start else None
+        return start, None, None, 0, note
+    b_start = max(b_start, start)
+    if taken_at is not None:
+        # Keep lunch near where the crew was told it would be (and a narrow window keeps the
+        # solver's break placement fast): +/- BREAK_SLACK_MIN around the planned start.
+        slack = dt.timedelta(minutes=BREAK_SLACK_MIN)
+        lo = max(b_start, taken_at - slack)
+        hi = min(b_end, taken_at + dt.timedelta(minutes=b_min) + slack)
+        if hi - lo >= dt.timedelta(minutes=b_min):
+            b_start, b_end = lo, hi
+    return start, b_start, b_end, b_min, None
+
+
+def _drive_s(a: tuple[float, float], b: tuple[float, float], speed: float, zones: Sequence[Any], policy: Policy) -> int:
+    """Seconds to drive from ``a`` to ``b`` (lat, lon) at ``speed`` times a car's, as the plan's matrices say."""
+    return int(_travel([(a[1], a[0]), (b[1], b[0])], zones, policy).durations_for(speed)[0, 1])
+
+
+def _dead_reckoning(
+    route: dict[str, Any],
+    frozen_ids: set[str],
+    here: tuple[float, float],
+    depart: dt.datetime,
+    at: dt.datetime,
+    speed: float,
+    zones: Sequence[Any],
+    policy: Policy,
+) -> tuple[float, float]:
+    """Where a crew that follows its route is at ``at``, having left ``here`` at ``depart``.
+
+    Without a fresher position the crew is assumed to be driving to its next planned stop (the
+    plan's break excepted); assuming it still stands at its last stop would lose the driving it
+    has done and can make a promised stop look out of reach.
+    """
+    ahead = next((s for s in _visits_of(route) if s["ticket_id"] not in frozen_ids), None)
+    if ahead is None or _t(ahead["arrival"]) <= at or depart >= at:
+        return here
+    lat, lon = here
+    to_lat, to_lon = ahead["lat"], ahead["lon"]
+    drive = _drive_s(here, (to_lat, to_lon), speed, zones, policy)
+    if drive <= 0:
+        return here
+    elapsed = (at - depart).total_seconds()
+    for b in (s for s in route["steps"] if s["type"] == "break"):
+        overlap = min(at, _t(b["end"])) - max(depart, _t(b["start"]))
+        elapsed -= max(0.0, overlap.total_seconds())
+    share = min(1.0, max(0.0, elapsed / drive))
+    return lat + (to_lat - lat) * share, lon + (to_lon - lon) * share

@@ -1,0 +1,120 @@
+"""Publishing a plan: it becomes the one crews get, and its planned exposure goes into the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from dispatch.core.domain import HouseholdRisk
+from dispatch.core.policy import Policy
+from dispatch.ledger.base import _STEP_DONE, ExposureError, _aware, _policy
+from dispatch.ledger.places import _multiplier, _Zones
+from dispatch.store.models.exposure import ExposureLedgerRow, LedgerSource, VisitRecordRow
+from dispatch.store.models.plans import PlanKind, PlanRow, PlanStatus
+from dispatch.store.models.tickets import TicketRow
+
+
+def publish_plan(session: Session, *, plan_id: int, now: dt.datetime, policy: Policy | None = None) -> None:
+    """Make plan ``plan_id`` the one crews get and write its planned exposure to the ledger.
+
+    The plan becomes ``published``, any other published plan of its date ``superseded``, and the
+    planned ledger rows of that date are replaced by one row per member of each route's crew and
+    visit. Visits already reported stay as actuals: a re-plan's ``done`` steps are skipped, and so
+    are, in a nightly plan published again during its day, the visits a crew has since reported.
+    """
+    _aware("now", now)
+    policy = _policy(policy)
+    row = session.get(PlanRow, plan_id)
+    if row is None:
+        raise ExposureError(f"no plan with id {plan_id}: see `dispatch plan list --date D`", field="plan_id")
+    day = row.plan_date
+    for other in session.exec(
+        select(PlanRow).where(PlanRow.plan_date == day, PlanRow.status == PlanStatus.PUBLISHED.value)
+    ):
+        if other.id != row.id:
+            other.status = PlanStatus.SUPERSEDED.value
+            session.add(other)
+    row.status = PlanStatus.PUBLISHED.value
+    row.published_at = now
+    session.add(row)
+
+    session.execute(
+        delete(ExposureLedgerRow).where(
+            col(ExposureLedgerRow.day) == day, col(ExposureLedgerRow.source) == LedgerSource.PLANNED.value
+        )
+    )
+    doc = json.loads(row.document)
+    is_replan = row.kind == PlanKind.REPLAN.value or any(
+        "progress" in s for r in doc.get("routes", []) for s in r.get("steps", [])
+    )
+    reported: set[tuple[str, str]] = set()
+    if not is_replan:
+        reported = {
+            (v.ticket_id, v.crew_id)
+            for v in session.exec(
+                select(VisitRecordRow).where(col(VisitRecordRow.id).in_(_actual_visit_ids(session, day=day)))
+            )
+        }
+    visits = [
+        (r, s)
+        for r in doc.get("routes", [])
+        for s in r.get("steps", [])
+        if s.get("type") == "visit" and s.get("ticket_id")
+    ]
+    tickets = _tickets(session, {s["ticket_id"] for _, s in visits})
+    zones = _Zones(session)
+    share = policy.category.indoor_share
+    for route, step in visits:
+        ticket_id, crew_id = step["ticket_id"], route["crew_id"]
+        if step.get("progress") == _STEP_DONE or (ticket_id, crew_id) in reported:
+            continue
+        ticket = tickets.get(ticket_id)
+        indoor = bool(step.get("indoor"))
+        minutes = (dt.datetime.fromisoformat(step["end"]) - dt.datetime.fromisoformat(step["start"])).total_seconds()
+        place = zones.at(day, ticket.lat if ticket else None, ticket.lon if ticket else None)
+        risk = ticket.household_risk if ticket else HouseholdRisk.NONE.value
+        for member in route.get("members", []):
+            session.add(
+                ExposureLedgerRow(
+                    member_id=member,
+                    crew_id=crew_id,
+                    ticket_id=ticket_id,
+                    day=day,
+                    source=LedgerSource.PLANNED.value,
+                    plan_id=row.id,
+                    homes=int(indoor),
+                    in_home_min=round(minutes / 60 * share, 2) if indoor else 0.0,
+                    exposure_min=float(step.get("exposure_min") or 0.0),
+                    zone=place.zone,
+                    zone_weight=place.weight,
+                    household_risk=risk,
+                    household_multiplier=_multiplier(policy, risk),
+                    recorded_at=now,
+                )
+            )
+    session.flush()
+
+
+def _actual_visit_ids(session: Session, *, day: dt.date) -> list[int]:
+    return [
+        v
+        for v in session.exec(
+            select(ExposureLedgerRow.visit_id)
+            .where(ExposureLedgerRow.day == day, ExposureLedgerRow.source == LedgerSource.ACTUAL.value)
+            .distinct()
+        )
+        if v is not None
+    ]
+
+
+def _tickets(session: Session, ids: Iterable[str]) -> dict[str, TicketRow]:
+    ids = sorted(set(ids))
+    out: dict[str, TicketRow] = {}
+    for i in range(0, len(ids), 500):
+        for t in session.exec(select(TicketRow).where(col(TicketRow.ticket_id).in_(ids[i : i + 500]))):
+            out[t.ticket_id] = t
+    return out

@@ -1,0 +1,258 @@
+"""Recording crews' visits: actual exposure replaces the planned one; outcomes close or reopen tickets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from dispatch.core.policy import Policy
+from dispatch.ledger.base import CLOCK_SKEW, ExposureError, _aware, _policy, _tz
+from dispatch.ledger.budgets import unavailable_members
+from dispatch.ledger.places import _multiplier, _Zones
+from dispatch.store.models.crews import CrewMemberRow, CrewRow
+from dispatch.store.models.exposure import ExposureLedgerRow, LedgerSource, VisitOutcome, VisitRecordRow
+from dispatch.store.models.plans import PlanRow, PlanStatus
+from dispatch.store.models.tickets import STATUS_CLOSED, STATUS_MERGED, STATUS_OPEN, TicketRow
+
+
+@dataclass(frozen=True)
+class _VisitIn:
+    ticket_id: str
+    crew_id: str
+    arrived_at: dt.datetime
+    left_at: dt.datetime | None
+    entered_home: bool
+    outcome: VisitOutcome | None
+
+
+def _visit_problems(
+    session: Session,
+    visit: _VisitIn,
+    *,
+    now: dt.datetime,
+    ticket: TicketRow | None,
+    crew_known: bool,
+) -> list[tuple[str, str]]:
+    """What is wrong with a visit report, as (field, message) pairs; empty when it can be recorded."""
+    problems: list[tuple[str, str]] = []
+    if ticket is None:
+        problems.append(("ticket_id", f"unknown ticket {visit.ticket_id!r}"))
+    elif ticket.status == STATUS_MERGED:
+        problems.append(
+            ("ticket_id", f"ticket {visit.ticket_id} was merged into {ticket.merged_into}; record the visit there")
+        )
+    elif ticket.status == STATUS_CLOSED and not _in_progress(session, visit.ticket_id, visit.crew_id):
+        when = f" at {ticket.closed_at.isoformat()}" if ticket.closed_at else ""
+        problems.append(("ticket_id", f"ticket {visit.ticket_id} is already closed (fixed{when})"))
+    if not crew_known:
+        problems.append(("crew_id", f"unknown crew {visit.crew_id!r}"))
+    if visit.arrived_at > now + CLOCK_SKEW:
+        problems.append(("arrived", f"{visit.arrived_at.isoformat()} is in the future"))
+    if visit.left_at is not None:
+        if visit.left_at < visit.arrived_at:
+            problems.append(("left", f"{visit.left_at.isoformat()} is before arrived {visit.arrived_at.isoformat()}"))
+        elif visit.left_at > now + CLOCK_SKEW:
+            problems.append(("left", f"{visit.left_at.isoformat()} is in the future"))
+        if visit.outcome is None:
+            problems.append(("outcome", "required when left is given (fixed, not_home, escalated or unsafe)"))
+    elif visit.outcome is not None:
+        problems.append(("left", f"required with outcome {visit.outcome.value} (leave both empty while in progress)"))
+    if visit.outcome is VisitOutcome.NOT_HOME and visit.entered_home:
+        problems.append(("entered_home", "a not_home visit cannot have entered the home"))
+    return problems
+
+
+def _in_progress(session: Session, ticket_id: str, crew_id: str) -> VisitRecordRow | None:
+    return session.exec(
+        select(VisitRecordRow)
+        .where(
+            VisitRecordRow.ticket_id == ticket_id,
+            VisitRecordRow.crew_id == crew_id,
+            col(VisitRecordRow.left_at).is_(None),
+        )
+        .order_by(col(VisitRecordRow.arrived_at).desc())
+    ).first()
+
+
+def record_visit(
+    session: Session,
+    *,
+    ticket_id: str,
+    crew_id: str,
+    arrived_at: dt.datetime,
+    left_at: dt.datetime | None,
+    entered_home: bool,
+    outcome: VisitOutcome | str | None,
+    now: dt.datetime,
+    plan_id: int | None = None,
+    note: str = "",
+    policy: Policy | None = None,
+) -> VisitRecordRow:
+    """Record what a crew reported about a visit; returns the visit record.
+
+    ``left_at`` and ``outcome`` are both None while the visit is under way; a later report for the
+    same ticket and crew completes that record. Once done, ``fixed`` closes the ticket and
+    ``not_home``, ``escalated`` and ``unsafe`` return it to the open pool (the visit records are its
+    history), and the actual exposure of each member replaces the planned rows of that ticket on that
+    plan date. The members are those of the crew's route in the plan (default: the published plan of
+    the visit's date that routes this crew), else the crew's active members who are not quarantined.
+    """
+    policy = _policy(policy)
+    for name, value in (("arrived", arrived_at), ("left", left_at), ("now", now)):
+        _aware(name, value)
+    try:
+        result = VisitOutcome(outcome) if outcome is not None else None
+    except ValueError as exc:
+        choices = ", ".join(o.value for o in VisitOutcome)
+        raise ExposureError(f"outcome: unknown value {outcome!r}; expected one of {choices}", field="outcome") from exc
+    visit = _VisitIn(ticket_id, crew_id, arrived_at, left_at, bool(entered_home), result)
+    ticket = session.get(TicketRow, ticket_id)
+    problems = _visit_problems(
+        session, visit, now=now, ticket=ticket, crew_known=session.get(CrewRow, crew_id) is not None
+    )
+    if plan_id is not None and session.get(PlanRow, plan_id) is None:
+        problems.append(("plan_id", f"no plan with id {plan_id}"))
+    if problems:
+        name, message = problems[0]
+        raise ExposureError(f"{name}: {message}", field=name)
+    assert ticket is not None
+    record, _ = _store_visit(session, visit, ticket=ticket, now=now, plan_id=plan_id, note=note, policy=policy)
+    return record
+
+
+def _store_visit(
+    session: Session,
+    visit: _VisitIn,
+    *,
+    ticket: TicketRow,
+    now: dt.datetime,
+    plan_id: int | None,
+    note: str,
+    policy: Policy,
+    zones: _Zones | None = None,
+) -> tuple[VisitRecordRow, bool]:
+    """Write a checked visit; returns the record and whether it completed one under way."""
+    tz = _tz(policy)
+    plan, route = _plan_route(session, visit, plan_id=plan_id, tz=tz)
+    day = plan.plan_date if plan is not None else visit.arrived_at.astimezone(tz).date()
+    record = _in_progress(session, visit.ticket_id, visit.crew_id)
+    completed = record is not None
+    if record is None:
+        record = VisitRecordRow(ticket_id=visit.ticket_id, crew_id=visit.crew_id, arrived_at=visit.arrived_at,
+                                recorded_at=now)  # fmt: skip
+    record.arrived_at = visit.arrived_at
+    record.left_at = visit.left_at
+    record.entered_home = visit.entered_home
+    record.outcome = visit.outcome.value if visit.outcome else None
+    record.plan_id = plan.id if plan is not None else record.plan_id
+    record.recorded_at = now
+    record.note = note or record.note
+    session.add(record)
+    session.flush()
+    if visit.left_at is None:
+        return record, completed  # under way: the planned exposure stands until the crew reports back
+
+    if route is not None:
+        members = list(route.get("members", []))
+    else:
+        away = unavailable_members(session, day=day)
+        members = [
+            m.member_id
+            for m in session.exec(
+                select(CrewMemberRow)
+                .where(CrewMemberRow.crew_id == visit.crew_id, col(CrewMemberRow.active))
+                .order_by(col(CrewMemberRow.member_id))
+            )
+            if m.member_id not in away
+        ]
+    place = (zones or _Zones(session)).at(day, ticket.lat, ticket.lon)
+    multiplier = _multiplier(policy, ticket.household_risk)
+    minutes = (visit.left_at - visit.arrived_at).total_seconds() / 60
+    in_home = minutes * policy.category.indoor_share if visit.entered_home else 0.0
+    exposure = round(in_home * place.weight * multiplier, 2)
+    record.exposure_min = exposure
+    session.add(record)
+
+    # Actuals replace the plan: every planned row of this ticket on this date, and any earlier
+    # actual rows of this very visit (a corrected report).
+    session.execute(
+        delete(ExposureLedgerRow).where(
+            col(ExposureLedgerRow.day) == day,
+            col(ExposureLedgerRow.ticket_id) == visit.ticket_id,
+            col(ExposureLedgerRow.source) == LedgerSource.PLANNED.value,
+        )
+    )
+    session.execute(delete(ExposureLedgerRow).where(col(ExposureLedgerRow.visit_id) == record.id))
+    for member in members:
+        session.add(
+            ExposureLedgerRow(
+                member_id=member,
+                crew_id=visit.crew_id,
+                ticket_id=visit.ticket_id,
+                day=day,
+                source=LedgerSource.ACTUAL.value,
+                plan_id=record.plan_id,
+                visit_id=record.id,
+                homes=int(visit.entered_home),
+                in_home_min=round(in_home, 2),
+                exposure_min=exposure,
+                zone=place.zone,
+                zone_weight=place.weight,
+                household_risk=ticket.household_risk,
+                household_multiplier=multiplier,
+                recorded_at=now,
+            )
+        )
+    if visit.outcome is VisitOutcome.FIXED:
+        ticket.status = STATUS_CLOSED
+        ticket.closed_at = visit.left_at
+    else:  # not_home, escalated, unsafe: back to the open pool, the record keeps the history
+        ticket.status = STATUS_OPEN
+        ticket.closed_at = None
+    ticket.updated_at = now
+    session.add(ticket)
+    session.flush()
+    return record, completed
+
+
+def _plan_route(
+    session: Session, visit: _VisitIn, *, plan_id: int | None, tz: ZoneInfo
+) -> tuple[PlanRow | None, dict[str, Any] | None]:
+    """The plan a visit belongs to and the crew's route in it.
+
+    Without ``plan_id``: the published plan of the visit's local date, or of the day before (a
+    night shift after midnight), whose route for this crew visits the ticket; else the published
+    plan of the visit's date if it routes the crew at all.
+    """
+    if plan_id is not None:
+        plan = session.get(PlanRow, plan_id)
+        return plan, _route(plan, visit.crew_id) if plan is not None else None
+    local = visit.arrived_at.astimezone(tz).date()
+    candidates = []
+    for day in (local, local - dt.timedelta(days=1)):
+        plan = session.exec(
+            select(PlanRow).where(PlanRow.plan_date == day, PlanRow.status == PlanStatus.PUBLISHED.value)
+        ).first()
+        if plan is not None:
+            candidates.append(plan)
+    for plan in candidates:
+        route = _route(plan, visit.crew_id)
+        if route and any(s.get("ticket_id") == visit.ticket_id for s in route.get("steps", [])):
+            return plan, route
+    for plan in candidates:
+        if plan.plan_date == local and (route := _route(plan, visit.crew_id)) is not None:
+            return plan, route
+    return None, None
+
+
+def _route(plan: PlanRow, crew_id: str) -> dict[str, Any] | None:
+    for route in json.loads(plan.document).get("routes", []):
+        if route.get("crew_id") == crew_id:
+            return route
+    return None

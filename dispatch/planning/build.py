@@ -1,0 +1,164 @@
+"""The solver problem of a day's inputs: crews with their shifts and caps, tickets as jobs, travel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import solver
+from dispatch.core.clock import local_midnight
+from dispatch.core.domain import HouseholdRisk, PlanInputs, Ticket
+from dispatch.core.exposure import ticket_exposure_min
+from dispatch.core.policy import Policy
+from dispatch.core.zones import ZoneIndex
+from dispatch.planning.crews import CrewOnShift, crews_on_shift
+from dispatch.planning.travel import _MatrixFromCoords
+
+# Reasons decided before the solver sees a ticket (the solver's own are in solver.Reason).
+ZONE_CLOSED = "zone_closed"
+
+
+NO_CREW_ON_SHIFT = "no_crew_on_shift"
+
+
+@dataclass
+class _Build:
+    problem: solver.Problem
+    crews: list[CrewOnShift]
+    tickets: dict[str, Ticket]
+    exposure_min: dict[str, float]
+    pre_unassigned: list[dict[str, str]] = field(default_factory=list)
+    not_dispatched: list[dict[str, str]] = field(default_factory=list)
+    # Tickets planned as emergencies (solver class 0): still within their response target.
+    emergencies: frozenset[str] = frozenset()
+
+
+def build_problem(
+    inputs: PlanInputs,
+    policy: Policy,
+    *,
+    as_of: dt.datetime | None = None,
+    emergencies: Collection[str] = (),
+) -> _Build:
+    """The solver problem for ``inputs``. ``as_of`` is when the plan starts to run (default: the
+    earliest shift start): a ticket still within its response target then is an emergency, and so
+    is every ticket named in ``emergencies`` (one already dispatched as such stays one)."""
+    tz = ZoneInfo(policy.region.timezone)
+    origin = local_midnight(inputs.day, tz)
+
+    def secs(t: dt.datetime) -> int:
+        return int((t - origin).total_seconds())
+
+    crews, not_dispatched = crews_on_shift(inputs, policy)
+    zones = ZoneIndex([z for z in inputs.zones if z.valid_on(inputs.day)])
+    model = solver.Model()
+    model.set_objective(
+        solver.Objective(
+            travel_time_weight=policy.solver.travel_time_weight,
+            wait_weight=policy.solver.wait_weight,
+            priority_ratio=policy.solver.priority_ratio,
+        )
+    )
+    coords: list[tuple[float, float]] = []
+
+    def site(lon: float, lat: float, name: str) -> solver.Site:
+        coords.append((lon, lat))
+        return model.add_site(x=lon, y=lat, name=name)
+
+    depots: dict[tuple[float, float], solver.Site] = {}
+
+    def depot(lon: float, lat: float, name: str) -> solver.Site:
+        if (lon, lat) not in depots:
+            depots[(lon, lat)] = site(lon, lat, name)
+        return depots[(lon, lat)]
+
+    for c in crews:
+        shift = c.shift
+        start = depot(c.crew.depot_lon, c.crew.depot_lat, f"{c.crew.crew_id} depot")
+        end = start
+        if c.crew.end_lat is not None and c.crew.end_lon is not None:
+            end = depot(c.crew.end_lon, c.crew.end_lat, f"{c.crew.crew_id} end")
+        breaks = []
+        if shift.break_start and shift.break_end and shift.break_min:
+            breaks.append(
+                solver.Break(
+                    id="break",
+                    window=solver.TimeWindow(secs(shift.break_start), secs(shift.break_end)),
+                    duration=shift.break_min * 60,
+                )
+            )
+        model.add_crew(
+            id=c.crew.crew_id,
+            start=start,
+            end=end,
+            shift=solver.TimeWindow(secs(shift.start), secs(shift.end)),
+            skills=c.crew.skills,
+            max_homes=c.max_homes,
+            max_exposure=int(c.max_exposure_min * 60),
+            homes_allowed=c.outdoor_only_reason is None,
+            breaks=breaks,
+            speed_factor=policy.travel.speed_factor(c.crew.vehicle),
+        )
+
+    tickets: dict[str, Ticket] = {}
+    exposure_min: dict[str, float] = {}
+    pre_unassigned: list[dict[str, str]] = []
+    if as_of is None:
+        as_of = min((c.shift.start for c in crews), default=origin)
+    sticky = set(emergencies)
+    emergency_ids: set[str] = set()
+    urgency = policy.response.emergency_customers * max(1, policy.solver.wait_weight)
+    for t in sorted(inputs.tickets, key=lambda t: t.ticket_id):
+        tickets[t.ticket_id] = t
+        here = zones.at(t.lon, t.lat)
+        exposure_min[t.ticket_id] = ticket_exposure_min(t, zones=here, policy=policy)
+        closed = [z.name for z in here if z.closed]
+        if t.indoor and closed:
+            pre_unassigned.append(
+                {
+                    "ticket_id": t.ticket_id,
+                    "reason": ZONE_CLOSED,
+                    "detail": f"inside closed zone {closed[0]}: no home entries there",
+                }
+            )
+            continue
+        if not crews:
+            pre_unassigned.append(
+                {"ticket_id": t.ticket_id, "reason": NO_CREW_ON_SHIFT, "detail": f"no crew is on shift on {inputs.day}"}
+            )
+            continue
+        windows = []
+        if t.window_start and t.window_end:
+            ws = dt.datetime.combine(inputs.day, dt.time.fromisoformat(t.window_start), tzinfo=tz)
+            we = dt.datetime.combine(inputs.day, dt.time.fromisoformat(t.window_end), tzinfo=tz)
+            windows.append(solver.TimeWindow(secs(ws), secs(we)))
+        emergency = (t.ticket_id in sticky and t.priority in policy.response.emergency_priorities) or (
+            policy.response.is_emergency(priority=t.priority, reported_at=t.reported_at, as_of=as_of)
+        )
+        if emergency:
+            emergency_ids.add(t.ticket_id)
+        model.add_job(
+            id=t.ticket_id,
+            site=site(t.lon, t.lat, t.ticket_id),
+            service=t.service_min * 60,
+            time_windows=windows,
+            skills=t.skills,
+            priority=0 if emergency else t.priority,
+            urgency=urgency if emergency else 0,
+            customers=max(1, t.customers_affected),
+            enters_home=t.indoor,
+            exposure=math.ceil(exposure_min[t.ticket_id] * 60),
+            contaminating=t.indoor
+            and t.household_risk == HouseholdRisk.ISOLATING
+            and policy.exposure.isolating_ends_home_entries,
+        )
+    if not crews:
+        # The solver needs a crew; an idle placeholder never serves anything.
+        here = coords[0] if coords else (108.55, -6.72)
+        stub = depot(here[0], here[1], "none")
+        model.add_crew(id="__none__", start=stub, shift=solver.TimeWindow(0, 0))
+    problem = model.build(_MatrixFromCoords(coords, inputs.zones, inputs.day, policy))
+    return _Build(problem, crews, tickets, exposure_min, pre_unassigned, not_dispatched, frozenset(emergency_ids))

@@ -1,0 +1,88 @@
+"""The nightly plan: split, build, solve and assemble one plan of a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import solver
+from dispatch.core.domain import PlanInputs
+from dispatch.core.policy import Policy
+from dispatch.planning.build import build_problem
+from dispatch.planning.document import plan_document_parts
+from dispatch.planning.solve import _solve_parts, initial_routes_for
+from dispatch.planning.split import split_inputs
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """A computed plan: the document (the JSON contract) plus what saving needs."""
+
+    document: dict[str, Any]
+    objective: int
+    solution: solver.Solution | None
+    # Seconds spent building the problem, solving and writing the document; groups solved.
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def make_plan(
+    inputs: PlanInputs,
+    policy: Policy,
+    *,
+    time_limit: float | None = None,
+    reproducible: bool = False,
+    solution_limit: int | None = None,
+    workers: int | None = None,
+    progress: Callable[[float, int | None], None] | None = None,
+    initial_routes: dict[str, list[str]] | None = None,
+    as_of: dt.datetime | None = None,
+) -> PlanResult:
+    """Plan ``inputs.day``: every open ticket ends up exactly once, as a visit or unassigned.
+
+    ``reproducible`` bounds the search by ``solution_limit`` (default: the solver's, scaled to the
+    problem) instead of wall time, so the same inputs always give the same plan. A region larger
+    than ``solver.max_tickets_per_solve`` is split by depot (:func:`split_inputs`) and its parts
+    are solved in parallel, one per core, sharing the time limit. ``as_of`` is when the plan starts
+    to run (default: each part's earliest shift start): a ticket still within its response target
+    then is planned as an emergency (policy ``response.emergency_priorities``).
+    """
+    limit = policy.solver.time_limit_s if time_limit is None else time_limit
+    t0 = time.perf_counter()
+    parts = split_inputs(inputs, policy)
+    builds = [build_problem(part, policy, as_of=as_of) for part in parts]
+    t_built = time.perf_counter()
+    if len(builds) == 1:
+        problem = builds[0].problem
+        routes = initial_routes_for(problem, initial_routes)
+        solutions = [
+            solver.solve(
+                problem,
+                time_limit=limit,
+                reproducible=reproducible,
+                solution_limit=solution_limit,
+                workers=workers,
+                progress=progress,
+                initial_routes=routes,
+            )
+        ]
+    else:
+        solutions = _solve_parts(
+            [b.problem for b in builds], limit, reproducible, solution_limit, workers, progress, initial_routes
+        )
+    t_solved = time.perf_counter()
+    document = plan_document_parts(inputs, policy, [(b, [s]) for b, s in zip(builds, solutions, strict=True)])
+    timings = {
+        "build_s": round(t_built - t0, 3),
+        "solve_s": round(t_solved - t_built, 3),
+        "document_s": round(time.perf_counter() - t_solved, 3),
+        "groups": len(builds),
+    }
+    return PlanResult(
+        document,
+        sum(s.stats.objective for s in solutions),
+        solutions[0] if len(solutions) == 1 else None,
+        timings,
+    )

@@ -1,0 +1,1 @@
+"""The synthetic sample region generator (towns, crews, shifts, tickets, zones, policy)."""

@@ -1,0 +1,104 @@
+"""The sample region's commented policy file."""
+
+from __future__ import annotations
+
+POLICY_TOML = """\
+# Dispatch policy for the sample region (UP3 Cirebon). Every key is optional: a missing key keeps
+# the default in dispatch/policy.py, an unknown key is an error. Load with Policy.load("dispatch.toml").
+
+[region]
+name = "UP3 Cirebon (sample)"
+timezone = "Asia/Jakarta"
+
+[exposure]
+# Per-shift caps for each crew member: homes entered, and weighted minutes spent inside homes.
+max_homes_per_shift = 8
+max_exposure_min_per_shift = 180.0
+# Minutes inside a suspected / isolating household count this many times.
+suspected_multiplier = 2.0
+isolating_multiplier = 4.0
+# After entering an isolating household a crew enters no further homes that shift.
+isolating_ends_home_entries = true
+# Rolling caps per worker over the last rolling_days days.
+max_exposure_min_7d = 900.0
+max_homes_7d = 40
+rolling_days = 7
+# A crew below this many available members does not go out.
+min_crew_members = 2
+cohort_cooling_off_days = 14
+
+[travel]
+# Road distance = straight line x circuity; speeds outside congested zones (zones.geojson sets its own).
+circuity = 1.35
+car_speed_kmh = 30.0
+motorcycle_speed_kmh = 36.0
+
+[response]
+# A ticket of these priorities still within its response target when a plan or re-plan starts is an
+# emergency: it outranks every other ticket (older ones already past their target included), goes to
+# the crew that reaches it first, and keeps that rank once dispatched.
+emergency_priorities = [1]
+# An emergency's waiting counts like an outage of this many customers.
+emergency_customers = 100
+
+[response.target_hours]
+# Report-to-arrival targets per priority class.
+1 = 3.0
+2 = 8.0
+3 = 24.0
+4 = 72.0
+
+[category]
+# Share of an indoor visit's service time spent inside the home.
+indoor_share = 0.6
+
+# Defaults by category, used where a ticket row leaves the field empty.
+[category.priority]
+line_down = 1
+pole = 1
+no_power = 2
+tree = 2
+voltage = 2
+partial_power = 3
+meter = 4
+other = 4
+
+[category.service_min]
+line_down = 60
+pole = 90
+no_power = 45
+tree = 60
+voltage = 40
+partial_power = 40
+meter = 25
+other = 30
+
+[category.indoor]
+line_down = false
+pole = false
+no_power = true
+tree = false
+voltage = true
+partial_power = true
+meter = true
+other = true
+
+[category.skills]
+line_down = ["mv"]
+pole = ["mv"]
+
+[solver]
+time_limit_s = 30.0
+travel_time_weight = 1
+# Cost per customer-second waited: big, urgent outages are reached early.
+wait_weight = 1
+# How many priority n+1 tickets one priority n ticket outweighs.
+priority_ratio = 1000
+# Larger plans are split by depot.
+max_tickets_per_solve = 1500
+
+[storm]
+# Storm mode: with enabled = true the standby crews of shifts.csv are called in (call_standby).
+enabled = false
+call_standby = true
+"""

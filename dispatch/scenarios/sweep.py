@@ -1,0 +1,225 @@
+"""Sweeps: one scenario planned over a grid of policy values, and the Pareto front of the results."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+import math
+import multiprocessing as mp
+import os
+import time as time_module
+import tomllib
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dispatch.core.domain import PlanInputs
+from dispatch.core.policy import Policy, PolicyError
+from dispatch.scenarios.apply import apply_scenario
+from dispatch.scenarios.live import load_live_inputs, store_runs
+from dispatch.scenarios.run import ScenarioRun, plan_scenario, scenario_day
+from dispatch.scenarios.spec import Scenario, ScenarioError
+from dispatch.store.db import make_engine
+from dispatch.store.models.scenarios import ScenarioRunRow
+
+MAX_SWEEP_POINTS = 500
+
+
+def parse_set(text: str) -> tuple[str, list[Any]]:
+    """``key=4..12`` (whole numbers, inclusive), ``key=0.5..2.0:0.25`` (with a step) or ``key=4,6,8``."""
+    if "=" not in text:
+        raise ScenarioError([f"--set {text}: expected KEY=VALUES, e.g. exposure.max_homes_per_shift=4..12"])
+    key, spec = (part.strip() for part in text.split("=", 1))
+    where = f"--set {key}"
+    if not key:
+        raise ScenarioError([f"--set {text}: the policy key is empty"])
+    try:
+        if ".." in spec:
+            bounds, _, step_text = spec.partition(":")
+            lo_text, hi_text = bounds.split("..", 1)
+            lo, hi = _literal(lo_text), _literal(hi_text)
+            step = _literal(step_text) if step_text else 1
+            numbers = [v for v in (lo, hi, step) if isinstance(v, int | float) and not isinstance(v, bool)]
+            if len(numbers) != 3:
+                raise ValueError("a range needs numbers: LOW..HIGH or LOW..HIGH:STEP")
+            if step <= 0 or hi < lo:
+                raise ValueError("a range needs LOW <= HIGH and a positive STEP")
+            if all(isinstance(v, int) for v in (lo, hi, step)):
+                values: list[Any] = list(range(lo, hi + 1, step))
+            else:
+                count = int(math.floor((hi - lo) / step + 1e-9)) + 1
+                values = [round(lo + i * step, 10) for i in range(count)]
+        else:
+            values = [_literal(v) for v in spec.split(",") if v.strip()]
+        if not values:
+            raise ValueError("no values")
+    except (ValueError, TypeError) as exc:
+        raise ScenarioError([f"{where}: {spec!r}: {exc}"]) from exc
+    for value in values:
+        try:
+            Policy().with_overrides({key: value}, source=where)
+        except PolicyError as exc:
+            raise ScenarioError([str(exc)]) from exc
+    return key, values
+
+
+def _literal(text: str) -> Any:
+    text = text.strip()
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text  # bare text, e.g. a time zone name
+
+
+def grid(sets: Sequence[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
+    keys = [k for k, _ in sets]
+    if len(set(keys)) != len(keys):
+        raise ScenarioError(
+            [f"--set: {k} given more than once" for k in sorted({k for k in keys if keys.count(k) > 1})]
+        )
+    points = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(v for _, v in sets))]
+    if len(points) > MAX_SWEEP_POINTS:
+        raise ScenarioError([f"--set: {len(points)} combinations; at most {MAX_SWEEP_POINTS} per sweep"])
+    return points
+
+
+@dataclass
+class SweepResult:
+    scenario: Scenario
+    keys: list[str]
+    runs: list[ScenarioRun]  # in grid order
+    rows: list[ScenarioRunRow]
+    sweep: str
+    wall_time: float
+    jobs: int
+
+    def table(self) -> list[dict[str, Any]]:
+        """One row per grid point: the set values, the KPIs, the stored run id and the Pareto mark."""
+        front = pareto_front([r.kpis for r in self.runs])
+        out = []
+        for i, (run, row) in enumerate(zip(self.runs, self.rows, strict=True)):
+            k = run.kpis
+            out.append(
+                {
+                    **{key: run.overrides[key] for key in self.keys},
+                    "run_id": row.id,
+                    "served": k["served"],
+                    **{f"served_p{p}": k[f"served_p{p}"] for p in (1, 2, 3, 4)},
+                    "p1_within_target": k["p1_within_target"],
+                    "p2_within_target": k["p2_within_target"],
+                    "p1_response_h_mean": k["p1_response_h_mean"],
+                    "customer_minutes_waited": k["customer_minutes_waited"],
+                    "km": k["km"],
+                    "crew_hours": k["crew_hours"],
+                    "homes_entered": k["homes_entered"],
+                    "homes_per_worker_max": k["homes_per_worker_max"],
+                    "exposure_min_per_worker_max": k["exposure_min_per_worker_max"],
+                    "exposure_min_per_worker_mean": k["exposure_min_per_worker_mean"],
+                    "unassigned": k["unassigned"],
+                    "solution_limit": run.solution_limit,
+                    "wall_time_s": run.wall_time,
+                    "pareto": i in front,
+                }
+            )
+        return out
+
+
+def pareto_front(kpis: Sequence[dict[str, Any]]) -> set[int]:
+    """Points no other point beats: served, P1 within target (more is better), homes entered and
+    weighted exposure minutes of the most exposed worker (less is better)."""
+
+    def score(k: dict[str, Any]) -> tuple[float, ...]:
+        return (k["served"], k["p1_within_target"], -k["homes_per_worker_max"], -k["exposure_min_per_worker_max"])
+
+    scores = [score(k) for k in kpis]
+    front = set()
+    for i, a in enumerate(scores):
+        dominated = any(
+            all(x >= y for x, y in zip(b, a, strict=True)) and b != a for j, b in enumerate(scores) if j != i
+        )
+        if not dominated:
+            front.add(i)
+    return front
+
+
+def _sweep_point(args: tuple[Scenario, PlanInputs, Policy, dict[str, Any], float | None, int | None]) -> ScenarioRun:
+    scenario, inputs, policy, overrides, time_limit, solution_limit = args
+    return plan_scenario(
+        scenario, inputs, policy, time_limit=time_limit, solution_limit=solution_limit, overrides=overrides
+    )
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def run_sweep(
+    url: str,
+    scenario: Scenario,
+    sets: Sequence[tuple[str, list[Any]]],
+    *,
+    policy: Policy,
+    day: dt.date | None = None,
+    time_limit: float | None = None,
+    solution_limit: int | None = None,
+    jobs: int | None = None,
+    on_done: Callable[[int, ScenarioRun], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+    now: dt.datetime | None = None,
+) -> SweepResult:
+    """Plan every point of the grid in parallel (one solver process each), then store them all."""
+    t0 = time_module.monotonic()
+    points = grid(sets)
+    day = scenario_day(scenario, day)
+    inputs = load_live_inputs(url, day=day, policy=policy)
+    # Apply the first point now so a bad scenario fails before any process starts.
+    apply_scenario(scenario, inputs, policy, overrides=points[0])
+    jobs = max(1, min(jobs or available_cores(), len(points)))
+    if on_start is not None:
+        on_start(len(points))
+    runs: list[ScenarioRun | None] = [None] * len(points)
+    tasks = [(scenario, inputs, policy, p, time_limit, solution_limit) for p in points]
+    if jobs == 1:
+        for i, task in enumerate(tasks):
+            runs[i] = _sweep_point(task)
+            if on_done is not None:
+                on_done(i, runs[i])  # type: ignore[arg-type]
+    else:
+        # fork: starts at once and needs no importable __main__ (the solver does the same).
+        context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {pool.submit(_sweep_point, task): i for i, task in enumerate(tasks)}
+            for future in as_completed(futures):
+                i = futures[future]
+                runs[i] = future.result()
+                if on_done is not None:
+                    on_done(i, runs[i])  # type: ignore[arg-type]
+    done = [r for r in runs if r is not None]
+    label = f"{scenario.name} sweep {(now or dt.datetime.now(dt.UTC)).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    engine = make_engine(url)
+    try:
+        rows = store_runs(engine, done, sweep=label, now=now)
+    finally:
+        engine.dispose()
+    return SweepResult(
+        scenario=scenario,
+        keys=[k for k, _ in sets],
+        runs=done,
+        rows=rows,
+        sweep=label,
+        wall_time=round(time_module.monotonic() - t0, 2),
+        jobs=jobs,
+    )
+
+
+def write_sweep_csv(result: SweepResult, path: Path | str) -> Path:
+    path = Path(path)
+    table = result.table()
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(table[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(table)
+    return path
