@@ -31,10 +31,12 @@ from dispatch.io.importing.crews import import_crews  # noqa: E402
 from dispatch.io.importing.shifts import import_shifts  # noqa: E402
 from dispatch.io.importing.tickets import import_tickets  # noqa: E402
 from dispatch.io.importing.zones import import_zones  # noqa: E402
+from dispatch.runtime.fanout import available_cores
 from dispatch.scenarios.charts import draw_sweep
 from dispatch.scenarios.parse import load_scenario
-from dispatch.scenarios.sweep import available_cores, parse_set, run_sweep, write_sweep_csv
+from dispatch.scenarios.sweep import parse_set, write_sweep_csv
 from dispatch.store.db import create_schema, make_engine, session_scope  # noqa: E402  (project root on the path first)
+from dispatch.usecases.scenarios import run_sweep
 
 SAMPLE = ROOT / "data" / "sample"
 SCENARIO = ROOT / "data" / "scenarios" / "baseline.toml"

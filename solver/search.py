@@ -125,8 +125,7 @@ class SearchConfig:
     grace: float = 2.0
 
     def effective_workers(self) -> int:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        wanted = self.workers if self.workers is not None else cores
+        wanted = self.workers if self.workers is not None else available_cores()
         return max(1, min(wanted, len(self.members)))
 
     def effective_solution_limit(self, problem: Problem) -> int | None:
@@ -267,7 +266,13 @@ def _worker(
         conn.close()
 
 
-def _context() -> mp.context.BaseContext:
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def process_context() -> mp.context.BaseContext:
+    """How worker processes start: fork where the platform has it, else spawn."""
     # fork: starts in milliseconds and does not re-run the caller's __main__ (spawn and forkserver
     # do, which breaks unguarded scripts). The child only searches and writes to its own pipe, so
     # a lock held by another parent thread (e.g. a progress display) at fork time is never needed.
@@ -284,7 +289,7 @@ def _run_processes(
     initial: dict[int, list[int]] | None,
     progress: ProgressCallback | None,
 ) -> RawResult:
-    ctx = _context()
+    ctx = process_context()
     running: list[_Member] = []
     for member in members:
         parent, child = ctx.Pipe(duplex=False)

@@ -21,12 +21,10 @@ from dispatch.commands.common import (
     reported,
     transaction,
 )
-from dispatch.commands.plan import write_plan_sheets
 from dispatch.intraday.model import IntradayError
-from dispatch.intraday.persist import load_replan_inputs, record_position, save_replan, ticket_eta
-from dispatch.intraday.replan import make_replan
-from dispatch.store.db import session_scope
-from dispatch.store.locks import PlanLockedError, exclusive
+from dispatch.intraday.persist import record_position, ticket_eta
+from dispatch.store.locks import PlanLockedError
+from dispatch.usecases.replan import run_replan
 
 crews_app = typer.Typer(
     help="Crews during the day.\n\nExample: dispatch crews position C03 --lat -6.73 --lon 108.55", no_args_is_help=True
@@ -77,28 +75,23 @@ def replan_command(
         cuts[crew.strip()] = parse_time(hhmm.strip(), day=day, tz=tz, what=f"--end-shift {crew}")
     engine = open_engine()
     try:
-        with reported(IntradayError, PlanLockedError), exclusive(engine, f"plan {day.isoformat()}"):
-            with session_scope(engine) as session:
-                rin, parent_id = load_replan_inputs(session, day=day, at=when, policy=policy, end_shift=cuts)
-            replan = make_replan(rin, policy, time_limit=time_limit, reproducible=reproducible)
-            with session_scope(engine) as session:
-                doc = save_replan(
-                    session,
-                    replan=replan,
-                    parent_id=parent_id,
-                    at=when,
-                    now=now,
-                    time_limit=time_limit,
-                    reproducible=reproducible,
-                    publish_it=publish,
-                )
-                files = []
-                if out is not None:
-                    for crew in replan.changed_crews:
-                        if crew in {r["crew_id"] for r in doc["routes"]}:
-                            files += write_plan_sheets(session, doc=doc, policy=policy, out=out, lang=lang, crew=crew)
+        with reported(IntradayError, PlanLockedError):
+            run = run_replan(
+                engine=engine,
+                day=day,
+                at=when,
+                policy=policy,
+                now=now,
+                time_limit=time_limit,
+                reproducible=reproducible,
+                end_shift=cuts,
+                publish=publish,
+                sheets_out=out,
+                lang=lang,
+            )
     finally:
         engine.dispose()
+    doc, replan, parent_id, files = run.document, run.replan, run.parent_id, run.sheets
     report = {
         "plan_id": doc["plan_id"],
         "version": doc["version"],

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import time
-from importlib import resources
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -27,16 +26,13 @@ from dispatch.commands.common import (
     render_plan,
     transaction,
 )
-from dispatch.core.domain import PlanInputs, Ticket
-from dispatch.core.policy import Policy
-from dispatch.ledger.publish import publish_plan
-from dispatch.planning.inputs import load_inputs
-from dispatch.planning.nightly import PlanResult, make_plan
-from dispatch.planning.persist import save_plan
-from dispatch.store.db import session_scope
-from dispatch.store.locks import PlanLockedError, exclusive
-from dispatch.store.models import PlanRow, TicketRow, load_crews, load_zones, unlocated_open_ticket_ids
+from dispatch.io.importing.rows import ImportErrors
+from dispatch.store.locks import PlanLockedError
+from dispatch.store.models import PlanRow
 from dispatch.store.models.plans import latest_plan, published_plan
+from dispatch.usecases.demo import run_demo
+from dispatch.usecases.nightly import NothingToPlan, SearchProgress, publish, run_plan
+from dispatch.usecases.sheets import write_plan_sheets
 
 plan_app = typer.Typer(
     help="Plan a day, show it, publish it to the crews.\n\nExample: dispatch plan --date 2026-11-30 --time-limit 30",
@@ -53,49 +49,12 @@ def _day(value: dt.datetime | None) -> dt.date:
     return value.date()
 
 
-def run_plan(
-    *,
-    engine: Any,
-    day: dt.date,
-    policy: Policy,
-    time_limit: float | None,
-    reproducible: bool,
-    show_progress: bool = True,
-) -> dict[str, Any]:
-    """Load, solve and save one plan version, holding the date's planning lock throughout."""
-    limit = policy.solver.time_limit_s if time_limit is None else time_limit
-    with exclusive(engine, f"plan {day.isoformat()}"):
-        with session_scope(engine) as session:
-            inputs = load_inputs(session, day=day, policy=policy)
-            unlocated = unlocated_open_ticket_ids(session)
-        if unlocated:
-            # Open tickets without coordinates cannot be routed; say so rather than drop them quietly.
-            err_console.print(
-                f"warning: {len(unlocated)} open ticket(s) have no coordinates and are not planned "
-                f"(geocode their addresses): {', '.join(unlocated[:10])}{' ...' if len(unlocated) > 10 else ''}",
-                markup=False,
-            )
-        if not inputs.tickets:
-            fail(f"no open tickets to plan for {day}: import some with `dispatch import tickets FILE`")
-        if not any(s.date == day for s in inputs.shifts):
-            fail(f"no crew has a shift on {day}: import shifts with `dispatch import shifts FILE`")
-        result = _solve_with_progress(inputs, policy, limit, reproducible, show_progress)
-        result.document["unlocated_tickets"] = unlocated
-        with session_scope(engine) as session:
-            return save_plan(
-                session,
-                result=result,
-                now=dt.datetime.now(dt.UTC),
-                time_limit=limit,
-                reproducible=reproducible,
-            )
-
-
-def _solve_with_progress(
-    inputs: PlanInputs, policy: Policy, limit: float, reproducible: bool, show: bool
-) -> PlanResult:
+@contextmanager
+def search_progress(what: str, limit: float | None, *, show: bool = True) -> Iterator[SearchProgress | None]:
+    """A progress bar over the solver's time limit (``None``: reproducible work, no known end)."""
     if not show:
-        return make_plan(inputs, policy, time_limit=limit, reproducible=reproducible)
+        yield None
+        return
     with Progress(
         TextColumn("[bold]planning[/bold] {task.description}"),
         BarColumn(),
@@ -103,20 +62,17 @@ def _solve_with_progress(
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task(f"{len(inputs.tickets)} tickets", total=None if reproducible else limit)
-        t0 = time.monotonic()
+        task = progress.add_task(what, total=limit)
 
         def update(elapsed: float, best: int | None) -> None:
-            text = (
-                f"{len(inputs.tickets)} tickets, best cost {best:,}"
-                if best is not None
-                else f"{len(inputs.tickets)} tickets"
-            )
-            progress.update(task, completed=min(elapsed, limit), description=text)
+            text = f"{what}, best cost {best:,}" if best is not None else what
+            progress.update(task, completed=min(elapsed, limit) if limit else elapsed, description=text)
 
-        result = make_plan(inputs, policy, time_limit=limit, reproducible=reproducible, progress=update)
-        progress.update(task, completed=limit, description=f"done in {time.monotonic() - t0:.1f} s")
-    return result
+        yield update
+
+
+def _warn(message: str) -> None:
+    err_console.print(f"warning: {message}", markup=False)
 
 
 @plan_app.callback()
@@ -140,17 +96,21 @@ def plan_command(
         return
     day = _day(date)
     policy = load_policy(policy_path)
+    limit = policy.solver.time_limit_s if time_limit is None else time_limit
     engine = open_engine()
     try:
-        doc = run_plan(
-            engine=engine,
-            day=day,
-            policy=policy,
-            time_limit=time_limit,
-            reproducible=reproducible,
-            show_progress=not as_json,
-        )
-    except PlanLockedError as exc:
+        with search_progress("open tickets", None if reproducible else limit, show=not as_json) as progress:
+            doc = run_plan(
+                engine=engine,
+                day=day,
+                policy=policy,
+                time_limit=limit,
+                reproducible=reproducible,
+                now=dt.datetime.now(dt.UTC),
+                progress=progress,
+                warn=_warn,
+            )
+    except (PlanLockedError, NothingToPlan) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted: nothing was saved", code=130)
@@ -230,11 +190,6 @@ def list_command(date: DateOption = None, as_json: JsonOption = False) -> None:
         )
 
 
-def publish(session: Session, *, row: PlanRow, now: dt.datetime) -> None:
-    """Make ``row`` the plan crews get; the exposure ledger records its planned exposure."""
-    publish_plan(session, plan_id=row.id, now=now)  # type: ignore[arg-type]
-
-
 @plan_app.command("publish")
 def publish_command(
     date: DateOption = None,
@@ -247,31 +202,8 @@ def publish_command(
     day = _day(date)
     with transaction() as session:
         row = _plan_row(session, day, plan_id)
-        publish(session, row=row, now=dt.datetime.now(dt.UTC))
+        publish(session, plan_id=row.id, now=dt.datetime.now(dt.UTC))  # type: ignore[arg-type]
         console.print(f"Published plan {row.id} (version {row.version}) for {day}.")
-
-
-def load_tickets(session: Session, ids: list[str]) -> dict[str, Ticket]:
-    out: dict[str, Ticket] = {}
-    for i in range(0, len(ids), 500):
-        for row in session.exec(select(TicketRow).where(TicketRow.ticket_id.in_(ids[i : i + 500]))):  # type: ignore[attr-defined]
-            out[row.ticket_id] = row.to_domain()
-    return out
-
-
-def write_plan_sheets(
-    session: Session, *, doc: dict[str, Any], policy: Policy, out: Path, lang: str, crew: str | None
-) -> list[Path]:
-    from dispatch.io.sheets import write_sheets
-
-    ids = [s["ticket_id"] for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"]
-    ids += [u["ticket_id"] for u in doc["unassigned"]]
-    tickets = load_tickets(session, ids)
-    crews = {c.crew_id: c for c in load_crews(session)}
-    zones = load_zones(session, day=dt.date.fromisoformat(doc["date"]))
-    return write_sheets(
-        plan=doc, tickets=tickets, crews=crews, zones=zones, policy=policy, out_dir=out, lang=lang, crew_id=crew
-    )
 
 
 def sheets_command(
@@ -298,13 +230,9 @@ def sheets_command(
             fail(f"crew {crew} has no route in the published plan for {day}")
         try:
             files = write_plan_sheets(session, doc=doc, policy=policy, out=out, lang=lang, crew=crew)
-        except ValueError as exc:
+        except ValueError as exc:  # SheetError, or a ticket that lost its coordinates
             fail(str(exc))
     console.print(f"Wrote {len(files)} files to {out}/ in {time.monotonic() - t0:.1f} s")
-
-
-def sample_dir() -> Path:
-    return Path(str(resources.files("data") / "sample"))
 
 
 def demo_command(
@@ -316,48 +244,19 @@ def demo_command(
 
     Example: dispatch demo --out demo-output --time-limit 20
     """
-    from dispatch.io.importing.crews import import_crews
-    from dispatch.io.importing.rows import ImportErrors
-    from dispatch.io.importing.shifts import import_shifts
-    from dispatch.io.importing.tickets import import_tickets
-    from dispatch.io.importing.zones import import_zones
-
-    src = sample_dir()
-    out.mkdir(parents=True, exist_ok=True)
-    db = out / "dispatch.db"
-    if db.exists():
-        db.unlink()
-    shutil.copy(src / "dispatch.toml", out / "dispatch.toml")
-    policy = load_policy(src / "dispatch.toml")
-    engine = open_engine(f"sqlite:///{db}")
-    console.print(f"Sample region from {src}")
+    now = dt.datetime.now(dt.UTC)
+    console.print("Sample region: 4 ULP offices around Cirebon, bundled with the package")
     try:
-        with session_scope(engine) as session:
-            for what, run in (
-                ("crews", lambda: import_crews(session, src / "crews.csv")),
-                ("shifts", lambda: import_shifts(session, src / "shifts.csv", policy=policy)),
-                ("zones", lambda: import_zones(session, src / "zones.geojson")),
-                ("tickets", lambda: import_tickets(session, src / "tickets.csv", policy=policy)),
-            ):
-                report = run()
-                console.print(f"  imported {report.accepted} {what}")
+        with search_progress("open tickets", time_limit) as progress:
+            run = run_demo(out=out, time_limit=time_limit, lang=lang, now=now, progress=progress)
     except ImportErrors as exc:
         fail(["the bundled sample did not import:", *exc.errors], warnings=exc.warnings)
-    with session_scope(engine) as session:
-        first = session.exec(select(TicketRow.reported_at).order_by(TicketRow.reported_at.desc())).first()  # type: ignore[union-attr]
-    day = first.astimezone(ZoneInfo(policy.region.timezone)).date() + dt.timedelta(days=1) if first else dt.date.today()
-    doc = run_plan(engine=engine, day=day, policy=policy, time_limit=time_limit, reproducible=False)
-    with session_scope(engine) as session:
-        row = session.get(PlanRow, doc["plan_id"])
-        publish(session, row=row, now=dt.datetime.now(dt.UTC))  # type: ignore[arg-type]
-    doc["status"] = "published"
-    render_plan(doc)
-    (out / "plan.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
-    t0 = time.monotonic()
-    with session_scope(engine) as session:
-        files = write_plan_sheets(session, doc=doc, policy=policy, out=out / "sheets", lang=lang, crew=None)
+    for what, count in run.imported.items():
+        console.print(f"  imported {count} {what}")
+    render_plan(run.document)
     console.print(
-        f"\nOutputs in {out}/: database dispatch.db, plan.json, and {len(files)} route sheet files in "
+        f"\nOutputs in {out}/: database dispatch.db, plan.json, and {len(run.sheets)} route sheet files in "
         f"{out}/sheets/ (index.html, index.pdf, one PDF/HTML/CSV/GeoJSON per crew), written in "
-        f"{time.monotonic() - t0:.1f} s.\nExplore: DISPATCH_DATABASE_URL=sqlite:///{db} dispatch plan show --date {day}"
+        f"{run.sheets_s:.1f} s.\nExplore: DISPATCH_DATABASE_URL=sqlite:///{run.database} dispatch plan show "
+        f"--date {run.day}"
     )

@@ -29,16 +29,18 @@ from dispatch.commands.common import (
     reported,
 )
 from dispatch.core.policy import Policy
+from dispatch.runtime.fanout import available_cores
 from dispatch.scenarios.apply import apply_scenario
 from dispatch.scenarios.charts import draw_comparison, draw_sweep
 from dispatch.scenarios.kpis import KPI_ROWS, comparison
-from dispatch.scenarios.live import load_live_inputs, run_scenario
+from dispatch.scenarios.live import load_live_inputs
 from dispatch.scenarios.parse import load_scenario
 from dispatch.scenarios.run import ScenarioRun, scenario_day
 from dispatch.scenarios.spec import Scenario, ScenarioError
-from dispatch.scenarios.sweep import available_cores, parse_set, run_sweep, write_sweep_csv
+from dispatch.scenarios.sweep import parse_set, write_sweep_csv
 from dispatch.store.db import database_url
 from dispatch.store.models.scenarios import ScenarioRunRow, find_run, list_runs
+from dispatch.usecases.scenarios import run_scenario, run_sweep
 
 scenario_app = typer.Typer(
     help="What-if scenarios: change a copy of a day's data, plan it, compare. Live data is never changed."

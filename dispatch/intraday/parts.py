@@ -14,7 +14,7 @@ from dispatch.core.policy import Policy
 from dispatch.intraday.model import _visits_of
 from dispatch.intraday.warmstart import _feasible_prefix, _insert_emergencies
 from dispatch.planning.build import _Build
-from dispatch.planning.solve import _solve_parts, initial_routes_for
+from dispatch.planning.solve import initial_routes_for, solve_parts
 
 # Share of a storm re-plan's time limit for the search with hard deadlines (the rest relaxes missed ones).
 STORM_FIRST_SHARE = 0.75
@@ -107,7 +107,7 @@ def _solve(parts: Sequence[_Part], time_limit: float, reproducible: bool, worker
             )
         ]
     initial = {c: r for part in parts for c, r in part.initial.items()}
-    return _solve_parts([p.build.problem for p in parts], time_limit, reproducible, None, workers, None, initial)
+    return solve_parts([p.build.problem for p in parts], time_limit, reproducible, None, workers, None, initial)
 
 
 def _storm_deadline(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,17 +15,19 @@ from dispatch.core.domain import Ticket
 from dispatch.core.policy import Policy
 from dispatch.intraday.forecast import eta_window
 from dispatch.intraday.model import IntradayError, Position, Replan, ReplanInputs, VisitFact
+from dispatch.ledger.publish import publish_plan
 from dispatch.planning.inputs import load_inputs
 from dispatch.planning.nightly import PlanResult
 from dispatch.planning.persist import save_plan
+from dispatch.store.models import CrewRow, PlanRow, PlanVisitRow, TicketRow
+from dispatch.store.models.exposure import VisitRecordRow
+from dispatch.store.models.intraday import CrewPositionRow, last_positions
+from dispatch.store.models.plans import published_plan
+from dispatch.store.models.tickets import tickets_by_id
 
 
 def load_visits(session: Session, *, day: dt.date, tz: ZoneInfo, until: dt.datetime) -> list[VisitFact]:
     """The visits recorded for ``day`` up to ``until`` (the exposure ledger's visit records)."""
-    try:
-        from dispatch.store.models.exposure import VisitRecordRow
-    except ImportError:  # the ledger is not installed: nothing recorded
-        return []
     since = local_midnight(day, tz)
     rows = session.exec(
         select(VisitRecordRow)
@@ -52,8 +55,6 @@ def load_visits(session: Session, *, day: dt.date, tz: ZoneInfo, until: dt.datet
 def record_position(
     session: Session, *, crew_id: str, lat: float, lon: float, at: dt.datetime, source: str = "dispatcher"
 ) -> None:
-    from dispatch.store.models import CrewRow
-    from dispatch.store.models.intraday import CrewPositionRow
 
     if at.tzinfo is None:
         raise IntradayError(f"position time {at.isoformat()} has no time zone")
@@ -73,12 +74,6 @@ def load_replan_inputs(
     end_shift: Mapping[str, dt.datetime] | None = None,
 ) -> tuple[ReplanInputs, int]:
     """What a re-plan of ``day`` at ``at`` needs, and the id of the published plan it revises."""
-    import json
-
-    from dispatch.store.models import TicketRow
-    from dispatch.store.models.intraday import last_positions
-    from dispatch.store.models.plans import published_plan
-
     row = published_plan(session, day=day)
     if row is None:
         raise IntradayError(f"no published plan for {day}: plan and publish it first (`dispatch plan publish`)")
@@ -91,12 +86,11 @@ def load_replan_inputs(
         c: Position(p.crew_id, p.lat, p.lon, p.at, p.source)
         for c, p in last_positions(session, since=local_midnight(day, tz), until=at).items()
     }
-    ids = sorted({v.ticket_id for v in visits})
-    known: dict[str, Ticket] = {}
-    for i in range(0, len(ids), 500):
-        for t in session.exec(select(TicketRow).where(col(TicketRow.ticket_id).in_(ids[i : i + 500]))):
-            if t.lat is not None and t.lon is not None:
-                known[t.ticket_id] = t.to_domain()
+    known: dict[str, Ticket] = {
+        t.ticket_id: t.to_domain()
+        for t in tickets_by_id(session, ids=(v.ticket_id for v in visits)).values()
+        if t.lat is not None and t.lon is not None
+    }
     shift_crews = {s.crew_id for s in inputs.shifts}
     for crew_id in end_shift or {}:
         if crew_id not in shift_crews:
@@ -125,9 +119,6 @@ def save_replan(
     publish_it: bool = True,
 ) -> dict[str, Any]:
     """Save the re-plan as a new revision of the day (kind ``replan``) and publish it to the crews."""
-    from dispatch.commands.plan import publish
-    from dispatch.store.models import PlanRow
-
     doc = save_plan(
         session,
         result=PlanResult(replan.document, replan.objective, None),
@@ -141,17 +132,13 @@ def save_replan(
     if publish_it:
         session.flush()
         row = session.get(PlanRow, doc["plan_id"])
-        publish(session, row=row, now=now)  # type: ignore[arg-type]
+        publish_plan(session, plan_id=row.id, now=now)  # type: ignore[union-attr, arg-type]
         doc["status"] = "published"
     return doc
 
 
 def ticket_eta(session: Session, *, ticket_id: str, now: dt.datetime | None = None) -> dict[str, Any]:
     """The ETA window of ``ticket_id`` from the newest published revision that visits it."""
-    import json
-
-    from dispatch.store.models import PlanRow, PlanVisitRow, TicketRow
-
     ticket = session.get(TicketRow, ticket_id)
     if ticket is None:
         raise IntradayError(f"no ticket {ticket_id!r}")

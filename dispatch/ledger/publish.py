@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
@@ -15,7 +14,7 @@ from dispatch.ledger.base import _STEP_DONE, ExposureError, _aware, _policy
 from dispatch.ledger.places import _multiplier, _Zones
 from dispatch.store.models.exposure import ExposureLedgerRow, LedgerSource, VisitRecordRow
 from dispatch.store.models.plans import PlanKind, PlanRow, PlanStatus
-from dispatch.store.models.tickets import TicketRow
+from dispatch.store.models.tickets import tickets_by_id
 
 
 def publish_plan(session: Session, *, plan_id: int, now: dt.datetime, policy: Policy | None = None) -> None:
@@ -65,7 +64,7 @@ def publish_plan(session: Session, *, plan_id: int, now: dt.datetime, policy: Po
         for s in r.get("steps", [])
         if s.get("type") == "visit" and s.get("ticket_id")
     ]
-    tickets = _tickets(session, {s["ticket_id"] for _, s in visits})
+    tickets = tickets_by_id(session, ids={s["ticket_id"] for _, s in visits})
     zones = _Zones(session)
     share = policy.category.indoor_share
     for route, step in visits:
@@ -109,12 +108,3 @@ def _actual_visit_ids(session: Session, *, day: dt.date) -> list[int]:
         )
         if v is not None
     ]
-
-
-def _tickets(session: Session, ids: Iterable[str]) -> dict[str, TicketRow]:
-    ids = sorted(set(ids))
-    out: dict[str, TicketRow] = {}
-    for i in range(0, len(ids), 500):
-        for t in session.exec(select(TicketRow).where(col(TicketRow.ticket_id).in_(ids[i : i + 500]))):
-            out[t.ticket_id] = t
-    return out

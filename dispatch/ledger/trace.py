@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 
 from dispatch.ledger.base import ExposureError
 from dispatch.ledger.members import published_plans_with
-from dispatch.ledger.publish import _tickets
 from dispatch.store.models.crews import CrewMemberRow
 from dispatch.store.models.exposure import ExposureLedgerRow, VisitRecordRow
+from dispatch.store.models.tickets import tickets_by_id
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def trace(session: Session, *, member_id: str, days: int, until: dt.date) -> Tra
             col(ExposureLedgerRow.id),
         )
     ).all()
-    tickets = _tickets(session, (r.ticket_id for r in mine))
+    tickets = tickets_by_id(session, ids=(r.ticket_id for r in mine))
     visit_ids = [r.visit_id for r in mine if r.visit_id is not None]
     outcomes = {
         v.id: v.outcome for v in session.exec(select(VisitRecordRow).where(col(VisitRecordRow.id).in_(visit_ids)))

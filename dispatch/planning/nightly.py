@@ -13,7 +13,7 @@ from dispatch.core.domain import PlanInputs
 from dispatch.core.policy import Policy
 from dispatch.planning.build import build_problem
 from dispatch.planning.document import plan_document_parts
-from dispatch.planning.solve import _solve_parts, initial_routes_for
+from dispatch.planning.solve import initial_routes_for, solve_parts
 from dispatch.planning.split import split_inputs
 
 
@@ -69,7 +69,7 @@ def make_plan(
             )
         ]
     else:
-        solutions = _solve_parts(
+        solutions = solve_parts(
             [b.problem for b in builds], limit, reproducible, solution_limit, workers, progress, initial_routes
         )
     t_solved = time.perf_counter()

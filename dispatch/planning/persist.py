@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from dispatch.planning.nightly import PlanResult
+from dispatch.store.models import PlanRow, PlanUnassignedRow, PlanVisitRow
+from dispatch.store.models.plans import next_version
+from dispatch.store.models.tickets import tickets_by_id
 
 
 def save_plan(
@@ -22,11 +26,6 @@ def save_plan(
     as_of: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Store a new plan version (draft) and the tickets' carry-over reasons; returns the document."""
-    import json
-
-    from dispatch.store.models import PlanRow, PlanUnassignedRow, PlanVisitRow, TicketRow
-    from dispatch.store.models.plans import next_version
-
     doc = dict(result.document)
     day = dt.date.fromisoformat(doc["date"])
     version = next_version(session, day=day)
@@ -72,10 +71,9 @@ def save_plan(
         session.add(PlanUnassignedRow(plan_id=row.id, ticket_id=u["ticket_id"], reason=u["reason"], detail=u["detail"]))
     planned_ids = [s["ticket_id"] for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"]
     ids = list(reasons) + planned_ids
-    for chunk in range(0, len(ids), 500):
-        for t in session.exec(select(TicketRow).where(TicketRow.ticket_id.in_(ids[chunk : chunk + 500]))):  # type: ignore[attr-defined]
-            u = reasons.get(t.ticket_id)
-            t.unassigned_reason = u["reason"] if u else None
-            t.unassigned_detail = u["detail"] if u else None
-            session.add(t)
+    for t in tickets_by_id(session, ids=ids).values():
+        u = reasons.get(t.ticket_id)
+        t.unassigned_reason = u["reason"] if u else None
+        t.unassigned_detail = u["detail"] if u else None
+        session.add(t)
     return doc

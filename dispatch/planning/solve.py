@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping
 
 import solver
+from dispatch.runtime.fanout import available_cores, fan_out
 
 
 def initial_routes_for(
@@ -32,7 +32,7 @@ def _solve_part(args: tuple[solver.Problem, float, bool, int | None, dict[str, l
     )
 
 
-def _solve_parts(
+def solve_parts(
     problems: list[solver.Problem],
     limit: float,
     reproducible: bool,
@@ -42,10 +42,7 @@ def _solve_parts(
     initial_routes: dict[str, list[str]] | None,
 ) -> list[solver.Solution]:
     """Solve independent parts side by side, one process per core, within ``limit`` seconds in all."""
-    import multiprocessing as mp
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-
-    cores = workers or len(os.sched_getaffinity(0))
+    cores = workers or available_cores()
     total = max(1, sum(len(p.jobs) for p in problems))
     # Each part's share of the cores' combined time: a floor to find a first solution (at most half
     # a second, and at most half the budget over all parts), the rest in proportion to its tickets.
@@ -61,17 +58,16 @@ def _solve_parts(
         )
         for p in problems
     ]
-    order = sorted(range(len(tasks)), key=lambda i: -len(problems[i].jobs))  # big parts first
-    results: dict[int, solver.Solution] = {}
     t0 = time.monotonic()
-    context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
-        futures = {pool.submit(_solve_part, tasks[i]): i for i in order}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            for f in done:
-                results[futures[f]] = f.result()
-            if progress is not None:
-                progress(min(limit, (time.monotonic() - t0)), None)
-    return [results[i] for i in range(len(problems))]
+
+    def waiting() -> None:
+        if progress is not None:
+            progress(min(limit, time.monotonic() - t0), None)
+
+    return fan_out(
+        _solve_part,
+        tasks,
+        workers=cores,
+        order=sorted(range(len(tasks)), key=lambda i: -len(problems[i].jobs)),  # big parts first
+        on_wait=waiting,
+    )

@@ -16,8 +16,8 @@ from sqlmodel import Session, SQLModel
 from dispatch.core.domain import PlanInputs
 from dispatch.core.policy import Policy
 from dispatch.planning.inputs import load_inputs
-from dispatch.scenarios.run import ScenarioRun, plan_scenario, scenario_day
-from dispatch.scenarios.spec import Scenario, ScenarioError
+from dispatch.scenarios.run import ScenarioRun
+from dispatch.scenarios.spec import ScenarioError
 from dispatch.store.db import make_engine, session_scope
 from dispatch.store.models.scenarios import ScenarioRunRow, ScenarioStatus
 
@@ -108,24 +108,3 @@ def store_runs(
             session.flush()
             rows.append(row)
     return rows
-
-
-def run_scenario(
-    url: str,
-    scenario: Scenario,
-    *,
-    policy: Policy,
-    day: dt.date | None = None,
-    time_limit: float | None = None,
-    solution_limit: int | None = None,
-    now: dt.datetime | None = None,
-) -> ScenarioRunRow:
-    """Read the live data (read-only), plan the scenario in memory, store only the run."""
-    day = scenario_day(scenario, day)
-    inputs = load_live_inputs(url, day=day, policy=policy)
-    run = plan_scenario(scenario, inputs, policy, time_limit=time_limit, solution_limit=solution_limit)
-    engine = make_engine(url)
-    try:
-        return store_runs(engine, [run], now=now)[0]
-    finally:
-        engine.dispose()

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import itertools
 import math
-import multiprocessing as mp
-import os
-import time as time_module
 import tomllib
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dispatch.core.domain import PlanInputs
 from dispatch.core.policy import Policy, PolicyError
+from dispatch.runtime.fanout import fan_out
 from dispatch.scenarios.apply import apply_scenario
-from dispatch.scenarios.live import load_live_inputs, store_runs
-from dispatch.scenarios.run import ScenarioRun, plan_scenario, scenario_day
+from dispatch.scenarios.run import ScenarioRun, plan_scenario
 from dispatch.scenarios.spec import Scenario, ScenarioError
-from dispatch.store.db import make_engine
 from dispatch.store.models.scenarios import ScenarioRunRow
 
 MAX_SWEEP_POINTS = 500
@@ -152,67 +146,23 @@ def _sweep_point(args: tuple[Scenario, PlanInputs, Policy, dict[str, Any], float
     )
 
 
-def available_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def run_sweep(
-    url: str,
+def sweep_points(
     scenario: Scenario,
-    sets: Sequence[tuple[str, list[Any]]],
+    inputs: PlanInputs,
+    points: Sequence[dict[str, Any]],
     *,
     policy: Policy,
-    day: dt.date | None = None,
     time_limit: float | None = None,
     solution_limit: int | None = None,
     jobs: int | None = None,
     on_done: Callable[[int, ScenarioRun], None] | None = None,
-    on_start: Callable[[int], None] | None = None,
-    now: dt.datetime | None = None,
-) -> SweepResult:
-    """Plan every point of the grid in parallel (one solver process each), then store them all."""
-    t0 = time_module.monotonic()
-    points = grid(sets)
-    day = scenario_day(scenario, day)
-    inputs = load_live_inputs(url, day=day, policy=policy)
+) -> list[ScenarioRun]:
+    """Plan ``scenario`` on ``inputs`` at every point (policy overrides), side by side, one solver process
+    each. The points are independent of each other: any subset gives the same runs."""
     # Apply the first point now so a bad scenario fails before any process starts.
     apply_scenario(scenario, inputs, policy, overrides=points[0])
-    jobs = max(1, min(jobs or available_cores(), len(points)))
-    if on_start is not None:
-        on_start(len(points))
-    runs: list[ScenarioRun | None] = [None] * len(points)
     tasks = [(scenario, inputs, policy, p, time_limit, solution_limit) for p in points]
-    if jobs == 1:
-        for i, task in enumerate(tasks):
-            runs[i] = _sweep_point(task)
-            if on_done is not None:
-                on_done(i, runs[i])  # type: ignore[arg-type]
-    else:
-        # fork: starts at once and needs no importable __main__ (the solver does the same).
-        context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(_sweep_point, task): i for i, task in enumerate(tasks)}
-            for future in as_completed(futures):
-                i = futures[future]
-                runs[i] = future.result()
-                if on_done is not None:
-                    on_done(i, runs[i])  # type: ignore[arg-type]
-    done = [r for r in runs if r is not None]
-    label = f"{scenario.name} sweep {(now or dt.datetime.now(dt.UTC)).strftime('%Y-%m-%dT%H:%M:%SZ')}"
-    engine = make_engine(url)
-    try:
-        rows = store_runs(engine, done, sweep=label, now=now)
-    finally:
-        engine.dispose()
-    return SweepResult(
-        scenario=scenario,
-        keys=[k for k, _ in sets],
-        runs=done,
-        rows=rows,
-        sweep=label,
-        wall_time=round(time_module.monotonic() - t0, 2),
-        jobs=jobs,
-    )
+    return fan_out(_sweep_point, tasks, workers=jobs, on_done=on_done)
 
 
 def write_sweep_csv(result: SweepResult, path: Path | str) -> Path:

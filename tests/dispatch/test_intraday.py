@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 import solver
-from dispatch.commands.plan import publish
 from dispatch.core.domain import Category, Crew, PlanInputs, Shift, Ticket
 from dispatch.core.policy import Policy
 from dispatch.intraday.compare import compare_plans
@@ -23,6 +22,7 @@ from dispatch.intraday.replan import make_replan
 from dispatch.planning.nightly import make_plan
 from dispatch.planning.persist import save_plan
 from dispatch.store.models import CrewMemberRow, CrewRow, PlanRow, ShiftRow, TicketRow
+from dispatch.usecases.nightly import publish
 
 TZ = ZoneInfo("Asia/Jakarta")
 DAY = dt.date(2026, 11, 30)
@@ -489,7 +489,7 @@ def test_revisions_kept_published_and_compared(session: Session) -> None:
     store(session, inputs)
     result = make_plan(inputs, policy, time_limit=5, reproducible=True, workers=1)
     first = save_plan(session, result=result, now=at("00:00"), time_limit=5, reproducible=True)
-    publish(session, row=session.get(PlanRow, first["plan_id"]), now=at("00:00"))
+    publish(session, plan_id=first["plan_id"], now=at("00:00"))
     add_ticket(session, ticket("NEW1", 0.005, 0.005, priority=2, reported_at=at("09:00")), at("09:00"))
     session.commit()
 
@@ -522,7 +522,7 @@ def test_cli_position_and_eta(engine, database_url: str, monkeypatch: pytest.Mon
         store(session, inputs)
         result = make_plan(inputs, policy, time_limit=5, reproducible=True, workers=1)
         doc = save_plan(session, result=result, now=at("00:00"), time_limit=5, reproducible=True)
-        publish(session, row=session.get(PlanRow, doc["plan_id"]), now=at("00:00"))
+        publish(session, plan_id=doc["plan_id"], now=at("00:00"))
         session.commit()
     monkeypatch.setenv("DISPATCH_DATABASE_URL", database_url)
     runner = CliRunner()

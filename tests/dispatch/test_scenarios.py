@@ -24,14 +24,15 @@ from dispatch.planning.nightly import make_plan
 from dispatch.planning.persist import save_plan
 from dispatch.scenarios.apply import apply_scenario
 from dispatch.scenarios.kpis import comparison
-from dispatch.scenarios.live import load_live_inputs, read_only_engine, run_scenario, store_runs
+from dispatch.scenarios.live import load_live_inputs, read_only_engine, store_runs
 from dispatch.scenarios.parse import parse_scenario
 from dispatch.scenarios.run import plan_scenario
 from dispatch.scenarios.spec import ScenarioError
-from dispatch.scenarios.sweep import grid, pareto_front, parse_set, run_sweep
+from dispatch.scenarios.sweep import grid, pareto_front, parse_set
 from dispatch.store.db import session_scope
 from dispatch.store.models import CrewMemberRow, CrewRow, ShiftRow, TicketRow, ZoneRow
 from dispatch.store.models.scenarios import ScenarioRunRow
+from dispatch.usecases.scenarios import run_scenario, run_sweep
 from tests.dispatch.plan_checker import check_plan
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -13,12 +13,11 @@ from dispatch.core.policy import Policy
 from dispatch.io.importing.rows import ImportReport, _Check, _duplicate, _read_csv, _Row, _settle
 from dispatch.ledger.base import _aware, _policy, _tz
 from dispatch.ledger.places import _Zones
-from dispatch.ledger.publish import _tickets
 from dispatch.ledger.visits import _store_visit, _visit_problems, _VisitIn
 from dispatch.store.models.crews import CrewRow
 from dispatch.store.models.exposure import VisitOutcome
 from dispatch.store.models.plans import PlanRow
-from dispatch.store.models.tickets import TicketRow
+from dispatch.store.models.tickets import TicketRow, tickets_by_id
 
 VISIT_REQUIRED = ("ticket_id", "crew_id", "arrived", "left", "entered_home", "outcome")
 
@@ -59,7 +58,7 @@ def import_visits(
     rejects = Path(rejects) if rejects is not None else None
     table = _read_csv(Path(path), required=VISIT_REQUIRED, optional=VISIT_OPTIONAL)
     report = ImportReport(kind="visits", file=table.label)
-    tickets = _tickets(session, (row.values.get("ticket_id", "") for row in table.rows))
+    tickets = tickets_by_id(session, ids=(row.values.get("ticket_id", "") for row in table.rows))
     crews = set(session.exec(select(CrewRow.crew_id)).all())
     plans = set(session.exec(select(PlanRow.id)).all())
 

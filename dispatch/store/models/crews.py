@@ -6,7 +6,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Relationship, Session, SQLModel, col, select
 
 from dispatch.core import domain
-from dispatch.store.db import aware_field
+from dispatch.store.columns import aware_field
 from dispatch.store.models.tickets import split_skills
 
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from dispatch.store.db import aware_field
+from dispatch.store.columns import aware_field
 
 
 class VisitOutcome(StrEnum):

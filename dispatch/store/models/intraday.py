@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from dispatch.store.db import aware_field
+from dispatch.store.columns import aware_field
 
 
 class CrewPositionRow(SQLModel, table=True):

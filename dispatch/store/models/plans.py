@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from dispatch.store.db import aware_field
+from dispatch.store.columns import aware_field
 
 
 class PlanStatus(StrEnum):

@@ -15,7 +15,7 @@ from sqlalchemy import Column, Text
 from sqlalchemy.orm import defer
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from dispatch.store.db import aware_field
+from dispatch.store.columns import aware_field
 
 
 class ScenarioStatus(StrEnum):

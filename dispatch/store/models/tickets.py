@@ -1,5 +1,6 @@
 """Ticket rows (one per customer report) and the address geocoding cache."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
@@ -7,7 +8,7 @@ from sqlalchemy import Index
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from dispatch.core import domain
-from dispatch.store.db import aware_field
+from dispatch.store.columns import aware_field
 
 # Stored status values: the domain's open/closed, plus "merged" for a duplicate report kept
 # (with merged_into set) so nothing a customer reported is lost.
@@ -124,3 +125,18 @@ def unlocated_open_ticket_ids(session: Session) -> list[str]:
             .order_by(col(TicketRow.ticket_id))
         ).all()
     )
+
+
+# Bound parameters per IN (...) query: well inside SQLite's and PostgreSQL's limits.
+_IDS_PER_QUERY = 500
+
+
+def tickets_by_id(session: Session, *, ids: Iterable[str]) -> dict[str, TicketRow]:
+    """The ticket rows of ``ids`` that exist, by id (the one query every "these tickets" lookup uses)."""
+    wanted = sorted(set(ids))
+    out: dict[str, TicketRow] = {}
+    for i in range(0, len(wanted), _IDS_PER_QUERY):
+        chunk = wanted[i : i + _IDS_PER_QUERY]
+        for row in session.exec(select(TicketRow).where(col(TicketRow.ticket_id).in_(chunk))):
+            out[row.ticket_id] = row
+    return out

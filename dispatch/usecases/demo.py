@@ -1,0 +1,91 @@
+"""The demo: the bundled sample region in a new SQLite file, the next day planned, published, sheets written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+
+from dispatch.core.policy import Policy
+from dispatch.io.importing.crews import import_crews
+from dispatch.io.importing.shifts import import_shifts
+from dispatch.io.importing.tickets import import_tickets
+from dispatch.io.importing.zones import import_zones
+from dispatch.store.db import create_schema, make_engine, session_scope
+from dispatch.store.models import TicketRow
+from dispatch.usecases.nightly import SearchProgress, publish, run_plan
+from dispatch.usecases.sheets import write_plan_sheets
+
+
+def sample_dir() -> Path:
+    """The bundled sample region (crews, shifts, zones, tickets and its policy file)."""
+    return Path(str(resources.files("data") / "sample"))
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    database: Path
+    day: dt.date
+    document: dict[str, Any]
+    imported: dict[str, int]
+    sheets: tuple[Path, ...]
+    sheets_s: float
+
+
+def run_demo(
+    *,
+    out: Path,
+    time_limit: float,
+    lang: str,
+    now: dt.datetime,
+    progress: SearchProgress | None = None,
+) -> DemoRun:
+    """Import the sample into ``out/dispatch.db`` (made anew), plan the day after its newest ticket,
+    publish it, and write ``out/plan.json`` and the route sheets in ``out/sheets/``."""
+    src = sample_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "dispatch.db"
+    if db.exists():
+        db.unlink()
+    shutil.copy(src / "dispatch.toml", out / "dispatch.toml")
+    policy = Policy.load(src / "dispatch.toml")
+    engine = make_engine(f"sqlite:///{db}")
+    create_schema(engine)
+    imported: dict[str, int] = {}
+    try:
+        with session_scope(engine) as session:
+            imported["crews"] = import_crews(session, src / "crews.csv").accepted
+            imported["shifts"] = import_shifts(session, src / "shifts.csv", policy=policy).accepted
+            imported["zones"] = import_zones(session, src / "zones.geojson").accepted
+            imported["tickets"] = import_tickets(session, src / "tickets.csv", policy=policy).accepted
+        with session_scope(engine) as session:
+            newest = session.exec(select(TicketRow.reported_at).order_by(col(TicketRow.reported_at).desc())).first()
+        tz = ZoneInfo(policy.region.timezone)
+        day = newest.astimezone(tz).date() + dt.timedelta(days=1) if newest else now.astimezone(tz).date()
+        doc = run_plan(
+            engine=engine,
+            day=day,
+            policy=policy,
+            time_limit=time_limit,
+            reproducible=False,
+            now=now,
+            progress=progress,
+        )
+        with session_scope(engine) as session:
+            publish(session, plan_id=doc["plan_id"], now=now)
+        doc["status"] = "published"
+        (out / "plan.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+        t0 = time.monotonic()
+        with session_scope(engine) as session:
+            files = write_plan_sheets(session, doc=doc, policy=policy, out=out / "sheets", lang=lang, crew=None)
+    finally:
+        engine.dispose()
+    return DemoRun(db, day, doc, imported, tuple(files), time.monotonic() - t0)

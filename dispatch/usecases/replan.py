@@ -1,0 +1,69 @@
+"""The running day's re-plan: under the day's lock, load what happened, re-plan, save, publish, rewrite sheets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from dispatch.core.policy import Policy
+from dispatch.intraday.model import Replan
+from dispatch.intraday.persist import load_replan_inputs, save_replan
+from dispatch.intraday.replan import make_replan
+from dispatch.store.db import session_scope
+from dispatch.store.locks import exclusive
+from dispatch.usecases.nightly import plan_lock
+from dispatch.usecases.sheets import write_plan_sheets
+
+
+@dataclass(frozen=True)
+class ReplanRun:
+    """A saved re-plan: the revision's document, what changed, the id it revises and the sheets rewritten."""
+
+    document: dict[str, Any]
+    replan: Replan
+    parent_id: int
+    sheets: tuple[Path, ...]
+
+
+def run_replan(
+    *,
+    engine: Engine,
+    day: dt.date,
+    at: dt.datetime,
+    policy: Policy,
+    now: dt.datetime,
+    time_limit: float,
+    reproducible: bool = False,
+    end_shift: Mapping[str, dt.datetime] | None = None,
+    publish: bool = True,
+    sheets_out: Path | None = None,
+    lang: str = "id",
+) -> ReplanRun:
+    """Re-plan ``day`` as of ``at`` and save it as a new revision (published unless ``publish`` is False);
+    with ``sheets_out``, rewrite the route sheets of the crews whose route changed."""
+    with exclusive(engine, plan_lock(day)):
+        with session_scope(engine) as session:
+            rin, parent_id = load_replan_inputs(session, day=day, at=at, policy=policy, end_shift=end_shift or {})
+        replan = make_replan(rin, policy, time_limit=time_limit, reproducible=reproducible)
+        with session_scope(engine) as session:
+            doc = save_replan(
+                session,
+                replan=replan,
+                parent_id=parent_id,
+                at=at,
+                now=now,
+                time_limit=time_limit,
+                reproducible=reproducible,
+                publish_it=publish,
+            )
+            files: list[Path] = []
+            if sheets_out is not None:
+                routed = {r["crew_id"] for r in doc["routes"]}
+                for crew in (c for c in replan.changed_crews if c in routed):
+                    files += write_plan_sheets(session, doc=doc, policy=policy, out=sheets_out, lang=lang, crew=crew)
+    return ReplanRun(doc, replan, parent_id, tuple(files))
