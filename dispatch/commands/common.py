@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from dispatch.core.plan import PRIORITIES, Plan, PlanFormatError
 from dispatch.core.policy import Policy, PolicyError
 from dispatch.store.db import create_schema, database_url, make_engine, session_scope
 
@@ -74,6 +75,8 @@ def reported(*refusals: type[Exception], as_json: bool = False) -> Iterator[None
         fail(getattr(exc, "problems", None) or str(exc), as_json=as_json)
     except PolicyError as exc:
         fail(str(exc), as_json=as_json)
+    except PlanFormatError as exc:
+        fail(f"stored plan does not follow the plan format: {exc}", as_json=as_json)
     except SQLAlchemyError as exc:
         fail(database_problem(exc), as_json=as_json)
 
@@ -141,64 +144,64 @@ def parse_time(text: str, *, day: dt.date, tz: ZoneInfo, what: str) -> dt.dateti
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 
 
-def _hhmm(iso: str) -> str:
-    return iso[11:16]
+def _hhmm(moment: dt.datetime) -> str:
+    return f"{moment:%H:%M}"
 
 
-def render_plan(doc: dict[str, Any], *, unassigned_limit: int = 15) -> None:
+def render_plan(plan: Plan, *, unassigned_limit: int = 15) -> None:
     """The dispatcher's view of a plan: crews, served by priority, unassigned with reasons, exposure."""
-    s = doc["summary"]
+    s = plan.summary
     console.print(
-        f"[bold]Plan {doc['date']}[/bold] version {doc.get('version', '-')} ({doc['status']}), "
-        f"plan id {doc.get('plan_id')}: {s['served']} of {s['tickets']} tickets served, "
-        f"{s['crews_used']} of {s['crews_on_shift']} crews used, {s['distance_m'] / 1000:.1f} km"
+        f"[bold]Plan {plan.date}[/bold] version {plan.version or '-'} ({plan.status}), "
+        f"plan id {plan.plan_id}: {s.served} of {s.tickets} tickets served, "
+        f"{s.crews_used} of {s.crews_on_shift} crews used, {s.distance_m / 1000:.1f} km"
     )
     routes = Table(title="Routes", title_justify="left")
     for col in ("crew", "members", "shift", "visits", "homes", "exposure min", "km", "first - last"):
         routes.add_column(col, justify="right" if col in ("visits", "homes", "exposure min", "km") else "left")
-    for r in doc["routes"]:
-        visits = [st for st in r["steps"] if st["type"] == "visit"]
-        caps = r.get("caps", {})
-        span = f"{_hhmm(visits[0]['arrival'])} - {_hhmm(visits[-1]['end'])}" if visits else "-"
+    for r in plan.routes:
+        visits = r.visits
+        span = f"{_hhmm(visits[0].arrival)} - {_hhmm(visits[-1].end)}" if visits else "-"
         routes.add_row(
-            r["crew_id"] + (" (outdoor only)" if r.get("outdoor_only") else ""),
-            ", ".join(r["members"]),
-            f"{_hhmm(r['shift']['start'])}-{_hhmm(r['shift']['end'])}",
-            str(r["summary"]["visits"]),
-            f"{r['summary']['homes_entered']}/{caps.get('max_homes', '-')}",
-            f"{r['summary']['exposure_min']:.0f}/{caps.get('max_exposure_min', 0):.0f}",
-            f"{r['summary']['distance_m'] / 1000:.1f}",
+            r.crew_id + (" (outdoor only)" if r.outdoor_only else ""),
+            ", ".join(r.members),
+            f"{_hhmm(r.shift.start)}-{_hhmm(r.shift.end)}",
+            str(r.summary.visits),
+            f"{r.summary.homes_entered}/{r.caps.max_homes}",
+            f"{r.summary.exposure_min:.0f}/{r.caps.max_exposure_min:.0f}",
+            f"{r.summary.distance_m / 1000:.1f}",
             span,
         )
     console.print(routes)
     by_p = Table(title="Tickets by priority", title_justify="left")
     for col in ("priority", "served", "unassigned", "within response target"):
         by_p.add_column(col, justify="right")
-    for p in ("1", "2", "3", "4"):
-        w = s["within_target_by_priority"][p]
+    for p in PRIORITIES:
+        w = s.within_target_by_priority.get(p)
         by_p.add_row(
             f"P{p}",
-            str(s["served_by_priority"][p]),
-            str(s["unassigned_by_priority"][p]),
-            f"{w['within']}/{w['served']}",
+            str(s.served_by_priority.get(p, 0)),
+            str(s.unassigned_by_priority.get(p, 0)),
+            f"{w.within}/{w.served}" if w else "0/0",
         )
     console.print(by_p)
-    if s["unassigned_by_reason"]:
-        console.print("Unassigned by reason: " + ", ".join(f"{k} {v}" for k, v in s["unassigned_by_reason"].items()))
+    if s.unassigned_by_reason:
+        console.print("Unassigned by reason: " + ", ".join(f"{k} {v}" for k, v in s.unassigned_by_reason.items()))
         table = Table(title=f"Most urgent unassigned (first {unassigned_limit})", title_justify="left")
         for col in ("ticket", "reason", "detail"):
             table.add_column(col)
-        for u in doc["unassigned"][:unassigned_limit]:
-            table.add_row(u["ticket_id"], u["reason"], u["detail"])
+        for u in plan.unassigned[:unassigned_limit]:
+            table.add_row(u.ticket_id, u.reason, u.detail)
         console.print(table)
-    for c in doc.get("crews_not_dispatched", []):
-        console.print(f"Crew {c['crew_id']} not dispatched: {c['reason']}")
-    worst = s.get("worst_exposure")
+    for c in plan.crews_not_dispatched:
+        console.print(f"Crew {c.crew_id} not dispatched: {c.reason}")
+    worst = s.worst_exposure
     if worst:
-        members = next((r["members"] for r in doc["routes"] if r["crew_id"] == worst["crew_id"]), [])
+        route = plan.route(worst.crew_id)
+        members = route.members if route is not None else ()
         console.print(
-            f"Worst exposure per worker: {', '.join(members) or 'members'} of crew {worst['crew_id']}, "
-            f"{worst['homes_entered']} homes, "
-            f"{worst['exposure_min']:.0f} weighted min (caps {s['caps']['max_homes_per_shift']} homes, "
-            f"{s['caps']['max_exposure_min_per_shift']:.0f} min per shift)"
+            f"Worst exposure per worker: {', '.join(members) or 'members'} of crew {worst.crew_id}, "
+            f"{worst.homes_entered} homes, "
+            f"{worst.exposure_min:.0f} weighted min (caps {s.caps.max_homes_per_shift} homes, "
+            f"{s.caps.max_exposure_min_per_shift:.0f} min per shift)"
         )

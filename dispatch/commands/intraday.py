@@ -91,33 +91,35 @@ def replan_command(
             )
     finally:
         engine.dispose()
-    doc, replan, parent_id, files = run.document, run.replan, run.parent_id, run.sheets
-    report = {
-        "plan_id": doc["plan_id"],
-        "version": doc["version"],
-        "parent_id": parent_id,
-        "as_of": when.isoformat(),
-        "status": doc["status"],
-        "solve_s": replan.solve_s,
-        "stops_changed": replan.stops_changed,
-        "changed_crews": replan.changed_crews,
-        "changes": doc["changes"],
-        "response_forecast": replan.forecast,
-        "notes": replan.notes,
-        "sheets_written": [str(f) for f in files],
-        "summary": doc["summary"],
-    }
+    plan, replan, parent_id, files = run.plan, run.replan, run.parent_id, run.sheets
     if as_json:
-        print_json(report)
+        doc = plan.to_json()
+        print_json(
+            {
+                "plan_id": plan.plan_id,
+                "version": plan.version,
+                "parent_id": parent_id,
+                "as_of": when.isoformat(),
+                "status": plan.status,
+                "solve_s": replan.solve_s,
+                "stops_changed": replan.stops_changed,
+                "changed_crews": replan.changed_crews,
+                "changes": doc["changes"],
+                "response_forecast": doc["response_forecast"],
+                "notes": doc["notes"],
+                "sheets_written": [str(f) for f in files],
+                "summary": doc["summary"],
+            }
+        )
         return
     console.print(
-        f"[bold]Revision {doc['version']}[/bold] of {day} as of {when:%H:%M} (plan {doc['plan_id']}, "
-        f"revises plan {parent_id}), {doc['status']}; solved in {replan.solve_s:.1f} s, "
+        f"[bold]Revision {plan.version}[/bold] of {day} as of {when:%H:%M} (plan {plan.plan_id}, "
+        f"revises plan {parent_id}), {plan.status}; solved in {replan.solve_s:.1f} s, "
         f"{replan.stops_changed} stops changed."
     )
     for crew, ch in sorted(replan.changes.items()):
         if ch.changed:
-            console.print(f"  {crew}: {ch.describe()}")
+            console.print(f"  {crew}: {ch.summary}")
     unchanged = [c for c, ch in replan.changes.items() if not ch.changed]
     if unchanged:
         console.print(f"  unchanged: {', '.join(sorted(unchanged))}")
@@ -126,12 +128,10 @@ def replan_command(
     if replan.forecast:
         console.print("P1 response forecast:")
         for f in replan.forecast:
-            eta = f["arrival"][11:16] if f["arrival"] else "not reached today"
-            hours = f"{f['response_h']:.1f} h" if f["response_h"] is not None else "-"
-            flag = ("  emergency" if f.get("emergency") else "") + ("" if f["within_target"] else "  LATE")
-            console.print(
-                f"  {f['ticket_id']}  {f['crew_id'] or '-':<6} {eta}  {hours} (target {f['target_h']} h){flag}"
-            )
+            eta = f"{f.arrival.astimezone(tz):%H:%M}" if f.arrival else "not reached today"
+            hours = f"{f.response_h:.1f} h" if f.response_h is not None else "-"
+            flag = ("  emergency" if f.emergency else "") + ("" if f.within_target else "  LATE")
+            console.print(f"  {f.ticket_id}  {f.crew_id or '-':<6} {eta}  {hours} (target {f.target_h} h){flag}")
     if out is not None:
         console.print(
             f"Rewrote {len(files)} route sheet files in {out}/ for {', '.join(replan.changed_crews) or 'no crew'}"
@@ -175,14 +175,13 @@ def eta_command(
     with transaction(IntradayError) as session:
         eta = ticket_eta(session, ticket_id=ticket)
     if as_json:
-        print_json(eta)
+        print_json(eta.to_json())
         return
-    lo = dt.datetime.fromisoformat(eta["window_start"]).astimezone(tz)
-    hi = dt.datetime.fromisoformat(eta["window_end"]).astimezone(tz)
-    if eta["status"] == "planned":
+    lo, hi = eta.eta.window_start.astimezone(tz), eta.eta.window_end.astimezone(tz)
+    if eta.eta.status == "planned":
         console.print(
-            f"Ticket {ticket}: crew {eta['crew_id']} expected {lo:%H:%M}-{hi:%H:%M} on {lo:%Y-%m-%d} "
-            f"({eta['stops_before']} stops before it; plan {eta['plan_id']} v{eta['version']})"
+            f"Ticket {ticket}: crew {eta.eta.crew_id} expected {lo:%H:%M}-{hi:%H:%M} on {lo:%Y-%m-%d} "
+            f"({eta.eta.stops_before} stops before it; plan {eta.plan_id} v{eta.version})"
         )
     else:
-        console.print(f"Ticket {ticket}: crew {eta['crew_id']} arrived at {lo:%H:%M} ({eta['status']})")
+        console.print(f"Ticket {ticket}: crew {eta.eta.crew_id} arrived at {lo:%H:%M} ({eta.eta.status})")

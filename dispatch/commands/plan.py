@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +28,7 @@ from dispatch.commands.common import (
 from dispatch.io.importing.rows import ImportErrors
 from dispatch.store.locks import PlanLockedError
 from dispatch.store.models import PlanRow
-from dispatch.store.models.plans import latest_plan, published_plan
+from dispatch.store.models.plans import latest_plan, plan_of, published_plan
 from dispatch.usecases.demo import run_demo
 from dispatch.usecases.nightly import NothingToPlan, SearchProgress, publish, run_plan
 from dispatch.usecases.sheets import write_plan_sheets
@@ -100,7 +99,7 @@ def plan_command(
     engine = open_engine()
     try:
         with search_progress("open tickets", None if reproducible else limit, show=not as_json) as progress:
-            doc = run_plan(
+            plan = run_plan(
                 engine=engine,
                 day=day,
                 policy=policy,
@@ -117,10 +116,10 @@ def plan_command(
     finally:
         engine.dispose()
     if as_json:
-        print_json(doc)
+        print_json(plan.to_json())
     else:
-        render_plan(doc)
-        console.print(f"Saved as draft plan {doc['plan_id']}. Publish it with: dispatch plan publish --date {day}")
+        render_plan(plan)
+        console.print(f"Saved as draft plan {plan.plan_id}. Publish it with: dispatch plan publish --date {day}")
 
 
 def _plan_row(session: Session, day: dt.date, plan_id: int | None) -> PlanRow:
@@ -151,12 +150,11 @@ def show_command(
         row = published_plan(session, day=day) if published else _plan_row(session, day, plan_id)
         if row is None:
             fail(f"no published plan for {day}")
-        doc = json.loads(row.document)
-        doc["status"] = row.status
+        plan = plan_of(row)
     if as_json:
-        print_json(doc)
+        print_json(plan.to_json())
     else:
-        render_plan(doc)
+        render_plan(plan)
 
 
 @plan_app.command("list")
@@ -176,7 +174,7 @@ def list_command(date: DateOption = None, as_json: JsonOption = False) -> None:
                 "status": r.status,
                 "created_at": r.created_at.isoformat(),
                 "objective": r.objective,
-                "served": json.loads(r.document)["summary"]["served"],
+                "served": plan_of(r).summary.served,
             }
             for r in rows
         ]
@@ -224,12 +222,11 @@ def sheets_command(
         row = published_plan(session, day=day)
         if row is None:
             fail(f"no published plan for {day}: run `dispatch plan publish --date {day}` first")
-        doc = json.loads(row.document)
-        doc["status"] = row.status
-        if crew is not None and crew not in {r["crew_id"] for r in doc["routes"]}:
+        plan = plan_of(row)
+        if crew is not None and plan.route(crew) is None:
             fail(f"crew {crew} has no route in the published plan for {day}")
         try:
-            files = write_plan_sheets(session, doc=doc, policy=policy, out=out, lang=lang, crew=crew)
+            files = write_plan_sheets(session, plan=plan, policy=policy, out=out, lang=lang, crew=crew)
         except ValueError as exc:  # SheetError, or a ticket that lost its coordinates
             fail(str(exc))
     console.print(f"Wrote {len(files)} files to {out}/ in {time.monotonic() - t0:.1f} s")
@@ -253,7 +250,7 @@ def demo_command(
         fail(["the bundled sample did not import:", *exc.errors], warnings=exc.warnings)
     for what, count in run.imported.items():
         console.print(f"  imported {count} {what}")
-    render_plan(run.document)
+    render_plan(run.plan)
     console.print(
         f"\nOutputs in {out}/: database dispatch.db, plan.json, and {len(run.sheets)} route sheet files in "
         f"{out}/sheets/ (index.html, index.pdf, one PDF/HTML/CSV/GeoJSON per crew), written in "

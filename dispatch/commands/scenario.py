@@ -6,7 +6,6 @@ Every command reads the live data read-only and writes only the ``scenario_run``
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,6 +27,7 @@ from dispatch.commands.common import (
     render_plan,
     reported,
 )
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.runtime.fanout import available_cores
 from dispatch.scenarios.apply import apply_scenario
@@ -262,16 +262,16 @@ def show_command(
                 if row is None:
                     fail(f"no stored scenario run {ref!r} (see `dispatch scenario list`)")
                 summary = row.summary()
-                document = json.loads(row.document)
+                plan_doc = Plan.from_json(row.document)
                 text = row.scenario_text
         finally:
             engine.dispose()
     if as_json:
-        print_json({**summary, "scenario_text": text, **({"plan": document} if plan else {})})
+        print_json({**summary, "scenario_text": text, **({"plan": plan_doc.to_json()} if plan else {})})
         return
     _render_run(summary)
     if plan:
-        render_plan(document)
+        render_plan(plan_doc)
 
 
 def _resolve(

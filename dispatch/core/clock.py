@@ -8,7 +8,3 @@ from zoneinfo import ZoneInfo
 
 def local_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
-
-
-def _iso(origin: dt.datetime, seconds: int) -> str:
-    return (origin + dt.timedelta(seconds=int(seconds))).isoformat()

@@ -2,18 +2,90 @@
 
 from __future__ import annotations
 
+import bisect
+from collections import Counter
 from collections.abc import Sequence
-from typing import Any
 
-from dispatch.intraday.model import CrewChange, _t, _visits_of
+from dispatch.core.plan import CrewChange, Plan, Step
 
 # A stop whose planned arrival moves by more than this counts as changed (its route sheet is rewritten).
 RETIME_TOLERANCE_S = 15 * 60
 
 
-def _lis_length(seq: Sequence[int]) -> int:
-    import bisect
+def compare_plans(old: Plan, new: Plan, *, frozen: set[str] | None = None) -> dict[str, CrewChange]:
+    """Per crew, what ``new`` changed against ``old`` on the stops not yet done or under way
+    (``frozen``: default, the visits ``new`` marks with a progress)."""
+    if frozen is None:
+        frozen = {s.ticket_id for _, s in new.visits() if s.progress is not None and s.ticket_id}
+    old_seq = {r.crew_id: [s for s in r.visits if s.ticket_id not in frozen] for r in old.routes}
+    new_seq = {r.crew_id: [s for s in r.visits if s.ticket_id not in frozen] for r in new.routes}
+    old_crew = {s.ticket_id: c for c, ss in old_seq.items() for s in ss}
+    new_crew = {s.ticket_id: c for c, ss in new_seq.items() for s in ss}
+    frozen_on = Counter(r.crew_id for r, s in new.visits() if s.ticket_id in frozen)
+    return {
+        crew_id: _change(
+            crew_id, old_seq.get(crew_id, []), new_seq.get(crew_id, []), old_crew, new_crew, frozen_on[crew_id]
+        )
+        for crew_id in sorted(set(old_seq) | set(new_seq))
+    }
 
+
+def _change(
+    crew_id: str,
+    before: list[Step],
+    after: list[Step],
+    old_crew: dict[str | None, str],
+    new_crew: dict[str | None, str],
+    frozen: int,
+) -> CrewChange:
+    added = [s.ticket_id for s in after if old_crew.get(s.ticket_id) is None]
+    moved_in = {s.ticket_id: old_crew[s.ticket_id] for s in after if old_crew.get(s.ticket_id) not in (None, crew_id)}
+    dropped = [s.ticket_id for s in before if new_crew.get(s.ticket_id) is None]
+    moved_out = {s.ticket_id: new_crew[s.ticket_id] for s in before if new_crew.get(s.ticket_id) not in (None, crew_id)}
+    pos = {s.ticket_id: i for i, s in enumerate(before)}
+    kept = [s for s in after if s.ticket_id in pos]
+    reordered = len(kept) - _lis_length([pos[s.ticket_id] for s in kept])
+    old_at = {s.ticket_id: s.arrival for s in before}
+    retimed = sum(1 for s in kept if abs((s.arrival - old_at[s.ticket_id]).total_seconds()) > RETIME_TOLERANCE_S)
+    stops_changed = len(added) + len(moved_in) + len(moved_out) + len(dropped) + reordered
+    return CrewChange(
+        crew_id=crew_id,
+        changed=stops_changed > 0 or retimed > 0,
+        summary=_describe(added, moved_in, moved_out, dropped, reordered, retimed),
+        added=tuple(added),  # type: ignore[arg-type]
+        moved_in=moved_in,  # type: ignore[arg-type]
+        moved_out=moved_out,  # type: ignore[arg-type]
+        dropped=tuple(dropped),  # type: ignore[arg-type]
+        reordered=reordered,
+        retimed=retimed,
+        frozen=frozen,
+    )
+
+
+def _describe(
+    added: Sequence[object],
+    moved_in: dict[object, str],
+    moved_out: dict[object, str],
+    dropped: Sequence[object],
+    reordered: int,
+    retimed: int,
+) -> str:
+    parts = []
+    if added:
+        parts.append(f"{len(added)} stop{'s' * (len(added) != 1)} added")
+    parts += [f"{n} moved from {c}" for c, n in sorted(Counter(moved_in.values()).items())]
+    parts += [f"{n} moved to {c}" for c, n in sorted(Counter(moved_out.values()).items())]
+    if dropped:
+        parts.append(f"{len(dropped)} taken off (unassigned or closed)")
+    if reordered:
+        parts.append(f"{reordered} reordered")
+    if retimed:
+        parts.append(f"{retimed} retimed")
+    return ", ".join(parts) if parts else "no change"
+
+
+def _lis_length(seq: Sequence[int]) -> int:
+    """The length of the longest increasing subsequence: the stops that kept their relative order."""
     tails: list[int] = []
     for x in seq:
         i = bisect.bisect_left(tails, x)
@@ -22,44 +94,3 @@ def _lis_length(seq: Sequence[int]) -> int:
         else:
             tails[i] = x
     return len(tails)
-
-
-def compare_plans(old: dict[str, Any], new: dict[str, Any], *, frozen: set[str] | None = None) -> dict[str, CrewChange]:
-    """Per crew, what ``new`` changed against ``old`` on the stops not yet done or under way."""
-    if frozen is None:
-        frozen = {s["ticket_id"] for r in new["routes"] for s in _visits_of(r) if s.get("progress")}
-    old_seq = {r["crew_id"]: [s for s in _visits_of(r) if s["ticket_id"] not in frozen] for r in old["routes"]}
-    new_seq = {r["crew_id"]: [s for s in _visits_of(r) if s["ticket_id"] not in frozen] for r in new["routes"]}
-    old_crew = {s["ticket_id"]: c for c, ss in old_seq.items() for s in ss}
-    new_crew = {s["ticket_id"]: c for c, ss in new_seq.items() for s in ss}
-    changes: dict[str, CrewChange] = {}
-    for crew_id in sorted(set(old_seq) | set(new_seq)):
-        ch = CrewChange(crew_id)
-        ch.frozen = sum(
-            1 for r in new["routes"] if r["crew_id"] == crew_id for s in _visits_of(r) if s["ticket_id"] in frozen
-        )
-        before = old_seq.get(crew_id, [])
-        after = new_seq.get(crew_id, [])
-        before_ids = [s["ticket_id"] for s in before]
-        for s in after:
-            tid = s["ticket_id"]
-            src = old_crew.get(tid)
-            if src is None:
-                ch.added.append(tid)
-            elif src != crew_id:
-                ch.moved_in[tid] = src
-        for tid in before_ids:
-            dst = new_crew.get(tid)
-            if dst is None:
-                ch.dropped.append(tid)
-            elif dst != crew_id:
-                ch.moved_out[tid] = dst
-        pos = {tid: i for i, tid in enumerate(before_ids)}
-        kept = [s for s in after if pos.get(s["ticket_id"]) is not None and new_crew[s["ticket_id"]] == crew_id]
-        ch.reordered = len(kept) - _lis_length([pos[s["ticket_id"]] for s in kept])
-        old_at = {s["ticket_id"]: _t(s["arrival"]) for s in before}
-        ch.retimed = sum(
-            1 for s in kept if abs((_t(s["arrival"]) - old_at[s["ticket_id"]]).total_seconds()) > RETIME_TOLERANCE_S
-        )
-        changes[crew_id] = ch
-    return changes

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from dispatch.core.domain import PlanInputs, Ticket
-
-# Step ``progress`` of a re-plan's frozen visits: done, or under way at the re-plan time.
-DONE, UNDER_WAY = "done", "under_way"
+from dispatch.core.plan import CrewChange, Forecast, Plan, Revision
 
 
 class IntradayError(ValueError):
@@ -46,7 +42,7 @@ class ReplanInputs:
     """Everything a re-plan is computed from (a scenario or the bench can build it without a database)."""
 
     inputs: PlanInputs  # open tickets now, crews, the day's shifts, zones, budgets
-    previous: dict[str, Any]  # the published plan document being revised
+    previous: Plan  # the published plan being revised
     at: dt.datetime
     visits: tuple[VisitFact, ...] = ()
     positions: Mapping[str, Position] = field(default_factory=dict)
@@ -56,72 +52,32 @@ class ReplanInputs:
     end_shift: Mapping[str, dt.datetime] = field(default_factory=dict)
 
 
-@dataclass
-class CrewChange:
-    """What a re-plan changed on one crew's remaining route."""
-
-    crew_id: str
-    added: list[str] = field(default_factory=list)
-    moved_in: dict[str, str] = field(default_factory=dict)  # ticket -> crew it came from
-    moved_out: dict[str, str] = field(default_factory=dict)  # ticket -> crew it went to
-    dropped: list[str] = field(default_factory=list)  # now unassigned (or closed)
-    reordered: int = 0
-    retimed: int = 0
-    frozen: int = 0
-
-    @property
-    def stops_changed(self) -> int:
-        return len(self.added) + len(self.moved_in) + len(self.moved_out) + len(self.dropped) + self.reordered
-
-    @property
-    def changed(self) -> bool:
-        return self.stops_changed > 0 or self.retimed > 0
-
-    def describe(self) -> str:
-        parts = []
-        if self.added:
-            parts.append(f"{len(self.added)} stop{'s' * (len(self.added) != 1)} added")
-        by_from: dict[str, int] = defaultdict(int)
-        for src in self.moved_in.values():
-            by_from[src] += 1
-        parts += [f"{n} moved from {c}" for c, n in sorted(by_from.items())]
-        by_to: dict[str, int] = defaultdict(int)
-        for dst in self.moved_out.values():
-            by_to[dst] += 1
-        parts += [f"{n} moved to {c}" for c, n in sorted(by_to.items())]
-        if self.dropped:
-            parts.append(f"{len(self.dropped)} taken off (unassigned or closed)")
-        if self.reordered:
-            parts.append(f"{self.reordered} reordered")
-        if self.retimed:
-            parts.append(f"{self.retimed} retimed")
-        return ", ".join(parts) if parts else "no change"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "crew_id": self.crew_id,
-            "changed": self.changed,
-            "summary": self.describe(),
-            "added": self.added,
-            "moved_in": self.moved_in,
-            "moved_out": self.moved_out,
-            "dropped": self.dropped,
-            "reordered": self.reordered,
-            "retimed": self.retimed,
-            "frozen": self.frozen,
-        }
-
-
-@dataclass
+@dataclass(frozen=True)
 class Replan:
-    document: dict[str, Any]
+    """A computed, unsaved re-plan: the revision (its ``revision_of`` says what changed) and timings."""
+
+    plan: Plan
     objective: int
-    changes: dict[str, CrewChange]
-    forecast: list[dict[str, Any]]
     solve_s: float  # the whole re-plan, wall seconds
-    notes: list[str] = field(default_factory=list)
     # Wall seconds per stage: build (problem and matrices), search, document.
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def revision(self) -> Revision:
+        assert self.plan.revision_of is not None
+        return self.plan.revision_of
+
+    @property
+    def changes(self) -> Mapping[str, CrewChange]:
+        return self.revision.changes
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return self.revision.notes
+
+    @property
+    def forecast(self) -> tuple[Forecast, ...]:
+        return self.revision.response_forecast
 
     @property
     def stops_changed(self) -> int:
@@ -130,11 +86,3 @@ class Replan:
     @property
     def changed_crews(self) -> list[str]:
         return sorted(c for c, ch in self.changes.items() if ch.changed)
-
-
-def _visits_of(route: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for s in route["steps"] if s["type"] == "visit"]
-
-
-def _t(iso: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(iso)

@@ -6,14 +6,13 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import solver
 from dispatch.core.domain import Ticket
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
-from dispatch.intraday.model import _visits_of
 from dispatch.intraday.warmstart import _feasible_prefix, _insert_emergencies
-from dispatch.planning.build import _Build
+from dispatch.planning.build import Build
 from dispatch.planning.solve import initial_routes_for, solve_parts
 
 # Share of a storm re-plan's time limit for the search with hard deadlines (the rest relaxes missed ones).
@@ -21,22 +20,22 @@ STORM_FIRST_SHARE = 0.75
 
 
 @dataclass(frozen=True)
-class _Part:
+class Part:
     """One part of a re-plan, ready to solve: the problem with stability costs and storm deadlines,
     and the warm start (the promised routes, emergencies put in)."""
 
-    build: _Build
+    build: Build
     initial: dict[str, list[str]]
     deadlines: dict[str, int]
     windows: dict[str, tuple[solver.TimeWindow, ...]]  # each job's own windows, before any deadline
 
-    def relaxed(self, missed: set[str], solution: solver.Solution) -> _Part:
+    def relaxed(self, missed: set[str], solution: solver.Solution) -> Part:
         """The part with missed deadlines dropped, warm-started from ``solution``."""
         problem = self.build.problem
         jobs = tuple(
             dataclasses.replace(j, time_windows=self.windows[j.id]) if j.id in missed else j for j in problem.jobs
         )
-        return _Part(
+        return Part(
             dataclasses.replace(self.build, problem=dataclasses.replace(problem, jobs=jobs)),
             {r.crew_id: list(r.job_ids()) for r in solution.routes},
             {j: d for j, d in self.deadlines.items() if j not in missed},
@@ -44,29 +43,29 @@ class _Part:
         )
 
 
-def _prepare(
-    build: _Build,
+def prepare(
+    build: Build,
     *,
-    previous: dict[str, Any],
+    previous: Plan,
     prev_crew_of: Mapping[str, str],
     tickets: Mapping[str, Ticket],
     policy: Policy,
     origin: dt.datetime,
     move_cost_s: int,
     reorder_cost_s: int,
-) -> _Part:
+) -> Part:
     """Stability costs (each stop prefers its promised crew and its place in that crew's order),
     storm deadlines, and the warm start for one part of a re-plan."""
     problem = build.problem
     crew_ids = {c.id for c in problem.crews}
     windows = {j.id: j.time_windows for j in problem.jobs}
     follows: dict[str, str] = {}
-    for r in previous["routes"]:
+    for r in previous.routes:
         before = ""
-        for st in _visits_of(r):
-            if st["ticket_id"] in windows:
-                follows[st["ticket_id"]] = before
-                before = st["ticket_id"]
+        for tid in r.ticket_ids:
+            if tid in windows:
+                follows[tid] = before
+                before = tid
     jobs = []
     deadlines: dict[str, int] = {}
     for job in problem.jobs:
@@ -81,19 +80,17 @@ def _prepare(
                 deadlines[job.id] = deadline
         jobs.append(job)
     problem = dataclasses.replace(problem, jobs=tuple(jobs))
-    promised = {r["crew_id"]: r for r in previous["routes"]}
+    promised = {r.crew_id: r for r in previous.routes}
     initial = {
-        c.id: _feasible_prefix(
-            problem, c, [s["ticket_id"] for s in _visits_of(promised[c.id]) if s["ticket_id"] in windows]
-        )
+        c.id: _feasible_prefix(problem, c, [t for t in promised[c.id].ticket_ids if t in windows])
         for c in problem.crews
         if c.id in promised
     }
     initial = _insert_emergencies(problem, initial)
-    return _Part(dataclasses.replace(build, problem=problem), initial, deadlines, windows)
+    return Part(dataclasses.replace(build, problem=problem), initial, deadlines, windows)
 
 
-def _solve(parts: Sequence[_Part], time_limit: float, reproducible: bool, workers: int | None) -> list[solver.Solution]:
+def solve(parts: Sequence[Part], time_limit: float, reproducible: bool, workers: int | None) -> list[solver.Solution]:
     """Solve the parts: one as is, several side by side sharing the cores and the time limit."""
     if len(parts) == 1:
         part = parts[0]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,17 +12,17 @@ from sqlmodel import Session, col, select
 
 from dispatch.core.clock import local_midnight
 from dispatch.core.domain import Ticket
+from dispatch.core.plan import Plan, PlanStatus
 from dispatch.core.policy import Policy
-from dispatch.intraday.forecast import eta_window
+from dispatch.intraday.forecast import Eta, eta_window
 from dispatch.intraday.model import IntradayError, Position, Replan, ReplanInputs, VisitFact
 from dispatch.ledger.publish import publish_plan
 from dispatch.planning.inputs import load_inputs
-from dispatch.planning.nightly import PlanResult
 from dispatch.planning.persist import save_plan
 from dispatch.store.models import CrewRow, PlanRow, PlanVisitRow, TicketRow
 from dispatch.store.models.exposure import VisitRecordRow
 from dispatch.store.models.intraday import CrewPositionRow, last_positions
-from dispatch.store.models.plans import published_plan
+from dispatch.store.models.plans import plan_of, published_plan
 from dispatch.store.models.tickets import tickets_by_id
 
 
@@ -77,8 +77,7 @@ def load_replan_inputs(
     row = published_plan(session, day=day)
     if row is None:
         raise IntradayError(f"no published plan for {day}: plan and publish it first (`dispatch plan publish`)")
-    previous = json.loads(row.document)
-    previous["plan_id"] = row.id
+    previous = plan_of(row)
     tz = ZoneInfo(policy.region.timezone)
     inputs = load_inputs(session, day=day, policy=policy)
     visits = load_visits(session, day=day, tz=tz, until=at)
@@ -117,27 +116,37 @@ def save_replan(
     time_limit: float,
     reproducible: bool,
     publish_it: bool = True,
-) -> dict[str, Any]:
+) -> Plan:
     """Save the re-plan as a new revision of the day (kind ``replan``) and publish it to the crews."""
-    doc = save_plan(
+    saved = save_plan(
         session,
-        result=PlanResult(replan.document, replan.objective, None),
+        plan=replan.plan,
+        objective=replan.objective,
         now=now,
         time_limit=time_limit,
         reproducible=reproducible,
-        kind="replan",
-        parent_id=parent_id,
-        as_of=at,
     )
-    if publish_it:
-        session.flush()
-        row = session.get(PlanRow, doc["plan_id"])
-        publish_plan(session, plan_id=row.id, now=now)  # type: ignore[union-attr, arg-type]
-        doc["status"] = "published"
-    return doc
+    if not publish_it:
+        return saved
+    session.flush()
+    publish_plan(session, plan_id=saved.plan_id, now=now)  # type: ignore[arg-type]
+    return saved.with_(status=PlanStatus.PUBLISHED.value)
 
 
-def ticket_eta(session: Session, *, ticket_id: str, now: dt.datetime | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PublishedEta:
+    """A ticket's ETA window and the published revision it comes from."""
+
+    eta: Eta
+    plan_id: int
+    version: int
+    date: dt.date
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.eta.to_json(), "plan_id": self.plan_id, "version": self.version, "date": self.date.isoformat()}
+
+
+def ticket_eta(session: Session, *, ticket_id: str, now: dt.datetime | None = None) -> PublishedEta:
     """The ETA window of ``ticket_id`` from the newest published revision that visits it."""
     ticket = session.get(TicketRow, ticket_id)
     if ticket is None:
@@ -150,9 +159,7 @@ def ticket_eta(session: Session, *, ticket_id: str, now: dt.datetime | None = No
     ).first()
     if row is None:
         raise IntradayError(f"ticket {ticket_id} is in no published plan yet (status {ticket.status})")
-    doc = json.loads(row.document)
-    eta = eta_window(doc, ticket_id, now=now)
+    eta = eta_window(plan_of(row), ticket_id, now=now)
     if eta is None:  # pragma: no cover - the visit row says it is there
         raise IntradayError(f"ticket {ticket_id} has no visit in plan {row.id}")
-    eta.update({"plan_id": row.id, "version": row.version, "date": row.plan_date.isoformat()})
-    return eta
+    return PublishedEta(eta, row.id, row.version, row.plan_date)  # type: ignore[arg-type]

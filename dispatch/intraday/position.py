@@ -4,29 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from dispatch.core.domain import Crew, Shift, Ticket
+from dispatch.core.domain import Crew, Shift, Ticket, Zone
+from dispatch.core.plan import Route, StepType
 from dispatch.core.policy import Policy
-from dispatch.intraday.day import _break_of
-from dispatch.intraday.model import Position, VisitFact, _t, _visits_of
-from dispatch.planning.travel import _travel
+from dispatch.intraday.model import Position, VisitFact
+from dispatch.planning.travel import drive_seconds
 
 # A planned lunch break may move this many minutes either way in a re-plan.
 BREAK_SLACK_MIN = 30
 
 
-def _where_now(
+def where_now(
     crew: Crew,
     visits: Sequence[VisitFact],
     position: Position | None,
-    route: dict[str, Any] | None,
+    route: Route | None,
     frozen_ids: set[str],
     tickets: Mapping[str, Ticket],
     *,
     at: dt.datetime,
     start: dt.datetime,
-    zones: Sequence[Any],
+    zones: Sequence[Zone],
     policy: Policy,
 ) -> tuple[float, float, dt.datetime]:
     """Where the crew is at ``at`` and when it is free: at a visit under way (free when it ends),
@@ -49,18 +48,18 @@ def _where_now(
         t = tickets[last_done.ticket_id]
         lat, lon, depart = t.lat, t.lon, last_done.left_at
     elif route is not None:
-        here = [s for s in route["steps"] if s["type"] != "end" and _t(s["arrival"]) <= at]
+        here = [s for s in route.steps if s.type is not StepType.END and s.arrival <= at]
         if here:
-            lat, lon = here[-1]["lat"], here[-1]["lon"]
-            depart = _t(here[-1]["end"]) if here[-1]["type"] == "start" else None
+            lat, lon = here[-1].lat, here[-1].lon
+            depart = here[-1].end if here[-1].type is StepType.START else None
     if depart is not None and route is not None:
         speed = policy.travel.speed_factor(crew.vehicle)
-        lat, lon = _dead_reckoning(route, frozen_ids, (lat, lon), depart, at, speed, zones, policy)
+        lat, lon = dead_reckoning(route, frozen_ids, (lat, lon), depart, at, speed, zones, policy)
     return lat, lon, start
 
 
-def _break_left(
-    shift: Shift, route: dict[str, Any] | None, *, at: dt.datetime, start: dt.datetime
+def break_left(
+    shift: Shift, route: Route | None, *, at: dt.datetime, start: dt.datetime
 ) -> tuple[dt.datetime, dt.datetime | None, dt.datetime | None, int, str | None]:
     """The crew's earliest start and the break still to take: (start, window start, window end,
     minutes, note). A break the plan had begun before ``at`` is taken (the crew is free when it
@@ -68,8 +67,8 @@ def _break_left(
     b_start, b_end, b_min = shift.break_start, shift.break_end, shift.break_min
     if not (b_start and b_end and b_min):
         return start, None, None, 0, None
-    planned = _break_of(route)
-    taken_at = _t(planned["start"]) if planned else None
+    planned = route.break_span if route is not None else None
+    taken_at = planned.start if planned is not None else None
     if taken_at is not None and taken_at < at:
         return max(start, taken_at + dt.timedelta(minutes=b_min)), None, None, 0, None
     if b_end - max(b_start, start) < dt.timedelta(minutes=b_min):
@@ -87,19 +86,14 @@ def _break_left(
     return start, b_start, b_end, b_min, None
 
 
-def _drive_s(a: tuple[float, float], b: tuple[float, float], speed: float, zones: Sequence[Any], policy: Policy) -> int:
-    """Seconds to drive from ``a`` to ``b`` (lat, lon) at ``speed`` times a car's, as the plan's matrices say."""
-    return int(_travel([(a[1], a[0]), (b[1], b[0])], zones, policy).durations_for(speed)[0, 1])
-
-
-def _dead_reckoning(
-    route: dict[str, Any],
+def dead_reckoning(
+    route: Route,
     frozen_ids: set[str],
     here: tuple[float, float],
     depart: dt.datetime,
     at: dt.datetime,
     speed: float,
-    zones: Sequence[Any],
+    zones: Sequence[Zone],
     policy: Policy,
 ) -> tuple[float, float]:
     """Where a crew that follows its route is at ``at``, having left ``here`` at ``depart``.
@@ -108,17 +102,17 @@ def _dead_reckoning(
     plan's break excepted); assuming it still stands at its last stop would lose the driving it
     has done and can make a promised stop look out of reach.
     """
-    ahead = next((s for s in _visits_of(route) if s["ticket_id"] not in frozen_ids), None)
-    if ahead is None or _t(ahead["arrival"]) <= at or depart >= at:
+    ahead = next((s for s in route.visits if s.ticket_id not in frozen_ids), None)
+    if ahead is None or ahead.arrival <= at or depart >= at:
         return here
     lat, lon = here
-    to_lat, to_lon = ahead["lat"], ahead["lon"]
-    drive = _drive_s(here, (to_lat, to_lon), speed, zones, policy)
+    to_lat, to_lon = ahead.lat, ahead.lon
+    drive = drive_seconds(here, (to_lat, to_lon), speed=speed, zones=zones, policy=policy)
     if drive <= 0:
         return here
     elapsed = (at - depart).total_seconds()
-    for b in (s for s in route["steps"] if s["type"] == "break"):
-        overlap = min(at, _t(b["end"])) - max(depart, _t(b["start"]))
+    for b in (s for s in route.steps if s.type is StepType.BREAK):
+        overlap = min(at, b.end) - max(depart, b.start)
         elapsed -= max(0.0, overlap.total_seconds())
     share = min(1.0, max(0.0, elapsed / drive))
     return lat + (to_lat - lat) * share, lon + (to_lon - lon) * share

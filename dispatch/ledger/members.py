@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -13,7 +12,7 @@ from dispatch.ledger.base import ExposureError, _aware, _policy, _tz
 from dispatch.ledger.budgets import member_budgets, unavailable_members
 from dispatch.store.models.crews import CrewMemberRow, CrewRow
 from dispatch.store.models.exposure import CohortMoveRow, ExposureLedgerRow, QuarantineRow
-from dispatch.store.models.plans import PlanRow, PlanStatus
+from dispatch.store.models.plans import PlanRow, PlanStatus, plan_of
 
 
 def quarantine_member(
@@ -65,7 +64,7 @@ def published_plans_with(session: Session, *, member_id: str, first: dt.date, la
         )
         .order_by(col(PlanRow.plan_date))
     )
-    return [p for p in rows if any(member_id in r.get("members", []) for r in json.loads(p.document).get("routes", []))]
+    return [p for p in rows if any(member_id in r.members for r in plan_of(p).routes)]
 
 
 def move_member(

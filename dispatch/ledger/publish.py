@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from dispatch.core.domain import HouseholdRisk
+from dispatch.core.exposure import household_multiplier, in_home_minutes
+from dispatch.core.plan import PlanKind, PlanStatus, StepProgress
 from dispatch.core.policy import Policy
-from dispatch.ledger.base import _STEP_DONE, ExposureError, _aware, _policy
-from dispatch.ledger.places import _multiplier, _Zones
+from dispatch.ledger.base import ExposureError, _aware, _policy
+from dispatch.ledger.places import ZonesByDay
 from dispatch.store.models.exposure import ExposureLedgerRow, LedgerSource, VisitRecordRow
-from dispatch.store.models.plans import PlanKind, PlanRow, PlanStatus
+from dispatch.store.models.plans import PlanRow, plan_of
 from dispatch.store.models.tickets import tickets_by_id
 
 
@@ -46,10 +47,8 @@ def publish_plan(session: Session, *, plan_id: int, now: dt.datetime, policy: Po
             col(ExposureLedgerRow.day) == day, col(ExposureLedgerRow.source) == LedgerSource.PLANNED.value
         )
     )
-    doc = json.loads(row.document)
-    is_replan = row.kind == PlanKind.REPLAN.value or any(
-        "progress" in s for r in doc.get("routes", []) for s in r.get("steps", [])
-    )
+    plan = plan_of(row)
+    is_replan = plan.kind is PlanKind.REPLAN or any(s.progress is not None for _, s in plan.visits())
     reported: set[tuple[str, str]] = set()
     if not is_replan:
         reported = {
@@ -58,25 +57,18 @@ def publish_plan(session: Session, *, plan_id: int, now: dt.datetime, policy: Po
                 select(VisitRecordRow).where(col(VisitRecordRow.id).in_(_actual_visit_ids(session, day=day)))
             )
         }
-    visits = [
-        (r, s)
-        for r in doc.get("routes", [])
-        for s in r.get("steps", [])
-        if s.get("type") == "visit" and s.get("ticket_id")
-    ]
-    tickets = tickets_by_id(session, ids={s["ticket_id"] for _, s in visits})
-    zones = _Zones(session)
-    share = policy.category.indoor_share
-    for route, step in visits:
-        ticket_id, crew_id = step["ticket_id"], route["crew_id"]
-        if step.get("progress") == _STEP_DONE or (ticket_id, crew_id) in reported:
+    tickets = tickets_by_id(session, ids=plan.served_ticket_ids())
+    zones = ZonesByDay(session)
+    for route, step in plan.visits():
+        ticket_id, crew_id = step.ticket_id or "", route.crew_id
+        if step.progress is StepProgress.DONE or (ticket_id, crew_id) in reported:
             continue
         ticket = tickets.get(ticket_id)
-        indoor = bool(step.get("indoor"))
-        minutes = (dt.datetime.fromisoformat(step["end"]) - dt.datetime.fromisoformat(step["start"])).total_seconds()
+        minutes = (step.end - step.start).total_seconds() / 60
+        in_home = in_home_minutes(minutes, entered_home=step.indoor, policy=policy)
         place = zones.at(day, ticket.lat if ticket else None, ticket.lon if ticket else None)
         risk = ticket.household_risk if ticket else HouseholdRisk.NONE.value
-        for member in route.get("members", []):
+        for member in route.members:
             session.add(
                 ExposureLedgerRow(
                     member_id=member,
@@ -85,13 +77,13 @@ def publish_plan(session: Session, *, plan_id: int, now: dt.datetime, policy: Po
                     day=day,
                     source=LedgerSource.PLANNED.value,
                     plan_id=row.id,
-                    homes=int(indoor),
-                    in_home_min=round(minutes / 60 * share, 2) if indoor else 0.0,
-                    exposure_min=float(step.get("exposure_min") or 0.0),
+                    homes=int(step.indoor),
+                    in_home_min=round(in_home, 2),
+                    exposure_min=float(step.exposure_min),
                     zone=place.zone,
                     zone_weight=place.weight,
                     household_risk=risk,
-                    household_multiplier=_multiplier(policy, risk),
+                    household_multiplier=household_multiplier(risk, policy),
                     recorded_at=now,
                 )
             )

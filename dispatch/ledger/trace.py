@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from dispatch.ledger.base import ExposureError
 from dispatch.ledger.members import published_plans_with
 from dispatch.store.models.crews import CrewMemberRow
 from dispatch.store.models.exposure import ExposureLedgerRow, VisitRecordRow
+from dispatch.store.models.plans import plan_of
 from dispatch.store.models.tickets import tickets_by_id
 
 
@@ -114,12 +114,12 @@ def trace(session: Session, *, member_id: str, days: int, until: dt.date) -> Tra
     shared: dict[str, dict[str, set[Any]]] = defaultdict(lambda: {"crews": set(), "dates": set()})
     pairs = {(r.day, r.crew_id) for r in mine}
     for plan in published_plans_with(session, member_id=member_id, first=first, last=until):
-        for route in json.loads(plan.document).get("routes", []):
-            if member_id in route.get("members", []):
-                pairs.add((plan.plan_date, route["crew_id"]))
-                for other in route["members"]:
+        for route in plan_of(plan).routes:
+            if member_id in route.members:
+                pairs.add((plan.plan_date, route.crew_id))
+                for other in route.members:
                     if other != member_id:
-                        shared[other]["crews"].add(route["crew_id"])
+                        shared[other]["crews"].add(route.crew_id)
                         shared[other]["dates"].add(plan.plan_date)
     if pairs:
         for r in session.exec(

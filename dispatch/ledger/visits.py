@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from dispatch.core.exposure import household_multiplier, in_home_minutes, weighted_minutes
+from dispatch.core.plan import Route
 from dispatch.core.policy import Policy
 from dispatch.ledger.base import CLOCK_SKEW, ExposureError, _aware, _policy, _tz
 from dispatch.ledger.budgets import unavailable_members
-from dispatch.ledger.places import _multiplier, _Zones
+from dispatch.ledger.places import ZonesByDay
 from dispatch.store.models.crews import CrewMemberRow, CrewRow
 from dispatch.store.models.exposure import ExposureLedgerRow, LedgerSource, VisitOutcome, VisitRecordRow
-from dispatch.store.models.plans import PlanRow, PlanStatus
+from dispatch.store.models.plans import PlanRow, PlanStatus, plan_of
 from dispatch.store.models.tickets import STATUS_CLOSED, STATUS_MERGED, STATUS_OPEN, TicketRow
 
 
@@ -135,7 +135,7 @@ def _store_visit(
     plan_id: int | None,
     note: str,
     policy: Policy,
-    zones: _Zones | None = None,
+    zones: ZonesByDay | None = None,
 ) -> tuple[VisitRecordRow, bool]:
     """Write a checked visit; returns the record and whether it completed one under way."""
     tz = _tz(policy)
@@ -159,7 +159,7 @@ def _store_visit(
         return record, completed  # under way: the planned exposure stands until the crew reports back
 
     if route is not None:
-        members = list(route.get("members", []))
+        members = list(route.members)
     else:
         away = unavailable_members(session, day=day)
         members = [
@@ -171,11 +171,11 @@ def _store_visit(
             )
             if m.member_id not in away
         ]
-    place = (zones or _Zones(session)).at(day, ticket.lat, ticket.lon)
-    multiplier = _multiplier(policy, ticket.household_risk)
+    place = (zones or ZonesByDay(session)).at(day, ticket.lat, ticket.lon)
+    multiplier = household_multiplier(ticket.household_risk, policy)
     minutes = (visit.left_at - visit.arrived_at).total_seconds() / 60
-    in_home = minutes * policy.category.indoor_share if visit.entered_home else 0.0
-    exposure = round(in_home * place.weight * multiplier, 2)
+    in_home = in_home_minutes(minutes, entered_home=visit.entered_home, policy=policy)
+    exposure = weighted_minutes(in_home, place=place, risk=ticket.household_risk, policy=policy)
     record.exposure_min = exposure
     session.add(record)
 
@@ -223,7 +223,7 @@ def _store_visit(
 
 def _plan_route(
     session: Session, visit: _VisitIn, *, plan_id: int | None, tz: ZoneInfo
-) -> tuple[PlanRow | None, dict[str, Any] | None]:
+) -> tuple[PlanRow | None, Route | None]:
     """The plan a visit belongs to and the crew's route in it.
 
     Without ``plan_id``: the published plan of the visit's local date, or of the day before (a
@@ -243,7 +243,7 @@ def _plan_route(
             candidates.append(plan)
     for plan in candidates:
         route = _route(plan, visit.crew_id)
-        if route and any(s.get("ticket_id") == visit.ticket_id for s in route.get("steps", [])):
+        if route and visit.ticket_id in route.ticket_ids:
             return plan, route
     for plan in candidates:
         if plan.plan_date == local and (route := _route(plan, visit.crew_id)) is not None:
@@ -251,8 +251,5 @@ def _plan_route(
     return None, None
 
 
-def _route(plan: PlanRow, crew_id: str) -> dict[str, Any] | None:
-    for route in json.loads(plan.document).get("routes", []):
-        if route.get("crew_id") == crew_id:
-            return route
-    return None
+def _route(plan: PlanRow, crew_id: str) -> Route | None:
+    return plan_of(plan).route(crew_id)

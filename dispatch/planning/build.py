@@ -12,10 +12,11 @@ import solver
 from dispatch.core.clock import local_midnight
 from dispatch.core.domain import HouseholdRisk, PlanInputs, Ticket
 from dispatch.core.exposure import ticket_exposure_min
+from dispatch.core.plan import CrewNotDispatched, Unassigned
 from dispatch.core.policy import Policy
 from dispatch.core.zones import ZoneIndex
 from dispatch.planning.crews import CrewOnShift, crews_on_shift
-from dispatch.planning.travel import _MatrixFromCoords
+from dispatch.planning.travel import MatrixFromCoords
 
 # Reasons decided before the solver sees a ticket (the solver's own are in solver.Reason).
 ZONE_CLOSED = "zone_closed"
@@ -25,13 +26,15 @@ NO_CREW_ON_SHIFT = "no_crew_on_shift"
 
 
 @dataclass
-class _Build:
+class Build:
+    """A built part: the solver problem and what assembling the plan needs of its inputs."""
+
     problem: solver.Problem
     crews: list[CrewOnShift]
     tickets: dict[str, Ticket]
     exposure_min: dict[str, float]
-    pre_unassigned: list[dict[str, str]] = field(default_factory=list)
-    not_dispatched: list[dict[str, str]] = field(default_factory=list)
+    pre_unassigned: list[Unassigned] = field(default_factory=list)
+    not_dispatched: list[CrewNotDispatched] = field(default_factory=list)
     # Tickets planned as emergencies (solver class 0): still within their response target.
     emergencies: frozenset[str] = frozenset()
 
@@ -42,7 +45,7 @@ def build_problem(
     *,
     as_of: dt.datetime | None = None,
     emergencies: Collection[str] = (),
-) -> _Build:
+) -> Build:
     """The solver problem for ``inputs``. ``as_of`` is when the plan starts to run (default: the
     earliest shift start): a ticket still within its response target then is an emergency, and so
     is every ticket named in ``emergencies`` (one already dispatched as such stays one)."""
@@ -105,7 +108,7 @@ def build_problem(
 
     tickets: dict[str, Ticket] = {}
     exposure_min: dict[str, float] = {}
-    pre_unassigned: list[dict[str, str]] = []
+    pre_unassigned: list[Unassigned] = []
     if as_of is None:
         as_of = min((c.shift.start for c in crews), default=origin)
     sticky = set(emergencies)
@@ -118,17 +121,11 @@ def build_problem(
         closed = [z.name for z in here if z.closed]
         if t.indoor and closed:
             pre_unassigned.append(
-                {
-                    "ticket_id": t.ticket_id,
-                    "reason": ZONE_CLOSED,
-                    "detail": f"inside closed zone {closed[0]}: no home entries there",
-                }
+                Unassigned(t.ticket_id, ZONE_CLOSED, f"inside closed zone {closed[0]}: no home entries there")
             )
             continue
         if not crews:
-            pre_unassigned.append(
-                {"ticket_id": t.ticket_id, "reason": NO_CREW_ON_SHIFT, "detail": f"no crew is on shift on {inputs.day}"}
-            )
+            pre_unassigned.append(Unassigned(t.ticket_id, NO_CREW_ON_SHIFT, f"no crew is on shift on {inputs.day}"))
             continue
         windows = []
         if t.window_start and t.window_end:
@@ -160,5 +157,5 @@ def build_problem(
         here = coords[0] if coords else (108.55, -6.72)
         stub = depot(here[0], here[1], "none")
         model.add_crew(id="__none__", start=stub, shift=solver.TimeWindow(0, 0))
-    problem = model.build(_MatrixFromCoords(coords, inputs.zones, inputs.day, policy))
-    return _Build(problem, crews, tickets, exposure_min, pre_unassigned, not_dispatched, frozenset(emergency_ids))
+    problem = model.build(MatrixFromCoords(coords, inputs.zones, inputs.day, policy))
+    return Build(problem, crews, tickets, exposure_min, pre_unassigned, not_dispatched, frozenset(emergency_ids))

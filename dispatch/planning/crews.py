@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dispatch.core.domain import Crew, PlanInputs, Shift
+from dispatch.core.plan import CrewNotDispatched
 from dispatch.core.policy import Policy
 
 
@@ -18,29 +19,29 @@ class CrewOnShift:
     outdoor_only_reason: str | None = None
 
 
-def crews_on_shift(inputs: PlanInputs, policy: Policy) -> tuple[list[CrewOnShift], list[dict[str, str]]]:
+def crews_on_shift(inputs: PlanInputs, policy: Policy) -> tuple[list[CrewOnShift], list[CrewNotDispatched]]:
     """The crews that can be dispatched on ``inputs.day`` with their caps, and those that cannot, with why."""
     shifts = {s.crew_id: s for s in inputs.shifts if s.date == inputs.day}
     out: list[CrewOnShift] = []
-    not_dispatched: list[dict[str, str]] = []
+    not_dispatched: list[CrewNotDispatched] = []
     use_standby = policy.storm.enabled and policy.storm.call_standby
     for crew in sorted(inputs.crews, key=lambda c: c.crew_id):
         shift = shifts.get(crew.crew_id)
         if shift is None:
             continue
         if shift.standby and not use_standby:
-            not_dispatched.append({"crew_id": crew.crew_id, "reason": "standby shift (called only in storm mode)"})
+            not_dispatched.append(CrewNotDispatched(crew.crew_id, "standby shift (called only in storm mode)"))
             continue
         away = {m: inputs.unavailable_members[m] for m in crew.members if m in inputs.unavailable_members}
         members = tuple(m for m in crew.members if m not in away)
         if len(members) < policy.exposure.min_crew_members:
             why = ", ".join(f"{m}: {r}" for m, r in sorted(away.items())) or "no members"
             not_dispatched.append(
-                {
-                    "crew_id": crew.crew_id,
-                    "reason": f"{len(members)} of {len(crew.members)} members available, "
+                CrewNotDispatched(
+                    crew.crew_id,
+                    f"{len(members)} of {len(crew.members)} members available, "
                     f"policy minimum is {policy.exposure.min_crew_members} ({why})",
-                }
+                )
             )
             continue
         max_homes = policy.exposure.max_homes_per_shift

@@ -1,128 +1,126 @@
-"""The plan document assembled from the solved parts."""
+"""The plan assembled from the solved parts: typed routes, steps with running tallies, unassigned tickets."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import solver
-from dispatch.core.clock import _iso, local_midnight
+from dispatch.core.clock import local_midnight
 from dispatch.core.domain import PlanInputs, Ticket
+from dispatch.core.plan import (
+    BreakWindow,
+    CrewNotDispatched,
+    Plan,
+    Route,
+    RouteCaps,
+    RouteSummary,
+    Span,
+    Step,
+    StepType,
+    Unassigned,
+)
 from dispatch.core.policy import Policy
-from dispatch.planning.build import _Build
+from dispatch.planning.build import Build
+from dispatch.planning.crews import CrewOnShift
 from dispatch.planning.summary import summarize
 
 
-def plan_document_parts(
-    inputs: PlanInputs, policy: Policy, parts: Sequence[tuple[_Build, Sequence[solver.Solution]]]
-) -> dict[str, Any]:
-    """One plan document from the parts a large region was split into (or a single part)."""
+def assemble_plan(inputs: PlanInputs, policy: Policy, parts: Sequence[tuple[Build, solver.Solution]]) -> Plan:
+    """One unsaved plan of ``inputs.day`` from the parts a large region was split into (or a single part)."""
     tz = ZoneInfo(policy.region.timezone)
     origin = local_midnight(inputs.day, tz)
-    routes_out = []
-    unassigned: list[dict[str, str]] = []
-    not_dispatched: list[dict[str, str]] = []
+    routes: list[Route] = []
+    unassigned: list[Unassigned] = []
+    not_dispatched: list[CrewNotDispatched] = []
     tickets: dict[str, Ticket] = {}
     crews_count = 0
-    served_by_priority: dict[int, int] = defaultdict(int)
-    for build, solutions in parts:
+    for build, solution in parts:
         tickets.update(build.tickets)
         unassigned.extend(build.pre_unassigned)
         not_dispatched.extend(build.not_dispatched)
         crews_count += len(build.crews)
-        sites = build.problem.sites
         by_id = {c.crew.crew_id: c for c in build.crews}
-        for sol in solutions:
-            for route in sol.routes:
-                c = by_id.get(route.crew_id)
-                if c is None:
-                    continue
-                steps = []
-                exposure_total = 0.0
-                homes = 0
-                for s in route.steps:
-                    step: dict[str, Any] = {"type": s.type.value}
-                    if s.type is solver.StepType.BREAK:
-                        prev = steps[-1]
-                        step.update({"lat": prev["lat"], "lon": prev["lon"]})
-                    else:
-                        site = sites[s.site_index]
-                        step.update({"lat": site.y, "lon": site.x})
-                    exposure = 0.0
-                    indoor = False
-                    if s.type is solver.StepType.VISIT and s.job_id is not None:
-                        ticket = build.tickets[s.job_id]
-                        step["ticket_id"] = s.job_id
-                        indoor = ticket.indoor
-                        exposure = build.exposure_min[s.job_id]
-                        exposure_total += exposure
-                        homes += int(indoor)
-                        served_by_priority[ticket.priority] += 1
-                        if s.job_id in build.emergencies:
-                            step["emergency"] = True
-                    step.update(
-                        {
-                            "arrival": _iso(origin, s.arrival),
-                            "start": _iso(origin, s.start),
-                            "end": _iso(origin, s.end),
-                            "travel_m": s.travel_distance,
-                            "indoor": indoor,
-                            "exposure_min": exposure,
-                            "homes_entered": homes,
-                            "exposure_total_min": round(exposure_total, 2),
-                        }
-                    )
-                    steps.append(step)
-                routes_out.append(
-                    {
-                        "crew_id": c.crew.crew_id,
-                        "name": c.crew.name,
-                        "members": list(c.members),
-                        "vehicle": c.crew.vehicle.value,
-                        "skills": list(c.crew.skills),
-                        "shift": {
-                            "start": c.shift.start.astimezone(tz).isoformat(),
-                            "end": c.shift.end.astimezone(tz).isoformat(),
-                        },
-                        "break": (
-                            {
-                                "window_start": c.shift.break_start.astimezone(tz).isoformat(),
-                                "window_end": c.shift.break_end.astimezone(tz).isoformat(),
-                                "minutes": c.shift.break_min,
-                            }
-                            if c.shift.break_start and c.shift.break_end and c.shift.break_min
-                            else None
-                        ),
-                        "caps": {"max_homes": c.max_homes, "max_exposure_min": c.max_exposure_min},
-                        "outdoor_only": c.outdoor_only_reason,
-                        "steps": steps,
-                        "summary": {
-                            "visits": route.summary.visits,
-                            "homes_entered": route.summary.homes_entered,
-                            "exposure_min": round(exposure_total, 2),
-                            "distance_m": route.summary.distance,
-                            "duration_s": route.summary.duration if route.summary.visits else 0,
-                        },
-                    }
-                )
-            unassigned.extend(
-                {"ticket_id": u.job_id, "reason": u.reason.value, "detail": u.detail} for u in sol.unassigned
+        for route in solution.routes:
+            crew = by_id.get(route.crew_id)
+            if crew is not None:
+                routes.append(_route(build, crew, route, origin, tz))
+        unassigned.extend(Unassigned(u.job_id, u.reason.value, u.detail) for u in solution.unassigned)
+    routes.sort(key=lambda r: r.crew_id)
+    unassigned.sort(key=lambda u: (tickets[u.ticket_id].priority, u.ticket_id))
+    return Plan(
+        date=inputs.day,
+        timezone=policy.region.timezone,
+        routes=tuple(routes),
+        unassigned=tuple(unassigned),
+        crews_not_dispatched=tuple(not_dispatched),
+        summary=summarize(policy, routes=routes, unassigned=unassigned, tickets=tickets, crews_on_shift=crews_count),
+    )
+
+
+def _route(build: Build, c: CrewOnShift, route: solver.Route, origin: dt.datetime, tz: ZoneInfo) -> Route:
+    """A crew's route from the solver's: times from the day's origin, running homes and exposure."""
+
+    def at(seconds: int) -> dt.datetime:
+        return origin + dt.timedelta(seconds=int(seconds))
+
+    steps: list[Step] = []
+    exposure_total = 0.0
+    homes = 0
+    for s in route.steps:
+        if s.type is solver.StepType.BREAK:
+            lat, lon = steps[-1].lat, steps[-1].lon  # a break is taken where the crew is
+        else:
+            site = build.problem.sites[s.site_index]
+            lat, lon = site.y, site.x
+        ticket_id, exposure, indoor, emergency = None, 0.0, False, False
+        if s.type is solver.StepType.VISIT and s.job_id is not None:
+            ticket = build.tickets[s.job_id]
+            ticket_id, indoor = s.job_id, ticket.indoor
+            exposure = build.exposure_min[s.job_id]
+            exposure_total += exposure
+            homes += int(indoor)
+            emergency = s.job_id in build.emergencies
+        steps.append(
+            Step(
+                type=StepType(s.type.value),
+                lat=lat,
+                lon=lon,
+                arrival=at(s.arrival),
+                start=at(s.start),
+                end=at(s.end),
+                travel_m=s.travel_distance,
+                indoor=indoor,
+                exposure_min=exposure,
+                homes_entered=homes,
+                exposure_total_min=round(exposure_total, 2),
+                ticket_id=ticket_id,
+                emergency=emergency,
             )
-    routes_out.sort(key=lambda r: r["crew_id"])
-    unassigned.sort(key=lambda u: (tickets[u["ticket_id"]].priority, u["ticket_id"]))
-    return {
-        "plan_id": None,
-        "date": inputs.day.isoformat(),
-        "status": "draft",
-        "created_at": None,
-        "revision": 0,
-        "timezone": policy.region.timezone,
-        "routes": routes_out,
-        "unassigned": unassigned,
-        "crews_not_dispatched": not_dispatched,
-        "summary": summarize(
-            inputs, policy, routes=routes_out, unassigned=unassigned, tickets=tickets, crews_on_shift=crews_count
+        )
+    shift = c.shift
+    has_break = shift.break_start and shift.break_end and shift.break_min
+    return Route(
+        crew_id=c.crew.crew_id,
+        name=c.crew.name,
+        members=tuple(c.members),
+        vehicle=c.crew.vehicle.value,
+        skills=tuple(c.crew.skills),
+        shift=Span(shift.start.astimezone(tz), shift.end.astimezone(tz)),
+        break_window=(
+            BreakWindow(shift.break_start.astimezone(tz), shift.break_end.astimezone(tz), shift.break_min)  # type: ignore[union-attr]
+            if has_break
+            else None
         ),
-    }
+        caps=RouteCaps(c.max_homes, c.max_exposure_min),
+        outdoor_only=c.outdoor_only_reason,
+        steps=tuple(steps),
+        summary=RouteSummary(
+            visits=route.summary.visits,
+            homes_entered=route.summary.homes_entered,
+            exposure_min=round(exposure_total, 2),
+            distance_m=route.summary.distance,
+            duration_s=route.summary.duration if route.summary.visits else 0,
+        ),
+    )

@@ -6,22 +6,22 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import solver
 from dispatch.core.domain import PlanInputs
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.planning.build import build_problem
-from dispatch.planning.document import plan_document_parts
+from dispatch.planning.document import assemble_plan
 from dispatch.planning.solve import initial_routes_for, solve_parts
 from dispatch.planning.split import split_inputs
 
 
 @dataclass(frozen=True)
 class PlanResult:
-    """A computed plan: the document (the JSON contract) plus what saving needs."""
+    """A computed, unsaved plan plus what saving and benchmarks need."""
 
-    document: dict[str, Any]
+    plan: Plan
     objective: int
     solution: solver.Solution | None
     # Seconds spent building the problem, solving and writing the document; groups solved.
@@ -73,7 +73,7 @@ def make_plan(
             [b.problem for b in builds], limit, reproducible, solution_limit, workers, progress, initial_routes
         )
     t_solved = time.perf_counter()
-    document = plan_document_parts(inputs, policy, [(b, [s]) for b, s in zip(builds, solutions, strict=True)])
+    plan = assemble_plan(inputs, policy, list(zip(builds, solutions, strict=True)))
     timings = {
         "build_s": round(t_built - t0, 3),
         "solve_s": round(t_solved - t_built, 3),
@@ -81,7 +81,7 @@ def make_plan(
         "groups": len(builds),
     }
     return PlanResult(
-        document,
+        plan,
         sum(s.stats.objective for s in solutions),
         solutions[0] if len(solutions) == 1 else None,
         timings,

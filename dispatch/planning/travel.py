@@ -15,7 +15,7 @@ from dispatch.core.zones import ZoneIndex
 from solver.travel import GreatCircleTravel, MatrixTravel, TravelMatrices
 
 
-def _travel(sites: list[tuple[float, float]], zones: Sequence[Zone], policy: Policy) -> TravelMatrices:
+def travel_matrices(sites: list[tuple[float, float]], zones: Sequence[Zone], policy: Policy) -> TravelMatrices:
     """Great-circle road estimate at the car's speed; legs touching slow zones are slowed.
 
     Half of a leg is driven at each end's speed (its zone's ``speed_kmh`` if slower): a simple,
@@ -39,11 +39,18 @@ def _travel(sites: list[tuple[float, float]], zones: Sequence[Zone], policy: Pol
 
 
 @dataclass(frozen=True)
-class _MatrixFromCoords:
+class MatrixFromCoords:
     coords: list[tuple[float, float]]
     zones: Sequence[Zone]
     day: dt.date
     policy: Policy
 
     def matrices(self, sites: Sequence[solver.Site]) -> TravelMatrices:
-        return _travel(self.coords, [z for z in self.zones if z.valid_on(self.day)], self.policy)
+        return travel_matrices(self.coords, [z for z in self.zones if z.valid_on(self.day)], self.policy)
+
+
+def drive_seconds(
+    a: tuple[float, float], b: tuple[float, float], *, speed: float, zones: Sequence[Zone], policy: Policy
+) -> int:
+    """Seconds to drive from ``a`` to ``b`` (lat, lon) at ``speed`` times a car's, as the plan's matrices say."""
+    return int(travel_matrices([(a[1], a[0]), (b[1], b[0])], zones, policy).durations_for(speed)[0, 1])

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from dispatch.core.domain import PlanInputs
+from dispatch.core.plan import Plan
 
 
-def compute_kpis(document: dict[str, Any], inputs: PlanInputs) -> dict[str, Any]:
-    """The figures scenarios are compared on, from a plan document and what was planned."""
-    s = document["summary"]
+def compute_kpis(plan: Plan, inputs: PlanInputs) -> dict[str, Any]:
+    """The figures scenarios are compared on, from a plan and what was planned."""
+    s = plan.summary
     by_id = {t.ticket_id: t for t in inputs.tickets}
     totals = {p: sum(1 for t in inputs.tickets if t.priority == p) for p in (1, 2, 3, 4)}
     crew_seconds = 0
@@ -19,54 +19,51 @@ def compute_kpis(document: dict[str, Any], inputs: PlanInputs) -> dict[str, Any]
     overtime_seconds = 0.0
     homes: list[int] = []
     exposure: list[float] = []
-    for route in document["routes"]:
-        start = dt.datetime.fromisoformat(route["shift"]["start"])
-        end = dt.datetime.fromisoformat(route["shift"]["end"])
-        shift_seconds += (end - start).total_seconds()
-        if route["summary"]["visits"]:
-            crew_seconds += route["summary"]["duration_s"]
-            back = max(dt.datetime.fromisoformat(st["arrival"]) for st in route["steps"])
+    for route in plan.routes:
+        end = route.shift.end
+        shift_seconds += (end - route.shift.start).total_seconds()
+        if route.summary.visits:
+            crew_seconds += route.summary.duration_s
+            back = max(st.arrival for st in route.steps)
             # Work past the shift's end (zero by construction: the shift is a hard limit).
             overtime_seconds += max(0.0, (back - end).total_seconds())
-        for _member in route["members"]:
-            homes.append(route["summary"]["homes_entered"])
-            exposure.append(route["summary"]["exposure_min"])
-    within = s["within_target_by_priority"]
+        for _member in route.members:
+            homes.append(route.summary.homes_entered)
+            exposure.append(route.summary.exposure_min)
+    within = s.within_target_by_priority
     response_h: dict[int, list[float]] = {1: [], 2: []}
-    for route in document["routes"]:
-        for st in route["steps"]:
-            ticket = by_id.get(st.get("ticket_id", "")) if st["type"] == "visit" else None
-            if ticket is not None and ticket.priority in response_h:
-                arrival = dt.datetime.fromisoformat(st["arrival"])
-                response_h[ticket.priority].append((arrival - ticket.reported_at).total_seconds() / 3600)
+    for _, st in plan.visits():
+        ticket = by_id.get(st.ticket_id or "")
+        if ticket is not None and ticket.priority in response_h:
+            response_h[ticket.priority].append((st.arrival - ticket.reported_at).total_seconds() / 3600)
     return {
-        "tickets": s["tickets"],
-        "served": s["served"],
-        **{f"served_p{p}": s["served_by_priority"][str(p)] for p in (1, 2, 3, 4)},
+        "tickets": s.tickets,
+        "served": s.served,
+        **{f"served_p{p}": s.served_by_priority.get(p, 0) for p in (1, 2, 3, 4)},
         **{f"tickets_p{p}": totals[p] for p in (1, 2)},
-        "p1_within_target": within["1"]["within"],
-        "p2_within_target": within["2"]["within"],
+        "p1_within_target": within[1].within,
+        "p2_within_target": within[2].within,
         **{
             f"p{p}_response_h_mean": round(sum(hours) / len(hours), 2) if hours else None
             for p, hours in response_h.items()
         },
-        "customer_minutes_waited": s["customer_minutes_waited"],
-        "customers_unserved": sum(by_id[u["ticket_id"]].customers_affected for u in document["unassigned"]),
-        "km": round(s["distance_m"] / 1000, 1),
-        "crews_on_shift": s["crews_on_shift"],
-        "crews_used": s["crews_used"],
-        "crews_not_dispatched": len(document.get("crews_not_dispatched", [])),
+        "customer_minutes_waited": s.customer_minutes_waited,
+        "customers_unserved": sum(by_id[u.ticket_id].customers_affected for u in plan.unassigned),
+        "km": round(s.distance_m / 1000, 1),
+        "crews_on_shift": s.crews_on_shift,
+        "crews_used": s.crews_used,
+        "crews_not_dispatched": len(plan.crews_not_dispatched),
         "crew_hours": round(crew_seconds / 3600, 2),
         "shift_hours": round(shift_seconds / 3600, 2),
         "overtime_hours": round(overtime_seconds / 3600, 2),
-        "homes_entered": s["homes_entered"],
+        "homes_entered": s.homes_entered,
         "workers": len(homes),
         "homes_per_worker_max": max(homes, default=0),
         "homes_per_worker_mean": round(sum(homes) / len(homes), 2) if homes else 0.0,
         "exposure_min_per_worker_max": round(max(exposure, default=0.0), 1),
         "exposure_min_per_worker_mean": round(sum(exposure) / len(exposure), 1) if exposure else 0.0,
-        "unassigned": s["unassigned"],
-        "unassigned_by_reason": dict(sorted(s["unassigned_by_reason"].items())),
+        "unassigned": s.unassigned,
+        "unassigned_by_reason": dict(sorted(s.unassigned_by_reason.items())),
     }
 
 

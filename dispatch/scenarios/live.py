@@ -94,7 +94,7 @@ def store_runs(
                 base_date=run.day,
                 overrides=json.dumps(run.overrides, ensure_ascii=False),
                 inputs_summary=json.dumps(run.inputs_summary, ensure_ascii=False),
-                document=json.dumps(run.document, ensure_ascii=False),
+                document=run.plan.dumps(),
                 kpis=json.dumps(run.kpis, ensure_ascii=False),
                 sweep=sweep,
                 time_limit_s=run.time_limit,

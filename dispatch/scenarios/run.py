@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dispatch.core.domain import PlanInputs
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.planning.nightly import PlanResult, make_plan
 from dispatch.scenarios.apply import Applied, apply_scenario
@@ -47,7 +48,7 @@ class ScenarioRun:
     day: dt.date
     overrides: dict[str, Any]
     inputs_summary: dict[str, Any]
-    document: dict[str, Any]
+    plan: Plan
     kpis: dict[str, Any]
     time_limit: float
     solution_limit: int
@@ -84,8 +85,8 @@ def plan_scenario(
         day=inputs.day,
         overrides=dict(overrides or {}),
         inputs_summary=inputs_summary(inputs, applied),
-        document=result.document,
-        kpis=compute_kpis(result.document, applied.inputs),
+        plan=result.plan,
+        kpis=compute_kpis(result.plan, applied.inputs),
         time_limit=limit,
         solution_limit=solutions,
         workers=workers,

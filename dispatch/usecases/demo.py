@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
+from dispatch.core.plan import Plan, PlanStatus
 from dispatch.core.policy import Policy
 from dispatch.io.importing.crews import import_crews
 from dispatch.io.importing.shifts import import_shifts
@@ -34,7 +33,7 @@ def sample_dir() -> Path:
 class DemoRun:
     database: Path
     day: dt.date
-    document: dict[str, Any]
+    plan: Plan
     imported: dict[str, int]
     sheets: tuple[Path, ...]
     sheets_s: float
@@ -70,7 +69,7 @@ def run_demo(
             newest = session.exec(select(TicketRow.reported_at).order_by(col(TicketRow.reported_at).desc())).first()
         tz = ZoneInfo(policy.region.timezone)
         day = newest.astimezone(tz).date() + dt.timedelta(days=1) if newest else now.astimezone(tz).date()
-        doc = run_plan(
+        plan = run_plan(
             engine=engine,
             day=day,
             policy=policy,
@@ -80,12 +79,12 @@ def run_demo(
             progress=progress,
         )
         with session_scope(engine) as session:
-            publish(session, plan_id=doc["plan_id"], now=now)
-        doc["status"] = "published"
-        (out / "plan.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+            publish(session, plan_id=plan.plan_id, now=now)  # type: ignore[arg-type]
+        plan = plan.with_(status=PlanStatus.PUBLISHED.value)
+        (out / "plan.json").write_text(plan.dumps(indent=2) + "\n", encoding="utf-8")
         t0 = time.monotonic()
         with session_scope(engine) as session:
-            files = write_plan_sheets(session, doc=doc, policy=policy, out=out / "sheets", lang=lang, crew=None)
+            files = write_plan_sheets(session, plan=plan, policy=policy, out=out / "sheets", lang=lang, crew=None)
     finally:
         engine.dispose()
-    return DemoRun(db, day, doc, imported, tuple(files), time.monotonic() - t0)
+    return DemoRun(db, day, plan, imported, tuple(files), time.monotonic() - t0)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.ledger.publish import publish_plan
 from dispatch.planning.inputs import load_inputs
@@ -41,7 +41,7 @@ def run_plan(
     now: dt.datetime,
     progress: SearchProgress | None = None,
     warn: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
+) -> Plan:
     """Load, solve and save one draft plan version of ``day``, holding the day's planning lock throughout.
 
     Reads in one transaction, solves outside any, saves in one: an error or Ctrl-C leaves the database
@@ -63,9 +63,11 @@ def run_plan(
         if not any(s.date == day for s in inputs.shifts):
             raise NothingToPlan(f"no crew has a shift on {day}: import shifts with `dispatch import shifts FILE`")
         result = make_plan(inputs, policy, time_limit=limit, reproducible=reproducible, progress=progress)
-        result.document["unlocated_tickets"] = unlocated
+        plan = result.plan.with_(unlocated_tickets=tuple(unlocated))
         with session_scope(engine) as session:
-            return save_plan(session, result=result, now=now, time_limit=limit, reproducible=reproducible)
+            return save_plan(
+                session, plan=plan, objective=result.objective, now=now, time_limit=limit, reproducible=reproducible
+            )
 
 
 def publish(session: Session, *, plan_id: int, now: dt.datetime) -> None:

@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.intraday.model import Replan
 from dispatch.intraday.persist import load_replan_inputs, save_replan
@@ -22,9 +22,9 @@ from dispatch.usecases.sheets import write_plan_sheets
 
 @dataclass(frozen=True)
 class ReplanRun:
-    """A saved re-plan: the revision's document, what changed, the id it revises and the sheets rewritten."""
+    """A saved re-plan: the revision, what changed, the id it revises and the sheets rewritten."""
 
-    document: dict[str, Any]
+    plan: Plan
     replan: Replan
     parent_id: int
     sheets: tuple[Path, ...]
@@ -51,7 +51,7 @@ def run_replan(
             rin, parent_id = load_replan_inputs(session, day=day, at=at, policy=policy, end_shift=end_shift or {})
         replan = make_replan(rin, policy, time_limit=time_limit, reproducible=reproducible)
         with session_scope(engine) as session:
-            doc = save_replan(
+            plan = save_replan(
                 session,
                 replan=replan,
                 parent_id=parent_id,
@@ -63,7 +63,7 @@ def run_replan(
             )
             files: list[Path] = []
             if sheets_out is not None:
-                routed = {r["crew_id"] for r in doc["routes"]}
+                routed = {r.crew_id for r in plan.routes}
                 for crew in (c for c in replan.changed_crews if c in routed):
-                    files += write_plan_sheets(session, doc=doc, policy=policy, out=sheets_out, lang=lang, crew=crew)
-    return ReplanRun(doc, replan, parent_id, tuple(files))
+                    files += write_plan_sheets(session, plan=plan, policy=policy, out=sheets_out, lang=lang, crew=crew)
+    return ReplanRun(plan, replan, parent_id, tuple(files))

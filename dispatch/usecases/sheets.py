@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from sqlmodel import Session
 
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
-from dispatch.io.sheets import write_sheets
 from dispatch.store.models import load_crews, load_zones
 from dispatch.store.models.tickets import tickets_by_id
 
 
 def write_plan_sheets(
-    session: Session, *, doc: dict[str, Any], policy: Policy, out: Path, lang: str, crew: str | None
+    session: Session, *, plan: Plan, policy: Policy, out: Path, lang: str, crew: str | None
 ) -> list[Path]:
-    """Write the route sheets of ``doc`` (every crew, or ``crew``) into ``out``; returns the files."""
-    ids = [s["ticket_id"] for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"]
-    ids += [u["ticket_id"] for u in doc["unassigned"]]
+    """Write the route sheets of ``plan`` (every crew, or ``crew``) into ``out``; returns the files."""
+    # The PDF, map and QR libraries load only when sheets are written, not with every command.
+    from dispatch.io.sheets import write_sheets
+
+    ids = [*plan.served_ticket_ids(), *(u.ticket_id for u in plan.unassigned)]
     tickets = {tid: row.to_domain() for tid, row in tickets_by_id(session, ids=ids).items()}
     crews = {c.crew_id: c for c in load_crews(session)}
-    zones = load_zones(session, day=dt.date.fromisoformat(doc["date"]))
+    zones = load_zones(session, day=plan.date)
     return write_sheets(
-        plan=doc, tickets=tickets, crews=crews, zones=zones, policy=policy, out_dir=out, lang=lang, crew_id=crew
+        plan=plan, tickets=tickets, crews=crews, zones=zones, policy=policy, out_dir=out, lang=lang, crew_id=crew
     )

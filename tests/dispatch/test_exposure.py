@@ -9,6 +9,7 @@ contract) so each test states exactly who visits what; :func:`publish` publishes
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ import pytest
 from shapely.geometry import Polygon
 from sqlmodel import Session, col, select
 
+from dispatch.core.plan import Plan, StepProgress
 from dispatch.core.policy import Policy
 from dispatch.io.importing.rows import ImportErrors
 from dispatch.io.importing.visits import import_visits
@@ -38,6 +40,7 @@ from dispatch.store.models import CrewMemberRow, CrewRow, PlanRow, ShiftRow, Tic
 from dispatch.store.models.exposure import CohortMoveRow, ExposureLedgerRow, QuarantineRow, VisitRecordRow
 from dispatch.store.models.plans import next_version
 from dispatch.store.models.zones import geometry_to_text
+from tests.dispatch import plans
 
 WIB = ZoneInfo("Asia/Jakarta")
 D1 = dt.date(2026, 12, 1)
@@ -121,28 +124,23 @@ def add_zone(
 Visit = tuple[str, str, str, bool, float]  # ticket, start HH:MM, end HH:MM, indoor, weighted exposure min
 
 
-def plan_document(day: dt.date, routes: dict[str, tuple[Sequence[str], Sequence[Visit]]]) -> dict:
-    out = []
-    for crew_id, (members, visits) in routes.items():
-        steps = []
-        for ticket_id, start, end, indoor, exposure in visits:
-            lat, lon = TICKETS[ticket_id][:2]
-            steps.append(
-                {
-                    "type": "visit",
-                    "ticket_id": ticket_id,
-                    "lat": lat,
-                    "lon": lon,
-                    "arrival": at(day, start).isoformat(),
-                    "start": at(day, start).isoformat(),
-                    "end": at(day, end).isoformat(),
-                    "travel_m": 1000,
-                    "indoor": indoor,
-                    "exposure_min": exposure,
-                }
+def plan_document(day: dt.date, routes: dict[str, tuple[Sequence[str], Sequence[Visit]]]) -> Plan:
+    """A plan of ``day`` with these crews' visits (1 km legs; times HH:MM)."""
+    return plans.plan(
+        day,
+        [
+            plans.route(
+                crew_id,
+                members,
+                [
+                    plans.Visit(tid, *TICKETS[tid][:2], at(day, start), at(day, end), indoor, exposure)
+                    for tid, start, end, indoor, exposure in visits
+                ],
+                depot=(-6.72, 108.55),
             )
-        out.append({"crew_id": crew_id, "members": list(members), "steps": steps, "summary": {}})
-    return {"plan_id": None, "date": day.isoformat(), "status": "draft", "routes": out, "unassigned": [], "summary": {}}
+            for crew_id, (members, visits) in routes.items()
+        ],
+    )
 
 
 def publish(
@@ -158,7 +156,7 @@ def publish(
         plan_date=day,
         version=next_version(session, day=day),
         created_at=now,
-        document=json.dumps(plan_document(day, routes)),
+        document=plan_document(day, routes).dumps(),
     )
     session.add(row)
     session.flush()
@@ -289,8 +287,11 @@ def test_publishing_again_keeps_reported_visits_as_actuals(session: Session) -> 
     assert {(r.ticket_id, r.source) for r in ledger(session)} == {("T1", "actual"), ("T2", "planned")}
     # A re-plan's frozen visits are marked done; its new visits are planned.
     doc = plan_document(D1, {"C1": (C1, [("T1", "09:00", "09:30", True, 18.0), ("T4", "11:00", "11:40", True, 24.0)])})
-    doc["routes"][0]["steps"][0]["progress"] = "done"
-    row = PlanRow(plan_date=D1, version=9, kind="replan", created_at=EVENING, document=json.dumps(doc))
+    done = dataclasses.replace(doc.routes[0].steps[1], progress=StepProgress.DONE)
+    doc = doc.with_(
+        routes=(dataclasses.replace(doc.routes[0], steps=(doc.routes[0].steps[0], done, *doc.routes[0].steps[2:])),)
+    )
+    row = PlanRow(plan_date=D1, version=9, kind="replan", created_at=EVENING, document=doc.dumps())
     session.add(row)
     session.flush()
     publish_plan(session, plan_id=row.id, now=EVENING)  # type: ignore[arg-type]
@@ -383,10 +384,9 @@ def test_quarantine_makes_members_unavailable_and_keeps_small_crews_home(session
     policy = Policy()
     crews, not_dispatched = crews_on_shift(load_inputs(session, day=D1, policy=policy), policy)
     assert [(c.crew.crew_id, c.members) for c in crews] == [("C1", ("A2", "A3"))]
-    assert [n["crew_id"] for n in not_dispatched] == ["C2"]
-    assert (
-        "1 of 2 members available, policy minimum is 2 (B1: quarantined until 2026-12-03 (positive test))"
-        in (not_dispatched[0]["reason"])
+    assert [n.crew_id for n in not_dispatched] == ["C2"]
+    assert "1 of 2 members available, policy minimum is 2 (B1: quarantined until 2026-12-03 (positive test))" in (
+        not_dispatched[0].reason
     )
     # Quarantining again changes the end date rather than adding a second quarantine.
     quarantine_member(
@@ -410,12 +410,11 @@ def test_a_spent_budget_yields_an_outdoor_only_route(session: Session) -> None:
         {"C1": (("A1",), [(t, "09:00", "09:40", True, 24.0) for t in ("T1", "T2", "T3")])},
     )
     result = make_plan(load_inputs(session, day=D1, policy=policy), policy, reproducible=True, workers=1)
-    (route,) = result.document["routes"]
-    assert route["outdoor_only"] == "rolling exposure budget spent by A1"
-    assert route["caps"]["max_homes"] == 0
-    served = {s["ticket_id"] for s in route["steps"] if s["type"] == "visit"}
-    assert served == {"T5", "T6"}
-    assert {u["ticket_id"] for u in result.document["unassigned"]} == {"T1", "T2", "T3", "T4"}
+    (route,) = result.plan.routes
+    assert route.outdoor_only == "rolling exposure budget spent by A1"
+    assert route.caps.max_homes == 0
+    assert set(route.ticket_ids) == {"T5", "T6"}
+    assert {u.ticket_id for u in result.plan.unassigned} == {"T1", "T2", "T3", "T4"}
 
 
 def test_a_partly_spent_budget_is_the_crews_cap(session: Session) -> None:
@@ -428,9 +427,9 @@ def test_a_partly_spent_budget_is_the_crews_cap(session: Session) -> None:
         {"C1": (("A2",), [(t, "09:00", "09:40", True, 24.0) for t in ("T1", "T2", "T3")])},
     )
     result = make_plan(load_inputs(session, day=D1, policy=policy), policy, reproducible=True, workers=1)
-    (route,) = result.document["routes"]
-    assert route["caps"]["max_homes"] == 1 and route["outdoor_only"] is None
-    assert route["summary"]["homes_entered"] == 1
+    (route,) = result.plan.routes
+    assert route.caps.max_homes == 1 and route.outdoor_only is None
+    assert route.summary.homes_entered == 1
 
 
 def test_a_saved_plan_published_fills_the_ledger_like_its_routes(session: Session) -> None:
@@ -438,15 +437,17 @@ def test_a_saved_plan_published_fills_the_ledger_like_its_routes(session: Sessio
     policy = Policy()
     build(session)
     result = make_plan(load_inputs(session, day=D1, policy=policy), policy, reproducible=True, workers=1)
-    doc = save_plan(session, result=result, now=EVENING, time_limit=1.0, reproducible=True)
-    publish_plan(session, plan_id=doc["plan_id"], now=EVENING)
+    doc = save_plan(
+        session, plan=result.plan, objective=result.objective, now=EVENING, time_limit=1.0, reproducible=True
+    )
+    publish_plan(session, plan_id=doc.plan_id, now=EVENING)  # type: ignore[arg-type]
     rows = ledger(session)
     assert rows, "the tiny plan serves something"
-    for route in doc["routes"]:
-        for m in route["members"]:
+    for route in doc.routes:
+        for m in route.members:
             mine = [r for r in rows if r.member_id == m]
-            assert sum(r.homes for r in mine) == route["summary"]["homes_entered"]
-            assert sum(r.exposure_min for r in mine) == pytest.approx(route["summary"]["exposure_min"])
+            assert sum(r.homes for r in mine) == route.summary.homes_entered
+            assert sum(r.exposure_min for r in mine) == pytest.approx(route.summary.exposure_min)
 
 
 def test_trace_finds_exactly_the_households_and_coworkers(session: Session) -> None:
@@ -532,7 +533,7 @@ def test_zones_valid_over_time_are_used_by_date(session: Session) -> None:
         assert t4 is not None
         t4.lat, t4.lon = TICKETS["T1"][:2]
         build_ = build_problem(load_inputs(session, day=day, policy=policy), policy)
-        assert {u["ticket_id"] for u in build_.pre_unassigned if u["reason"] == "zone_closed"} == closed
+        assert {u.ticket_id for u in build_.pre_unassigned if u.reason == "zone_closed"} == closed
 
 
 def test_import_visits_applies_rows_in_order_of_arrival(session: Session, tmp_path) -> None:
@@ -635,24 +636,30 @@ def test_an_intraday_replan_published_keeps_done_visits_as_actuals(session: Sess
     policy = Policy()
     build(session, crews=("C1",))
     result = make_plan(load_inputs(session, day=D1, policy=policy), policy, reproducible=True, workers=1)
-    doc = save_plan(session, result=result, now=EVENING - dt.timedelta(days=1), time_limit=1.0, reproducible=True)
-    publish_plan(session, plan_id=doc["plan_id"], now=EVENING - dt.timedelta(days=1))
-    steps = [s for s in doc["routes"][0]["steps"] if s["type"] == "visit"]
+    doc = save_plan(
+        session,
+        plan=result.plan,
+        objective=result.objective,
+        now=EVENING - dt.timedelta(days=1),
+        time_limit=1.0,
+        reproducible=True,
+    )
+    publish_plan(session, plan_id=doc.plan_id, now=EVENING - dt.timedelta(days=1))  # type: ignore[arg-type]
+    steps = doc.routes[0].visits
     assert len(steps) >= 3, "the tiny plan gives C1 at least three visits"
     first, second = steps[0], steps[1]
-    start1, end1 = dt.datetime.fromisoformat(first["start"]), dt.datetime.fromisoformat(first["end"])
-    start2 = dt.datetime.fromisoformat(second["start"])
+    start1, end1, start2 = first.start, first.end, second.start
     now = start2 + dt.timedelta(minutes=5)
-    record_visit(session, ticket_id=first["ticket_id"], crew_id="C1", arrived_at=start1, left_at=end1,
-                 entered_home=first["indoor"], outcome="fixed", now=now)  # fmt: skip
-    record_visit(session, ticket_id=second["ticket_id"], crew_id="C1", arrived_at=start2, left_at=None,
-                 entered_home=second["indoor"], outcome=None, now=now)  # fmt: skip
+    record_visit(session, ticket_id=first.ticket_id, crew_id="C1", arrived_at=start1, left_at=end1,
+                 entered_home=first.indoor, outcome="fixed", now=now)  # fmt: skip
+    record_visit(session, ticket_id=second.ticket_id, crew_id="C1", arrived_at=start2, left_at=None,
+                 entered_home=second.indoor, outcome=None, now=now)  # fmt: skip
     rin, parent = load_replan_inputs(session, day=D1, at=now, policy=policy)
     replan = make_replan(rin, policy, time_limit=2.0, reproducible=True, workers=1)
     revised = save_replan(session, replan=replan, parent_id=parent, at=now, now=now, time_limit=2.0, reproducible=True)
-    assert session.get(PlanRow, doc["plan_id"]).status == "superseded"  # type: ignore[union-attr]
-    assert session.get(PlanRow, revised["plan_id"]).status == "published"  # type: ignore[union-attr]
+    assert session.get(PlanRow, doc.plan_id).status == "superseded"  # type: ignore[union-attr]
+    assert session.get(PlanRow, revised.plan_id).status == "published"  # type: ignore[union-attr]
     sources = {(r.ticket_id, r.source) for r in ledger(session)}
-    assert (first["ticket_id"], "actual") in sources and (first["ticket_id"], "planned") not in sources
-    assert (second["ticket_id"], "planned") in sources  # under way: the plan stands until the crew reports
-    assert all(r.plan_id == revised["plan_id"] for r in ledger(session, source="planned"))
+    assert (first.ticket_id, "actual") in sources and (first.ticket_id, "planned") not in sources
+    assert (second.ticket_id, "planned") in sources  # under way: the plan stands until the crew reports
+    assert all(r.plan_id == revised.plan_id for r in ledger(session, source="planned"))

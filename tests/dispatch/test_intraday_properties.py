@@ -118,9 +118,8 @@ def test_replan_keeps_its_contract(day: dict[str, Any]) -> None:
     """Visits kept as recorded; each open ticket once; nothing new before now or past the shift; caps hold."""
     now: dt.datetime = day["at"]
     inputs = PlanInputs(day=DAY, tickets=tuple(day["night"]), crews=tuple(day["crews"]), shifts=tuple(day["shifts"]))
-    night = make_plan(inputs, POLICY, time_limit=5, reproducible=True, workers=1).document
-    night["plan_id"] = 1
-    facts = followed_until(night, now)
+    night = make_plan(inputs, POLICY, time_limit=5, reproducible=True, workers=1).plan.with_(plan_id=1)
+    facts = followed_until(night.to_json(), now)
     done = {f.ticket_id for f in facts if f.left_at is not None}
     open_now = tuple(t for t in (*day["night"], *day["new"]) if t.ticket_id not in done)
     rin = ReplanInputs(
@@ -132,7 +131,7 @@ def test_replan_keeps_its_contract(day: dict[str, Any]) -> None:
         end_shift=day["end_shift"],
     )
     policy = POLICY.with_overrides({"storm.enabled": day["storm"]})
-    doc = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1).document
+    doc = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1).plan.to_json()
 
     steps = [s for r in doc["routes"] for s in r["steps"]]
     event(f"under way: {any(f.left_at is None for f in facts)}")

@@ -71,7 +71,7 @@ def test_plan_passes_independent_checker(engine, loaded: Policy) -> None:
     """A reproducible plan of the sample region keeps every promise the independent checker recomputes."""
     with session_scope(engine) as s:
         inputs = load_inputs(s, day=DAY, policy=loaded)
-    doc = make_plan(inputs, loaded, reproducible=True, workers=1).document
+    doc = make_plan(inputs, loaded, reproducible=True, workers=1).plan.to_json()
     assert check_plan(doc, inputs, loaded) == []
     assert doc["summary"]["served"] > 0
     assert doc["summary"]["served"] + doc["summary"]["unassigned"] == len(inputs.tickets)
@@ -81,7 +81,7 @@ def test_checker_catches_a_broken_plan(engine, loaded: Policy) -> None:
     """The checker is not a rubber stamp: a dropped ticket and a too-fast leg are both reported."""
     with session_scope(engine) as s:
         inputs = load_inputs(s, day=DAY, policy=loaded)
-    doc = make_plan(inputs, loaded, reproducible=True, workers=1).document
+    doc = make_plan(inputs, loaded, reproducible=True, workers=1).plan.to_json()
     route = next(r for r in doc["routes"] if r["summary"]["visits"] >= 2)
     visits = [st for st in route["steps"] if st["type"] == "visit"]
     visits[1]["arrival"] = visits[0]["end"]
@@ -111,8 +111,8 @@ def test_reproducible_plans_are_identical(engine, loaded: Policy) -> None:
     """Two reproducible runs on the same inputs give the same routes, times and reasons."""
     with session_scope(engine) as s:
         inputs = load_inputs(s, day=DAY, policy=loaded)
-    a = make_plan(inputs, loaded, reproducible=True).document
-    b = make_plan(inputs, loaded, reproducible=True).document
+    a = make_plan(inputs, loaded, reproducible=True).plan.to_json()
+    b = make_plan(inputs, loaded, reproducible=True).plan.to_json()
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
@@ -170,7 +170,11 @@ def test_interrupted_plan_leaves_database_unchanged(engine, loaded: Policy, data
     """Ctrl-C in the middle of the search saves nothing: the database is exactly as before."""
     before = _counts(engine)
     proc = _plan_process(database_url, "30")
-    time.sleep(4)
+    deadline = time.monotonic() + 60
+    while not _plan_lock_held(engine):  # the run has started (however slowly the machine imports)
+        assert proc.poll() is None and time.monotonic() < deadline, "the run never took the lock"
+        time.sleep(0.1)
+    time.sleep(1.0)  # into the search
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode != 0

@@ -117,7 +117,7 @@ def world(engine: Engine) -> Engine:
         inputs = load_inputs(s, day=DAY, policy=Policy())
     result = make_plan(inputs, Policy(), reproducible=True, solution_limit=SOLUTIONS, workers=1)
     with session_scope(engine) as s:
-        save_plan(s, result=result, now=NOW, time_limit=1.0, reproducible=True)
+        save_plan(s, plan=result.plan, objective=result.objective, now=NOW, time_limit=1.0, reproducible=True)
     return engine
 
 
@@ -282,7 +282,7 @@ def test_everything_scenario_passes_the_independent_checker(live: str) -> None:
     inputs = load_live_inputs(live, day=DAY, policy=Policy())
     applied = apply_scenario(sc, inputs, Policy())
     result = plan_scenario(sc, inputs, Policy(), solution_limit=SOLUTIONS)
-    assert check_plan(result.document, applied.inputs, applied.policy) == []
+    assert check_plan(result.plan.to_json(), applied.inputs, applied.policy) == []
 
 
 # ------------------------------------------------------------------------------------ each change

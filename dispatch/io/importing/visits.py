@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from dispatch.core.policy import Policy
 from dispatch.io.importing.rows import ImportReport, _Check, _duplicate, _read_csv, _Row, _settle
 from dispatch.ledger.base import _aware, _policy, _tz
-from dispatch.ledger.places import _Zones
+from dispatch.ledger.places import ZonesByDay
 from dispatch.ledger.visits import _store_visit, _visit_problems, _VisitIn
 from dispatch.store.models.crews import CrewRow
 from dispatch.store.models.exposure import VisitOutcome
@@ -103,7 +103,7 @@ def import_visits(
             fixed_on[v.visit.ticket_id] = v
 
     good = {id(row) for row in _settle(table, report, rejects)}
-    zones = _Zones(session)
+    zones = ZonesByDay(session)
     for v in parsed:
         if id(v.row) not in good:
             continue

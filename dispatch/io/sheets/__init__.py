@@ -1,7 +1,7 @@
 """Route sheets crews follow offline: PDF, phone HTML, CSV and GeoJSON per crew, plus an index.
 
-``write_sheets`` is the one entry point; it reads a published plan in the documented JSON
-contract (see ``content.read_plan``) and writes, per crew, ``<crew>.pdf``, ``<crew>.html``,
+``write_sheets`` is the one entry point; it takes a published :class:`~dispatch.core.plan.Plan` and
+writes, per crew, ``<crew>.pdf``, ``<crew>.html``,
 ``<crew>.csv`` and ``<crew>.geojson``; for the whole plan also ``index.pdf`` and ``index.html``
 (skipped when one crew is asked for, so a single reprint never overwrites the full index).
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dispatch.core.domain import Crew, Ticket, Zone
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.io.sheets import geo, html, mapdraw, pdf
 from dispatch.io.sheets.content import SheetError, read_plan
@@ -24,7 +24,7 @@ __all__ = ["LANGUAGES", "SheetError", "write_sheets"]
 
 def write_sheets(
     *,
-    plan: dict[str, Any],
+    plan: Plan,
     tickets: Mapping[str, Ticket],
     crews: Mapping[str, Crew],
     zones: Sequence[Zone],

@@ -1,8 +1,9 @@
-"""Read a published plan (the documented JSON contract) into checked, render-ready values.
+"""A published plan, with the tickets and crews it names, turned into render-ready route sheet values.
 
-Every writer (PDF, HTML, CSV, GeoJSON) renders these values, so all of them show the same
-stops, times and tallies. A malformed plan fails here with the exact place that is wrong
-(``plan P1: routes[0].steps[3].arrival: ...``) instead of producing a half-written sheet.
+Every writer (PDF, HTML, CSV, GeoJSON) renders these values, so all of them show the same stops,
+times and tallies, in the region's time zone. The plan itself was checked when it was read
+(:meth:`dispatch.core.plan.Plan.from_json`); what fails here is a plan that names a ticket or crew
+the sheets are not given, with the place that names it (``plan 7: routes[0].steps[3].ticket_id: ...``).
 """
 
 from __future__ import annotations
@@ -10,15 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
 
 from dispatch.core.domain import Crew, HouseholdRisk, Ticket
+from dispatch.core.plan import Plan, Route, StepType
 from dispatch.core.policy import Policy
 
 # Crews get a window, not a minute: traffic and the previous job move the arrival.
 ARRIVAL_MARGIN_MIN = 15
 PPE_SKILL = "ppe"
-STEP_TYPES = ("start", "visit", "break", "end")
 
 
 class SheetError(ValueError):
@@ -130,231 +130,132 @@ def geo_uri(lat: float, lon: float) -> str:
     return f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}"
 
 
-class _Reader:
-    def __init__(self, plan_id: str, tz: tzinfo) -> None:
-        self.plan_id = plan_id
-        self.tz = tz
-
-    def fail(self, where: str, what: str) -> SheetError:
-        return SheetError(f"plan {self.plan_id}: {where}: {what}")
-
-    def field(self, obj: Mapping[str, Any], key: str, where: str) -> Any:
-        if not isinstance(obj, Mapping):
-            raise self.fail(where, f"expected an object, got {type(obj).__name__}")
-        if key not in obj:
-            raise self.fail(f"{where}.{key}" if where else key, "missing")
-        return obj[key]
-
-    def time(self, obj: Mapping[str, Any], key: str, where: str) -> datetime:
-        raw = self.field(obj, key, where)
-        try:
-            moment = datetime.fromisoformat(raw)
-        except (TypeError, ValueError):
-            raise self.fail(f"{where}.{key}", f"expected an ISO 8601 time with offset, got {raw!r}") from None
-        if moment.tzinfo is None:
-            raise self.fail(f"{where}.{key}", f"time {raw!r} has no UTC offset")
-        return moment.astimezone(self.tz)
-
-    def number(self, obj: Mapping[str, Any], key: str, where: str, *, default: float | None = None) -> float:
-        if default is not None and (key not in obj or obj[key] is None):
-            return default
-        raw = self.field(obj, key, where)
-        if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise self.fail(f"{where}.{key}", f"expected a number, got {raw!r}")
-        return float(raw)
-
-    def coordinate(self, obj: Mapping[str, Any], where: str) -> tuple[float, float]:
-        lat = self.number(obj, "lat", where)
-        lon = self.number(obj, "lon", where)
-        if not -90 <= lat <= 90:
-            raise self.fail(f"{where}.lat", f"latitude {lat} outside -90..90")
-        if not -180 <= lon <= 180:
-            raise self.fail(f"{where}.lon", f"longitude {lon} outside -180..180")
-        return lat, lon
-
-    def cap(self, caps: Mapping[str, Any], key: str, where: str, default: float) -> float | None:
-        """A cap from the plan (it may be lower than policy: rolling budgets); null means uncapped."""
-        if key not in caps:
-            return default
-        if caps[key] is None:
-            return None
-        return self.number(caps, key, where)
-
-
 def read_plan(
     *,
-    plan: Mapping[str, Any],
+    plan: Plan,
     tickets: Mapping[str, Ticket],
     crews: Mapping[str, Crew],
     policy: Policy,
     tz: tzinfo,
     crew_id: str | None = None,
 ) -> PlanSheets:
-    """Check the plan against the contract and the tickets/crews it names; keep one crew if asked."""
-    if not isinstance(plan, Mapping):
-        raise SheetError(f"plan: expected a JSON object, got {type(plan).__name__}")
-    plan_id = str(plan.get("plan_id") or "?")
-    r = _Reader(plan_id, tz)
-    r.field(plan, "plan_id", "")
-    raw_day = r.field(plan, "date", "")
-    try:
-        day = date.fromisoformat(raw_day)
-    except (TypeError, ValueError):
-        raise r.fail("date", f"expected YYYY-MM-DD, got {raw_day!r}") from None
-    created_at = r.time(plan, "created_at", "") if plan.get("created_at") else None
-    routes_raw = r.field(plan, "routes", "")
-    if not isinstance(routes_raw, list):
-        raise r.fail("routes", "expected a list")
-    plan_crews = [str(r.field(route, "crew_id", f"routes[{i}]")) for i, route in enumerate(routes_raw)]
+    """The sheets of ``plan`` (one crew's if asked), checked against the tickets and crews it names."""
+    plan_id = str(plan.plan_id if plan.plan_id is not None else "?")
+    plan_crews = [r.crew_id for r in plan.routes]
     if crew_id is not None and crew_id not in plan_crews:
         raise SheetError(
             f"plan {plan_id}: crew {crew_id!r} has no route in this plan (crews: {', '.join(plan_crews) or 'none'})"
         )
     routes = tuple(
-        _read_route(r, route, f"routes[{i}]", tickets=tickets, crews=crews, policy=policy)
-        for i, route in enumerate(routes_raw)
-        if crew_id is None or plan_crews[i] == crew_id
+        _route_sheet(route, f"plan {plan_id}: routes[{i}]", tickets=tickets, crews=crews, policy=policy, tz=tz)
+        for i, route in enumerate(plan.routes)
+        if crew_id is None or route.crew_id == crew_id
     )
-    unassigned_raw = plan.get("unassigned") or []
-    if not isinstance(unassigned_raw, list):
-        raise r.fail("unassigned", "expected a list")
-    unassigned = []
-    for i, item in enumerate(unassigned_raw):
-        where = f"unassigned[{i}]"
-        ticket_id = str(r.field(item, "ticket_id", where))
-        unassigned.append(
-            Unassigned(
-                ticket_id=ticket_id,
-                reason=str(r.field(item, "reason", where)),
-                detail=str(item.get("detail") or ""),
-                ticket=tickets.get(ticket_id),
-            )
-        )
     return PlanSheets(
         plan_id=plan_id,
-        day=day,
-        status=str(plan.get("status") or "?"),
-        revision=plan.get("revision", "?"),
-        created_at=created_at,
+        day=plan.date,
+        status=plan.status,
+        revision=plan.revision,
+        created_at=plan.created_at.astimezone(tz) if plan.created_at else None,
         routes=routes,
-        unassigned=tuple(unassigned),
+        unassigned=tuple(
+            Unassigned(u.ticket_id, u.reason, u.detail, tickets.get(u.ticket_id)) for u in plan.unassigned
+        ),
     )
 
 
-def _read_route(
-    r: _Reader,
-    route: Mapping[str, Any],
+def _route_sheet(
+    route: Route,
     where: str,
     *,
     tickets: Mapping[str, Ticket],
     crews: Mapping[str, Crew],
     policy: Policy,
+    tz: tzinfo,
 ) -> RouteSheet:
-    crew_id = str(r.field(route, "crew_id", where))
-    shift = r.field(route, "shift", where)
-    shift_start = r.time(shift, "start", f"{where}.shift")
-    shift_end = r.time(shift, "end", f"{where}.shift")
-    steps = r.field(route, "steps", where)
-    if not isinstance(steps, list):
-        raise r.fail(f"{where}.steps", "expected a list")
     items: list[Stop | Break] = []
     path: list[tuple[float, float]] = []
     depot: tuple[float, float] | None = None
     finish: tuple[float, float] | None = None
     seen: set[str] = set()
-    for j, step in enumerate(steps):
-        at = f"{where}.steps[{j}]"
-        kind = r.field(step, "type", at)
-        if kind not in STEP_TYPES:
-            raise r.fail(f"{at}.type", f"expected one of {', '.join(STEP_TYPES)}, got {kind!r}")
-        point = r.coordinate(step, at)
+    for j, step in enumerate(route.steps):
+        point = (step.lat, step.lon)
         path.append(point)
-        if kind == "start":
+        if step.type is StepType.START:
             depot = depot or point
-        elif kind == "end":
+        elif step.type is StepType.END:
             finish = point
-        elif kind == "break":
+        elif step.type is StepType.BREAK:
             items.append(
-                Break(start=r.time(step, "start", at), end=r.time(step, "end", at), lat=point[0], lon=point[1])
+                Break(start=step.start.astimezone(tz), end=step.end.astimezone(tz), lat=step.lat, lon=step.lon)
             )
         else:
-            ticket_id = str(r.field(step, "ticket_id", at))
+            ticket_id = step.ticket_id or ""
             if ticket_id in seen:
-                raise r.fail(f"{at}.ticket_id", f"ticket {ticket_id!r} visited twice on this route")
+                raise SheetError(f"{where}.steps[{j}].ticket_id: ticket {ticket_id!r} visited twice on this route")
             seen.add(ticket_id)
             ticket = tickets.get(ticket_id)
             if ticket is None:
-                raise r.fail(f"{at}.ticket_id", f"ticket {ticket_id!r} not found among the tickets given")
+                raise SheetError(
+                    f"{where}.steps[{j}].ticket_id: ticket {ticket_id!r} not found among the tickets given"
+                )
             risk = ticket.household_risk
-            indoor = bool(step.get("indoor", ticket.indoor))
             items.append(
                 Stop(
                     seq=sum(isinstance(i, Stop) for i in items) + 1,
                     ticket=ticket,
-                    lat=point[0],
-                    lon=point[1],
-                    arrival=r.time(step, "arrival", at),
-                    start=r.time(step, "start", at),
-                    end=r.time(step, "end", at),
-                    travel_m=r.number(step, "travel_m", at, default=0.0),
-                    indoor=indoor,
-                    exposure_min=r.number(step, "exposure_min", at, default=0.0),
-                    homes_entered=int(r.number(step, "homes_entered", at)),
-                    exposure_total_min=r.number(step, "exposure_total_min", at),
+                    lat=step.lat,
+                    lon=step.lon,
+                    arrival=step.arrival.astimezone(tz),
+                    start=step.start.astimezone(tz),
+                    end=step.end.astimezone(tz),
+                    travel_m=float(step.travel_m),
+                    indoor=step.indoor,
+                    exposure_min=float(step.exposure_min),
+                    homes_entered=step.homes_entered,
+                    exposure_total_min=float(step.exposure_total_min),
                     ppe_required=PPE_SKILL in ticket.skills or risk is not HouseholdRisk.NONE,
                     risk=risk,
                     ends_home_entries=(
-                        indoor and risk is HouseholdRisk.ISOLATING and policy.exposure.isolating_ends_home_entries
+                        step.indoor and risk is HouseholdRisk.ISOLATING and policy.exposure.isolating_ends_home_entries
                     ),
-                    emergency=step.get("emergency") is True,
+                    emergency=step.emergency,
                 )
             )
-    crew = crews.get(crew_id)
+    crew = crews.get(route.crew_id)
     if crew is None:
         # The plan carries all a sheet needs (a crew retired since publishing still gets its sheet).
         if depot is None:
-            raise r.fail(
-                f"{where}.crew_id", f"crew {crew_id!r} is not among the crews given and its route has no start"
+            raise SheetError(
+                f"{where}.crew_id: crew {route.crew_id!r} is not among the crews given and its route has no start"
             )
         crew = Crew(
-            crew_id=crew_id,
-            name=str(route.get("name") or crew_id),
+            crew_id=route.crew_id,
+            name=route.name or route.crew_id,
             depot_lat=depot[0],
             depot_lon=depot[1],
-            members=tuple(str(m) for m in route.get("members") or ()),
+            members=route.members,
         )
     depot = depot or (crew.depot_lat, crew.depot_lon)
     if finish is None:
         finish = (crew.end_lat, crew.end_lon) if crew.end_lat is not None and crew.end_lon is not None else depot
-    summary = route.get("summary") or {}
-    caps = route.get("caps") or {}
-    stops = [i for i in items if isinstance(i, Stop)]
+    summary = route.summary
     return RouteSheet(
         crew=crew,
-        members=tuple(str(m) for m in (route.get("members") or crew.members)),
-        vehicle=str(route.get("vehicle") or crew.vehicle),
-        shift_start=shift_start,
-        shift_end=shift_end,
+        members=route.members or crew.members,
+        vehicle=route.vehicle or str(crew.vehicle),
+        shift_start=route.shift.start.astimezone(tz),
+        shift_end=route.shift.end.astimezone(tz),
         depot=depot,
         finish=finish,
         path=tuple(path),
         items=tuple(items),
-        visits=int(r.number(summary, "visits", f"{where}.summary", default=float(len(stops)))),
-        homes_entered=int(
-            r.number(
-                summary, "homes_entered", f"{where}.summary", default=float(stops[-1].homes_entered if stops else 0)
-            )
-        ),
-        exposure_min=r.number(
-            summary, "exposure_min", f"{where}.summary", default=stops[-1].exposure_total_min if stops else 0.0
-        ),
-        distance_m=r.number(summary, "distance_m", f"{where}.summary", default=0.0),
-        duration_s=r.number(summary, "duration_s", f"{where}.summary", default=0.0),
-        max_homes=_int_or_none(r.cap(caps, "max_homes", f"{where}.caps", policy.exposure.max_homes_per_shift)),
-        max_exposure_min=r.cap(caps, "max_exposure_min", f"{where}.caps", policy.exposure.max_exposure_min_per_shift),
-        outdoor_only=bool(route.get("outdoor_only")),
+        visits=summary.visits,
+        homes_entered=summary.homes_entered,
+        exposure_min=float(summary.exposure_min),
+        distance_m=float(summary.distance_m),
+        duration_s=float(summary.duration_s),
+        max_homes=route.caps.max_homes,
+        max_exposure_min=float(route.caps.max_exposure_min),
+        outdoor_only=bool(route.outdoor_only),
     )
-
-
-def _int_or_none(value: float | None) -> int | None:
-    return None if value is None else int(value)

@@ -8,23 +8,12 @@ it for queries (exposure ledger, ETAs, carry-over of reasons).
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from dispatch.core.plan import Plan, PlanKind, PlanStatus
 from dispatch.store.columns import aware_field
-
-
-class PlanStatus(StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    SUPERSEDED = "superseded"
-
-
-class PlanKind(StrEnum):
-    NIGHTLY = "nightly"
-    REPLAN = "replan"
 
 
 class PlanRow(SQLModel, table=True):
@@ -88,3 +77,8 @@ def published_plan(session: Session, *, day: dt.date) -> PlanRow | None:
 def next_version(session: Session, *, day: dt.date) -> int:
     latest = latest_plan(session, day=day)
     return 1 if latest is None else latest.version + 1
+
+
+def plan_of(row: PlanRow) -> Plan:
+    """The stored plan with its current status (the document is written once; publishing changes the status)."""
+    return Plan.from_json(row.document).with_(status=row.status)

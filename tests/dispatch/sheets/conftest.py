@@ -12,6 +12,7 @@ import pytest
 from shapely.geometry import box
 
 from dispatch.core.domain import Category, Crew, HouseholdRisk, Ticket, Vehicle, Zone
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.io.sheets import write_sheets
 
@@ -206,7 +207,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, l
     for lang in ("id", "en"):
         out_dir = tmp_path_factory.mktemp(f"sheets-{lang}")
         files = write_sheets(
-            plan=load_plan(),
+            plan=Plan.from_json(load_plan()),
             tickets=make_tickets(),
             crews=make_crews(),
             zones=make_zones(),
@@ -216,6 +217,11 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, l
         )
         out[lang] = (out_dir, files)
     return out
+
+
+def write(inputs: dict[str, Any], **kwargs: Any) -> list[Path]:
+    """write_sheets on the (possibly edited) fixture JSON, read as a typed plan as the product reads it."""
+    return write_sheets(**{**inputs, "plan": Plan.from_json(inputs["plan"])}, **kwargs)
 
 
 def route_ticket_ids(plan: dict[str, Any], crew_id: str) -> list[str]:

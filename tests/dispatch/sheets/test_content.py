@@ -7,13 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from dispatch.core.plan import PlanFormatError
 from dispatch.core.policy import Policy
-from dispatch.io.sheets import SheetError, write_sheets
+from dispatch.io.sheets import SheetError
+
+from .conftest import write
 
 
 def test_one_crew_writes_only_its_four_files(sheet_inputs, tmp_path: Path) -> None:
     """crew_id="C02" writes C02.pdf/.html/.csv/.geojson and leaves any full index alone."""
-    files = write_sheets(**sheet_inputs, out_dir=tmp_path, lang="en", crew_id="C02")
+    files = write(sheet_inputs, out_dir=tmp_path, lang="en", crew_id="C02")
     assert [f.name for f in files] == ["C02.pdf", "C02.html", "C02.csv", "C02.geojson"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f.name for f in files)
 
@@ -36,20 +39,20 @@ def test_all_crews_write_sheets_and_index(written) -> None:
 def test_unknown_crew_is_refused(sheet_inputs, tmp_path: Path) -> None:
     """Asking for a crew that has no route names the crews the plan does have."""
     with pytest.raises(SheetError, match=r"crew 'C09' has no route in this plan \(crews: C01, C02, C03\)"):
-        write_sheets(**sheet_inputs, out_dir=tmp_path, crew_id="C09")
+        write(sheet_inputs, out_dir=tmp_path, crew_id="C09")
 
 
 def test_unknown_language_is_refused(sheet_inputs, tmp_path: Path) -> None:
     """Only id and en exist."""
     with pytest.raises(SheetError, match=r"lang: unknown language 'fr' \(known: id, en\)"):
-        write_sheets(**sheet_inputs, out_dir=tmp_path, lang="fr")
+        write(sheet_inputs, out_dir=tmp_path, lang="fr")
 
 
 def test_missing_ticket_is_reported_with_its_step(sheet_inputs, tmp_path: Path) -> None:
     """A visit to a ticket not given is an error naming the route and step."""
     tickets = {k: v for k, v in sheet_inputs["tickets"].items() if k != "T0003"}
-    with pytest.raises(SheetError, match=r"plan P-2026-11-30-r2: routes\[0\]\.steps\[3\]\.ticket_id: ticket 'T0003'"):
-        write_sheets(**{**sheet_inputs, "tickets": tickets}, out_dir=tmp_path)
+    with pytest.raises(SheetError, match=r"plan 7: routes\[0\]\.steps\[3\]\.ticket_id: ticket 'T0003'"):
+        write({**sheet_inputs, "tickets": tickets}, out_dir=tmp_path)
     assert not list(tmp_path.iterdir())  # nothing half-written
 
 
@@ -57,7 +60,7 @@ def test_crew_missing_from_the_database_uses_the_plan(sheet_inputs, tmp_path: Pa
     """A route whose crew is not given still gets its sheet, named and staffed from the plan itself."""
     crews = {k: v for k, v in sheet_inputs["crews"].items() if k != "C02"}
     sheet_inputs["plan"]["routes"][1]["name"] = "Regu Harjamukti (lama)"
-    write_sheets(**{**sheet_inputs, "crews": crews}, out_dir=tmp_path, lang="en", crew_id="C02")
+    write({**sheet_inputs, "crews": crews}, out_dir=tmp_path, lang="en", crew_id="C02")
     page = (tmp_path / "C02.html").read_text(encoding="utf-8")
     assert "Regu Harjamukti (lama)" in page and "Citra Lestari, Dedi Kurniawan" in page
 
@@ -65,50 +68,50 @@ def test_crew_missing_from_the_database_uses_the_plan(sheet_inputs, tmp_path: Pa
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
-        (("steps", 1, "arrival"), "08:06", r"routes\[0\]\.steps\[1\]\.arrival: expected an ISO 8601 time"),
+        (("steps", 1, "arrival"), "08:06", r"plan\.routes\[0\]\.steps\[1\]\.arrival: '08:06' is not an ISO 8601 time"),
         (
             ("steps", 1, "arrival"),
             "2026-11-30T08:06:00",
-            r"routes\[0\]\.steps\[1\]\.arrival: time .* has no UTC offset",
+            r"plan\.routes\[0\]\.steps\[1\]\.arrival: '2026-11-30T08:06:00' has no UTC offset",
         ),
-        (("steps", 2, "lat"), 96.0, r"routes\[0\]\.steps\[2\]\.lat: latitude 96.0 outside -90..90"),
-        (("steps", 2, "type"), "lunch", r"routes\[0\]\.steps\[2\]\.type: expected one of start, visit, break, end"),
-        (("steps", 3, "homes_entered"), "two", r"routes\[0\]\.steps\[3\]\.homes_entered: expected a number"),
+        (("steps", 2, "lat"), 96.0, r"plan\.routes\[0\]\.steps\[2\]\.lat: latitude 96.0 outside -90..90"),
+        (("steps", 2, "type"), "lunch", r"plan\.routes\[0\]\.steps\[2\]\.type: 'lunch' is not one of start"),
+        (("steps", 3, "homes_entered"), "two", r"plan\.routes\[0\]\.steps\[3\]\.homes_entered: expected a whole"),
     ],
 )
 def test_malformed_steps_are_reported_where(sheet_inputs, tmp_path: Path, path, value, message) -> None:
-    """Bad step fields fail with the route, step and field in the message."""
+    """Bad step fields fail when the plan is read, with the route, step and field in the message."""
     route = sheet_inputs["plan"]["routes"][0]
     route[path[0]][path[1]][path[2]] = value
-    with pytest.raises(SheetError, match=message):
-        write_sheets(**sheet_inputs, out_dir=tmp_path)
+    with pytest.raises(PlanFormatError, match=message):
+        write(sheet_inputs, out_dir=tmp_path)
 
 
 def test_missing_field_is_reported(sheet_inputs, tmp_path: Path) -> None:
     """A step without its running tally is named as missing."""
     del sheet_inputs["plan"]["routes"][2]["steps"][1]["exposure_total_min"]
-    with pytest.raises(SheetError, match=r"routes\[2\]\.steps\[1\]\.exposure_total_min: missing"):
-        write_sheets(**sheet_inputs, out_dir=tmp_path)
+    with pytest.raises(PlanFormatError, match=r"plan\.routes\[2\]\.steps\[1\]: lacks 'exposure_total_min'"):
+        write(sheet_inputs, out_dir=tmp_path)
 
 
 def test_bad_time_zone_in_policy(sheet_inputs, tmp_path: Path) -> None:
     """An unknown region time zone is a policy error, not a crash."""
     policy = Policy().with_overrides({"region.timezone": "Asia/Nowhere"})
     with pytest.raises(SheetError, match=r"region\.timezone: unknown time zone 'Asia/Nowhere'"):
-        write_sheets(**{**sheet_inputs, "policy": policy}, out_dir=tmp_path)
+        write({**sheet_inputs, "policy": policy}, out_dir=tmp_path)
 
 
 def test_unpublished_plan_is_marked_draft(sheet_inputs, tmp_path: Path) -> None:
     """A plan that is not published prints a warning on every sheet instead of passing as final."""
     sheet_inputs["plan"]["status"] = "draft"
-    write_sheets(**sheet_inputs, out_dir=tmp_path, lang="en", crew_id="C03")
+    write(sheet_inputs, out_dir=tmp_path, lang="en", crew_id="C03")
     assert "WARNING: this plan is not published (status: draft)" in (tmp_path / "C03.html").read_text(encoding="utf-8")
 
 
 def test_times_follow_the_policy_time_zone(sheet_inputs, tmp_path: Path) -> None:
     """Sheets print local times of policy.region.timezone (Asia/Makassar is one hour ahead of Jakarta)."""
     policy = Policy().with_overrides({"region.timezone": "Asia/Makassar"})
-    write_sheets(**{**sheet_inputs, "policy": policy}, out_dir=tmp_path, lang="en", crew_id="C01")
+    write({**sheet_inputs, "policy": policy}, out_dir=tmp_path, lang="en", crew_id="C01")
     page = (tmp_path / "C01.html").read_text(encoding="utf-8")
     assert "09:00-17:00" in page  # the 08:00-16:00 Jakarta shift
 
@@ -118,7 +121,7 @@ def test_empty_route_still_gets_a_sheet(sheet_inputs, tmp_path: Path) -> None:
     route = sheet_inputs["plan"]["routes"][2]
     route["steps"] = [s for s in route["steps"] if s["type"] != "visit"]
     route["summary"] = {"visits": 0, "homes_entered": 0, "exposure_min": 0, "distance_m": 0, "duration_s": 0}
-    write_sheets(**sheet_inputs, out_dir=tmp_path, lang="en", crew_id="C03")
+    write(sheet_inputs, out_dir=tmp_path, lang="en", crew_id="C03")
     assert "No stops for this crew." in (tmp_path / "C03.html").read_text(encoding="utf-8")
     assert (tmp_path / "C03.csv").read_text(encoding="utf-8").count("\n") == 1  # header only
 
@@ -126,7 +129,7 @@ def test_empty_route_still_gets_a_sheet(sheet_inputs, tmp_path: Path) -> None:
 def test_outdoor_only_crew_is_warned(sheet_inputs, tmp_path: Path) -> None:
     """A route the planner marked outdoor-only tells the crew, in words, not to enter homes."""
     sheet_inputs["plan"]["routes"][2]["outdoor_only"] = "rolling exposure budget spent by M005"
-    write_sheets(**sheet_inputs, out_dir=tmp_path, lang="id", crew_id="C03")
+    write(sheet_inputs, out_dir=tmp_path, lang="id", crew_id="C03")
     expected = "Hari ini regu ini TIDAK masuk rumah: batas paparan sudah habis"
     assert expected in (tmp_path / "C03.html").read_text(encoding="utf-8")
     text = subprocess.run(["pdftotext", str(tmp_path / "C03.pdf"), "-"], capture_output=True, text=True).stdout
@@ -138,7 +141,7 @@ def test_emergency_stop_is_flagged_for_the_crew(sheet_inputs, tmp_path: Path) ->
     route = sheet_inputs["plan"]["routes"][0]
     step = next(s for s in route["steps"] if s["type"] == "visit")
     step["emergency"] = True
-    write_sheets(**sheet_inputs, out_dir=tmp_path, lang="en", crew_id="C01")
+    write(sheet_inputs, out_dir=tmp_path, lang="en", crew_id="C01")
     page = (tmp_path / "C01.html").read_text(encoding="utf-8")
     assert page.count("EMERGENCY - hazard reported") == 1
     text = subprocess.run(["pdftotext", str(tmp_path / "C01.pdf"), "-"], capture_output=True, text=True).stdout

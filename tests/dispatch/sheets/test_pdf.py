@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import load_plan, route_ticket_ids
+from .conftest import load_plan, route_ticket_ids, write
 
 CREWS = ("C01", "C02", "C03")
 
@@ -118,11 +118,9 @@ def test_non_latin1_text_embeds_a_unicode_font(sheet_inputs, tmp_path: Path) -> 
     """A name outside Latin-1 is printed as written (embedded DejaVu), not replaced by '?'."""
     from dataclasses import replace
 
-    from dispatch.io.sheets import write_sheets
-
     tickets = dict(sheet_inputs["tickets"])
     tickets["T0001"] = replace(tickets["T0001"], customer_name="Łukasz Nguyễn")
-    write_sheets(**{**sheet_inputs, "tickets": tickets}, out_dir=tmp_path, crew_id="C01")
+    write({**sheet_inputs, "tickets": tickets}, out_dir=tmp_path, crew_id="C01")
     text = _text(tmp_path / "C01.pdf")
     assert "Łukasz Nguyễn" in text
     fonts = subprocess.run(["pdffonts", str(tmp_path / "C01.pdf")], capture_output=True, text=True).stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.io.sheets import mapdraw, qr
 from dispatch.io.sheets.content import read_plan
@@ -14,7 +15,11 @@ from .conftest import load_plan, make_crews, make_tickets, make_zones
 
 def _sheets():
     return read_plan(
-        plan=load_plan(), tickets=make_tickets(), crews=make_crews(), policy=Policy(), tz=ZoneInfo("Asia/Jakarta")
+        plan=Plan.from_json(load_plan()),
+        tickets=make_tickets(),
+        crews=make_crews(),
+        policy=Policy(),
+        tz=ZoneInfo("Asia/Jakarta"),
     )
 
 
