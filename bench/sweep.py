@@ -34,7 +34,8 @@ from dispatch.io.importing.zones import import_zones  # noqa: E402
 from dispatch.scenarios.charts import draw_sweep
 from dispatch.scenarios.parse import load_scenario
 from dispatch.scenarios.sweep import available_cores, parse_set, run_sweep, write_sweep_csv
-from dispatch.store.db import create_schema, make_engine, session_scope  # noqa: E402  (project root on the path first)
+from dispatch.store.db import make_engine, session_scope  # noqa: E402  (project root on the path first)
+from dispatch.store.schema import create_schema  # noqa: E402
 
 SAMPLE = ROOT / "data" / "sample"
 SCENARIO = ROOT / "data" / "scenarios" / "baseline.toml"

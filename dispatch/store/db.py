@@ -1,8 +1,9 @@
-"""Database engine, schema and the one-transaction-per-command session scope.
+"""Database engine, the one-transaction-per-command session scope, and the aware timestamp type.
 
 SQLite (the default, a file in the working directory) and PostgreSQL (through psycopg 3) are
-both supported. Library functions take a ``Session`` and never commit: the command that
-opened the :func:`session_scope` commits once, so a command is all-or-nothing.
+both supported; the tables come from migrations (:mod:`dispatch.store.schema`). Library functions
+take a ``Session`` and never commit: the command that opened the :func:`session_scope` commits
+once, so a command is all-or-nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Engine, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session
 
 DEFAULT_DATABASE_URL = "sqlite:///dispatch.db"
 # How long a writer waits for another writer's lock before giving up (SQLite).
@@ -58,13 +59,6 @@ def make_engine(url: str | None = None) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
-
-
-def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet (all registered model modules)."""
-    import dispatch.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-
-    SQLModel.metadata.create_all(engine)
 
 
 @contextmanager
