@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from dispatch.commands.db import db_app
 from dispatch.commands.exposure import exposure_app, import_visits_command, members_app, visits_app
 from dispatch.commands.importing import import_app
 from dispatch.commands.intraday import crews_app, replan_command, tickets_app
@@ -31,6 +32,8 @@ app.add_typer(scenario_app, name="scenario")
 app.command("replan")(replan_command)
 app.add_typer(crews_app, name="crews")
 app.add_typer(tickets_app, name="tickets")
+# The database schema (Alembic migrations).
+app.add_typer(db_app, name="db")
 
 
 def main() -> None:

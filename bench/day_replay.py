@@ -39,7 +39,8 @@ from dispatch.planning.inputs import load_inputs  # noqa: E402
 from dispatch.planning.nightly import make_plan  # noqa: E402
 from dispatch.sample.columns import TICKET_COLUMNS, _write_csv
 from dispatch.sample.region import generate_region
-from dispatch.store.db import create_schema, make_engine, session_scope  # noqa: E402
+from dispatch.store.db import make_engine, session_scope  # noqa: E402
+from dispatch.store.schema import create_schema  # noqa: E402
 
 TZ = ZoneInfo("Asia/Jakarta")
 

@@ -33,7 +33,8 @@ def run_one(n_tickets: int, n_crews: int, time_limit: float) -> dict:
     from dispatch.planning.nightly import make_plan
     from dispatch.planning.persist import save_plan
     from dispatch.sample.region import generate_region
-    from dispatch.store.db import create_schema, make_engine, session_scope
+    from dispatch.store.db import make_engine, session_scope
+    from dispatch.store.schema import create_schema
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "region"

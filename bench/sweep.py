@@ -35,7 +35,8 @@ from dispatch.runtime.fanout import available_cores
 from dispatch.scenarios.charts import draw_sweep
 from dispatch.scenarios.parse import load_scenario
 from dispatch.scenarios.sweep import parse_set, write_sweep_csv
-from dispatch.store.db import create_schema, make_engine, session_scope  # noqa: E402  (project root on the path first)
+from dispatch.store.db import make_engine, session_scope  # noqa: E402  (project root on the path first)
+from dispatch.store.schema import create_schema  # noqa: E402
 from dispatch.usecases.scenarios import run_sweep
 
 SAMPLE = ROOT / "data" / "sample"

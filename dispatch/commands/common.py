@@ -21,7 +21,8 @@ from sqlmodel import Session
 
 from dispatch.core.plan import PRIORITIES, Plan, PlanFormatError
 from dispatch.core.policy import Policy, PolicyError
-from dispatch.store.db import create_schema, database_url, make_engine, session_scope
+from dispatch.store.db import database_url, make_engine, session_scope
+from dispatch.store.schema import SchemaError, create_schema
 
 # Soft wrap: long messages stay one line (for grep and pipes); tables still fit the terminal.
 console = Console(highlight=False, soft_wrap=True)
@@ -101,9 +102,14 @@ def load_policy(path: Path | None, *, as_json: bool = False) -> Policy:
         fail(str(exc), as_json=as_json)
 
 
-def open_engine(url: str | None = None, *, existing: bool = False, as_json: bool = False) -> Engine:
-    """The database (``url``, else ``$DISPATCH_DATABASE_URL``, else ./dispatch.db) with any missing table
-    created empty. ``existing``: a SQLite file that is not there is an error instead of a new empty database."""
+def open_engine(
+    url: str | None = None, *, existing: bool = False, as_json: bool = False, check_schema: bool = True
+) -> Engine:
+    """The database (``url``, else ``$DISPATCH_DATABASE_URL``, else ./dispatch.db), ready for a command: a new
+    empty database is created at the head revision; one behind, ahead of this version, or made before
+    migrations fails the command with one line saying what to do (``dispatch db upgrade``).
+    ``existing``: a SQLite file that is not there is an error instead of a new empty database.
+    ``check_schema=False``: the database as it is, schema untouched (the ``db`` commands)."""
     url = url or database_url()
     if existing:
         parsed = make_url(url)
@@ -111,8 +117,17 @@ def open_engine(url: str | None = None, *, existing: bool = False, as_json: bool
             fail(f"database file {parsed.database} not found: set DISPATCH_DATABASE_URL or import data first")
     try:
         engine = make_engine(url)
+    except Exception as exc:  # a bad URL: say which, not a traceback
+        fail(f"cannot open the database: {exc}", as_json=as_json)
+    if not check_schema:
+        return engine
+    try:
         create_schema(engine)
-    except Exception as exc:  # a bad URL or an unreachable server: say which, not a traceback
+    except SchemaError as exc:
+        engine.dispose()
+        fail(str(exc), as_json=as_json)
+    except Exception as exc:  # an unreachable server, a file that is not a database: say which
+        engine.dispose()
         fail(f"cannot open the database: {exc}", as_json=as_json)
     return engine
 

@@ -37,7 +37,7 @@ def load_visits(session: Session, *, day: dt.date, tz: ZoneInfo, until: dt.datet
     out = []
     for r in rows:
         left = r.left_at if r.left_at is not None and r.left_at <= until else None
-        exposure = getattr(r, "exposure_min", None)
+        exposure = r.exposure_min
         out.append(
             VisitFact(
                 ticket_id=r.ticket_id,

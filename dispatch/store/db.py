@@ -1,8 +1,9 @@
-"""Database engine, schema and the one-transaction-per-command session scope.
+"""Database engine, the one-transaction-per-command session scope, and the aware timestamp type.
 
 SQLite (the default, a file in the working directory) and PostgreSQL (through psycopg 3) are
-both supported. Library functions take a ``Session`` and never commit: the command that
-opened the :func:`session_scope` commits once, so a command is all-or-nothing.
+both supported; the tables come from migrations (:mod:`dispatch.store.schema`). Library functions
+take a ``Session`` and never commit: the command that opened the :func:`session_scope` commits
+once, so a command is all-or-nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 DEFAULT_DATABASE_URL = "sqlite:///dispatch.db"
 # How long a writer waits for another writer's lock before giving up (SQLite).
@@ -56,13 +57,6 @@ def make_engine(url: str | None = None) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
-
-
-def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet (all registered model modules)."""
-    import dispatch.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-
-    SQLModel.metadata.create_all(engine)
 
 
 @contextmanager

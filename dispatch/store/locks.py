@@ -20,7 +20,8 @@ class PlanLockedError(RuntimeError):
     pass
 
 
-def _key(name: str) -> int:
+def lock_key(name: str) -> int:
+    """The PostgreSQL advisory-lock key of ``name`` (64 bits of its SHA-256)."""
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
@@ -29,13 +30,13 @@ def exclusive(engine: Engine, name: str) -> Iterator[None]:
     """Hold the lock ``name`` for the block, or raise :class:`PlanLockedError` at once."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _key(name)}).scalar()
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_key(name)}).scalar()
             if not got:
                 raise PlanLockedError(f"{name} is already running in another process; try again when it ends")
             try:
                 yield
             finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _key(name)})
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock_key(name)})
                 conn.commit()
         return
     database = engine.url.database

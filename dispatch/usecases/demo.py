@@ -18,8 +18,9 @@ from dispatch.io.importing.crews import import_crews
 from dispatch.io.importing.shifts import import_shifts
 from dispatch.io.importing.tickets import import_tickets
 from dispatch.io.importing.zones import import_zones
-from dispatch.store.db import create_schema, make_engine, session_scope
+from dispatch.store.db import make_engine, session_scope
 from dispatch.store.models import TicketRow
+from dispatch.store.schema import create_schema
 from dispatch.usecases.nightly import SearchProgress, publish, run_plan
 from dispatch.usecases.sheets import write_plan_sheets
 

@@ -16,7 +16,20 @@ from cli import app
 
 runner = CliRunner()
 
-GROUPS = ("import", "plan", "sheets", "demo", "visits", "members", "exposure", "scenario", "replan", "crews", "tickets")
+GROUPS = (
+    "import",
+    "plan",
+    "sheets",
+    "demo",
+    "visits",
+    "members",
+    "exposure",
+    "scenario",
+    "replan",
+    "crews",
+    "tickets",
+    "db",
+)
 
 
 def _walk(command: TyperGroup | TyperCommand, path: str) -> Iterator[tuple[str, TyperGroup | TyperCommand]]:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from dispatch.core import domain
-from dispatch.store.db import create_schema, database_url, make_engine, session_scope
+from dispatch.store.db import database_url, make_engine, session_scope
 from dispatch.store.models import (
     STATUS_CLOSED,
     STATUS_MERGED,
@@ -30,6 +30,7 @@ from dispatch.store.models import (
     load_zones,
     unlocated_open_ticket_ids,
 )
+from dispatch.store.schema import create_schema
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 29, 20, 0, tzinfo=WIB)
@@ -72,7 +73,7 @@ def test_postgresql_urls_use_psycopg3() -> None:
 
 
 def test_create_schema_is_idempotent(engine: Engine) -> None:
-    """create_schema on an existing schema changes nothing and keeps the rows."""
+    """create_schema on a database already at head changes nothing and keeps the rows."""
     with session_scope(engine) as session:
         session.add(crew("C1"))
     create_schema(engine)

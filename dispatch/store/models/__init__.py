@@ -1,8 +1,9 @@
 """SQLModel tables, one module per aggregate.
 
-Importing this package registers every table on ``SQLModel.metadata`` (``create_schema`` and the
-test fixtures rely on that), so every models module is imported here explicitly: add a line for
-each new one (``exposure``, ``scenarios``, ...), even if nothing is re-exported from it.
+Importing this package registers every table on ``SQLModel.metadata`` (Alembic's autogenerate and
+the schema tests compare the database against it), so every models module is imported here
+explicitly: add a line for each new one, even if nothing is re-exported from it. A change to a
+table here ships with an Alembic revision (``dispatch/store/migrations/README.md``).
 """
 
 import dispatch.store.models.exposure  # noqa: F401  (registers its tables)
