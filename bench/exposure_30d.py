@@ -50,7 +50,7 @@ from dispatch.sample.columns import SHIFT_COLUMNS, TICKET_COLUMNS
 from dispatch.sample.geography import TZ  # noqa: E402
 from dispatch.sample.region import generate_region
 from dispatch.store.db import make_engine, session_scope  # noqa: E402
-from dispatch.store.models import load_open_tickets  # noqa: E402
+from dispatch.store.models.tickets import load_open_tickets
 from dispatch.store.schema import create_schema  # noqa: E402
 
 START = dt.date(2026, 11, 30)

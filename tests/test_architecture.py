@@ -176,3 +176,37 @@ def test_solver_never_imports_dispatch() -> None:
         if target == "dispatch" or target.startswith("dispatch.")
     ]
     assert offenders == []
+
+
+MAX_FILE_LINES = 600
+MAX_FUNCTION_LINES = 80
+# A function may run longer when the comment line right above its ``def`` says why ("# long function: ...").
+LONG_FUNCTION_MARK = "# long function:"
+
+
+def _long_functions(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out = []
+    for node in ast.walk(ast.parse("\n".join(lines))):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        above = "\n".join(lines[max(0, first - 3) : first - 1])
+        if node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES and LONG_FUNCTION_MARK not in above:  # type: ignore[operator]
+            out.append(
+                f"{path.relative_to(ROOT)}:{node.lineno}: {node.name} has {node.end_lineno - node.lineno + 1} lines"
+            )  # type: ignore[operator]
+    return out
+
+
+@pytest.mark.parametrize("package", ["dispatch"])
+def test_modules_and_functions_stay_small(package: str) -> None:
+    """A module answers one question: no file over 600 lines, no function over 80 unless a comment says why."""
+    sources = sorted((ROOT / package).rglob("*.py"))
+    big = [
+        f"{p.relative_to(ROOT)} has {n} lines"
+        for p in sources
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_FILE_LINES
+    ]
+    long = [line for p in sources for line in _long_functions(p)]
+    assert big + long == []

@@ -19,7 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from dispatch.core.plan import PRIORITIES, Plan, PlanFormatError
+from dispatch.core.jsonread import PlanFormatError
+from dispatch.core.plan import PRIORITIES, Plan
 from dispatch.core.policy import Policy, PolicyError
 from dispatch.store.db import database_url, make_engine, session_scope
 from dispatch.store.schema import SchemaError, create_schema

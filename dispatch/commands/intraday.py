@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -24,7 +24,7 @@ from dispatch.commands.common import (
 from dispatch.intraday.model import IntradayError
 from dispatch.intraday.persist import record_position, ticket_eta
 from dispatch.store.locks import PlanLockedError
-from dispatch.usecases.replan import run_replan
+from dispatch.usecases.replan import ReplanRun, run_replan
 
 crews_app = typer.Typer(
     help="Crews during the day.\n\nExample: dispatch crews position C03 --lat -6.73 --lon 108.55", no_args_is_help=True
@@ -91,30 +91,39 @@ def replan_command(
             )
     finally:
         engine.dispose()
-    plan, replan, parent_id, files = run.plan, run.replan, run.parent_id, run.sheets
     if as_json:
-        doc = plan.to_json()
-        print_json(
-            {
-                "plan_id": plan.plan_id,
-                "version": plan.version,
-                "parent_id": parent_id,
-                "as_of": when.isoformat(),
-                "status": plan.status,
-                "solve_s": replan.solve_s,
-                "stops_changed": replan.stops_changed,
-                "changed_crews": replan.changed_crews,
-                "changes": doc["changes"],
-                "response_forecast": doc["response_forecast"],
-                "notes": doc["notes"],
-                "sheets_written": [str(f) for f in files],
-                "summary": doc["summary"],
-            }
-        )
-        return
+        print_json(_replan_json(run, when))
+    else:
+        _print_replan(run, when, tz=tz, out=out)
+
+
+def _replan_json(run: ReplanRun, when: dt.datetime) -> dict[str, Any]:
+    """What ``replan --json`` prints: the revision's id and status, what changed, the forecast, the summary."""
+    plan, replan = run.plan, run.replan
+    doc = plan.to_json()
+    return {
+        "plan_id": plan.plan_id,
+        "version": plan.version,
+        "parent_id": run.parent_id,
+        "as_of": when.isoformat(),
+        "status": plan.status,
+        "solve_s": replan.solve_s,
+        "stops_changed": replan.stops_changed,
+        "changed_crews": replan.changed_crews,
+        "changes": doc["changes"],
+        "response_forecast": doc["response_forecast"],
+        "notes": doc["notes"],
+        "sheets_written": [str(f) for f in run.sheets],
+        "summary": doc["summary"],
+    }
+
+
+def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path | None) -> None:
+    """The dispatcher's view of a re-plan: per crew what changed, notes, the P1 forecast."""
+    plan, replan, files = run.plan, run.replan, run.sheets
     console.print(
-        f"[bold]Revision {plan.version}[/bold] of {day} as of {when:%H:%M} (plan {plan.plan_id}, "
-        f"revises plan {parent_id}), {plan.status}; solved in {replan.solve_s:.1f} s, "
+        f"[bold]Revision {plan.version}[/bold] of {plan.date} as of {when:%H:%M} (plan {plan.plan_id}, "
+        f"revises plan {run.parent_id}), {plan.status}; solved in {replan.solve_s:.1f} s, "
         f"{replan.stops_changed} stops changed."
     )
     for crew, ch in sorted(replan.changes.items()):

@@ -27,8 +27,7 @@ from dispatch.commands.common import (
 )
 from dispatch.io.importing.rows import ImportErrors
 from dispatch.store.locks import PlanLockedError
-from dispatch.store.models import PlanRow
-from dispatch.store.models.plans import latest_plan, plan_of, published_plan
+from dispatch.store.models.plans import PlanRow, latest_plan, plan_of, published_plan
 from dispatch.usecases.demo import run_demo
 from dispatch.usecases.nightly import NothingToPlan, SearchProgress, publish, run_plan
 from dispatch.usecases.sheets import write_plan_sheets
@@ -108,7 +107,7 @@ def plan_command(
                 now=dt.datetime.now(dt.UTC),
                 progress=progress,
                 warn=_warn,
-            )
+            ).plan
     except (PlanLockedError, NothingToPlan) as exc:
         fail(str(exc))
     except KeyboardInterrupt:

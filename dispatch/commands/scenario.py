@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,7 +39,7 @@ from dispatch.scenarios.live import load_live_inputs
 from dispatch.scenarios.parse import load_scenario
 from dispatch.scenarios.run import ScenarioRun, scenario_day
 from dispatch.scenarios.spec import Scenario, ScenarioError
-from dispatch.scenarios.sweep import parse_set, write_sweep_csv
+from dispatch.scenarios.sweep import SweepResult, parse_set, write_sweep_csv
 from dispatch.store.db import database_url
 from dispatch.store.models.scenarios import ScenarioRunRow, find_run, list_runs
 from dispatch.usecases.scenarios import run_scenario, run_sweep
@@ -395,26 +397,7 @@ def sweep_command(
         csv_path = csv_path or Path(f"sweep-{slug}.csv")
         png = png or Path(f"sweep-{slug}.png")
         url = _live_url()
-        with Progress(
-            TextColumn("[bold]sweep[/bold] {task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=as_json,
-        ) as progress:
-            task = progress.add_task(scenario.name, total=None)
-
-            def started(total: int) -> None:
-                progress.update(
-                    task, total=total, description=f"{scenario.name} on {min(jobs or available_cores(), total)} cores"
-                )
-
-            def done(_i: int, run: ScenarioRun) -> None:
-                point = ", ".join(f"{k}={v}" for k, v in run.overrides.items())
-                progress.update(task, advance=1, description=f"{scenario.name}: {point} served {run.kpis['served']}")
-
+        with _sweep_progress(scenario.name, jobs, show=not as_json) as (started, done):
             result = run_sweep(
                 url,
                 scenario,
@@ -442,6 +425,37 @@ def sweep_command(
             }  # fmt: skip
         )
         return
+    _print_sweep(result, table_rows, csv_path=csv_path, png=png)
+
+
+@contextmanager
+def _sweep_progress(
+    name: str, jobs: int | None, *, show: bool
+) -> Iterator[tuple[Callable[[int], None], Callable[[int, ScenarioRun], None]]]:
+    """A progress bar over the sweep's points: (called with the point count, called as each point ends)."""
+    with Progress(
+        TextColumn("[bold]sweep[/bold] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not show,
+    ) as progress:
+        task = progress.add_task(name, total=None)
+
+        def started(total: int) -> None:
+            progress.update(task, total=total, description=f"{name} on {min(jobs or available_cores(), total)} cores")
+
+        def done(_i: int, run: ScenarioRun) -> None:
+            point = ", ".join(f"{k}={v}" for k, v in run.overrides.items())
+            progress.update(task, advance=1, description=f"{name}: {point} served {run.kpis['served']}")
+
+        yield started, done
+
+
+def _print_sweep(result: SweepResult, table_rows: list[dict[str, Any]], *, csv_path: Path, png: Path) -> None:
+    """The sweep as a table: the values set, the KPIs of each point, the Pareto front marked."""
     table = Table(title=f"Sweep {result.sweep}", title_justify="left")
     columns = [*result.keys, "run", "served", "P1 on time", "cust-min", "km", "crew h", "max homes/worker",
                "max exposure/worker", "unassigned", "Pareto"]  # fmt: skip

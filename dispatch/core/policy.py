@@ -33,7 +33,7 @@ class ExposurePolicy:
     suspected_multiplier: float = 2.0
     isolating_multiplier: float = 4.0
     isolating_ends_home_entries: bool = True
-    # Rolling caps per worker over ``rolling_days`` (issue 4).
+    # Rolling caps per worker over ``rolling_days``.
     max_exposure_min_7d: float = 900.0
     max_homes_7d: int = 40
     rolling_days: int = 7

@@ -6,7 +6,8 @@ import bisect
 from collections import Counter
 from collections.abc import Sequence
 
-from dispatch.core.plan import CrewChange, Plan, Step
+from dispatch.core.plan import CrewChange, Plan
+from dispatch.core.route import Step
 
 # A stop whose planned arrival moves by more than this counts as changed (its route sheet is rewritten).
 RETIME_TOLERANCE_S = 15 * 60

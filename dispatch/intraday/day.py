@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 from dispatch.core.domain import Shift, Ticket
 from dispatch.core.exposure import in_home_minutes, riskiest, weighted_minutes
-from dispatch.core.plan import Plan, Route, RouteCaps, RouteSummary, Span, Step, StepProgress, StepType
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
+from dispatch.core.route import Route, RouteCaps, RouteSummary, Span, Step, StepProgress, StepType
 from dispatch.core.zones import ZoneIndex
 from dispatch.intraday.model import VisitFact
 from dispatch.planning.summary import summarize

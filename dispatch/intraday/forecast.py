@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from dispatch.core.domain import Ticket
-from dispatch.core.plan import Forecast, Plan, StepProgress
+from dispatch.core.plan import Forecast, Plan
 from dispatch.core.policy import Policy
+from dispatch.core.route import StepProgress
 
 # Customer ETA window: +/- (base + per stop still ahead of it), capped.
 ETA_BASE_MIN = 15

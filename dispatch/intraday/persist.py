@@ -19,11 +19,11 @@ from dispatch.intraday.model import IntradayError, Position, Replan, ReplanInput
 from dispatch.ledger.publish import publish_plan
 from dispatch.planning.inputs import load_inputs
 from dispatch.planning.persist import save_plan
-from dispatch.store.models import CrewRow, PlanRow, PlanVisitRow, TicketRow
+from dispatch.store.models.crews import CrewRow
 from dispatch.store.models.exposure import VisitRecordRow
 from dispatch.store.models.intraday import CrewPositionRow, last_positions
-from dispatch.store.models.plans import plan_of, published_plan
-from dispatch.store.models.tickets import tickets_by_id
+from dispatch.store.models.plans import PlanRow, PlanVisitRow, plan_of, published_plan
+from dispatch.store.models.tickets import TicketRow, tickets_by_id
 
 
 def load_visits(session: Session, *, day: dt.date, tz: ZoneInfo, until: dt.datetime) -> list[VisitFact]:

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from dispatch.core.domain import Crew, Shift, Ticket, Zone
-from dispatch.core.plan import Route, StepType
 from dispatch.core.policy import Policy
+from dispatch.core.route import Route, StepType
 from dispatch.intraday.model import Position, VisitFact
 from dispatch.planning.travel import drive_seconds
 

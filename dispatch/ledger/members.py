@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from dispatch.core.plan import PlanStatus
 from dispatch.core.policy import Policy
 from dispatch.ledger.base import ExposureError, _aware, _policy, _tz
 from dispatch.ledger.budgets import member_budgets, unavailable_members
 from dispatch.store.models.crews import CrewMemberRow, CrewRow
 from dispatch.store.models.exposure import CohortMoveRow, ExposureLedgerRow, QuarantineRow
-from dispatch.store.models.plans import PlanRow, PlanStatus, plan_of
+from dispatch.store.models.plans import PlanRow, plan_of
 
 
 def quarantine_member(

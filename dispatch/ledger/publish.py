@@ -9,8 +9,9 @@ from sqlmodel import Session, col, select
 
 from dispatch.core.domain import HouseholdRisk
 from dispatch.core.exposure import household_multiplier, in_home_minutes
-from dispatch.core.plan import PlanKind, PlanStatus, StepProgress
+from dispatch.core.plan import PlanKind, PlanStatus
 from dispatch.core.policy import Policy
+from dispatch.core.route import StepProgress
 from dispatch.ledger.base import ExposureError, _aware, _policy
 from dispatch.ledger.places import ZonesByDay
 from dispatch.store.models.exposure import ExposureLedgerRow, LedgerSource, VisitRecordRow

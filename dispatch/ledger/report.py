@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from dispatch.core.policy import Policy
+from dispatch.core.policy import ExposurePolicy, Policy
 from dispatch.ledger.base import ExposureError, _days
 from dispatch.store.models.crews import CrewMemberRow
 from dispatch.store.models.exposure import ExposureLedgerRow
@@ -92,45 +93,11 @@ def exposure_report(session: Session, *, start: dt.date, end: dt.date, policy: P
     rows_by: dict[str, list[ReportRow]] = {}
     summaries = []
     for m in members:
-        out = []
-        for day in days:
-            span = _days(day - dt.timedelta(days=window - 1), day)
-            r_homes = sum(homes.get((m, d), 0) for d in span)
-            r_min = round(sum(minutes.get((m, d), 0.0) for d in span), 2)
-            h, e = homes.get((m, day), 0), round(minutes.get((m, day), 0.0), 2)
-            src = sources.get((m, day), set())
-            out.append(
-                ReportRow(
-                    member_id=m,
-                    crew_id=crew_on.get((m, day)) or current.get(m, ("", False))[0],
-                    day=day,
-                    homes=h,
-                    exposure_min=e,
-                    source="mixed" if len(src) > 1 else next(iter(src), ""),
-                    rolling_homes=r_homes,
-                    rolling_exposure_min=r_min,
-                    over_shift_cap=h > caps.max_homes_per_shift or e > caps.max_exposure_min_per_shift + 1e-6,
-                    over_rolling_cap=r_homes > caps.max_homes_7d or r_min > caps.max_exposure_min_7d + 1e-6,
-                )
-            )
-        rows_by[m] = out
-        peak_share = max(
-            (max(_share(r.rolling_homes, caps.max_homes_7d), _share(r.rolling_exposure_min, caps.max_exposure_min_7d))
-             for r in out),
-            default=0.0,
-        )  # fmt: skip
-        summaries.append(
-            WorkerSummary(
-                member_id=m,
-                crew_id=current.get(m, (out[-1].crew_id if out else "", False))[0],
-                homes=sum(r.homes for r in out),
-                exposure_min=round(sum(r.exposure_min for r in out), 2),
-                peak_rolling_homes=max((r.rolling_homes for r in out), default=0),
-                peak_rolling_exposure_min=max((r.rolling_exposure_min for r in out), default=0.0),
-                peak_share=round(peak_share, 4),
-                days_over_cap=sum(1 for r in out if r.over_shift_cap or r.over_rolling_cap),
-            )
-        )
+        rows_by[m] = out = [
+            _row(m, day, caps, homes, minutes, sources, crew_on.get((m, day)) or current.get(m, ("", False))[0])
+            for day in days
+        ]
+        summaries.append(_worker(m, out, caps, current.get(m, (out[-1].crew_id if out else "", False))[0]))
     summaries.sort(key=lambda w: (-w.peak_share, -w.exposure_min, -w.homes, w.member_id))
     return ExposureReport(
         start=start,
@@ -144,6 +111,54 @@ def exposure_report(session: Session, *, start: dt.date, end: dt.date, policy: P
         },
         workers=tuple(summaries),
         rows=tuple(r for w in summaries for r in rows_by[w.member_id]),
+    )
+
+
+def _row(
+    m: str,
+    day: dt.date,
+    caps: ExposurePolicy,
+    homes: Mapping[tuple[str, dt.date], int],
+    minutes: Mapping[tuple[str, dt.date], float],
+    sources: Mapping[tuple[str, dt.date], set[str]],
+    crew_id: str,
+) -> ReportRow:
+    """One worker's day: that day's homes and minutes, and the rolling totals of the window ending then."""
+    span = _days(day - dt.timedelta(days=caps.rolling_days - 1), day)
+    r_homes = sum(homes.get((m, d), 0) for d in span)
+    r_min = round(sum(minutes.get((m, d), 0.0) for d in span), 2)
+    h, e = homes.get((m, day), 0), round(minutes.get((m, day), 0.0), 2)
+    src = sources.get((m, day), set())
+    return ReportRow(
+        member_id=m,
+        crew_id=crew_id,
+        day=day,
+        homes=h,
+        exposure_min=e,
+        source="mixed" if len(src) > 1 else next(iter(src), ""),
+        rolling_homes=r_homes,
+        rolling_exposure_min=r_min,
+        over_shift_cap=h > caps.max_homes_per_shift or e > caps.max_exposure_min_per_shift + 1e-6,
+        over_rolling_cap=r_homes > caps.max_homes_7d or r_min > caps.max_exposure_min_7d + 1e-6,
+    )
+
+
+def _worker(m: str, out: list[ReportRow], caps: ExposurePolicy, crew_id: str) -> WorkerSummary:
+    """A worker's totals over the report, and its peak rolling total as a share of its cap."""
+    peak_share = max(
+        (max(_share(r.rolling_homes, caps.max_homes_7d), _share(r.rolling_exposure_min, caps.max_exposure_min_7d))
+         for r in out),
+        default=0.0,
+    )  # fmt: skip
+    return WorkerSummary(
+        member_id=m,
+        crew_id=crew_id,
+        homes=sum(r.homes for r in out),
+        exposure_min=round(sum(r.exposure_min for r in out), 2),
+        peak_rolling_homes=max((r.rolling_homes for r in out), default=0),
+        peak_rolling_exposure_min=max((r.rolling_exposure_min for r in out), default=0.0),
+        peak_share=round(peak_share, 4),
+        days_over_cap=sum(1 for r in out if r.over_shift_cap or r.over_rolling_cap),
     )
 
 

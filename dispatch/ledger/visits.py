@@ -9,15 +9,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from dispatch.core.exposure import household_multiplier, in_home_minutes, weighted_minutes
-from dispatch.core.plan import Route
+from dispatch.core.exposure import Place, household_multiplier, in_home_minutes, weighted_minutes
+from dispatch.core.plan import PlanStatus
 from dispatch.core.policy import Policy
+from dispatch.core.route import Route
 from dispatch.ledger.base import CLOCK_SKEW, ExposureError, _aware, _policy, _tz
 from dispatch.ledger.budgets import unavailable_members
 from dispatch.ledger.places import ZonesByDay
 from dispatch.store.models.crews import CrewMemberRow, CrewRow
 from dispatch.store.models.exposure import ExposureLedgerRow, LedgerSource, VisitOutcome, VisitRecordRow
-from dispatch.store.models.plans import PlanRow, PlanStatus, plan_of
+from dispatch.store.models.plans import PlanRow, plan_of
 from dispatch.store.models.tickets import STATUS_CLOSED, STATUS_MERGED, STATUS_OPEN, TicketRow
 
 
@@ -158,29 +159,55 @@ def _store_visit(
     if visit.left_at is None:
         return record, completed  # under way: the planned exposure stands until the crew reports back
 
-    if route is not None:
-        members = list(route.members)
-    else:
-        away = unavailable_members(session, day=day)
-        members = [
-            m.member_id
-            for m in session.exec(
-                select(CrewMemberRow)
-                .where(CrewMemberRow.crew_id == visit.crew_id, col(CrewMemberRow.active))
-                .order_by(col(CrewMemberRow.member_id))
-            )
-            if m.member_id not in away
-        ]
-    place = (zones or ZonesByDay(session)).at(day, ticket.lat, ticket.lon)
-    multiplier = household_multiplier(ticket.household_risk, policy)
+    members = list(route.members) if route is not None else _members_on_duty(session, crew_id=visit.crew_id, day=day)
+    _write_actuals(session, visit, record, ticket=ticket, members=members, day=day, now=now, policy=policy,
+                   place=(zones or ZonesByDay(session)).at(day, ticket.lat, ticket.lon))  # fmt: skip
+    if visit.outcome is VisitOutcome.FIXED:
+        ticket.status = STATUS_CLOSED
+        ticket.closed_at = visit.left_at
+    else:  # not_home, escalated, unsafe: back to the open pool, the record keeps the history
+        ticket.status = STATUS_OPEN
+        ticket.closed_at = None
+    ticket.updated_at = now
+    session.add(ticket)
+    session.flush()
+    return record, completed
+
+
+def _members_on_duty(session: Session, *, crew_id: str, day: dt.date) -> list[str]:
+    """The crew's active members not quarantined on ``day`` (for a visit outside any published route)."""
+    away = unavailable_members(session, day=day)
+    return [
+        m.member_id
+        for m in session.exec(
+            select(CrewMemberRow)
+            .where(CrewMemberRow.crew_id == crew_id, col(CrewMemberRow.active))
+            .order_by(col(CrewMemberRow.member_id))
+        )
+        if m.member_id not in away
+    ]
+
+
+def _write_actuals(
+    session: Session,
+    visit: _VisitIn,
+    record: VisitRecordRow,
+    *,
+    ticket: TicketRow,
+    members: list[str],
+    day: dt.date,
+    now: dt.datetime,
+    policy: Policy,
+    place: Place,
+) -> None:
+    """The visit's actual exposure (the one rule), on the record and as one ledger row per member;
+    actuals replace every planned row of the ticket on that date and any earlier rows of this visit."""
+    assert visit.left_at is not None
     minutes = (visit.left_at - visit.arrived_at).total_seconds() / 60
     in_home = in_home_minutes(minutes, entered_home=visit.entered_home, policy=policy)
     exposure = weighted_minutes(in_home, place=place, risk=ticket.household_risk, policy=policy)
     record.exposure_min = exposure
     session.add(record)
-
-    # Actuals replace the plan: every planned row of this ticket on this date, and any earlier
-    # actual rows of this very visit (a corrected report).
     session.execute(
         delete(ExposureLedgerRow).where(
             col(ExposureLedgerRow.day) == day,
@@ -205,20 +232,10 @@ def _store_visit(
                 zone=place.zone,
                 zone_weight=place.weight,
                 household_risk=ticket.household_risk,
-                household_multiplier=multiplier,
+                household_multiplier=household_multiplier(ticket.household_risk, policy),
                 recorded_at=now,
             )
         )
-    if visit.outcome is VisitOutcome.FIXED:
-        ticket.status = STATUS_CLOSED
-        ticket.closed_at = visit.left_at
-    else:  # not_home, escalated, unsafe: back to the open pool, the record keeps the history
-        ticket.status = STATUS_OPEN
-        ticket.closed_at = None
-    ticket.updated_at = now
-    session.add(ticket)
-    session.flush()
-    return record, completed
 
 
 def _plan_route(

@@ -39,6 +39,35 @@ class Build:
     emergencies: frozenset[str] = frozenset()
 
 
+@dataclass
+class _Jobs:
+    """What building records of each ticket: the ticket, its exposure, whether it is an emergency, or
+    why it is unassigned before solving."""
+
+    tickets: dict[str, Ticket] = field(default_factory=dict)
+    exposure_min: dict[str, float] = field(default_factory=dict)
+    pre_unassigned: list[Unassigned] = field(default_factory=list)
+    emergencies: set[str] = field(default_factory=set)
+
+
+class _Sites:
+    """The problem's sites in the order they are added (the travel matrix rows), depots shared."""
+
+    def __init__(self, model: solver.Model) -> None:
+        self.model = model
+        self.coords: list[tuple[float, float]] = []
+        self.depots: dict[tuple[float, float], solver.Site] = {}
+
+    def site(self, lon: float, lat: float, name: str) -> solver.Site:
+        self.coords.append((lon, lat))
+        return self.model.add_site(x=lon, y=lat, name=name)
+
+    def depot(self, lon: float, lat: float, name: str) -> solver.Site:
+        if (lon, lat) not in self.depots:
+            self.depots[(lon, lat)] = self.site(lon, lat, name)
+        return self.depots[(lon, lat)]
+
+
 def build_problem(
     inputs: PlanInputs,
     policy: Policy,
@@ -49,14 +78,8 @@ def build_problem(
     """The solver problem for ``inputs``. ``as_of`` is when the plan starts to run (default: the
     earliest shift start): a ticket still within its response target then is an emergency, and so
     is every ticket named in ``emergencies`` (one already dispatched as such stays one)."""
-    tz = ZoneInfo(policy.region.timezone)
-    origin = local_midnight(inputs.day, tz)
-
-    def secs(t: dt.datetime) -> int:
-        return int((t - origin).total_seconds())
-
+    origin = local_midnight(inputs.day, ZoneInfo(policy.region.timezone))
     crews, not_dispatched = crews_on_shift(inputs, policy)
-    zones = ZoneIndex([z for z in inputs.zones if z.valid_on(inputs.day)])
     model = solver.Model()
     model.set_objective(
         solver.Objective(
@@ -65,97 +88,117 @@ def build_problem(
             priority_ratio=policy.solver.priority_ratio,
         )
     )
-    coords: list[tuple[float, float]] = []
-
-    def site(lon: float, lat: float, name: str) -> solver.Site:
-        coords.append((lon, lat))
-        return model.add_site(x=lon, y=lat, name=name)
-
-    depots: dict[tuple[float, float], solver.Site] = {}
-
-    def depot(lon: float, lat: float, name: str) -> solver.Site:
-        if (lon, lat) not in depots:
-            depots[(lon, lat)] = site(lon, lat, name)
-        return depots[(lon, lat)]
-
+    sites = _Sites(model)
     for c in crews:
-        shift = c.shift
-        start = depot(c.crew.depot_lon, c.crew.depot_lat, f"{c.crew.crew_id} depot")
-        end = start
-        if c.crew.end_lat is not None and c.crew.end_lon is not None:
-            end = depot(c.crew.end_lon, c.crew.end_lat, f"{c.crew.crew_id} end")
-        breaks = []
-        if shift.break_start and shift.break_end and shift.break_min:
-            breaks.append(
-                solver.Break(
-                    id="break",
-                    window=solver.TimeWindow(secs(shift.break_start), secs(shift.break_end)),
-                    duration=shift.break_min * 60,
-                )
-            )
-        model.add_crew(
-            id=c.crew.crew_id,
-            start=start,
-            end=end,
-            shift=solver.TimeWindow(secs(shift.start), secs(shift.end)),
-            skills=c.crew.skills,
-            max_homes=c.max_homes,
-            max_exposure=int(c.max_exposure_min * 60),
-            homes_allowed=c.outdoor_only_reason is None,
-            breaks=breaks,
-            speed_factor=policy.travel.speed_factor(c.crew.vehicle),
-        )
-
-    tickets: dict[str, Ticket] = {}
-    exposure_min: dict[str, float] = {}
-    pre_unassigned: list[Unassigned] = []
+        _add_crew(model, sites, c, origin, policy)
     if as_of is None:
         as_of = min((c.shift.start for c in crews), default=origin)
-    sticky = set(emergencies)
-    emergency_ids: set[str] = set()
-    urgency = policy.response.emergency_customers * max(1, policy.solver.wait_weight)
+    jobs = _Jobs()
+    zones = ZoneIndex([z for z in inputs.zones if z.valid_on(inputs.day)])
     for t in sorted(inputs.tickets, key=lambda t: t.ticket_id):
-        tickets[t.ticket_id] = t
-        here = zones.at(t.lon, t.lat)
-        exposure_min[t.ticket_id] = ticket_exposure_min(t, zones=here, policy=policy)
-        closed = [z.name for z in here if z.closed]
-        if t.indoor and closed:
-            pre_unassigned.append(
-                Unassigned(t.ticket_id, ZONE_CLOSED, f"inside closed zone {closed[0]}: no home entries there")
-            )
-            continue
-        if not crews:
-            pre_unassigned.append(Unassigned(t.ticket_id, NO_CREW_ON_SHIFT, f"no crew is on shift on {inputs.day}"))
-            continue
-        windows = []
-        if t.window_start and t.window_end:
-            ws = dt.datetime.combine(inputs.day, dt.time.fromisoformat(t.window_start), tzinfo=tz)
-            we = dt.datetime.combine(inputs.day, dt.time.fromisoformat(t.window_end), tzinfo=tz)
-            windows.append(solver.TimeWindow(secs(ws), secs(we)))
-        emergency = (t.ticket_id in sticky and t.priority in policy.response.emergency_priorities) or (
-            policy.response.is_emergency(priority=t.priority, reported_at=t.reported_at, as_of=as_of)
-        )
-        if emergency:
-            emergency_ids.add(t.ticket_id)
-        model.add_job(
-            id=t.ticket_id,
-            site=site(t.lon, t.lat, t.ticket_id),
-            service=t.service_min * 60,
-            time_windows=windows,
-            skills=t.skills,
-            priority=0 if emergency else t.priority,
-            urgency=urgency if emergency else 0,
-            customers=max(1, t.customers_affected),
-            enters_home=t.indoor,
-            exposure=math.ceil(exposure_min[t.ticket_id] * 60),
-            contaminating=t.indoor
-            and t.household_risk == HouseholdRisk.ISOLATING
-            and policy.exposure.isolating_ends_home_entries,
-        )
+        _add_ticket(model, sites, jobs, t, zones=zones, day=inputs.day, origin=origin, policy=policy,
+                    as_of=as_of, sticky=emergencies, crews=bool(crews))  # fmt: skip
     if not crews:
         # The solver needs a crew; an idle placeholder never serves anything.
-        here = coords[0] if coords else (108.55, -6.72)
-        stub = depot(here[0], here[1], "none")
-        model.add_crew(id="__none__", start=stub, shift=solver.TimeWindow(0, 0))
-    problem = model.build(MatrixFromCoords(coords, inputs.zones, inputs.day, policy))
-    return Build(problem, crews, tickets, exposure_min, pre_unassigned, not_dispatched, frozenset(emergency_ids))
+        here = sites.coords[0] if sites.coords else (108.55, -6.72)
+        model.add_crew(id="__none__", start=sites.depot(here[0], here[1], "none"), shift=solver.TimeWindow(0, 0))
+    problem = model.build(MatrixFromCoords(sites.coords, inputs.zones, inputs.day, policy))
+    return Build(
+        problem,
+        crews,
+        jobs.tickets,
+        jobs.exposure_min,
+        jobs.pre_unassigned,
+        not_dispatched,
+        frozenset(jobs.emergencies),
+    )
+
+
+def _add_crew(model: solver.Model, sites: _Sites, c: CrewOnShift, origin: dt.datetime, policy: Policy) -> None:
+    """A crew on shift as a solver crew: depot and end, shift and break in seconds from ``origin``, caps."""
+
+    def secs(t: dt.datetime) -> int:
+        return int((t - origin).total_seconds())
+
+    shift = c.shift
+    start = sites.depot(c.crew.depot_lon, c.crew.depot_lat, f"{c.crew.crew_id} depot")
+    end = start
+    if c.crew.end_lat is not None and c.crew.end_lon is not None:
+        end = sites.depot(c.crew.end_lon, c.crew.end_lat, f"{c.crew.crew_id} end")
+    breaks = []
+    if shift.break_start and shift.break_end and shift.break_min:
+        breaks.append(
+            solver.Break(
+                id="break",
+                window=solver.TimeWindow(secs(shift.break_start), secs(shift.break_end)),
+                duration=shift.break_min * 60,
+            )
+        )
+    model.add_crew(
+        id=c.crew.crew_id,
+        start=start,
+        end=end,
+        shift=solver.TimeWindow(secs(shift.start), secs(shift.end)),
+        skills=c.crew.skills,
+        max_homes=c.max_homes,
+        max_exposure=int(c.max_exposure_min * 60),
+        homes_allowed=c.outdoor_only_reason is None,
+        breaks=breaks,
+        speed_factor=policy.travel.speed_factor(c.crew.vehicle),
+    )
+
+
+def _add_ticket(
+    model: solver.Model,
+    sites: _Sites,
+    jobs: _Jobs,
+    t: Ticket,
+    *,
+    zones: ZoneIndex,
+    day: dt.date,
+    origin: dt.datetime,
+    policy: Policy,
+    as_of: dt.datetime,
+    sticky: Collection[str],
+    crews: bool,
+) -> None:
+    """A ticket as a job (or unassigned before solving: a home in a closed zone, no crew on shift)."""
+    jobs.tickets[t.ticket_id] = t
+    here = zones.at(t.lon, t.lat)
+    jobs.exposure_min[t.ticket_id] = ticket_exposure_min(t, zones=here, policy=policy)
+    closed = [z.name for z in here if z.closed]
+    if t.indoor and closed:
+        jobs.pre_unassigned.append(
+            Unassigned(t.ticket_id, ZONE_CLOSED, f"inside closed zone {closed[0]}: no home entries there")
+        )
+        return
+    if not crews:
+        jobs.pre_unassigned.append(Unassigned(t.ticket_id, NO_CREW_ON_SHIFT, f"no crew is on shift on {day}"))
+        return
+    windows = []
+    if t.window_start and t.window_end:
+        tz = origin.tzinfo
+        ws = dt.datetime.combine(day, dt.time.fromisoformat(t.window_start), tzinfo=tz)
+        we = dt.datetime.combine(day, dt.time.fromisoformat(t.window_end), tzinfo=tz)
+        windows.append(solver.TimeWindow(int((ws - origin).total_seconds()), int((we - origin).total_seconds())))
+    emergency = (t.ticket_id in sticky and t.priority in policy.response.emergency_priorities) or (
+        policy.response.is_emergency(priority=t.priority, reported_at=t.reported_at, as_of=as_of)
+    )
+    if emergency:
+        jobs.emergencies.add(t.ticket_id)
+    urgency = policy.response.emergency_customers * max(1, policy.solver.wait_weight)
+    model.add_job(
+        id=t.ticket_id,
+        site=sites.site(t.lon, t.lat, t.ticket_id),
+        service=t.service_min * 60,
+        time_windows=windows,
+        skills=t.skills,
+        priority=0 if emergency else t.priority,
+        urgency=urgency if emergency else 0,
+        customers=max(1, t.customers_affected),
+        enters_home=t.indoor,
+        exposure=math.ceil(jobs.exposure_min[t.ticket_id] * 60),
+        contaminating=t.indoor
+        and t.household_risk == HouseholdRisk.ISOLATING
+        and policy.exposure.isolating_ends_home_entries,
+    )

@@ -9,19 +9,9 @@ from zoneinfo import ZoneInfo
 import solver
 from dispatch.core.clock import local_midnight
 from dispatch.core.domain import PlanInputs, Ticket
-from dispatch.core.plan import (
-    BreakWindow,
-    CrewNotDispatched,
-    Plan,
-    Route,
-    RouteCaps,
-    RouteSummary,
-    Span,
-    Step,
-    StepType,
-    Unassigned,
-)
+from dispatch.core.plan import CrewNotDispatched, Plan, Unassigned
 from dispatch.core.policy import Policy
+from dispatch.core.route import BreakWindow, Route, RouteCaps, RouteSummary, Span, Step, StepType
 from dispatch.planning.build import Build
 from dispatch.planning.crews import CrewOnShift
 from dispatch.planning.summary import summarize

@@ -9,7 +9,9 @@ from sqlmodel import Session
 from dispatch.core.domain import PlanInputs
 from dispatch.core.policy import Policy
 from dispatch.ledger.budgets import member_budgets, unavailable_members
-from dispatch.store.models import load_crews, load_open_tickets, load_shifts, load_zones
+from dispatch.store.models.crews import load_crews, load_shifts
+from dispatch.store.models.tickets import load_open_tickets
+from dispatch.store.models.zones import load_zones
 
 
 def load_inputs(session: Session, *, day: dt.date, policy: Policy) -> PlanInputs:

@@ -7,8 +7,7 @@ import datetime as dt
 from sqlmodel import Session
 
 from dispatch.core.plan import Plan
-from dispatch.store.models import PlanRow, PlanUnassignedRow, PlanVisitRow
-from dispatch.store.models.plans import next_version
+from dispatch.store.models.plans import PlanRow, PlanUnassignedRow, PlanVisitRow, next_version
 from dispatch.store.models.tickets import tickets_by_id
 
 

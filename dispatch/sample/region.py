@@ -79,6 +79,8 @@ def _number(tickets: list[Row], prefix: str) -> None:
         row["ticket_id"] = f"{prefix}-{k:06d}"
 
 
+# long function: one pass over the ticket populations in the order the seed draws them; splitting it
+# would make each part's draws depend on how many the others took.
 def generate_region(
     *, n_tickets: int = 300, n_crews: int = 12, day: date, seed: int = 7, shift_days: int = 7
 ) -> SampleRegion:

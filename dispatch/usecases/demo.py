@@ -19,7 +19,7 @@ from dispatch.io.importing.shifts import import_shifts
 from dispatch.io.importing.tickets import import_tickets
 from dispatch.io.importing.zones import import_zones
 from dispatch.store.db import make_engine, session_scope
-from dispatch.store.models import TicketRow
+from dispatch.store.models.tickets import TicketRow
 from dispatch.store.schema import create_schema
 from dispatch.usecases.nightly import SearchProgress, publish, run_plan
 from dispatch.usecases.sheets import write_plan_sheets
@@ -78,7 +78,7 @@ def run_demo(
             reproducible=False,
             now=now,
             progress=progress,
-        )
+        ).plan
         with session_scope(engine) as session:
             publish(session, plan_id=plan.plan_id, now=now)  # type: ignore[arg-type]
         plan = plan.with_(status=PlanStatus.PUBLISHED.value)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -16,10 +18,18 @@ from dispatch.planning.nightly import make_plan
 from dispatch.planning.persist import save_plan
 from dispatch.store.db import session_scope
 from dispatch.store.locks import exclusive
-from dispatch.store.models import unlocated_open_ticket_ids
+from dispatch.store.models.tickets import unlocated_open_ticket_ids
 
 # What a plan run reports while it searches: seconds elapsed and the best cost so far (None before one).
 SearchProgress = Callable[[float, int | None], None]
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """A saved plan version and where the run's time went (seconds: load, build, solve, document, save)."""
+
+    plan: Plan
+    timings: dict[str, float]
 
 
 class NothingToPlan(ValueError):
@@ -41,7 +51,7 @@ def run_plan(
     now: dt.datetime,
     progress: SearchProgress | None = None,
     warn: Callable[[str], None] | None = None,
-) -> Plan:
+) -> PlanRun:
     """Load, solve and save one draft plan version of ``day``, holding the day's planning lock throughout.
 
     Reads in one transaction, solves outside any, saves in one: an error or Ctrl-C leaves the database
@@ -49,6 +59,7 @@ def run_plan(
     """
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
     with exclusive(engine, plan_lock(day)):
+        t0 = time.perf_counter()
         with session_scope(engine) as session:
             inputs = load_inputs(session, day=day, policy=policy)
             unlocated = unlocated_open_ticket_ids(session)
@@ -62,12 +73,16 @@ def run_plan(
             raise NothingToPlan(f"no open tickets to plan for {day}: import some with `dispatch import tickets FILE`")
         if not any(s.date == day for s in inputs.shifts):
             raise NothingToPlan(f"no crew has a shift on {day}: import shifts with `dispatch import shifts FILE`")
+        t_loaded = time.perf_counter()
         result = make_plan(inputs, policy, time_limit=limit, reproducible=reproducible, progress=progress)
         plan = result.plan.with_(unlocated_tickets=tuple(unlocated))
+        t_solved = time.perf_counter()
         with session_scope(engine) as session:
-            return save_plan(
+            saved = save_plan(
                 session, plan=plan, objective=result.objective, now=now, time_limit=limit, reproducible=reproducible
             )
+    timings = {"load_s": round(t_loaded - t0, 3), **result.timings, "save_s": round(time.perf_counter() - t_solved, 3)}
+    return PlanRun(saved, timings)
 
 
 def publish(session: Session, *, plan_id: int, now: dt.datetime) -> None:

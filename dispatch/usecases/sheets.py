@@ -8,8 +8,9 @@ from sqlmodel import Session
 
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
-from dispatch.store.models import load_crews, load_zones
+from dispatch.store.models.crews import load_crews
 from dispatch.store.models.tickets import tickets_by_id
+from dispatch.store.models.zones import load_zones
 
 
 def write_plan_sheets(

@@ -6,18 +6,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from dispatch.core.plan import (
-    Plan,
-    PlanSummary,
-    Route,
-    RouteCaps,
-    RouteSummary,
-    Span,
-    Step,
-    StepProgress,
-    StepType,
-    SummaryCaps,
-)
+from dispatch.core.plan import Plan, PlanSummary, SummaryCaps
+from dispatch.core.route import Route, RouteCaps, RouteSummary, Span, Step, StepProgress, StepType
 
 
 @dataclass(frozen=True)

@@ -16,20 +16,15 @@ from sqlmodel import Session, select
 
 from dispatch.core import domain
 from dispatch.store.db import database_url, make_engine, session_scope
-from dispatch.store.models import (
+from dispatch.store.models.crews import CrewMemberRow, CrewRow, ShiftRow, load_crews, load_shifts
+from dispatch.store.models.tickets import (
     STATUS_CLOSED,
     STATUS_MERGED,
-    CrewMemberRow,
-    CrewRow,
-    ShiftRow,
     TicketRow,
-    ZoneRow,
-    load_crews,
     load_open_tickets,
-    load_shifts,
-    load_zones,
     unlocated_open_ticket_ids,
 )
+from dispatch.store.models.zones import ZoneRow, load_zones
 from dispatch.store.schema import create_schema
 
 WIB = ZoneInfo("Asia/Jakarta")

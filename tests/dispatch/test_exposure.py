@@ -19,8 +19,9 @@ import pytest
 from shapely.geometry import Polygon
 from sqlmodel import Session, col, select
 
-from dispatch.core.plan import Plan, StepProgress
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
+from dispatch.core.route import StepProgress
 from dispatch.io.importing.rows import ImportErrors
 from dispatch.io.importing.visits import import_visits
 from dispatch.ledger.base import ExposureError
@@ -36,10 +37,11 @@ from dispatch.planning.crews import crews_on_shift
 from dispatch.planning.inputs import load_inputs
 from dispatch.planning.nightly import make_plan
 from dispatch.planning.persist import save_plan
-from dispatch.store.models import CrewMemberRow, CrewRow, PlanRow, ShiftRow, TicketRow, ZoneRow
+from dispatch.store.models.crews import CrewMemberRow, CrewRow, ShiftRow
 from dispatch.store.models.exposure import CohortMoveRow, ExposureLedgerRow, QuarantineRow, VisitRecordRow
-from dispatch.store.models.plans import next_version
-from dispatch.store.models.zones import geometry_to_text
+from dispatch.store.models.plans import PlanRow, next_version
+from dispatch.store.models.tickets import TicketRow
+from dispatch.store.models.zones import ZoneRow, geometry_to_text
 from tests.dispatch import plans
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from cli import app
 from dispatch.store.db import session_scope
-from dispatch.store.models import CrewMemberRow, TicketRow
+from dispatch.store.models.crews import CrewMemberRow
 from dispatch.store.models.exposure import QuarantineRow, VisitRecordRow
+from dispatch.store.models.tickets import TicketRow
 from tests.dispatch.test_exposure import C1, C2, WIB, build, publish
 
 runner = CliRunner()

@@ -24,21 +24,16 @@ from dispatch.io.importing.shifts import import_shifts
 from dispatch.io.importing.tickets import import_tickets
 from dispatch.io.importing.zones import import_zones
 from dispatch.store.db import session_scope
-from dispatch.store.models import (
+from dispatch.store.models.crews import CrewMemberRow, CrewRow, ShiftRow, load_crews, load_shifts
+from dispatch.store.models.tickets import (
     STATUS_CLOSED,
     STATUS_MERGED,
-    CrewMemberRow,
-    CrewRow,
     GeocodeCacheRow,
-    ShiftRow,
     TicketRow,
-    ZoneRow,
-    load_crews,
     load_open_tickets,
-    load_shifts,
-    load_zones,
     unlocated_open_ticket_ids,
 )
+from dispatch.store.models.zones import ZoneRow, load_zones
 
 WIB = ZoneInfo("Asia/Jakarta")
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"

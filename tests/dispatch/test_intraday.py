@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 
 import solver
 from dispatch.core.domain import Category, Crew, PlanInputs, Shift, Ticket
-from dispatch.core.plan import Plan, Step, StepType
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
+from dispatch.core.route import Step, StepType
 from dispatch.intraday.compare import compare_plans
 from dispatch.intraday.forecast import eta_window
 from dispatch.intraday.model import Position, ReplanInputs, VisitFact
@@ -22,8 +23,9 @@ from dispatch.intraday.persist import load_replan_inputs, save_replan
 from dispatch.intraday.replan import make_replan
 from dispatch.planning.nightly import make_plan
 from dispatch.planning.persist import save_plan
-from dispatch.store.models import CrewMemberRow, CrewRow, PlanRow, ShiftRow, TicketRow
-from dispatch.store.models.plans import plan_of
+from dispatch.store.models.crews import CrewMemberRow, CrewRow, ShiftRow
+from dispatch.store.models.plans import PlanRow, plan_of
+from dispatch.store.models.tickets import TicketRow
 from dispatch.usecases.nightly import publish
 
 TZ = ZoneInfo("Asia/Jakarta")

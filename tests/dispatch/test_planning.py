@@ -26,7 +26,8 @@ from dispatch.planning.inputs import load_inputs
 from dispatch.planning.nightly import make_plan
 from dispatch.sample.region import generate_region
 from dispatch.store.db import session_scope
-from dispatch.store.models import PlanRow, PlanUnassignedRow, PlanVisitRow, TicketRow
+from dispatch.store.models.plans import PlanRow, PlanUnassignedRow, PlanVisitRow
+from dispatch.store.models.tickets import TicketRow
 from tests.dispatch.plan_checker import check_plan
 
 DAY = dt.date(2026, 11, 30)
@@ -204,7 +205,9 @@ def test_concurrent_plans_do_not_corrupt(engine, loaded: Policy, database_url: s
     second = _plan_process(database_url, "4")
     out2, err2 = second.communicate(timeout=120)
     out1, err1 = first.communicate(timeout=120)
-    assert second.returncode == 1, err2
+    assert second.returncode == 1, (
+        err2 or "the second run planned: the first had already finished (a very slow machine?)"
+    )
     assert "already running" in err2
     assert first.returncode == 0, err1
     assert _counts(engine)["plans"] == 1

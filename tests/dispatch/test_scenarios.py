@@ -30,8 +30,10 @@ from dispatch.scenarios.run import plan_scenario
 from dispatch.scenarios.spec import ScenarioError
 from dispatch.scenarios.sweep import grid, pareto_front, parse_set
 from dispatch.store.db import session_scope
-from dispatch.store.models import CrewMemberRow, CrewRow, ShiftRow, TicketRow, ZoneRow
+from dispatch.store.models.crews import CrewMemberRow, CrewRow, ShiftRow
 from dispatch.store.models.scenarios import ScenarioRunRow
+from dispatch.store.models.tickets import TicketRow
+from dispatch.store.models.zones import ZoneRow
 from dispatch.usecases.scenarios import run_scenario, run_sweep
 from tests.dispatch.plan_checker import check_plan
 

@@ -34,6 +34,22 @@ class _VisitRow:
     note: str
 
 
+def _nothing_after_fixed(parsed: list[_VisitRow]) -> None:
+    """Within one file, nothing may follow the visit that fixed a ticket (rows in order of arrival)."""
+    parsed.sort(key=lambda v: (v.visit.arrived_at, v.row.line))
+    fixed_on: dict[str, _VisitRow] = {}
+    for v in parsed:
+        first = fixed_on.get(v.visit.ticket_id)
+        if first is not None:
+            v.row.problem(
+                "ticket_id",
+                f"ticket {v.visit.ticket_id} is fixed on row {first.row.line} "
+                f"({first.visit.arrived_at.isoformat()}); a later visit cannot follow",
+            )
+        elif v.visit.outcome is VisitOutcome.FIXED:
+            fixed_on[v.visit.ticket_id] = v
+
+
 def import_visits(
     session: Session,
     path: Path | str,
@@ -88,20 +104,7 @@ def import_visits(
             continue
         parsed.append(_VisitRow(row, visit, tickets[ticket_id], plan_id, check.text("note")))
 
-    # Within the file: nothing may follow the visit that fixed a ticket.
-    parsed.sort(key=lambda v: (v.visit.arrived_at, v.row.line))
-    fixed_on: dict[str, _VisitRow] = {}
-    for v in parsed:
-        first = fixed_on.get(v.visit.ticket_id)
-        if first is not None:
-            v.row.problem(
-                "ticket_id",
-                f"ticket {v.visit.ticket_id} is fixed on row {first.row.line} "
-                f"({first.visit.arrived_at.isoformat()}); a later visit cannot follow",
-            )
-        elif v.visit.outcome is VisitOutcome.FIXED:
-            fixed_on[v.visit.ticket_id] = v
-
+    _nothing_after_fixed(parsed)
     good = {id(row) for row in _settle(table, report, rejects)}
     zones = ZonesByDay(session)
     for v in parsed:

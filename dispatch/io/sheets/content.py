@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from dispatch.core.domain import Crew, HouseholdRisk, Ticket
-from dispatch.core.plan import Plan, Route, StepType
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
+from dispatch.core.route import Route, Step, StepType
 
 # Crews get a window, not a minute: traffic and the previous job move the arrival.
 ARRIVAL_MARGIN_MIN = 15
@@ -199,29 +200,7 @@ def _route_sheet(
                 raise SheetError(
                     f"{where}.steps[{j}].ticket_id: ticket {ticket_id!r} not found among the tickets given"
                 )
-            risk = ticket.household_risk
-            items.append(
-                Stop(
-                    seq=sum(isinstance(i, Stop) for i in items) + 1,
-                    ticket=ticket,
-                    lat=step.lat,
-                    lon=step.lon,
-                    arrival=step.arrival.astimezone(tz),
-                    start=step.start.astimezone(tz),
-                    end=step.end.astimezone(tz),
-                    travel_m=float(step.travel_m),
-                    indoor=step.indoor,
-                    exposure_min=float(step.exposure_min),
-                    homes_entered=step.homes_entered,
-                    exposure_total_min=float(step.exposure_total_min),
-                    ppe_required=PPE_SKILL in ticket.skills or risk is not HouseholdRisk.NONE,
-                    risk=risk,
-                    ends_home_entries=(
-                        step.indoor and risk is HouseholdRisk.ISOLATING and policy.exposure.isolating_ends_home_entries
-                    ),
-                    emergency=step.emergency,
-                )
-            )
+            items.append(_stop(step, ticket, seq=sum(isinstance(i, Stop) for i in items) + 1, policy=policy, tz=tz))
     crew = crews.get(route.crew_id)
     if crew is None:
         # The plan carries all a sheet needs (a crew retired since publishing still gets its sheet).
@@ -258,4 +237,29 @@ def _route_sheet(
         max_homes=route.caps.max_homes,
         max_exposure_min=float(route.caps.max_exposure_min),
         outdoor_only=bool(route.outdoor_only),
+    )
+
+
+def _stop(step: Step, ticket: Ticket, *, seq: int, policy: Policy, tz: tzinfo) -> Stop:
+    """A visit step as the crew reads it: times in the region's zone, PPE and the home-entry rule."""
+    risk = ticket.household_risk
+    return Stop(
+        seq=seq,
+        ticket=ticket,
+        lat=step.lat,
+        lon=step.lon,
+        arrival=step.arrival.astimezone(tz),
+        start=step.start.astimezone(tz),
+        end=step.end.astimezone(tz),
+        travel_m=float(step.travel_m),
+        indoor=step.indoor,
+        exposure_min=float(step.exposure_min),
+        homes_entered=step.homes_entered,
+        exposure_total_min=float(step.exposure_total_min),
+        ppe_required=PPE_SKILL in ticket.skills or risk is not HouseholdRisk.NONE,
+        risk=risk,
+        ends_home_entries=step.indoor
+        and risk is HouseholdRisk.ISOLATING
+        and policy.exposure.isolating_ends_home_entries,
+        emergency=step.emergency,
     )

@@ -9,8 +9,9 @@ table here ships with an Alembic revision (``dispatch/store/migrations/README.md
 import dispatch.store.models.exposure  # noqa: F401  (registers its tables)
 import dispatch.store.models.intraday  # noqa: F401  (registers its tables)
 import dispatch.store.models.scenarios  # noqa: F401  (registers its tables)
+from dispatch.core.plan import PlanKind, PlanStatus
 from dispatch.store.models.crews import CrewMemberRow, CrewRow, ShiftRow, load_crews, load_shifts
-from dispatch.store.models.plans import PlanKind, PlanRow, PlanStatus, PlanUnassignedRow, PlanVisitRow
+from dispatch.store.models.plans import PlanRow, PlanUnassignedRow, PlanVisitRow
 from dispatch.store.models.tickets import (
     STATUS_CLOSED,
     STATUS_MERGED,

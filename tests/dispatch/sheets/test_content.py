@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.core.plan import PlanFormatError
+from dispatch.core.jsonread import PlanFormatError
 from dispatch.core.policy import Policy
-from dispatch.io.sheets import SheetError
+from dispatch.io.sheets.content import SheetError
 
 from .conftest import write
 

@@ -21,7 +21,7 @@ from dispatch.store import schema
 from dispatch.store.db import make_engine, session_scope
 from dispatch.store.migrations import alembic_config
 from dispatch.store.migrations.__main__ import write_revision
-from dispatch.store.models import CrewRow
+from dispatch.store.models.crews import CrewRow
 from dispatch.store.schema import SchemaError, SchemaStatus
 
 runner = CliRunner()
