@@ -171,11 +171,11 @@ def list_command(date: DateOption = None, as_json: JsonOption = False) -> None:
                 "version": r.version,
                 "kind": r.kind,
                 "status": r.status,
-                "created_at": r.created_at.isoformat(),
+                "created_at": plan.created_at.isoformat() if plan.created_at else None,
                 "objective": r.objective,
-                "served": plan_of(r).summary.served,
+                "served": plan.summary.served,
             }
-            for r in rows
+            for r, plan in ((r, plan_of(r)) for r in rows)
         ]
     if as_json:
         print_json(items)

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dispatch.core.domain import Ticket
 from dispatch.core.plan import Forecast, Plan
@@ -23,6 +24,7 @@ def response_forecast(
 ) -> tuple[Forecast, ...]:
     """Per open ticket of ``priority``: forecast arrival and hours from report, against the target."""
     target = policy.response.target_hours.get(priority)
+    tz = ZoneInfo(policy.region.timezone)
     out = []
     for route, s in plan.visits():
         t = tickets.get(s.ticket_id or "")
@@ -33,7 +35,7 @@ def response_forecast(
             Forecast(
                 ticket_id=t.ticket_id,
                 crew_id=route.crew_id,
-                reported_at=t.reported_at,
+                reported_at=t.reported_at.astimezone(tz),
                 arrival=s.arrival,
                 response_h=round(hours, 2),
                 target_h=target,
@@ -50,7 +52,7 @@ def response_forecast(
             Forecast(
                 ticket_id=t.ticket_id,
                 crew_id=None,
-                reported_at=t.reported_at,
+                reported_at=t.reported_at.astimezone(tz),
                 arrival=None,
                 response_h=None,
                 target_h=target,

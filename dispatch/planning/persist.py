@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -39,7 +40,9 @@ def save_plan(
     )
     session.add(row)
     session.flush()
-    saved = plan.with_(plan_id=row.id, status="draft", version=version, revision=version, created_at=now)
+    # Like every time a dispatcher reads, in the region's time zone, to the second.
+    created = now.astimezone(ZoneInfo(plan.timezone)).replace(microsecond=0)
+    saved = plan.with_(plan_id=row.id, status="draft", version=version, revision=version, created_at=created)
     row.document = saved.dumps()
     for route in saved.routes:
         for seq, s in enumerate(route.visits, start=1):

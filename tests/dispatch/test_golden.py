@@ -35,6 +35,8 @@ def _cli(database_url: str, *args: str) -> str:
 
 
 def _matches_golden(name: str, text: str) -> None:
+    # Like every time in the plan: the region's offset, to the second.
+    assert re.search(r'"created_at": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00"', text), "created_at not local"
     text = _CREATED.sub('"created_at": "<now>"', text)
     path = GOLDEN / name
     if os.environ.get("DISPATCH_UPDATE_GOLDEN"):
