@@ -26,8 +26,10 @@ from dispatch.planning.inputs import load_inputs
 from dispatch.planning.nightly import make_plan
 from dispatch.sample.region import generate_region
 from dispatch.store.db import session_scope
+from dispatch.store.locks import exclusive
 from dispatch.store.models.plans import PlanRow, PlanUnassignedRow, PlanVisitRow
 from dispatch.store.models.tickets import TicketRow
+from dispatch.usecases.nightly import plan_lock
 from tests.dispatch.plan_checker import check_plan
 
 DAY = dt.date(2026, 11, 30)
@@ -196,20 +198,17 @@ def _plan_lock_held(engine) -> bool:
 
 
 def test_concurrent_plans_do_not_corrupt(engine, loaded: Policy, database_url: str) -> None:
-    """Two plan runs for the same date at once: one saves, the other stops with a clear message."""
-    first = _plan_process(database_url, "12")
-    deadline = time.monotonic() + 60
-    while not _plan_lock_held(engine):
-        assert first.poll() is None and time.monotonic() < deadline, "the first run never took the lock"
-        time.sleep(0.1)
-    second = _plan_process(database_url, "4")
-    out2, err2 = second.communicate(timeout=120)
-    out1, err1 = first.communicate(timeout=120)
-    assert second.returncode == 1, (
-        err2 or "the second run planned: the first had already finished (a very slow machine?)"
-    )
-    assert "already running" in err2
-    assert first.returncode == 0, err1
+    """A plan run for a date another run is planning stops at once with a clear message, saving nothing;
+    once the other run ends, the next run plans."""
+    with exclusive(engine, plan_lock(DAY)):  # another run holds the day (as a real run would)
+        refused = _plan_process(database_url, "4")
+        out, err = refused.communicate(timeout=120)
+        assert refused.returncode == 1, err
+        assert "already running" in err
+    assert _counts(engine)["plans"] == 0
+    after = _plan_process(database_url, "2")
+    out, err = after.communicate(timeout=120)
+    assert after.returncode == 0, err
     assert _counts(engine)["plans"] == 1
 
 
