@@ -159,7 +159,7 @@ def position_command(
     now = dt.datetime.now(tz)
     when = parse_time(at, day=now.date(), tz=tz, what="--at") if at else now
     with transaction(IntradayError) as session:
-        record_position(session, crew_id=crew, lat=lat, lon=lon, at=when, source=source)
+        record_position(session, crew_id=crew, lat=lat, lon=lon, at=when, source=source, now=now, policy=policy)
     console.print(f"Crew {crew} at ({lat:.5f}, {lon:.5f}) at {when.astimezone(tz):%Y-%m-%d %H:%M}.")
 
 

@@ -90,6 +90,18 @@ class RegionPolicy:
         min_lat, min_lon, max_lat, max_lon = self.bbox
         return not (min_lat <= lat <= max_lat and min_lon <= lon <= max_lon)
 
+    def point_problem(self, lat: float, lon: float) -> str | None:
+        """Why a point cannot be in the region, or None: (0, 0) (an empty GPS fix), or outside ``bbox``.
+        The one rule for tickets, depots, geocoder answers and crew positions."""
+        if lat == 0 and lon == 0:
+            return "0, 0 is not a place in the region (an empty GPS fix?)"
+        if not self.outside(lat, lon):
+            return None
+        box = ", ".join(f"{v:g}" for v in self.bbox)
+        sign = not (self.outside(-lat, lon) and self.outside(lat, -lon))
+        hint = "; a minus sign missing or extra?" if sign else ""
+        return f"{lat:g}, {lon:g} is outside the region's bounds [{box}] (policy region.bbox){hint}"
+
 
 @dataclass(frozen=True)
 class ExposurePolicy:

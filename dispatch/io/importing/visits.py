@@ -74,14 +74,14 @@ def import_visits(
         if entered is None and not check.text("entered_home"):
             row.problem("entered_home", "required: true or false")
         outcome = check.choice("outcome", VisitOutcome)
-        plan_id = check.whole("plan_id", lo=1)
+        plan_id = check.whole("plan_id", lo=1, hi=2**31 - 1)
         if plan_id is not None and plan_id not in plans:
             row.problem("plan_id", f"no plan with id {plan_id}")
         if row.problems or arrived is None or not ticket_id or not crew_id:
             continue
         visit = _VisitIn(ticket_id, crew_id, arrived, left, bool(entered), outcome)
         for name, message in _visit_problems(
-            session, visit, now=now, ticket=tickets.get(ticket_id), crew_known=crew_id in crews
+            session, visit, now=now, ticket=tickets.get(ticket_id), crew_known=crew_id in crews, policy=policy
         ):
             row.problem(name, message)
         if row.problems or _duplicate(row, "arrived", (ticket_id, crew_id, arrived.isoformat()), seen):
