@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from dispatch.core.clock import PLAUSIBLE_YEARS
+from dispatch.core.csvcells import SafeWriter, unescape_cell
 from dispatch.core.ids import file_stem_problem, id_problem
 from dispatch.core.policy import RegionPolicy
 
@@ -153,11 +154,12 @@ def _read_csv(path: Path, *, required: tuple[str, ...], optional: tuple[str, ...
         rows: list[_Row] = []
         known_columns = [c for c in columns if c in required + optional]
         last_line = reader.line_num
-        for raw in reader:
+        for cells in reader:
             line = last_line + 1  # a quoted value may span lines: the row starts after the last one
             last_line = reader.line_num
-            if not any(v.strip() for v in raw):
+            if not any(v.strip() for v in cells):
                 continue  # blank line
+            raw = [unescape_cell(v) for v in cells]  # our own --rejects files escape formula cells
             values = {c: (raw[i].strip() if i < len(raw) else "") for i, c in enumerate(columns)}
             row = _Row(line=line, raw=raw, values=values)
             for column in known_columns:
@@ -383,7 +385,7 @@ def _write_rejects(table: _Table, bad: list[_Row], path: Path) -> None:
     # A rejects file fed back in after fixing keeps one reject_reason column, the new one.
     keep = [i for i, c in enumerate(table.columns) if c != REJECT_REASON]
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
+        writer = SafeWriter(out)
         writer.writerow([table.header[i] for i in keep] + [REJECT_REASON])
         for row in bad:
             values = [row.raw[i] if i < len(row.raw) else "" for i in keep]

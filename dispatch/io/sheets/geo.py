@@ -8,11 +8,11 @@ WGS 84, coordinates ``[lon, lat]``.
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
 
+from dispatch.core.csvcells import SafeDictWriter
 from dispatch.io.sheets.content import PlanSheets, RouteSheet, Stop
 from dispatch.io.sheets.i18n import Labels
 from dispatch.io.sheets.text import risk_note
@@ -85,7 +85,7 @@ def stop_record(stop: Stop, route: RouteSheet, labels: Labels) -> dict[str, Any]
 
 def write_csv(path: Path, route: RouteSheet, labels: Labels) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
+        writer = SafeDictWriter(fh, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         for stop in route.stops:
             row = stop_record(stop, route, labels)
