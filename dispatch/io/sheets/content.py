@@ -7,17 +7,18 @@ stops, times and tallies. A malformed plan fails here with the exact place that 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from dispatch.core.domain import Crew, HouseholdRisk, Ticket
+from dispatch.core.domain import Crew, HouseholdRisk, Ticket, Zone
 from dispatch.core.policy import Policy
+from dispatch.core.protection import ppe_level
+from dispatch.core.zones import ZoneIndex
 
 # Crews get a window, not a minute: traffic and the previous job move the arrival.
 ARRIVAL_MARGIN_MIN = 15
-PPE_SKILL = "ppe"
 STEP_TYPES = ("start", "visit", "break", "end")
 
 
@@ -39,10 +40,15 @@ class Stop:
     exposure_min: float
     homes_entered: int  # running total after this stop
     exposure_total_min: float  # running total after this stop
-    ppe_required: bool
-    risk: HouseholdRisk
+    # The protection to wear (0 none ... 3 full PPE, policy [sheets.ppe]): what a sheet prints instead of
+    # the household's risk, which no crew file carries (it is read at the door, by neighbours too).
+    ppe_level: int
     ends_home_entries: bool  # policy: an isolating home is the last home of the shift
     emergency: bool = False  # a hazard still within its response target: go straight there
+
+    @property
+    def ppe_required(self) -> bool:
+        return self.ppe_level > 0
 
     @property
     def window_from(self) -> datetime:
@@ -119,6 +125,9 @@ class PlanSheets:
     created_at: datetime | None
     routes: tuple[RouteSheet, ...]
     unassigned: tuple[Unassigned, ...]
+    # Customers' phone numbers on paper, the CSV and the GeoJSON too (policy sheets.phone_on_paper);
+    # otherwise only the phone page shows them, as a tap-to-call link.
+    phone_on_paper: bool = False
 
     @property
     def published(self) -> bool:
@@ -189,8 +198,10 @@ def read_plan(
     policy: Policy,
     tz: tzinfo,
     crew_id: str | None = None,
+    zones: Sequence[Zone] = (),
 ) -> PlanSheets:
-    """Check the plan against the contract and the tickets/crews it names; keep one crew if asked."""
+    """Check the plan against the contract and the tickets/crews it names; keep one crew if asked.
+    ``zones`` (those valid on the plan's date count) raise a stop's PPE level."""
     if not isinstance(plan, Mapping):
         raise SheetError(f"plan: expected a JSON object, got {type(plan).__name__}")
     plan_id = str(plan.get("plan_id") or "?")
@@ -210,8 +221,9 @@ def read_plan(
         raise SheetError(
             f"plan {plan_id}: crew {crew_id!r} has no route in this plan (crews: {', '.join(plan_crews) or 'none'})"
         )
+    zone_index = ZoneIndex([z for z in zones if z.valid_on(day)])
     routes = tuple(
-        _read_route(r, route, f"routes[{i}]", tickets=tickets, crews=crews, policy=policy)
+        _read_route(r, route, f"routes[{i}]", tickets=tickets, crews=crews, policy=policy, zones=zone_index)
         for i, route in enumerate(routes_raw)
         if crew_id is None or plan_crews[i] == crew_id
     )
@@ -238,6 +250,7 @@ def read_plan(
         created_at=created_at,
         routes=routes,
         unassigned=tuple(unassigned),
+        phone_on_paper=policy.sheets.phone_on_paper,
     )
 
 
@@ -249,6 +262,7 @@ def _read_route(
     tickets: Mapping[str, Ticket],
     crews: Mapping[str, Crew],
     policy: Policy,
+    zones: ZoneIndex,
 ) -> RouteSheet:
     crew_id = str(r.field(route, "crew_id", where))
     shift = r.field(route, "shift", where)
@@ -301,8 +315,7 @@ def _read_route(
                     exposure_min=r.number(step, "exposure_min", at, default=0.0),
                     homes_entered=int(r.number(step, "homes_entered", at)),
                     exposure_total_min=r.number(step, "exposure_total_min", at),
-                    ppe_required=PPE_SKILL in ticket.skills or risk is not HouseholdRisk.NONE,
-                    risk=risk,
+                    ppe_level=ppe_level(ticket, zones=zones.at(point[1], point[0]), policy=policy),
                     ends_home_entries=(
                         indoor and risk is HouseholdRisk.ISOLATING and policy.exposure.isolating_ends_home_entries
                     ),
