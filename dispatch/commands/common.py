@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from dispatch.core.clock import PLAUSIBLE_YEARS
 from dispatch.core.policy import Policy, PolicyError
 from dispatch.store.db import create_schema, database_url, make_engine, session_scope
 
@@ -165,9 +166,17 @@ def parse_time(text: str, *, day: dt.date, tz: ZoneInfo, what: str) -> dt.dateti
     try:
         if len(text) <= 5:
             return dt.datetime.combine(day, dt.time.fromisoformat(text), tzinfo=tz)
+        dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:  # a date alone would silently become midnight
+        fail(f"{what}: {text!r} is a date without a time of day (HH:MM, or 2026-11-30T09:10)")
+    try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         fail(f"{what}: {text!r} is not a time (HH:MM, or 2026-11-30T09:10, or 2026-11-30T09:10+07:00)")
+    if value.year not in PLAUSIBLE_YEARS:
+        fail(f"{what}: {text!r} is not a plausible time (years {PLAUSIBLE_YEARS.start} to {PLAUSIBLE_YEARS.stop - 1})")
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 
 

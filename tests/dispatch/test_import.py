@@ -641,7 +641,7 @@ def test_zones_import_and_load_by_day(session: Session, tmp_path: Path) -> None:
     )
     report = import_zones(session, path)
     assert (report.rows, report.inserted) == (3, 3)
-    assert report.warnings == [f"{path}: properties: unknown propert(ies) ignored: colour"]
+    assert report.warnings == [f"{path}: properties: unknown propert(ies) ignored: 'colour'"]
     zones = {z.name: z for z in load_zones(session)}
     assert (zones["Pasar"].risk_weight, zones["Pasar"].closed, zones["Pasar"].speed_kmh) == (1.0, False, None)
     assert zones["Kalijaga"].geometry.geom_type == "MultiPolygon" and zones["Kalijaga"].closed

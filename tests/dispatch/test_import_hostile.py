@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from cli import app
+from dispatch.core.csvcells import unescape_cell
 from dispatch.core.policy import Policy
 from dispatch.io.importing.crews import import_crews
 from dispatch.io.importing.geocode import geocode_missing
@@ -45,9 +46,9 @@ def ids(session: Session, model: type, column: str) -> list[str]:
 
 
 def rejects_of(path: Path) -> dict[str, str]:
-    """First column -> reject_reason of a rejects file."""
+    """First column -> reject_reason of a rejects file, read as a spreadsheet shows it (formula escapes undone)."""
     with path.open(encoding="utf-8", newline="") as fh:
-        return {row[next(iter(row))]: row["reject_reason"] for row in csv.DictReader(fh)}
+        return {unescape_cell(row[next(iter(row))]): row["reject_reason"] for row in csv.DictReader(fh)}
 
 
 # ------------------------------------------------------------------------------------ times (item 4)

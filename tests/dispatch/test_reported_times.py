@@ -164,3 +164,27 @@ def test_cli_position_in_the_future_is_one_error_line(engine: Engine, database_u
     assert result.stderr.startswith("error: crew C1: position time ") and "is in the future" in result.stderr
     with Session(engine) as session:
         assert session.exec(select(CrewPositionRow)).all() == []
+
+
+@pytest.mark.parametrize("value", ["2026-12-01", "0001-01-01T08:00"])
+def test_cli_times_must_have_a_plausible_time_of_day(engine: Engine, database_url: str, value: str) -> None:
+    """`--at 2026-12-01` (a date alone) or year 1 is refused by the CLI instead of becoming midnight or overflowing."""
+    env = {"DISPATCH_DATABASE_URL": database_url, "DISPATCH_POLICY": ""}
+    args = ["crews", "position", "C1", "--lat", "-6.71", "--lon", "108.55", "--at", value]
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"error: --at: {value!r} is ")
+    assert "Traceback" not in result.output
+
+
+def test_a_nul_byte_in_a_visit_row_is_a_row_error(session: Session, tmp_path: Path) -> None:
+    """A NUL in a visit's ticket id is refused as that row's problem on both databases (PostgreSQL used to fail
+    the whole import with a DataError when the id was looked up)."""
+    build(session)
+    path = tmp_path / "visits.csv"
+    path.write_text(
+        "ticket_id,crew_id,arrived,left,entered_home,outcome\nT\x001,C1,2026-12-01T08:19,,true,\n", encoding="utf-8"
+    )
+    with pytest.raises(ImportErrors) as excinfo:
+        import_visits(session, path, now=at(D1, "18:00"))
+    assert excinfo.value.errors == [f"{path}:2: ticket_id: contains a control character (U+0000)"]

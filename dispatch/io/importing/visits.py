@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from dispatch.core.ids import id_problem
 from dispatch.core.policy import Policy
 from dispatch.io.importing.rows import ImportReport, _Check, _duplicate, _read_csv, _Row, _settle
 from dispatch.ledger.base import _aware, _policy, _tz
@@ -58,7 +59,9 @@ def import_visits(
     rejects = Path(rejects) if rejects is not None else None
     table = _read_csv(Path(path), required=VISIT_REQUIRED, optional=VISIT_OPTIONAL)
     report = ImportReport(kind="visits", file=table.label)
-    tickets = tickets_by_id(session, ids=(row.values.get("ticket_id", "") for row in table.rows))
+    # Only ids that can exist are looked up (a NUL byte in a query is a PostgreSQL error, not a row error).
+    ids = (row.values.get("ticket_id", "") for row in table.rows)
+    tickets = tickets_by_id(session, ids=(i for i in ids if id_problem(i) is None))
     crews = set(session.exec(select(CrewRow.crew_id)).all())
     plans = set(session.exec(select(PlanRow.id)).all())
 

@@ -75,7 +75,8 @@ def import_zones(
         if isinstance(feature.raw, dict) and isinstance(feature.raw.get("properties"), dict):
             unknown |= set(feature.raw["properties"]) - set(ZONE_PROPERTIES) - {REJECT_REASON}
     if unknown:
-        report.warnings.append(f"{label}: properties: unknown propert(ies) ignored: {', '.join(sorted(unknown))}")
+        names = ", ".join(repr(k) for k in sorted(unknown))
+        report.warnings.append(f"{label}: properties: unknown propert(ies) ignored: {names}")
 
     bad = [f for f in features if f.problems]
     if bad and rejects is None:
