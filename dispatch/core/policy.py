@@ -22,6 +22,8 @@ from dispatch.core.ids import id_problem
 
 # A day in minutes: the longest visit, and the most a clock may be off.
 DAY_MIN = 24 * 60
+# A policy file is a few kB; anything far larger is the wrong file (or /dev/zero).
+MAX_POLICY_BYTES = 1_000_000
 # PPE levels printed on route sheets: 0 none, 1 basic, 2 enhanced, 3 full (see [sheets.ppe]).
 PPE_LEVELS = (0, 1, 2, 3)
 
@@ -291,13 +293,18 @@ class Policy:
             return cls()
         path = Path(path)
         try:
-            data = path.read_bytes()
+            if path.exists() and not path.is_file() and not path.is_dir():
+                raise PolicyError(f"{path}: not a regular file (a device or a pipe?); give the policy file")
+            with path.open("rb") as fh:
+                data = fh.read(MAX_POLICY_BYTES + 1)
         except FileNotFoundError as exc:
             raise PolicyError(f"{path}: policy file not found") from exc
         except IsADirectoryError as exc:
             raise PolicyError(f"{path}: is a folder, not a policy file") from exc
         except OSError as exc:
             raise PolicyError(f"{path}: cannot read the policy file: {exc.strerror or exc}") from exc
+        if len(data) > MAX_POLICY_BYTES:
+            raise PolicyError(f"{path}: larger than {MAX_POLICY_BYTES // 1000} kB; a policy file is a few kB of TOML")
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -309,6 +316,8 @@ class Policy:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise PolicyError(f"{path}: not valid TOML: {exc}") from exc
+        except RecursionError as exc:  # tomllib recurses into nested arrays and tables
+            raise PolicyError(f"{path}: not valid TOML: arrays or tables nested too deeply") from exc
         return cls.from_dict(raw, source=str(path))
 
     @classmethod

@@ -149,6 +149,19 @@ def test_unsafe_ids_are_refused_at_import_per_row(session: Session, tmp_path: Pa
     assert reasons["C03"].startswith("members: '../M16' is not a safe id")
 
 
+def test_crew_ids_differing_only_in_case_are_refused(session: Session, tmp_path: Path) -> None:
+    """c01 beside C01 (in the file or the database) would overwrite C01's sheets on a case-blind disk."""
+    import_crews(session, write(tmp_path, "a.csv", f"{CREWS}\nC01,One,-6.70,108.55,lv,M1;M2\n"))
+    path = write(tmp_path, "b.csv", f"{CREWS}\nc01,Low,-6.70,108.55,lv,M3;M4\nC02,Two,-6.70,108.55,lv,M5;M6\n"
+                 "c02,Low two,-6.70,108.55,lv,M7;M8\n")  # fmt: skip
+    with pytest.raises(ImportErrors) as excinfo:
+        import_crews(session, path)
+    assert excinfo.value.errors == [
+        f"{path}:2: crew_id: 'c01' differs from crew 'C01' only in case; their sheet files would clash",
+        f"{path}:4: crew_id: 'c02' differs from crew 'C02' only in case; their sheet files would clash",
+    ]
+
+
 def test_unsafe_ticket_ids_are_refused(session: Session, tmp_path: Path) -> None:
     """A ticket id with a slash, a quote or a non-ASCII letter is refused with the reason."""
     path = write(

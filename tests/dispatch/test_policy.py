@@ -134,3 +134,17 @@ def test_the_sample_policy_file_is_valid() -> None:
     assert policy.region.bbox == list(CIREBON_BBOX)
     assert not policy.region.outside(-6.72, 108.55)
     assert policy.region.outside(0.0, 0.0) and policy.region.outside(108.55, -6.72)
+
+
+def test_huge_deep_and_special_policy_files_are_refused(tmp_path) -> None:
+    """A 2 MB file, TOML nested 100,000 deep and a device are each one PolicyError, never a hang or RecursionError."""
+    big = tmp_path / "big.toml"
+    big.write_text("# " + "x" * 2_000_000 + "\n", encoding="utf-8")
+    with pytest.raises(PolicyError, match="larger than 1000 kB"):
+        Policy.load(big)
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(PolicyError, match="nested too deeply"):
+        Policy.load(deep)
+    with pytest.raises(PolicyError, match="not a regular file"):
+        Policy.load("/dev/zero")

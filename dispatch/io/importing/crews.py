@@ -50,6 +50,15 @@ def import_crews(
         if values is not None and not _duplicate(row, "crew_id", values.crew_id, seen):
             parsed.append(values)
 
+    # Crew ids name sheet files, which a phone or a FAT stick would mix up if two differ only in case.
+    by_case: dict[str, str] = {c.lower(): c for c in session.exec(select(CrewRow.crew_id)).all()}
+    for values in parsed:
+        other = by_case.setdefault(values.crew_id.lower(), values.crew_id)
+        if other != values.crew_id:
+            values.row.problem(
+                "crew_id", f"{values.crew_id!r} differs from crew {other!r} only in case; their sheet files would clash"
+            )
+
     # A member belongs to one crew: within the file, and against active members of crews not in it.
     in_file = {v.crew_id for v in parsed}
     member_rows: dict[str, tuple[str, int]] = {}
