@@ -176,6 +176,19 @@ def test_unsafe_ticket_ids_are_refused(session: Session, tmp_path: Path) -> None
     assert "(not allowed: '/')" in excinfo.value.errors[0]
 
 
+def test_asset_ids_are_safe_too(session: Session, tmp_path: Path) -> None:
+    """An optional transformer (asset) id follows the same rule; empty is fine."""
+    path = write(
+        tmp_path,
+        "t.csv",
+        f"{TICKETS},transformer_id\nT1,2026-11-30T08:00,meter,-6.70,108.55,GD-KS-014\n"
+        "T2,2026-11-30T08:00,meter,-6.70,108.55,\nT3,2026-11-30T08:00,meter,-6.70,108.55,<script>\n",
+    )
+    with pytest.raises(ImportErrors) as excinfo:
+        import_tickets(session, path, now=NOW)
+    assert [e.split(": ")[:2] for e in excinfo.value.errors] == [[f"{path}:4", "transformer_id"]]
+
+
 def test_control_characters_in_text_are_refused(session: Session, tmp_path: Path) -> None:
     """A NUL or other control character in a text value is a row error (PostgreSQL cannot even store NUL)."""
     path = write(tmp_path, "t.csv", f"{TICKETS},address\nT1,2026-11-30T08:00,meter,-6.70,108.55,Jl. A\x00B\n")

@@ -304,9 +304,11 @@ class _Check:
         # No offset written means the region's local time.
         return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
 
-    def ident(self, name: str, *, file_stem: bool = False) -> str:
-        """A required id restricted to the safe character set (``file_stem``: also usable as a file name)."""
+    def ident(self, name: str, *, file_stem: bool = False, required: bool = True) -> str:
+        """An id restricted to the safe character set (``file_stem``: also usable as a file name)."""
         value = self.text(name)
+        if not value and not required:
+            return value
         problem = (file_stem_problem if file_stem else id_problem)(value)
         if problem:
             self.row.problem(name, problem)

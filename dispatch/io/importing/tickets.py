@@ -112,6 +112,7 @@ def _check_ticket(row: _Row, *, policy: Policy, tz: ZoneInfo, now: datetime | No
             f"must be after window_start ({check.text('window_start')}), got {check.text('window_end')}",
         )
     skills = check.skills("skills", known=policy.skills.known)
+    transformer_id = check.ident("transformer_id", required=False)  # an asset id
     source = check.choice("source", TicketSource)
     if row.problems or category is None or reported_at is None:
         return None
@@ -134,7 +135,7 @@ def _check_ticket(row: _Row, *, policy: Policy, tz: ZoneInfo, now: datetime | No
         "customer_id": check.text("customer_id"),
         "customer_name": check.text("customer_name"),
         "phone": check.text("phone"),
-        "transformer_id": check.text("transformer_id"),
+        "transformer_id": transformer_id,
         "source": (source or TicketSource.CSV).value,
     }
     return _TicketValues(row=row, ticket_id=ticket_id, fields=fields)
