@@ -135,8 +135,10 @@ def main() -> None:
             import_crews(session, folder / "crews.csv")
             import_shifts(session, folder / "shifts.csv", policy=policy)
             import_zones(session, folder / "zones.geojson")
-            import_tickets(session, folder / "tickets.csv", policy=policy)
-            import_tickets(session, folder / "day.csv", policy=policy)
+            # Imported as of the replayed day's end, whatever today's date (reports in the future are refused).
+            end_of_day = dt.datetime.combine(day, dt.time(23, 59), tzinfo=TZ)
+            import_tickets(session, folder / "tickets.csv", policy=policy, now=end_of_day)
+            import_tickets(session, folder / "day.csv", policy=policy, now=end_of_day)
         with session_scope(engine) as session:
             everything = load_inputs(session, day=day, policy=policy)
             tomorrow = load_inputs(session, day=day + dt.timedelta(days=1), policy=policy)

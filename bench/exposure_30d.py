@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         import_shifts(s, work / "shifts.csv", policy=policy)
         import_zones(s, work / "region" / "zones.geojson")
         import_tickets(
-            s, work / "region" / "tickets.csv", policy=policy, now=_at(START, "06:00") - dt.timedelta(hours=9)
+            s, work / "region" / "tickets.csv", policy=policy, now=_at(START, "00:00") - dt.timedelta(hours=2)
         )
     crews = {c["crew_id"]: c["members"].split(";") for c in region.crews}
     three = next(c for c, m in crews.items() if len(m) == 3)

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 DAY = dt.date(2026, 11, 30)
 
@@ -45,7 +46,9 @@ def run_one(n_tickets: int, n_crews: int, time_limit: float) -> dict:
             import_crews(s, folder / "crews.csv")
             import_shifts(s, folder / "shifts.csv", policy=policy)
             import_zones(s, folder / "zones.geojson")
-            import_tickets(s, folder / "tickets.csv", policy=policy)
+            # Imported at midnight before DAY, whatever today's date (reports in the future are refused).
+            midnight = dt.datetime.combine(DAY, dt.time(0, 0), tzinfo=ZoneInfo(policy.region.timezone))
+            import_tickets(s, folder / "tickets.csv", policy=policy, now=midnight)
         t_import = time.perf_counter() - t0
         t0 = time.perf_counter()
         # The nightly job as the CLI runs it: lock, load, solve, save (the same use case).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from dispatch.core.clock import PLAUSIBLE_YEARS
 from dispatch.core.jsonread import PlanFormatError
 from dispatch.core.plan import PRIORITIES, Plan
 from dispatch.core.policy import Policy, PolicyError
@@ -38,6 +40,35 @@ PolicyOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
+
+# The longest search a command accepts (a day), the largest count and the largest database id.
+MAX_TIME_LIMIT_S = 86_400.0
+MAX_COUNT = 1_000_000
+MAX_ID = 2**31 - 1
+
+
+def check_seconds(value: float | None) -> float | None:
+    """A ``--time-limit``: a finite number of seconds above 0 and at most a day (NaN, inf and -5 are refused)."""
+    if value is not None and not (math.isfinite(value) and 0 < value <= MAX_TIME_LIMIT_S):
+        raise typer.BadParameter(f"expected seconds greater than 0 and at most {MAX_TIME_LIMIT_S:.0f}, got {value}")
+    return value
+
+
+def check_coordinate(lo: float, hi: float) -> Any:
+    """A callback refusing a coordinate outside ``lo..hi`` (and NaN or infinity)."""
+
+    def check(value: float | None) -> float | None:
+        if value is not None and not (math.isfinite(value) and lo <= value <= hi):
+            raise typer.BadParameter(f"expected a number between {lo:g} and {hi:g}, got {value}")
+        return value
+
+    return check
+
+
+TimeLimitSeconds = Annotated[
+    float | None,
+    typer.Option("--time-limit", callback=check_seconds, help="Solver seconds (default: policy solver.time_limit_s)."),
+]
 
 
 def fail(
@@ -154,9 +185,17 @@ def parse_time(text: str, *, day: dt.date, tz: ZoneInfo, what: str) -> dt.dateti
     try:
         if len(text) <= 5:
             return dt.datetime.combine(day, dt.time.fromisoformat(text), tzinfo=tz)
+        dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:  # a date alone would silently become midnight
+        fail(f"{what}: {text!r} is a date without a time of day (HH:MM, or 2026-11-30T09:10)")
+    try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         fail(f"{what}: {text!r} is not a time (HH:MM, or 2026-11-30T09:10, or 2026-11-30T09:10+07:00)")
+    if value.year not in PLAUSIBLE_YEARS:
+        fail(f"{what}: {text!r} is not a plausible time (years {PLAUSIBLE_YEARS.start} to {PLAUSIBLE_YEARS.stop - 1})")
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 
 

@@ -16,6 +16,8 @@ from rich.table import Table
 from sqlmodel import col, select
 
 from dispatch.commands.common import (
+    MAX_COUNT,
+    MAX_ID,
     JsonOption,
     PolicyOption,
     console,
@@ -109,7 +111,9 @@ def record_command(
     left: Annotated[str | None, typer.Option(help="Departure; leave out while the visit is under way.")] = None,
     outcome: Annotated[VisitOutcome | None, typer.Option(help="Required with --left.")] = None,
     note: Annotated[str, typer.Option(help="Free text for the ticket's history.")] = "",
-    plan_id: Annotated[int | None, typer.Option("--plan-id", help="The plan (default: the published one).")] = None,
+    plan_id: Annotated[
+        int | None, typer.Option("--plan-id", min=1, max=MAX_ID, help="The plan (default: the published one).")
+    ] = None,
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -338,7 +342,9 @@ def report_command(
     png: Annotated[
         Path | None, typer.Option("--png", help="Also draw each worker's rolling exposure to this PNG.")
     ] = None,
-    top: Annotated[int, typer.Option(help="Workers shown in the table (all are in --json).")] = 15,
+    top: Annotated[
+        int, typer.Option(min=1, max=MAX_COUNT, help="Workers shown in the table (all are in --json).")
+    ] = 15,
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -412,7 +418,7 @@ def report_command(
 @exposure_app.command("trace")
 def trace_command(
     member: MemberArgument,
-    days: Annotated[int, typer.Option(help="How many days back, ending on --until.")] = 14,
+    days: Annotated[int, typer.Option(min=1, max=3660, help="How many days back, ending on --until.")] = 14,
     until: DayOption = None,
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,

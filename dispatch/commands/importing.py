@@ -118,7 +118,7 @@ def crews_command(
 
     Example: dispatch import crews data/sample/crews.csv
     """
-    run_import(lambda s, p: import_crews(s, file, rejects=rejects), policy_path=policy_path, as_json=as_json)
+    run_import(lambda s, p: import_crews(s, file, policy=p, rejects=rejects), policy_path=policy_path, as_json=as_json)
 
 
 @import_app.command("shifts")
@@ -148,4 +148,4 @@ def zones_command(
 
     Example: dispatch import zones data/sample/zones.geojson --rejects rejected-zones.geojson
     """
-    run_import(lambda s, p: import_zones(s, file, rejects=rejects), policy_path=policy_path, as_json=as_json)
+    run_import(lambda s, p: import_zones(s, file, policy=p, rejects=rejects), policy_path=policy_path, as_json=as_json)

@@ -12,6 +12,8 @@ import typer
 from dispatch.commands.common import (
     JsonOption,
     PolicyOption,
+    check_coordinate,
+    check_seconds,
     console,
     fail,
     load_policy,
@@ -38,7 +40,8 @@ def replan_command(
     date: Annotated[dt.datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="The running day (YYYY-MM-DD).")],
     at: Annotated[str | None, typer.Option("--at", help="Re-plan as of HH:MM (default: now).")] = None,
     time_limit: Annotated[
-        float, typer.Option(help="Solver seconds (6 s keeps a 1,000-ticket re-plan under 10 s).")
+        float,
+        typer.Option(callback=check_seconds, help="Solver seconds (6 s keeps a 1,000-ticket re-plan under 10 s)."),
     ] = 6.0,
     reproducible: Annotated[bool, typer.Option(help="Fixed search work: identical output on every run.")] = False,
     end_shift: Annotated[
@@ -150,8 +153,8 @@ def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path 
 @crews_app.command("position")
 def position_command(
     crew: Annotated[str, typer.Argument(help="Crew id, e.g. C03.")],
-    lat: Annotated[float, typer.Option(help="Latitude (WGS84).")],
-    lon: Annotated[float, typer.Option(help="Longitude (WGS84).")],
+    lat: Annotated[float, typer.Option(callback=check_coordinate(-90, 90), help="Latitude (WGS84).")],
+    lon: Annotated[float, typer.Option(callback=check_coordinate(-180, 180), help="Longitude (WGS84).")],
     at: Annotated[str | None, typer.Option(help="When: HH:MM today, or an ISO time (default: now).")] = None,
     source: Annotated[str, typer.Option(help="Where it came from: dispatcher, gps, radio.")] = "dispatcher",
     policy_path: PolicyOption = None,
@@ -165,7 +168,7 @@ def position_command(
     now = dt.datetime.now(tz)
     when = parse_time(at, day=now.date(), tz=tz, what="--at") if at else now
     with transaction(IntradayError) as session:
-        record_position(session, crew_id=crew, lat=lat, lon=lon, at=when, source=source)
+        record_position(session, crew_id=crew, lat=lat, lon=lon, at=when, source=source, now=now, policy=policy)
     console.print(f"Crew {crew} at ({lat:.5f}, {lon:.5f}) at {when.astimezone(tz):%Y-%m-%d %H:%M}.")
 
 

@@ -14,8 +14,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlmodel import Session, select
 
 from dispatch.commands.common import (
+    MAX_ID,
     JsonOption,
     PolicyOption,
+    TimeLimitSeconds,
+    check_seconds,
     console,
     err_console,
     fail,
@@ -38,7 +41,9 @@ plan_app = typer.Typer(
 )
 
 DateOption = Annotated[dt.datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="The day (YYYY-MM-DD).")]
-PlanIdOption = Annotated[int | None, typer.Option("--plan-id", help="A specific version (default: the latest).")]
+PlanIdOption = Annotated[
+    int | None, typer.Option("--plan-id", min=1, max=MAX_ID, help="A specific version (default: the latest).")
+]
 
 
 def _day(value: dt.datetime | None) -> dt.date:
@@ -77,9 +82,7 @@ def _warn(message: str) -> None:
 def plan_command(
     ctx: typer.Context,
     date: DateOption = None,
-    time_limit: Annotated[
-        float | None, typer.Option(help="Solver seconds (default: policy solver.time_limit_s).")
-    ] = None,
+    time_limit: TimeLimitSeconds = None,
     reproducible: Annotated[
         bool, typer.Option(help="Fixed search work instead of wall time: identical output on every run.")
     ] = False,
@@ -233,7 +236,7 @@ def sheets_command(
 
 def demo_command(
     out: Annotated[Path, typer.Option(help="Folder for the demo database and outputs.")] = Path("demo-output"),
-    time_limit: Annotated[float, typer.Option(help="Solver seconds.")] = 20.0,
+    time_limit: Annotated[float, typer.Option(callback=check_seconds, help="Solver seconds.")] = 20.0,
     lang: Annotated[str, typer.Option(help="Route sheet language: id or en.")] = "id",
 ) -> None:
     """Load the bundled sample region into a new SQLite file, plan the next day, publish, write route sheets.

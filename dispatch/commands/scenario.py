@@ -18,8 +18,10 @@ from rich.table import Table
 from sqlmodel import Session
 
 from dispatch.commands.common import (
+    MAX_COUNT,
     JsonOption,
     PolicyOption,
+    check_seconds,
     console,
     err_console,
     fail,
@@ -60,13 +62,16 @@ DateOption = Annotated[
 TimeLimitOption = Annotated[
     float | None,
     typer.Option(
-        min=0.1,
+        callback=check_seconds,
         help="Search effort in seconds, turned into a fixed solution count so runs are reproducible "
         "(default: policy solver.time_limit_s).",
     ),
 ]
 SolutionsOption = Annotated[
-    int | None, typer.Option("--solutions", min=1, help="Search effort as a solution count (overrides --time-limit).")
+    int | None,
+    typer.Option(
+        "--solutions", min=1, max=MAX_COUNT, help="Search effort as a solution count (overrides --time-limit)."
+    ),
 ]
 
 
@@ -200,7 +205,7 @@ def validate_command(
 
 @scenario_app.command("list")
 def list_command(
-    limit: Annotated[int, typer.Option(min=1, help="Show at most this many runs, newest first.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_COUNT, help="Show at most this many runs, newest first.")] = 50,
     as_json: JsonOption = False,
 ) -> None:
     """List stored scenario runs, newest first.
@@ -376,7 +381,7 @@ def sweep_command(
     date: DateOption = None,
     time_limit: TimeLimitOption = None,
     solutions: SolutionsOption = None,
-    jobs: Annotated[int | None, typer.Option(min=1, help="Plans run at once (default: one per core).")] = None,
+    jobs: Annotated[int | None, typer.Option(min=1, max=256, help="Plans run at once (default: one per core).")] = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="CSV of the grid (default: sweep-NAME.csv).")] = None,
     png: Annotated[Path | None, typer.Option("--png", help="Trade-off chart (default: sweep-NAME.png).")] = None,
     policy_path: PolicyOption = None,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from dispatch.core.clock import local_midnight
+from dispatch.core.clock import future_problem, local_midnight
 from dispatch.core.domain import Ticket
 from dispatch.core.plan import Plan, PlanStatus
 from dispatch.core.policy import Policy
@@ -53,15 +53,31 @@ def load_visits(session: Session, *, day: dt.date, tz: ZoneInfo, until: dt.datet
 
 
 def record_position(
-    session: Session, *, crew_id: str, lat: float, lon: float, at: dt.datetime, source: str = "dispatcher"
+    session: Session,
+    *,
+    crew_id: str,
+    lat: float,
+    lon: float,
+    at: dt.datetime,
+    source: str = "dispatcher",
+    now: dt.datetime | None = None,
+    policy: Policy | None = None,
 ) -> None:
-
+    """Store where a crew is at ``at``: a real point of the region, not later than ``now`` plus the
+    policy's clock skew (the one rule of :func:`dispatch.core.clock.future_problem`)."""
+    policy = policy or Policy()
+    now = now if now is not None else dt.datetime.now(dt.UTC)
     if at.tzinfo is None:
         raise IntradayError(f"position time {at.isoformat()} has no time zone")
     if not (-90 <= lat <= 90) or not (-180 <= lon <= 180):
         raise IntradayError(f"crew {crew_id}: position ({lat}, {lon}) is not a latitude/longitude")
     if session.get(CrewRow, crew_id) is None:
         raise IntradayError(f"no crew {crew_id!r}: import it with `dispatch import crews FILE`")
+    tz = ZoneInfo(policy.region.timezone)
+    if future := future_problem(at, now=now, skew_min=policy.region.max_clock_skew_min, tz=tz):
+        raise IntradayError(f"crew {crew_id}: position time {future}")
+    if outside := policy.region.point_problem(lat, lon):
+        raise IntradayError(f"crew {crew_id}: position {outside}")
     session.add(CrewPositionRow(crew_id=crew_id, lat=lat, lon=lon, at=at, source=source))
 
 

@@ -1,4 +1,4 @@
-"""What every ledger operation shares: its error and the clock-skew allowance."""
+"""What every ledger operation shares: its error, the policy and time-zone helpers."""
 
 from __future__ import annotations
 
@@ -6,10 +6,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from dispatch.core.policy import Policy
-
-# A report may be a few minutes ahead of the server's clock (a phone's clock); more is a typo.
-CLOCK_SKEW = dt.timedelta(minutes=10)
-
 
 # Step ``progress`` of a re-plan's frozen visits (dispatch.intraday): done ones are in the ledger as actuals.
 _STEP_DONE = "done"

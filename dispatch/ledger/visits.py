@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from dispatch.core.clock import future_problem
 from dispatch.core.exposure import Place, household_multiplier, in_home_minutes, weighted_minutes
 from dispatch.core.plan import PlanStatus
 from dispatch.core.policy import Policy
 from dispatch.core.route import Route
-from dispatch.ledger.base import CLOCK_SKEW, ExposureError, _aware, _policy, _tz
+from dispatch.ledger.base import ExposureError, _aware, _policy, _tz
 from dispatch.ledger.budgets import unavailable_members
 from dispatch.ledger.places import ZonesByDay
 from dispatch.store.models.crews import CrewMemberRow, CrewRow
@@ -39,8 +40,14 @@ def _visit_problems(
     now: dt.datetime,
     ticket: TicketRow | None,
     crew_known: bool,
+    policy: Policy,
 ) -> list[tuple[str, str]]:
-    """What is wrong with a visit report, as (field, message) pairs; empty when it can be recorded."""
+    """What is wrong with a visit report, as (field, message) pairs; empty when it can be recorded.
+
+    Times follow the one clock rule (:func:`dispatch.core.clock.future_problem`): nothing later than
+    now plus ``region.max_clock_skew_min``, and no arrival that much before the ticket was reported."""
+    tz = _tz(policy)
+    skew = policy.region.max_clock_skew_min
     problems: list[tuple[str, str]] = []
     if ticket is None:
         problems.append(("ticket_id", f"unknown ticket {visit.ticket_id!r}"))
@@ -53,13 +60,21 @@ def _visit_problems(
         problems.append(("ticket_id", f"ticket {visit.ticket_id} is already closed (fixed{when})"))
     if not crew_known:
         problems.append(("crew_id", f"unknown crew {visit.crew_id!r}"))
-    if visit.arrived_at > now + CLOCK_SKEW:
-        problems.append(("arrived", f"{visit.arrived_at.isoformat()} is in the future"))
+    if future := future_problem(visit.arrived_at, now=now, skew_min=skew, tz=tz):
+        problems.append(("arrived", future))
+    elif ticket is not None and visit.arrived_at < ticket.reported_at - policy.region.max_clock_skew:
+        problems.append(
+            (
+                "arrived",
+                f"{visit.arrived_at.isoformat()} is before ticket {ticket.ticket_id} was reported "
+                f"({ticket.reported_at.astimezone(visit.arrived_at.tzinfo or tz).isoformat()})",
+            )
+        )
     if visit.left_at is not None:
         if visit.left_at < visit.arrived_at:
             problems.append(("left", f"{visit.left_at.isoformat()} is before arrived {visit.arrived_at.isoformat()}"))
-        elif visit.left_at > now + CLOCK_SKEW:
-            problems.append(("left", f"{visit.left_at.isoformat()} is in the future"))
+        elif future := future_problem(visit.left_at, now=now, skew_min=skew, tz=tz):
+            problems.append(("left", future))
         if visit.outcome is None:
             problems.append(("outcome", "required when left is given (fixed, not_home, escalated or unsafe)"))
     elif visit.outcome is not None:
@@ -115,7 +130,7 @@ def record_visit(
     visit = _VisitIn(ticket_id, crew_id, arrived_at, left_at, bool(entered_home), result)
     ticket = session.get(TicketRow, ticket_id)
     problems = _visit_problems(
-        session, visit, now=now, ticket=ticket, crew_known=session.get(CrewRow, crew_id) is not None
+        session, visit, now=now, ticket=ticket, crew_known=session.get(CrewRow, crew_id) is not None, policy=policy
     )
     if plan_id is not None and session.get(PlanRow, plan_id) is None:
         problems.append(("plan_id", f"no plan with id {plan_id}"))

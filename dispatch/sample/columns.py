@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
+
+from dispatch.core.csvcells import SafeDictWriter
 
 TICKET_COLUMNS = (
     "ticket_id", "reported_at", "category", "lat", "lon", "address", "customer_id", "customer_name",
@@ -28,7 +29,7 @@ Row = dict[str, str]
 
 def _write_csv(path: Path, columns: Sequence[str], rows: list[Row]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(columns), lineterminator="\n")
+        writer = SafeDictWriter(f, fieldnames=list(columns), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return path

@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
+from dispatch.core.policy import CIREBON_BBOX
+
 TZ = ZoneInfo("Asia/Jakarta")
 
 
-# (min_lat, min_lon, max_lat, max_lon): every generated point lies inside.
-REGION_BBOX = (-7.08, 107.86, -6.24, 108.86)
+# (min_lat, min_lon, max_lat, max_lon): every generated point lies inside; the policy's default region.bbox.
+REGION_BBOX = CIREBON_BBOX
 
 
 _KOTA, _KAB, _KNG, _MJL, _IDM = "Kota Cirebon", "Kab. Cirebon", "Kab. Kuningan", "Kab. Majalengka", "Kab. Indramayu"

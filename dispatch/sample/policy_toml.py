@@ -9,6 +9,12 @@ POLICY_TOML = """\
 [region]
 name = "UP3 Cirebon (sample)"
 timezone = "Asia/Jakarta"
+# How many minutes ahead of this computer's clock a reported time may be (a phone's clock running
+# fast): a ticket report, a visit or a crew position later than that is refused as in the future.
+max_clock_skew_min = 10.0
+# [min_lat, min_lon, max_lat, max_lon]: tickets, depots and crew positions outside are refused
+# (a mistyped or swapped coordinate); [] turns the check off.
+bbox = [-7.08, 107.86, -6.24, 108.86]
 
 [exposure]
 # Per-shift caps for each crew member: homes entered, and weighted minutes spent inside homes.
@@ -101,4 +107,24 @@ max_tickets_per_solve = 1500
 # Storm mode: with enabled = true the standby crews of shifts.csv are called in (call_standby).
 enabled = false
 call_standby = true
+
+[skills]
+# Every skill a crew may have or a ticket may need; an import naming any other is refused (a typo
+# such as "mvv" would leave tickets unassigned). category.skills must use these.
+known = ["lv", "mv", "ppe"]
+
+[sheets]
+# Route sheets are read at the door, by neighbours too. Customers' phone numbers are shown on the
+# phone page only (tap to call), not on paper, the CSV or the GeoJSON, unless this is true.
+phone_on_paper = false
+
+[sheets.ppe]
+# Sheets print a protection level (0 none, 1 basic, 2 enhanced, 3 full PPE), never the household's
+# risk: the highest of the household's level, the zone's and the skill's.
+household = { none = 0, suspected = 2, isolating = 3 }
+# A stop inside a zone with a risk weight of at least zone_weight needs at least zone_level.
+zone_weight = 1.5
+zone_level = 1
+# A ticket needing the skill "ppe" needs at least this level.
+skill_level = 1
 """

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import itertools
 import math
 import tomllib
@@ -11,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dispatch.core.csvcells import SafeDictWriter
 from dispatch.core.domain import PlanInputs
 from dispatch.core.policy import Policy, PolicyError
 from dispatch.runtime.fanout import fan_out
@@ -169,7 +169,7 @@ def write_sweep_csv(result: SweepResult, path: Path | str) -> Path:
     path = Path(path)
     table = result.table()
     with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(table[0]), lineterminator="\n")
+        writer = SafeDictWriter(f, fieldnames=list(table[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(table)
     return path

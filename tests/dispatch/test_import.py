@@ -158,8 +158,8 @@ def test_every_ticket_error_is_reported_with_file_row_and_field(session: Session
         f"{f}:8: lon: required when lat is given",
         f"{f}:9: priority: must be between 1 and 4",
         f"{f}:10: critical_facility: expected true/false",
-        f"{f}:11: customers_affected: must be at least 1",
-        f"{f}:12: service_min: must be at least 1",
+        f"{f}:11: customers_affected: must be between 1 and 1000000",
+        f"{f}:12: service_min: must be between 1 and 1440",
         f"{f}:13: indoor: expected true/false",
         f"{f}:14: household_risk: unknown value 'sick'",
         f"{f}:15: window_end: required when window_start is given",
@@ -466,7 +466,7 @@ def test_every_crew_error_is_reported(session: Session, tmp_path: Path) -> None:
         "C5,Five,-6.70,108.55,,,truck,M6\n"
         "C6,Six,-6.70,108.55,,,car,M2;M7\n"
         "C7,Seven,-6.70,108.55,,,car,M8;M8\n"
-        "C1,Again,-6.70,108.55,,,car,\n",
+        "C1,Again,-6.70,108.55,,,car,M9\n",
     )
     with pytest.raises(ImportErrors) as excinfo:
         import_crews(session, path)
@@ -504,7 +504,7 @@ def test_reimported_crews_move_and_retire_members(engine: Engine, tmp_path: Path
             ("C1", "One bis", ("M1",)),
             ("C2", "Two", ("M2", "M3")),
         ]
-    third = write(tmp_path, "c.csv", "crew_id,name,depot_lat,depot_lon,members\nC1,One,-6.7,108.5,\n")
+    third = write(tmp_path, "c.csv", "crew_id,name,depot_lat,depot_lon,members\nC1,One,-6.7,108.5,M9\n")
     with session_scope(engine) as session:
         import_crews(session, third)
     with Session(engine) as session:
@@ -636,7 +636,7 @@ def test_zones_import_and_load_by_day(session: Session, tmp_path: Path) -> None:
     )
     report = import_zones(session, path)
     assert (report.rows, report.inserted) == (3, 3)
-    assert report.warnings == [f"{path}: properties: unknown propert(ies) ignored: colour"]
+    assert report.warnings == [f"{path}: properties: unknown propert(ies) ignored: 'colour'"]
     zones = {z.name: z for z in load_zones(session)}
     assert (zones["Pasar"].risk_weight, zones["Pasar"].closed, zones["Pasar"].speed_kmh) == (1.0, False, None)
     assert zones["Kalijaga"].geometry.geom_type == "MultiPolygon" and zones["Kalijaga"].closed
@@ -679,8 +679,8 @@ def test_every_zone_error_names_the_feature_and_field(session: Session, tmp_path
         f"{f}:features[2]: geometry: expected a Polygon or MultiPolygon, got 'Point'",
         f"{f}:features[3]: name: required: a non-empty text",
         f"{f}:features[4]: name: 'ok' is already used by features[0]",
-        f"{f}:features[5]: risk_weight: must be >= 0, got -1",
-        f"{f}:features[6]: speed_kmh: must be > 0, got 0",
+        f"{f}:features[5]: risk_weight: must be between 0 and 100, got -1",
+        f"{f}:features[6]: speed_kmh: must be greater than 0 and at most 200, got 0",
         f"{f}:features[7]: closed: expected true or false, got 'yes'",
         f"{f}:features[8]: valid_to: 2026-11-01 is before valid_from 2026-12-01",
         f"{f}:features[9]: valid_from: expected a date YYYY-MM-DD, got '1 Dec'",
@@ -699,7 +699,7 @@ def test_zone_rejects_are_written_as_geojson(session: Session, tmp_path: Path) -
     assert (report.rows, report.inserted, report.rejected) == (2, 1, 1)
     written = json.loads(rejects.read_text(encoding="utf-8"))
     assert [f["properties"] for f in written["features"]] == [
-        {"name": "neg", "risk_weight": -2, "reject_reason": "risk_weight: must be >= 0, got -2"}
+        {"name": "neg", "risk_weight": -2, "reject_reason": "risk_weight: must be between 0 and 100, got -2"}
     ]
 
 
@@ -771,7 +771,7 @@ def test_cli_lists_every_problem_on_stderr_and_exits_1(
     result = CliRunner().invoke(cli(), ["import", "tickets", str(path)])
     assert result.exit_code == 1
     assert f"{path}:3: reported_at: expected an ISO 8601" in result.stderr
-    assert f"{path}:3: customers_affected: must be at least 1, got 0" in result.stderr
+    assert f"{path}:3: customers_affected: must be between 1 and 1000000, got 0" in result.stderr
     assert "nothing imported: 2 problem(s)" in result.stderr
     with Session(engine) as session:
         assert ticket_ids(session) == []

@@ -9,6 +9,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from dispatch.core.domain import Vehicle
+from dispatch.core.ids import id_problem
+from dispatch.core.policy import Policy
 from dispatch.io.importing.rows import ImportReport, _Check, _duplicate, _read_csv, _Row, _settle
 from dispatch.store.models.crews import CrewMemberRow, CrewRow
 from dispatch.store.models.tickets import join_skills
@@ -27,12 +29,15 @@ class _CrewValues:
     members: tuple[str, ...]
 
 
-def import_crews(session: Session, path: Path | str, *, rejects: Path | str | None = None) -> ImportReport:
+def import_crews(
+    session: Session, path: Path | str, *, policy: Policy | None = None, rejects: Path | str | None = None
+) -> ImportReport:
     """Import ``crews.csv``: crews are inserted or updated, with their members.
 
     A member listed for a crew joins it (moving from another crew listed in the same file); a
     member no longer listed is kept but made inactive, because the exposure ledger refers to them.
     """
+    policy = policy or Policy()
     path = Path(path)
     rejects = Path(rejects) if rejects is not None else None
     table = _read_csv(path, required=CREW_REQUIRED, optional=CREW_OPTIONAL)
@@ -41,9 +46,18 @@ def import_crews(session: Session, path: Path | str, *, rejects: Path | str | No
     parsed: list[_CrewValues] = []
     seen: dict[str, int] = {}
     for row in table.rows:
-        values = _check_crew(row)
+        values = _check_crew(row, policy=policy)
         if values is not None and not _duplicate(row, "crew_id", values.crew_id, seen):
             parsed.append(values)
+
+    # Crew ids name sheet files, which a phone or a FAT stick would mix up if two differ only in case.
+    by_case: dict[str, str] = {c.lower(): c for c in session.exec(select(CrewRow.crew_id)).all()}
+    for values in parsed:
+        other = by_case.setdefault(values.crew_id.lower(), values.crew_id)
+        if other != values.crew_id:
+            values.row.problem(
+                "crew_id", f"{values.crew_id!r} differs from crew {other!r} only in case; their sheet files would clash"
+            )
 
     # A member belongs to one crew: within the file, and against active members of crews not in it.
     in_file = {v.crew_id for v in parsed}
@@ -69,19 +83,33 @@ def import_crews(session: Session, path: Path | str, *, rejects: Path | str | No
 
     good = {id(row) for row in _settle(table, report, rejects)}
     accepted = [v for v in parsed if id(v.row) in good]
+    least = policy.exposure.min_crew_members
+    for values in accepted:
+        if len(values.members) < least:
+            report.warnings.append(
+                f"{table.label}:{values.row.line}: members: crew {values.crew_id} has {len(values.members)} "
+                f"member(s), fewer than exposure.min_crew_members ({least}): it will not be dispatched"
+            )
     _store_crews(session, accepted, report=report, known=known)
     return report
 
 
-def _check_crew(row: _Row) -> _CrewValues | None:
+def _check_crew(row: _Row, *, policy: Policy) -> _CrewValues | None:
     check = _Check(row)
-    crew_id = check.text("crew_id", required=True)
+    # A crew id names its route sheet files, so it must also be a usable file name.
+    crew_id = check.ident("crew_id", file_stem=True)
     name = check.text("name", required=True)
-    depot = check.point("depot_lat", "depot_lon", required=True)
-    end = check.point("end_lat", "end_lon", required=False)
-    skills = check.items("skills") or ()
+    depot = check.point("depot_lat", "depot_lon", required=True, region=policy.region)
+    end = check.point("end_lat", "end_lon", required=False, region=policy.region)
+    skills = check.skills("skills", known=policy.skills.known) or ()
     vehicle = check.choice("vehicle", Vehicle) or Vehicle.CAR
     members = check.items("members") or ()
+    if not members:
+        row.problem("members", "required: at least one member id (';'-separated)")
+    for member in members:
+        problem = id_problem(member)
+        if problem:
+            row.problem("members", problem)
     repeated = sorted({m for m in members if members.count(m) > 1})
     if repeated:
         row.problem("members", f"listed twice: {', '.join(repeated)}")

@@ -10,6 +10,7 @@ from typing import Protocol
 from geopy.exc import GeopyError
 from sqlmodel import Session, col, select
 
+from dispatch.core.policy import Policy
 from dispatch.io.importing.rows import _now
 from dispatch.store.models.tickets import STATUS_OPEN, GeocodeCacheRow, TicketRow
 
@@ -43,10 +44,13 @@ def geocode_missing(
     geocoder: Geocoder,
     now: datetime | None = None,
     ticket_ids: Iterable[str] | None = None,
+    policy: Policy | None = None,
 ) -> GeocodeReport:
     """Give coordinates to open tickets that have an address but none; each address is looked
-    up once, and the answer is cached in ``geocode_cache``."""
+    up once, and the answer is cached in ``geocode_cache``. An answer outside the policy's region
+    (the same street name in another town) is not used."""
     now = _now(now)
+    region = (policy or Policy()).region
     query = select(TicketRow).where(
         TicketRow.status == STATUS_OPEN, col(TicketRow.lat).is_(None) | col(TicketRow.lon).is_(None)
     )
@@ -75,6 +79,10 @@ def geocode_missing(
             lat, lon = float(location.latitude), float(location.longitude)
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 report.not_found.append((ticket.ticket_id, f"geocoder returned an impossible point {lat}, {lon}"))
+                continue
+            if region.point_problem(lat, lon):
+                where = f"geocoder returned {lat}, {lon}, outside the region's bounds (policy region.bbox)"
+                report.not_found.append((ticket.ticket_id, where))
                 continue
             session.add(GeocodeCacheRow(address=key, lat=lat, lon=lon, geocoded_at=now))
             session.flush()

@@ -13,6 +13,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from dispatch.core.clock import PLAUSIBLE_YEARS
+from dispatch.core.csvcells import SafeWriter, unescape_cell
+from dispatch.core.ids import file_stem_problem, id_problem
+from dispatch.core.policy import RegionPolicy
+
 REJECT_REASON = "reject_reason"
 
 
@@ -26,6 +31,21 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 _YMD = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# Characters no text value may hold: control characters other than tab and line breaks (PostgreSQL
+# cannot store NUL at all), and lone surrogates (a JSON file can spell them; no encoder writes them).
+_BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def text_problem(value: str) -> str | None:
+    """What makes a text value unstorable or unprintable, or None."""
+    bad = _BAD_CHAR.search(value)
+    if bad is None:
+        return None
+    code = ord(bad.group())
+    kind = "an invalid character" if 0xD800 <= code <= 0xDFFF else "a control character"
+    return f"contains {kind} (U+{code:04X})"
 
 
 class ImportErrors(Exception):
@@ -132,20 +152,28 @@ def _read_csv(path: Path, *, required: tuple[str, ...], optional: tuple[str, ...
         if unknown:
             warnings.append(f"{label}:1: header: unknown column(s) ignored: {', '.join(repr(h) for h in unknown)}")
         rows: list[_Row] = []
+        known_columns = [c for c in columns if c in required + optional]
         last_line = reader.line_num
-        for raw in reader:
+        for cells in reader:
             line = last_line + 1  # a quoted value may span lines: the row starts after the last one
             last_line = reader.line_num
-            if not any(v.strip() for v in raw):
+            if not any(v.strip() for v in cells):
                 continue  # blank line
+            raw = [unescape_cell(v) for v in cells]  # our own --rejects files escape formula cells
             values = {c: (raw[i].strip() if i < len(raw) else "") for i, c in enumerate(columns)}
             row = _Row(line=line, raw=raw, values=values)
+            for column in known_columns:
+                problem = text_problem(values[column])
+                if problem:
+                    row.problem(column, problem)
             if len(raw) != len(columns):
                 extra = f" (extra: {', '.join(map(repr, raw[len(columns) :]))})" if len(raw) > len(columns) else ""
                 row.problem("row", f"{len(raw)} values but the header has {len(columns)} columns{extra}")
             rows.append(row)
     except csv.Error as exc:
         raise ImportErrors([f"{label}:{reader.line_num}: file: not readable as CSV: {exc}"]) from exc
+    if not rows:
+        warnings.append(f"{label}: no rows to import (the file has only a header)")
     return _Table(label=label, header=header, columns=columns, rows=rows, warnings=warnings)
 
 
@@ -191,7 +219,7 @@ class _Check:
             return number
         return None
 
-    def whole(self, name: str, *, lo: int, hi: int | None = None) -> int | None:
+    def whole(self, name: str, *, lo: int, hi: int) -> int | None:
         value = self.text(name)
         if not value:
             return None
@@ -200,9 +228,8 @@ class _Check:
         except ValueError:
             self.row.problem(name, f"expected a whole number, got {value!r}")
             return None
-        if number < lo or hi is not None and number > hi:
-            limit = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
-            self.row.problem(name, f"must be {limit}, got {number}")
+        if not lo <= number <= hi:
+            self.row.problem(name, f"must be between {lo} and {hi}, got {number}")
             return None
         return number
 
@@ -244,22 +271,56 @@ class _Check:
         try:
             if not _YMD.match(value):
                 raise ValueError(value)
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             self.row.problem(name, f"expected a date YYYY-MM-DD, got {value!r}")
             return None
+        if day.year not in PLAUSIBLE_YEARS:
+            self.row.problem(name, f"{value} is not a plausible date (years {_YEARS})")
+            return None
+        return day
 
     def moment(self, name: str, *, tz: ZoneInfo, required: bool = False) -> datetime | None:
+        """An ISO 8601 date and time; no offset means the region's time zone. A date alone is refused
+        (it would silently become midnight), and so is a year outside PLAUSIBLE_YEARS."""
         value = self.text(name, required=required)
         if not value:
+            return None
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            self.row.problem(name, f"{value!r} is a date without a time of day; give the time too (2026-11-29T08:30)")
             return None
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
             self.row.problem(name, f"expected an ISO 8601 date and time (2024-05-01T08:30+07:00), got {value!r}")
             return None
+        if moment.year not in PLAUSIBLE_YEARS:
+            self.row.problem(name, f"{value!r} is not a plausible time (years {_YEARS})")
+            return None
         # No offset written means the region's local time.
         return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+
+    def ident(self, name: str, *, file_stem: bool = False, required: bool = True) -> str:
+        """An id restricted to the safe character set (``file_stem``: also usable as a file name)."""
+        value = self.text(name)
+        if not value and not required:
+            return value
+        problem = (file_stem_problem if file_stem else id_problem)(value)
+        if problem:
+            self.row.problem(name, problem)
+        return value
+
+    def skills(self, name: str, *, known: list[str]) -> tuple[str, ...] | None:
+        """A ';'-separated list of skills from the policy's vocabulary (``skills.known``)."""
+        skills = self.items(name)
+        for skill in skills or ():
+            if skill not in known:
+                self.row.problem(name, f"unknown skill {skill!r} (known: {', '.join(known)}; policy skills.known)")
+        return skills
 
     def items(self, name: str) -> tuple[str, ...] | None:
         """A ';'-separated list; None when the value is empty."""
@@ -275,15 +336,27 @@ class _Check:
             self.row.problem(first, f"required when {second} is given (give both or neither)")
         return all(given)
 
-    def point(self, lat_name: str, lon_name: str, *, required: bool) -> tuple[float, float] | None:
-        """A WGS84 position (both values or neither)."""
+    def point(
+        self, lat_name: str, lon_name: str, *, required: bool, region: RegionPolicy | None = None
+    ) -> tuple[float, float] | None:
+        """A WGS84 position (both values or neither); with ``region``, inside its bounding box and never (0, 0)."""
         self.pair(lat_name, lon_name)
         if required and not self.text(lat_name) and not self.text(lon_name):
             self.row.problem(lat_name, "required, but empty")
             self.row.problem(lon_name, "required, but empty")
         lat = self.number(lat_name, lo=-90, hi=90)
         lon = self.number(lon_name, lo=-180, hi=180)
-        return (lat, lon) if lat is not None and lon is not None else None
+        if lat is None or lon is None:
+            return None
+        if region is not None:
+            problem = region.point_problem(lat, lon)
+            if problem:
+                self.row.problem(f"{lat_name}, {lon_name}", problem)
+                return None
+        return lat, lon
+
+
+_YEARS = f"{PLAUSIBLE_YEARS.start} to {PLAUSIBLE_YEARS.stop - 1}"
 
 
 def _duplicate(row: _Row, name: str, key: str, seen: dict[str, int]) -> bool:
@@ -314,7 +387,7 @@ def _write_rejects(table: _Table, bad: list[_Row], path: Path) -> None:
     # A rejects file fed back in after fixing keeps one reject_reason column, the new one.
     keep = [i for i, c in enumerate(table.columns) if c != REJECT_REASON]
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
+        writer = SafeWriter(out)
         writer.writerow([table.header[i] for i in keep] + [REJECT_REASON])
         for row in bad:
             values = [row.raw[i] if i < len(row.raw) else "" for i in keep]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from dispatch.core.policy import Policy
+from dispatch.core.policy import DAY_MIN, Policy
 from dispatch.io.importing.rows import ImportReport, _Check, _duplicate, _read_csv, _Row, _settle
 from dispatch.store.models.crews import CrewRow, ShiftRow
 
@@ -82,7 +82,7 @@ def _check_shift(row: _Row, *, tz: ZoneInfo, crews: set[str]) -> _ShiftValues | 
     day = check.day("date", required=True)
     start_at, end_at = check.clock("start", required=True), check.clock("end", required=True)
     break_from, break_to = check.clock("break_start"), check.clock("break_end")
-    break_min = check.whole("break_min", lo=1)
+    break_min = check.whole("break_min", lo=1, hi=DAY_MIN)
     standby = check.flag("standby")
     has_window = check.pair("break_start", "break_end")
     if has_window and not check.text("break_min"):

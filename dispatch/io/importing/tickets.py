@@ -10,12 +10,17 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from dispatch.core.clock import future_problem
 from dispatch.core.domain import Category, HouseholdRisk
-from dispatch.core.policy import Policy
+from dispatch.core.policy import DAY_MIN, Policy
 from dispatch.io.importing.rows import ImportReport, _Check, _duplicate, _now, _read_csv, _Row, _settle
 from dispatch.store.models.tickets import STATUS_MERGED, STATUS_OPEN, TicketRow, TicketSource, join_skills
 
 TICKET_REQUIRED = ("ticket_id", "reported_at", "category", "lat", "lon")
+
+
+# The most customers one ticket can stand for (a whole UP3 is about a million).
+MAX_CUSTOMERS = 1_000_000
 
 
 TICKET_OPTIONAL = (
@@ -65,7 +70,7 @@ def import_tickets(
     parsed: list[_TicketValues] = []
     seen: dict[str, int] = {}
     for row in table.rows:
-        values = _check_ticket(row, policy=policy, tz=tz)
+        values = _check_ticket(row, policy=policy, tz=tz, now=now)
         if values is not None and not _duplicate(row, "ticket_id", values.ticket_id, seen):
             parsed.append(values)
     good = {id(row) for row in _settle(table, report, rejects)}
@@ -80,18 +85,24 @@ def import_tickets(
     return report
 
 
-def _check_ticket(row: _Row, *, policy: Policy, tz: ZoneInfo) -> _TicketValues | None:
+def _check_ticket(row: _Row, *, policy: Policy, tz: ZoneInfo, now: datetime | None = None) -> _TicketValues | None:
+    """A ticket row checked and filled with the category defaults; None when it has problems.
+    With ``now`` (an import; not a what-if scenario's made-up tickets) a report in the future is refused."""
     check = _Check(row)
-    ticket_id = check.text("ticket_id", required=True)
+    ticket_id = check.ident("ticket_id")
     reported_at = check.moment("reported_at", tz=tz, required=True)
+    if reported_at is not None and now is not None:
+        future = future_problem(reported_at, now=now, skew_min=policy.region.max_clock_skew_min, tz=tz)
+        if future:
+            row.problem("reported_at", future)
     category = check.choice("category", Category, required=True)
     address = check.text("address")
     # An address alone is enough to import; the ticket waits for geocoding before planning.
-    point = check.point("lat", "lon", required=not address)
+    point = check.point("lat", "lon", required=not address, region=policy.region)
     priority = check.whole("priority", lo=1, hi=4)
     critical = check.flag("critical_facility")
-    customers = check.whole("customers_affected", lo=1)
-    service_min = check.whole("service_min", lo=1)
+    customers = check.whole("customers_affected", lo=1, hi=MAX_CUSTOMERS)
+    service_min = check.whole("service_min", lo=1, hi=DAY_MIN)
     indoor = check.flag("indoor")
     risk = check.choice("household_risk", HouseholdRisk)
     window_start, window_end = check.clock("window_start"), check.clock("window_end")
@@ -100,7 +111,8 @@ def _check_ticket(row: _Row, *, policy: Policy, tz: ZoneInfo) -> _TicketValues |
             "window_end",
             f"must be after window_start ({check.text('window_start')}), got {check.text('window_end')}",
         )
-    skills = check.items("skills")
+    skills = check.skills("skills", known=policy.skills.known)
+    transformer_id = check.ident("transformer_id", required=False)  # an asset id
     source = check.choice("source", TicketSource)
     if row.problems or category is None or reported_at is None:
         return None
@@ -123,7 +135,7 @@ def _check_ticket(row: _Row, *, policy: Policy, tz: ZoneInfo) -> _TicketValues |
         "customer_id": check.text("customer_id"),
         "customer_name": check.text("customer_name"),
         "phone": check.text("phone"),
-        "transformer_id": check.text("transformer_id"),
+        "transformer_id": transformer_id,
         "source": (source or TicketSource.CSV).value,
     }
     return _TicketValues(row=row, ticket_id=ticket_id, fields=fields)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from dispatch.core.ids import id_problem
 from dispatch.core.policy import Policy
 from dispatch.io.importing.rows import ImportReport, _Check, _duplicate, _read_csv, _Row, _settle
 from dispatch.ledger.base import _aware, _policy, _tz
@@ -74,7 +75,9 @@ def import_visits(
     rejects = Path(rejects) if rejects is not None else None
     table = _read_csv(Path(path), required=VISIT_REQUIRED, optional=VISIT_OPTIONAL)
     report = ImportReport(kind="visits", file=table.label)
-    tickets = tickets_by_id(session, ids=(row.values.get("ticket_id", "") for row in table.rows))
+    # Only ids that can exist are looked up (a NUL byte in a query is a PostgreSQL error, not a row error).
+    ids = (row.values.get("ticket_id", "") for row in table.rows)
+    tickets = tickets_by_id(session, ids=(i for i in ids if id_problem(i) is None))
     crews = set(session.exec(select(CrewRow.crew_id)).all())
     plans = set(session.exec(select(PlanRow.id)).all())
 
@@ -90,14 +93,14 @@ def import_visits(
         if entered is None and not check.text("entered_home"):
             row.problem("entered_home", "required: true or false")
         outcome = check.choice("outcome", VisitOutcome)
-        plan_id = check.whole("plan_id", lo=1)
+        plan_id = check.whole("plan_id", lo=1, hi=2**31 - 1)
         if plan_id is not None and plan_id not in plans:
             row.problem("plan_id", f"no plan with id {plan_id}")
         if row.problems or arrived is None or not ticket_id or not crew_id:
             continue
         visit = _VisitIn(ticket_id, crew_id, arrived, left, bool(entered), outcome)
         for name, message in _visit_problems(
-            session, visit, now=now, ticket=tickets.get(ticket_id), crew_known=crew_id in crews
+            session, visit, now=now, ticket=tickets.get(ticket_id), crew_known=crew_id in crews, policy=policy
         ):
             row.problem(name, message)
         if row.problems or _duplicate(row, "arrived", (ticket_id, crew_id, arrived.isoformat()), seen):

@@ -10,14 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from shapely.geometry import shape
+from shapely.geometry import box, shape
 from shapely.validation import explain_validity
 from sqlmodel import Session, col, select
 
-from dispatch.io.importing.rows import _YMD, REJECT_REASON, ImportErrors, ImportReport, _read_text
+from dispatch.core.policy import Policy, RegionPolicy
+from dispatch.io.importing.rows import _YMD, REJECT_REASON, ImportErrors, ImportReport, _read_text, text_problem
 from dispatch.store.models.zones import ZoneRow, geometry_to_text
 
 ZONE_PROPERTIES = ("name", "risk_weight", "closed", "speed_kmh", "valid_from", "valid_to")
+# The largest risk weight (the policy's PPE zone_weight has the same bound) and speed a zone may carry.
+MAX_RISK_WEIGHT = 100.0
+MAX_SPEED_KMH = 200.0
+MAX_NAME_LENGTH = 200
 
 
 @dataclass
@@ -31,12 +36,15 @@ class _Feature:
         self.problems.append((name, message))
 
 
-def import_zones(session: Session, path: Path | str, *, rejects: Path | str | None = None) -> ImportReport:
+def import_zones(
+    session: Session, path: Path | str, *, policy: Policy | None = None, rejects: Path | str | None = None
+) -> ImportReport:
     """Import ``zones.geojson`` (a FeatureCollection of polygons); zones are matched by name.
 
     Problems name the feature as ``features[i]`` (from 0). With ``rejects`` the bad features
     are written to that file as a GeoJSON FeatureCollection with a ``reject_reason`` property.
     """
+    policy = policy or Policy()
     path = Path(path)
     rejects = Path(rejects) if rejects is not None else None
     label = str(path)
@@ -52,7 +60,9 @@ def import_zones(session: Session, path: Path | str, *, rejects: Path | str | No
         raise ImportErrors([f"{label}: features: expected a list of features"])
 
     report = ImportReport(kind="zones", file=label, rows=len(raw_features))
-    features = [_check_zone(_Feature(index=i, raw=raw)) for i, raw in enumerate(raw_features)]
+    if not raw_features:
+        report.warnings.append(f"{label}: no features to import (the collection is empty)")
+    features = [_check_zone(_Feature(index=i, raw=raw), region=policy.region) for i, raw in enumerate(raw_features)]
     seen: dict[str, int] = {}
     unknown: set[str] = set()
     for feature in features:
@@ -65,7 +75,8 @@ def import_zones(session: Session, path: Path | str, *, rejects: Path | str | No
         if isinstance(feature.raw, dict) and isinstance(feature.raw.get("properties"), dict):
             unknown |= set(feature.raw["properties"]) - set(ZONE_PROPERTIES) - {REJECT_REASON}
     if unknown:
-        report.warnings.append(f"{label}: properties: unknown propert(ies) ignored: {', '.join(sorted(unknown))}")
+        names = ", ".join(repr(k) for k in sorted(unknown))
+        report.warnings.append(f"{label}: properties: unknown propert(ies) ignored: {names}")
 
     bad = [f for f in features if f.problems]
     if bad and rejects is None:
@@ -81,7 +92,10 @@ def import_zones(session: Session, path: Path | str, *, rejects: Path | str | No
             raw["properties"] = properties
             rejected.append(raw)
         collection = {"type": "FeatureCollection", "features": rejected}
-        rejects.write_text(json.dumps(collection, ensure_ascii=False, indent=1), encoding="utf-8")
+        text = json.dumps(collection, ensure_ascii=False, indent=1)
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+            text = json.dumps(collection, ensure_ascii=True, indent=1)  # a lone surrogate: keep it escaped
+        rejects.write_text(text, encoding="utf-8")
         report.rejected = len(bad)
         report.rejects_file = str(rejects)
 
@@ -102,7 +116,7 @@ def import_zones(session: Session, path: Path | str, *, rejects: Path | str | No
     return report
 
 
-def _check_zone(feature: _Feature) -> _Feature:
+def _check_zone(feature: _Feature, *, region: RegionPolicy) -> _Feature:
     raw = feature.raw
     if not isinstance(raw, dict) or raw.get("type") != "Feature":
         feature.problem("type", "expected a GeoJSON Feature")
@@ -118,23 +132,29 @@ def _check_zone(feature: _Feature) -> _Feature:
     if not isinstance(name, str) or not name.strip():
         feature.problem("name", "required: a non-empty text" if name in (None, "") else f"expected text, got {name!r}")
         name = None
+    elif problem := text_problem(name):
+        feature.problem("name", problem)
+        name = None
+    elif len(name.strip()) > MAX_NAME_LENGTH:
+        feature.problem("name", f"longer than {MAX_NAME_LENGTH} characters ({len(name.strip())})")
+        name = None
 
-    def number(key: str, default: float | None, *, lo: float | None = None, above: float | None = None) -> float | None:
+    def number(key: str, default: float | None, *, lo: float, hi: float, above: bool = False) -> float | None:
         value = properties.get(key)
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            feature.problem(key, f"expected a number, got {value!r}")
-        elif lo is not None and value < lo:
-            feature.problem(key, f"must be >= {lo:g}, got {value}")
-        elif above is not None and value <= above:
-            feature.problem(key, f"must be > {above:g}, got {value}")
+            feature.problem(key, f"expected a finite number, got {value!r}")
+        elif above and not lo < value <= hi:
+            feature.problem(key, f"must be greater than {lo:g} and at most {hi:g}, got {value:g}")
+        elif not above and not lo <= value <= hi:
+            feature.problem(key, f"must be between {lo:g} and {hi:g}, got {value:g}")
         else:
             return float(value)
         return default
 
-    risk_weight = number("risk_weight", 1.0, lo=0)
-    speed_kmh = number("speed_kmh", None, above=0)
+    risk_weight = number("risk_weight", 1.0, lo=0, hi=MAX_RISK_WEIGHT)
+    speed_kmh = number("speed_kmh", None, lo=0, hi=MAX_SPEED_KMH, above=True)
     closed = properties.get("closed", False)
     if closed is None:
         closed = False
@@ -157,7 +177,7 @@ def _check_zone(feature: _Feature) -> _Feature:
     if valid_from and valid_to and valid_to < valid_from:
         feature.problem("valid_to", f"{valid_to} is before valid_from {valid_from}")
 
-    geometry = _check_geometry(feature, raw.get("geometry"))
+    geometry = _check_geometry(feature, raw.get("geometry"), region=region)
     if not feature.problems and geometry is not None and name is not None:
         feature.fields = {
             "name": name.strip(),
@@ -173,13 +193,17 @@ def _check_zone(feature: _Feature) -> _Feature:
     return feature
 
 
-def _check_geometry(feature: _Feature, geometry: Any) -> shapely.Geometry | None:
+def _check_geometry(feature: _Feature, geometry: Any, *, region: RegionPolicy) -> shapely.Geometry | None:
     if not isinstance(geometry, dict):
         feature.problem("geometry", "required: a Polygon or MultiPolygon")
         return None
     kind = geometry.get("type")
     if kind not in ("Polygon", "MultiPolygon"):
         feature.problem("geometry", f"expected a Polygon or MultiPolygon, got {kind!r}")
+        return None
+    ring_problem = _ring_problem(kind, geometry.get("coordinates"))
+    if ring_problem:
+        feature.problem("geometry", ring_problem)
         return None
     try:
         shp = shape(geometry)
@@ -196,4 +220,32 @@ def _check_geometry(feature: _Feature, geometry: Any) -> shapely.Geometry | None
     if min_x < -180 or max_x > 180 or min_y < -90 or max_y > 90:
         feature.problem("geometry", "coordinates outside lon -180..180, lat -90..90 (GeoJSON is lon, lat in WGS84)")
         return None
+    if region.bbox:
+        min_lat, min_lon, max_lat, max_lon = region.bbox
+        if not shp.intersects(box(min_lon, min_lat, max_lon, max_lat)):
+            bounds = ", ".join(f"{v:g}" for v in region.bbox)
+            feature.problem("geometry", f"lies entirely outside the region's bounds [{bounds}] (policy region.bbox)")
+            return None
     return shp
+
+
+def _ring_problem(kind: str, coordinates: Any) -> str | None:
+    """Why the polygon rings are not valid GeoJSON (RFC 7946 3.1.6: closed, at least 4 positions), or None."""
+    polygons = [coordinates] if kind == "Polygon" else coordinates
+    if not isinstance(polygons, list):
+        return None  # shapely says what is wrong with the coordinates
+    for p, rings in enumerate(polygons):
+        if not isinstance(rings, list):
+            return None
+        for r, ring in enumerate(rings):
+            if not isinstance(ring, list) or not all(isinstance(pos, list) for pos in ring):
+                return None
+            which = f"ring {r} of the polygon" if kind == "Polygon" else f"ring {r} of polygon {p}"
+            if len(ring) < 4:
+                return f"{which} has {len(ring)} positions; a closed ring needs at least 4"
+            if ring[0] != ring[-1]:
+                return (
+                    f"{which} is not closed: its first position {ring[0]} differs from its last {ring[-1]} "
+                    "(GeoJSON repeats the first position at the end)"
+                )
+    return None

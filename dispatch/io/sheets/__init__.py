@@ -41,7 +41,7 @@ def write_sheets(
     except (ZoneInfoNotFoundError, ValueError):
         raise SheetError(f"policy: region.timezone: unknown time zone {policy.region.timezone!r}") from None
     labels = Labels(lang, tz)
-    sheets = read_plan(plan=plan, tickets=tickets, crews=crews, policy=policy, tz=tz, crew_id=crew_id)
+    sheets = read_plan(plan=plan, tickets=tickets, crews=crews, policy=policy, tz=tz, crew_id=crew_id, zones=zones)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise SheetError(f"{out_dir}: output path exists and is not a directory")
@@ -57,7 +57,7 @@ def write_sheets(
         written.append(
             html.write_crew_html(out_dir / f"{stem}.html", plan=sheets, route=route, zones=shown, labels=labels)
         )
-        written.append(geo.write_csv(out_dir / f"{stem}.csv", route, labels))
+        written.append(geo.write_csv(out_dir / f"{stem}.csv", sheets, route, labels))
         written.append(geo.write_geojson(out_dir / f"{stem}.geojson", sheets, route, labels))
     if crew_id is None:
         layers = [

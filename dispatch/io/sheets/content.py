@@ -8,18 +8,19 @@ the sheets are not given, with the place that names it (``plan 7: routes[0].step
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from dispatch.core.domain import Crew, HouseholdRisk, Ticket
+from dispatch.core.domain import Crew, HouseholdRisk, Ticket, Zone
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
+from dispatch.core.protection import ppe_level
 from dispatch.core.route import Route, Step, StepType
+from dispatch.core.zones import ZoneIndex
 
 # Crews get a window, not a minute: traffic and the previous job move the arrival.
 ARRIVAL_MARGIN_MIN = 15
-PPE_SKILL = "ppe"
 
 
 class SheetError(ValueError):
@@ -40,10 +41,15 @@ class Stop:
     exposure_min: float
     homes_entered: int  # running total after this stop
     exposure_total_min: float  # running total after this stop
-    ppe_required: bool
-    risk: HouseholdRisk
+    # The protection to wear (0 none ... 3 full PPE, policy [sheets.ppe]): what a sheet prints instead of
+    # the household's risk, which no crew file carries (it is read at the door, by neighbours too).
+    ppe_level: int
     ends_home_entries: bool  # policy: an isolating home is the last home of the shift
     emergency: bool = False  # a hazard still within its response target: go straight there
+
+    @property
+    def ppe_required(self) -> bool:
+        return self.ppe_level > 0
 
     @property
     def window_from(self) -> datetime:
@@ -120,6 +126,9 @@ class PlanSheets:
     created_at: datetime | None
     routes: tuple[RouteSheet, ...]
     unassigned: tuple[Unassigned, ...]
+    # Customers' phone numbers on paper, the CSV and the GeoJSON too (policy sheets.phone_on_paper);
+    # otherwise only the phone page shows them, as a tap-to-call link.
+    phone_on_paper: bool = False
 
     @property
     def published(self) -> bool:
@@ -139,16 +148,21 @@ def read_plan(
     policy: Policy,
     tz: tzinfo,
     crew_id: str | None = None,
+    zones: Sequence[Zone] = (),
 ) -> PlanSheets:
-    """The sheets of ``plan`` (one crew's if asked), checked against the tickets and crews it names."""
+    """The sheets of ``plan`` (one crew's if asked), checked against the tickets and crews it names.
+    ``zones`` (those valid on the plan's date count) raise a stop's PPE level."""
     plan_id = str(plan.plan_id if plan.plan_id is not None else "?")
     plan_crews = [r.crew_id for r in plan.routes]
     if crew_id is not None and crew_id not in plan_crews:
         raise SheetError(
             f"plan {plan_id}: crew {crew_id!r} has no route in this plan (crews: {', '.join(plan_crews) or 'none'})"
         )
+    zone_index = ZoneIndex([z for z in zones if z.valid_on(plan.date)])
     routes = tuple(
-        _route_sheet(route, f"plan {plan_id}: routes[{i}]", tickets=tickets, crews=crews, policy=policy, tz=tz)
+        _route_sheet(
+            route, f"plan {plan_id}: routes[{i}]", tickets=tickets, crews=crews, policy=policy, tz=tz, zones=zone_index
+        )
         for i, route in enumerate(plan.routes)
         if crew_id is None or route.crew_id == crew_id
     )
@@ -162,6 +176,7 @@ def read_plan(
         unassigned=tuple(
             Unassigned(u.ticket_id, u.reason, u.detail, tickets.get(u.ticket_id)) for u in plan.unassigned
         ),
+        phone_on_paper=policy.sheets.phone_on_paper,
     )
 
 
@@ -173,6 +188,7 @@ def _route_sheet(
     crews: Mapping[str, Crew],
     policy: Policy,
     tz: tzinfo,
+    zones: ZoneIndex,
 ) -> RouteSheet:
     items: list[Stop | Break] = []
     path: list[tuple[float, float]] = []
@@ -200,7 +216,8 @@ def _route_sheet(
                 raise SheetError(
                     f"{where}.steps[{j}].ticket_id: ticket {ticket_id!r} not found among the tickets given"
                 )
-            items.append(_stop(step, ticket, seq=sum(isinstance(i, Stop) for i in items) + 1, policy=policy, tz=tz))
+            seq = sum(isinstance(i, Stop) for i in items) + 1
+            items.append(_stop(step, ticket, seq=seq, policy=policy, tz=tz, zones=zones))
     crew = crews.get(route.crew_id)
     if crew is None:
         # The plan carries all a sheet needs (a crew retired since publishing still gets its sheet).
@@ -240,8 +257,9 @@ def _route_sheet(
     )
 
 
-def _stop(step: Step, ticket: Ticket, *, seq: int, policy: Policy, tz: tzinfo) -> Stop:
-    """A visit step as the crew reads it: times in the region's zone, PPE and the home-entry rule."""
+def _stop(step: Step, ticket: Ticket, *, seq: int, policy: Policy, tz: tzinfo, zones: ZoneIndex) -> Stop:
+    """A visit step as the crew reads it: times in the region's zone, the PPE level (never the household's
+    condition) and the home-entry rule."""
     risk = ticket.household_risk
     return Stop(
         seq=seq,
@@ -256,8 +274,7 @@ def _stop(step: Step, ticket: Ticket, *, seq: int, policy: Policy, tz: tzinfo) -
         exposure_min=float(step.exposure_min),
         homes_entered=step.homes_entered,
         exposure_total_min=float(step.exposure_total_min),
-        ppe_required=PPE_SKILL in ticket.skills or risk is not HouseholdRisk.NONE,
-        risk=risk,
+        ppe_level=ppe_level(ticket, zones=zones.at(step.lon, step.lat), policy=policy),
         ends_home_entries=step.indoor
         and risk is HouseholdRisk.ISOLATING
         and policy.exposure.isolating_ends_home_entries,

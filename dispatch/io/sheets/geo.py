@@ -1,21 +1,25 @@
 """CSV and GeoJSON of a crew's stops, for spreadsheets, QGIS and geopandas.
 
 Both are data exports, so column and property names are stable English codes and values are
-codes (``no_power``, ``true``) with ISO 8601 local times; ``category_label`` and ``risk_note``
+codes (``no_power``, ``true``) with ISO 8601 local times; ``category_label`` and ``ppe_note``
 carry the translated wording for people reading the file. GeoJSON follows RFC 7946:
 WGS 84, coordinates ``[lon, lat]``.
+
+They travel with the crew, so they carry what the paper sheet does: the PPE level, never the
+household's risk, and the customer's phone only when the policy allows phones on paper
+(``sheets.phone_on_paper``). The dispatcher's plan JSON keeps the full data.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
 
+from dispatch.core.csvcells import SafeDictWriter
 from dispatch.io.sheets.content import PlanSheets, RouteSheet, Stop
 from dispatch.io.sheets.i18n import Labels
-from dispatch.io.sheets.text import risk_note
+from dispatch.io.sheets.text import ppe_note
 
 CSV_COLUMNS = (
     "seq",
@@ -33,8 +37,8 @@ CSV_COLUMNS = (
     "phone",
     "indoor",
     "ppe_required",
-    "household_risk",
-    "risk_note",
+    "ppe_level",
+    "ppe_note",
     "critical_facility",
     "customers_affected",
     "travel_m",
@@ -49,9 +53,14 @@ CSV_COLUMNS = (
 )
 
 
-def stop_record(stop: Stop, route: RouteSheet, labels: Labels) -> dict[str, Any]:
+def csv_columns(plan: PlanSheets) -> tuple[str, ...]:
+    """The CSV's columns: all of CSV_COLUMNS, but ``phone`` only when phones may go on paper."""
+    return CSV_COLUMNS if plan.phone_on_paper else tuple(c for c in CSV_COLUMNS if c != "phone")
+
+
+def stop_record(stop: Stop, route: RouteSheet, labels: Labels, *, phone: bool) -> dict[str, Any]:
     t = stop.ticket
-    return {
+    record = {
         "seq": stop.seq,
         "ticket_id": t.ticket_id,
         "window_from": stop.window_from.isoformat(),
@@ -67,8 +76,8 @@ def stop_record(stop: Stop, route: RouteSheet, labels: Labels) -> dict[str, Any]
         "phone": t.phone,
         "indoor": stop.indoor,
         "ppe_required": stop.ppe_required,
-        "household_risk": stop.risk.value,
-        "risk_note": risk_note(stop, labels),
+        "ppe_level": stop.ppe_level,
+        "ppe_note": ppe_note(stop, labels),
         "critical_facility": t.critical_facility,
         "customers_affected": t.customers_affected,
         "travel_m": round(stop.travel_m),
@@ -81,14 +90,17 @@ def stop_record(stop: Stop, route: RouteSheet, labels: Labels) -> dict[str, Any]
         "lon": round(stop.lon, 6),
         "nav_uri": stop.nav_uri,
     }
+    if not phone:
+        del record["phone"]
+    return record
 
 
-def write_csv(path: Path, route: RouteSheet, labels: Labels) -> Path:
+def write_csv(path: Path, plan: PlanSheets, route: RouteSheet, labels: Labels) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
+        writer = SafeDictWriter(fh, fieldnames=csv_columns(plan))
         writer.writeheader()
         for stop in route.stops:
-            row = stop_record(stop, route, labels)
+            row = stop_record(stop, route, labels, phone=plan.phone_on_paper)
             writer.writerow({k: _csv_value(v) for k, v in row.items()})
     return path
 
@@ -134,7 +146,11 @@ def route_features(plan: PlanSheets, route: RouteSheet, labels: Labels) -> list[
         },
     ]
     for stop in route.stops:
-        props = {"kind": "stop", "crew_id": route.crew_id, **stop_record(stop, route, labels)}
+        props = {
+            "kind": "stop",
+            "crew_id": route.crew_id,
+            **stop_record(stop, route, labels, phone=plan.phone_on_paper),
+        }
         features.append(
             {
                 "type": "Feature",

@@ -16,7 +16,7 @@ from dispatch.core.domain import Zone
 from dispatch.io.sheets import mapdraw, qr
 from dispatch.io.sheets.content import PlanSheets, RouteSheet, Stop
 from dispatch.io.sheets.i18n import Labels
-from dispatch.io.sheets.text import legend_items, risk_note, service_notes, summary_line, tally_line
+from dispatch.io.sheets.text import legend_items, ppe_badge, ppe_note, service_notes, summary_line, tally_line
 
 STORAGE_PREFIX = "dispatch-sheet"
 MAP_UNITS = 120.0  # the SVG map's own width; the page scales it to the screen (small: big markers)
@@ -57,7 +57,7 @@ svg.qr-route{width:240px;height:240px;display:block;margin:auto}
 .badge{padding:3px 8px;border-radius:6px;font-weight:bold;font-size:.9em;border:2px solid #333}
 .badge.indoor{background:#fff3cd}
 .badge.ppe{background:#b00020;color:#fff;border-color:#b00020}
-.risk{background:#b00020;color:#fff;font-weight:bold;padding:8px;border-radius:8px;margin:6px 0}
+.ppe-note{background:#b00020;color:#fff;font-weight:bold;padding:8px;border-radius:8px;margin:6px 0}
 .stop p{margin:4px 0}
 .notes{margin:4px 0;padding-left:1.2em;font-size:.92em}
 .tally{background:#eee;padding:6px 8px;border-radius:6px;font-weight:bold;font-size:.92em}
@@ -71,6 +71,9 @@ td,th{border-bottom:1px solid #ddd;padding:6px 4px;text-align:left;vertical-alig
 footer{color:#555;font-size:.8em;margin:20px 0}
 @media print{.progress,.navbtn{display:none}.stop{break-inside:avoid}}
 """
+
+# A printed phone page is paper: customers' phones stay off it unless the policy allows them.
+_CSS_PRINT_NO_PHONE = "@media print{.phone{display:none}}\n"
 
 _SCRIPT = """
 (function () {
@@ -109,11 +112,11 @@ def _js(value: object) -> str:
     return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
 
-def _page(*, lang: str, title: str, body: str, script: str = "") -> str:
+def _page(*, lang: str, title: str, body: str, script: str = "", css: str = "") -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n"
+        f"<title>{escape(title)}</title>\n<style>{_CSS}{css}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n"
         + (f"<script>{script}</script>\n" if script else "")
         + "</body>\n</html>\n"
     )
@@ -150,13 +153,10 @@ def _stop_html(plan: PlanSheets, route: RouteSheet, stop: Stop, labels: Labels) 
         f'<span class="badge">{escape(labels("label.priority", priority=t.priority))}</span>',
     ]
     if stop.ppe_required:
-        badges.append(f'<span class="badge ppe">{escape(labels("label.ppe_required"))}</span>')
-    note = risk_note(stop, labels)
-    phone = (
-        f' - <a href="tel:{escape("".join(c for c in t.phone if c.isdigit() or c == "+"))}">{escape(t.phone)}</a>'
-        if t.phone
-        else ""
-    )
+        badges.append(f'<span class="badge ppe">{escape(ppe_badge(stop, labels))}</span>')
+    note = ppe_note(stop, labels)
+    dial = "".join(c for c in t.phone if c.isdigit() or c == "+")
+    phone = f' - <a class="phone" href="tel:{escape(dial)}">{escape(t.phone)}</a>' if t.phone and dial else ""
     notes = "".join(f"<li>{escape(n)}</li>" for n in service_notes(stop, labels, day=plan.day))
     return (
         f'<article class="stop" id="stop-{stop.seq}" data-seq="{stop.seq}" data-ticket="{escape(t.ticket_id)}">'
@@ -166,7 +166,7 @@ def _stop_html(plan: PlanSheets, route: RouteSheet, stop: Stop, labels: Labels) 
         f'<div class="when">{escape(window)} <small>{escape(labels("label.arrival_window"))} - '
         f"{escape(labels('label.planned_arrival', time=labels.time(stop.arrival, day=plan.day)))}</small></div>"
         f'<div class="badges">{"".join(badges)}</div>'
-        + (f'<div class="risk">&#9888; {escape(note)}</div>' if note else "")
+        + (f'<div class="ppe-note">&#9888; {escape(note)}</div>' if note else "")
         + f"<p><b>{escape(labels('label.address'))}:</b> {escape(t.address or '-')}</p>"
         f"<p><b>{escape(labels('label.customer'))}:</b> {escape(t.customer_name or '-')}{phone}</p>"
         f"<p><b>{escape(labels('label.work'))}:</b> {escape(labels.span(stop.start, stop.end, day=plan.day))}</p>"
@@ -254,7 +254,9 @@ def write_crew_html(path: Path, *, plan: PlanSheets, route: RouteSheet, zones: l
         "prefix": _js(f"{STORAGE_PREFIX}|{plan.plan_id}|{route.crew_id}|"),
         "template": _js(labels("label.done_count", done="{done}", total="{total}")),
     }
-    path.write_text(_page(lang=labels.lang, title=title, body="\n".join(parts), script=script), encoding="utf-8")
+    css = "" if plan.phone_on_paper else _CSS_PRINT_NO_PHONE
+    page = _page(lang=labels.lang, title=title, body="\n".join(parts), script=script, css=css)
+    path.write_text(page, encoding="utf-8")
     return path
 
 

@@ -1,8 +1,9 @@
 """The one translation table for route sheets, and local-style dates, times and numbers.
 
 Every word a crew or dispatcher reads on a sheet comes from ``LABELS``; both languages must
-have exactly the same keys (a test checks). Household-risk wording names a risk level and the
-protective measure only, never a diagnosis: the sheet is read at the door, by neighbours too.
+have exactly the same keys (a test checks). A household's risk is never named: sheets print the
+protection to wear (a PPE level and its instruction), because they are read at the door, by
+neighbours too.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ LABELS: dict[str, dict[str, str]] = {
         "label.notes": "Catatan",
         "label.indoor": "DI DALAM RUMAH",
         "label.outdoor": "DI LUAR RUMAH",
-        "label.ppe_required": "APD WAJIB",
+        "label.ppe_level": "APD TINGKAT {level}",
         "label.tally": "Rumah dimasuki {homes} / {max_homes} - paparan {exposure} / {max_exposure}",
         "label.no_cap": "tanpa batas",
         "label.summary": "Ringkasan",
@@ -105,10 +106,14 @@ LABELS: dict[str, dict[str, str]] = {
         "note.service_time": "Lama pekerjaan: {minutes}",
         "note.waiting": "Tunggu {minutes} sebelum mulai (jendela pelanggan)",
         "note.exposure": "Paparan kunjungan ini: {minutes}",
-        # Household risk: a level and a measure, never a diagnosis.
-        "risk.suspected": "Rumah berisiko: gunakan APD (masker, sarung tangan), batasi waktu di dalam",
-        "risk.isolating": "Rumah dalam isolasi: gunakan APD lengkap",
-        "risk.isolating_last_home": "Setelah kunjungan ini, regu tidak masuk rumah lagi pada shift ini",
+        # Protection: a PPE level and what to wear, never the household's condition.
+        "ppe.1": "APD tingkat 1: masker dan sarung tangan",
+        "ppe.2": "APD tingkat 2: masker N95, sarung tangan, pelindung mata; singkatkan waktu di dalam rumah",
+        "ppe.3": (
+            "APD tingkat 3: APD lengkap (masker N95, pelindung mata, baju pelindung, sarung tangan); "
+            "waktu di dalam rumah sesingkat mungkin"
+        ),
+        "note.last_home_entry": "Setelah kunjungan ini, regu tidak masuk rumah lagi pada shift ini",
         # Values.
         "vehicle.car": "Mobil",
         "vehicle.motorcycle": "Sepeda motor",
@@ -187,7 +192,7 @@ LABELS: dict[str, dict[str, str]] = {
         "label.notes": "Notes",
         "label.indoor": "INDOOR",
         "label.outdoor": "OUTDOOR",
-        "label.ppe_required": "PPE REQUIRED",
+        "label.ppe_level": "PPE LEVEL {level}",
         "label.tally": "Homes entered {homes} / {max_homes} - exposure {exposure} / {max_exposure}",
         "label.no_cap": "no cap",
         "label.summary": "Summary",
@@ -221,9 +226,10 @@ LABELS: dict[str, dict[str, str]] = {
         "note.service_time": "Work time: {minutes}",
         "note.waiting": "Wait {minutes} before starting (customer window)",
         "note.exposure": "Exposure on this visit: {minutes}",
-        "risk.suspected": "Household at risk: wear PPE (mask, gloves), keep time inside short",
-        "risk.isolating": "Household isolating: full PPE",
-        "risk.isolating_last_home": "After this visit the crew enters no more homes this shift",
+        "ppe.1": "PPE level 1: mask and gloves",
+        "ppe.2": "PPE level 2: N95 mask, gloves, eye protection; keep time inside short",
+        "ppe.3": "PPE level 3: full PPE (N95 mask, eye protection, gown, gloves); as little time inside as possible",
+        "note.last_home_entry": "After this visit the crew enters no more homes this shift",
         "vehicle.car": "Car",
         "vehicle.motorcycle": "Motorcycle",
         "category.no_power": "No power",

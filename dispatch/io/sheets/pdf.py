@@ -22,7 +22,7 @@ from dispatch.core.domain import Zone
 from dispatch.io.sheets import mapdraw, qr
 from dispatch.io.sheets.content import Break, PlanSheets, RouteSheet, SheetError, Stop
 from dispatch.io.sheets.i18n import Labels
-from dispatch.io.sheets.text import legend_items, risk_note, service_notes, summary_line, tally_line
+from dispatch.io.sheets.text import legend_items, ppe_badge, ppe_note, service_notes, summary_line, tally_line
 
 CORE_FONT = "helvetica"
 UNICODE_FONT = "DejaVu"
@@ -297,16 +297,16 @@ def _stop_paras(plan: PlanSheets, route: RouteSheet, stop: Stop, labels: Labels)
         _Para(
             f"{labels.category(t.category.value)} - {labels('label.priority', priority=t.priority)} - "
             + (labels("label.indoor") if stop.indoor else labels("label.outdoor"))
-            + (f" - {labels('label.ppe_required')}" if stop.ppe_required else ""),
+            + (f" - {ppe_badge(stop, labels)}" if stop.ppe_required else ""),
             bold=True,
         ),
     ]
-    note = risk_note(stop, labels)
+    note = ppe_note(stop, labels)
     if note:
         paras.append(_Para(note, bold=True, colour=WHITE, fill=RED, warning=True))
     paras.append(_Para(f"{labels('label.address')}: {t.address or '-'}"))
     customer = t.customer_name or "-"
-    if t.phone:
+    if t.phone and plan.phone_on_paper:  # paper is read at the door: phones on the phone page only
         customer += f" - {labels('label.phone')} {t.phone}"
     paras.append(_Para(f"{labels('label.customer')}: {customer}"))
     paras.append(_Para(f"{labels('label.work')}: {labels.span(stop.start, stop.end, day=plan.day)}", size=11))

@@ -5,20 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from dispatch.core.domain import HouseholdRisk
 from dispatch.io.sheets import mapdraw
 from dispatch.io.sheets.content import RouteSheet, Stop
 from dispatch.io.sheets.i18n import Labels
 
 
-def risk_note(stop: Stop, labels: Labels) -> str:
-    """The household-risk warning: a risk level and the protection to wear, never a diagnosis."""
-    if stop.risk is HouseholdRisk.NONE:
-        return ""
-    note = labels(f"risk.{stop.risk.value}")
+def ppe_note(stop: Stop, labels: Labels) -> str:
+    """What to wear at this stop (its PPE level's instruction) and whether it is the shift's last home:
+    the protection, never the household's condition."""
+    parts = [labels(f"ppe.{stop.ppe_level}")] if stop.ppe_level else []
     if stop.ends_home_entries:
-        note += ". " + labels("risk.isolating_last_home")
-    return note
+        parts.append(labels("note.last_home_entry"))
+    return ". ".join(parts)
+
+
+def ppe_badge(stop: Stop, labels: Labels) -> str:
+    """The short PPE mark beside indoor/outdoor ("APD TINGKAT 2"); empty when none is needed."""
+    return labels("label.ppe_level", level=stop.ppe_level) if stop.ppe_required else ""
 
 
 def _cap(value: float | None, labels: Labels, *, minutes: bool) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dispatch.core.jsonread import PlanFormatError
-from dispatch.core.policy import Policy
+from dispatch.core.policy import Policy, PolicyError
 from dispatch.io.sheets.content import SheetError
 
 from .conftest import write
@@ -95,10 +95,10 @@ def test_missing_field_is_reported(sheet_inputs, tmp_path: Path) -> None:
 
 
 def test_bad_time_zone_in_policy(sheet_inputs, tmp_path: Path) -> None:
-    """An unknown region time zone is a policy error, not a crash."""
-    policy = Policy().with_overrides({"region.timezone": "Asia/Nowhere"})
-    with pytest.raises(SheetError, match=r"region\.timezone: unknown time zone 'Asia/Nowhere'"):
-        write({**sheet_inputs, "policy": policy}, out_dir=tmp_path)
+    """An unknown region time zone is a policy error when the policy is read, before any sheet is written."""
+    with pytest.raises(PolicyError, match=r"region\.timezone: unknown time zone 'Asia/Nowhere'"):
+        Policy().with_overrides({"region.timezone": "Asia/Nowhere"})
+    assert not any(tmp_path.iterdir())
 
 
 def test_unpublished_plan_is_marked_draft(sheet_inputs, tmp_path: Path) -> None:

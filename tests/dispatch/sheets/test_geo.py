@@ -75,8 +75,6 @@ def test_csv_rows_follow_the_route(written, lang: str) -> None:
             assert float(row["exposure_total_min"]) == pytest.approx(step["exposure_total_min"])
     with (out_dir / "C01.csv").open(encoding="utf-8", newline="") as fh:
         t3 = [r for r in csv.DictReader(fh) if r["ticket_id"] == "T0003"][0]
-    assert t3["indoor"] == "true" and t3["ppe_required"] == "true" and t3["household_risk"] == "isolating"
+    assert t3["indoor"] == "true" and t3["ppe_required"] == "true" and t3["ppe_level"] == "3"
     assert t3["window_from"] == "2026-11-30T09:57:00+07:00" and t3["window_to"] == "2026-11-30T10:45:00+07:00"
-    assert t3["risk_note"].startswith(
-        "Rumah dalam isolasi: gunakan APD lengkap" if lang == "id" else "Household isolating: full PPE"
-    )
+    assert t3["ppe_note"].startswith("APD tingkat 3: APD lengkap" if lang == "id" else "PPE level 3: full PPE")

@@ -65,11 +65,11 @@ def test_html_has_one_checkbox_card_per_stop(written, lang: str) -> None:
 
 
 def test_html_wording_in_both_languages(written) -> None:
-    """The isolation warning and the date read in each language, with the policy-allowed wording only."""
+    """The PPE instruction and the date read in each language, with the policy-allowed wording only."""
     page_id = (written["id"][0] / "C01.html").read_text(encoding="utf-8")
     page_en = (written["en"][0] / "C01.html").read_text(encoding="utf-8")
-    assert "Rumah dalam isolasi: gunakan APD lengkap" in page_id and "Senin, 30 November 2026" in page_id
-    assert "Household isolating: full PPE" in page_en and "Monday 30 November 2026" in page_en
+    assert "APD tingkat 3: APD lengkap" in page_id and "Senin, 30 November 2026" in page_id
+    assert "PPE level 3: full PPE" in page_en and "Monday 30 November 2026" in page_en
     assert "covid" not in page_id.lower() and "covid" not in page_en.lower()
 
 

@@ -41,13 +41,13 @@ def test_placeholders_match_between_languages() -> None:
 
 
 def test_no_label_names_a_diagnosis() -> None:
-    """Risk wording names a level and PPE only; no label in either language names a disease."""
+    """Protection wording names a PPE level only; no label in either language names a disease."""
     for lang in LANGUAGES:
         for key, text in LABELS[lang].items():
             lowered = text.lower()
             assert not any(word in lowered for word in DIAGNOSIS_WORDS), (lang, key, text)
-    assert Labels("id", JAKARTA)("risk.isolating") == "Rumah dalam isolasi: gunakan APD lengkap"
-    assert Labels("en", JAKARTA)("risk.isolating") == "Household isolating: full PPE"
+    assert Labels("id", JAKARTA)("ppe.3").startswith("APD tingkat 3: APD lengkap")
+    assert Labels("en", JAKARTA)("ppe.3").startswith("PPE level 3: full PPE")
 
 
 def test_dates_in_local_style() -> None:

@@ -53,7 +53,7 @@ def test_text_layer_lists_every_stop_in_route_order(written, lang: str) -> None:
 
 
 def test_indonesian_pdf_content(written) -> None:
-    """C01 in Bahasa Indonesia: header facts, local date/time style, break, PPE, isolation warning, tallies."""
+    """C01 in Bahasa Indonesia: header facts, local date/time style, break, PPE level and instruction, tallies."""
     text = _text(written["id"][0] / "C01.pdf")
     for expected in (
         "Lembar Rute Regu C01",
@@ -64,21 +64,21 @@ def test_indonesian_pdf_content(written) -> None:
         "Istirahat: 11.00-11.30",
         "DI DALAM RUMAH",
         "DI LUAR RUMAH",
-        "APD WAJIB",
-        "Rumah dalam isolasi: gunakan APD lengkap",
+        "APD TINGKAT 3",
+        "APD tingkat 3: APD lengkap",
         "Ibu Siti Aminah",
-        "0812-2233-4455",
         "Jl. Kesambi No. 12, Cirebon",
         "Rumah dimasuki 2 / 8 - paparan 87 mnt / 180 mnt",
         "rencana tiba 10.12",
         "Janji dengan pelanggan: 10.30-12.00",
     ):
         assert expected in text, expected
-    assert "covid" not in text.lower()
+    assert "covid" not in text.lower() and "isolasi" not in text.lower()
+    assert "0812-2233-4455" not in text  # phones are on the phone page only (policy sheets.phone_on_paper)
 
 
 def test_english_pdf_content(written) -> None:
-    """C02 in English: motorcycle crew, suspected-risk PPE warning, critical facility note, 24-hour colon time."""
+    """C02 in English: motorcycle crew, PPE level 2 instruction, critical facility note, 24-hour colon time."""
     text = _text(written["en"][0] / "C02.pdf")
     for expected in (
         "Route Sheet Crew C02",
@@ -86,8 +86,8 @@ def test_english_pdf_content(written) -> None:
         "Motorcycle",
         "08:00-16:00",
         "Break: none",
-        "Household at risk: wear PPE",
-        "PPE REQUIRED",
+        "PPE level 2: N95 mask",
+        "PPE LEVEL 2",
         "CRITICAL FACILITY",
         "Homes entered 1 / 6 - exposure 48 min / 150 min",
     ):
@@ -95,10 +95,10 @@ def test_english_pdf_content(written) -> None:
 
 
 def test_ppe_from_skill_without_household_risk(written) -> None:
-    """A ticket needing skill "ppe" gets PPE REQUIRED even though the household has no risk."""
+    """A ticket needing skill "ppe" gets PPE level 1 even though the household has no risk."""
     text = _text(written["en"][0] / "C03.pdf")
     block = text[text.index("T0007") : text.index("T0008")]
-    assert "PPE REQUIRED" in block
+    assert "PPE LEVEL 1" in block and "PPE level 1: mask and gloves" in block
     assert "Household" not in block
 
 
