@@ -24,6 +24,7 @@ from dispatch.commands.common import (
 from dispatch.intraday.model import IntradayError
 from dispatch.intraday.persist import record_position, ticket_eta
 from dispatch.store.locks import PlanLockedError
+from dispatch.store.writable import ReadOnlyDatabaseError
 from dispatch.usecases.replan import run_replan
 
 crews_app = typer.Typer(
@@ -75,7 +76,7 @@ def replan_command(
         cuts[crew.strip()] = parse_time(hhmm.strip(), day=day, tz=tz, what=f"--end-shift {crew}")
     engine = open_engine()
     try:
-        with reported(IntradayError, PlanLockedError):
+        with reported(IntradayError, PlanLockedError, ReadOnlyDatabaseError):
             run = run_replan(
                 engine=engine,
                 day=day,

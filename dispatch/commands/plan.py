@@ -12,12 +12,14 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from dispatch.commands.common import (
     JsonOption,
     PolicyOption,
     console,
+    database_problem,
     err_console,
     fail,
     load_policy,
@@ -30,6 +32,7 @@ from dispatch.io.importing.rows import ImportErrors
 from dispatch.store.locks import PlanLockedError
 from dispatch.store.models import PlanRow
 from dispatch.store.models.plans import latest_plan, published_plan
+from dispatch.store.writable import ReadOnlyDatabaseError
 from dispatch.usecases.demo import run_demo
 from dispatch.usecases.nightly import NothingToPlan, SearchProgress, publish, run_plan
 from dispatch.usecases.sheets import write_plan_sheets
@@ -110,8 +113,10 @@ def plan_command(
                 progress=progress,
                 warn=_warn,
             )
-    except (PlanLockedError, NothingToPlan) as exc:
+    except (PlanLockedError, NothingToPlan, ReadOnlyDatabaseError) as exc:
         fail(str(exc))
+    except SQLAlchemyError as exc:
+        fail(database_problem(exc))
     except KeyboardInterrupt:
         fail("interrupted: nothing was saved", code=130)
     finally:

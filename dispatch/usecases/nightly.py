@@ -17,6 +17,7 @@ from dispatch.planning.persist import save_plan
 from dispatch.store.db import session_scope
 from dispatch.store.locks import exclusive
 from dispatch.store.models import unlocated_open_ticket_ids
+from dispatch.store.writable import ensure_writable
 
 # What a plan run reports while it searches: seconds elapsed and the best cost so far (None before one).
 SearchProgress = Callable[[float, int | None], None]
@@ -48,7 +49,8 @@ def run_plan(
     as it was. Open tickets without coordinates are named through ``warn`` (and in the plan), not planned.
     """
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
-    with exclusive(engine, plan_lock(day)):
+    with exclusive(engine, plan_lock(day)) as lock:
+        ensure_writable(engine)  # a read-only database fails now, not after the whole solve
         with session_scope(engine) as session:
             inputs = load_inputs(session, day=day, policy=policy)
             unlocated = unlocated_open_ticket_ids(session)
@@ -64,6 +66,7 @@ def run_plan(
             raise NothingToPlan(f"no crew has a shift on {day}: import shifts with `dispatch import shifts FILE`")
         result = make_plan(inputs, policy, time_limit=limit, reproducible=reproducible, progress=progress)
         result.document["unlocated_tickets"] = unlocated
+        lock.verify()  # never save under a lock lost during the solve
         with session_scope(engine) as session:
             return save_plan(session, result=result, now=now, time_limit=limit, reproducible=reproducible)
 

@@ -16,6 +16,7 @@ from dispatch.intraday.persist import load_replan_inputs, save_replan
 from dispatch.intraday.replan import make_replan
 from dispatch.store.db import session_scope
 from dispatch.store.locks import exclusive
+from dispatch.store.writable import ensure_writable
 from dispatch.usecases.nightly import plan_lock
 from dispatch.usecases.sheets import write_plan_sheets
 
@@ -46,10 +47,12 @@ def run_replan(
 ) -> ReplanRun:
     """Re-plan ``day`` as of ``at`` and save it as a new revision (published unless ``publish`` is False);
     with ``sheets_out``, rewrite the route sheets of the crews whose route changed."""
-    with exclusive(engine, plan_lock(day)):
+    with exclusive(engine, plan_lock(day)) as lock:
+        ensure_writable(engine, what="a re-plan")
         with session_scope(engine) as session:
             rin, parent_id = load_replan_inputs(session, day=day, at=at, policy=policy, end_shift=end_shift or {})
         replan = make_replan(rin, policy, time_limit=time_limit, reproducible=reproducible)
+        lock.verify()
         with session_scope(engine) as session:
             doc = save_replan(
                 session,
