@@ -74,7 +74,7 @@ def replan_command(
         if not sep or not crew.strip():
             fail(f"--end-shift {item!r}: expected CREW=HH:MM, e.g. C03=11:00")
         cuts[crew.strip()] = parse_time(hhmm.strip(), day=day, tz=tz, what=f"--end-shift {crew}")
-    engine = open_engine()
+    engine = open_engine(existing=True)
     try:
         with reported(IntradayError, PlanLockedError, ReadOnlyDatabaseError):
             run = run_replan(

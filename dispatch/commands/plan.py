@@ -33,7 +33,7 @@ from dispatch.store.locks import PlanLockedError
 from dispatch.store.models import PlanRow
 from dispatch.store.models.plans import latest_plan, published_plan
 from dispatch.store.writable import ReadOnlyDatabaseError
-from dispatch.usecases.demo import run_demo
+from dispatch.usecases.demo import DemoFolderInUse, check_demo_folder, run_demo
 from dispatch.usecases.nightly import NothingToPlan, SearchProgress, publish, run_plan
 from dispatch.usecases.sheets import write_plan_sheets
 
@@ -100,7 +100,7 @@ def plan_command(
     day = _day(date)
     policy = load_policy(policy_path)
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
-    engine = open_engine()
+    engine = open_engine(existing=True)
     try:
         with search_progress("open tickets", None if reproducible else limit, show=not as_json) as progress:
             doc = run_plan(
@@ -244,16 +244,24 @@ def demo_command(
     out: Annotated[Path, typer.Option(help="Folder for the demo database and outputs.")] = Path("demo-output"),
     time_limit: Annotated[float, typer.Option(help="Solver seconds.")] = 20.0,
     lang: Annotated[str, typer.Option(help="Route sheet language: id or en.")] = "id",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database, policy or plan in --out that no demo wrote.")
+    ] = False,
 ) -> None:
     """Load the bundled sample region into a new SQLite file, plan the next day, publish, write route sheets.
+    A folder holding a database or policy the demo did not write is refused unless --force.
 
     Example: dispatch demo --out demo-output --time-limit 20
     """
     now = dt.datetime.now(dt.UTC)
+    try:
+        check_demo_folder(out, force=force)
+    except DemoFolderInUse as exc:
+        fail(str(exc))
     console.print("Sample region: 4 ULP offices around Cirebon, bundled with the package")
     try:
         with search_progress("open tickets", time_limit) as progress:
-            run = run_demo(out=out, time_limit=time_limit, lang=lang, now=now, progress=progress)
+            run = run_demo(out=out, time_limit=time_limit, lang=lang, now=now, progress=progress, force=force)
     except ImportErrors as exc:
         fail(["the bundled sample did not import:", *exc.errors], warnings=exc.warnings)
     for what, count in run.imported.items():

@@ -30,6 +30,31 @@ def sample_dir() -> Path:
     return Path(str(resources.files("data") / "sample"))
 
 
+# Written in every folder the demo fills: a later demo may replace what a demo wrote there, nothing else.
+DEMO_MARKER = ".dispatch-demo"
+# What the demo (re)writes in its folder besides sheets/: a live database, a policy, a plan export.
+DEMO_FILES = ("dispatch.db", "dispatch.toml", "plan.json")
+
+
+class DemoFolderInUse(ValueError):
+    """The demo's folder holds a database, policy or plan the demo did not write; nothing was touched."""
+
+
+def check_demo_folder(out: Path, *, force: bool = False) -> None:
+    """Raise :class:`DemoFolderInUse` if ``out`` holds files the demo would replace (``DEMO_FILES``) and no
+    earlier demo wrote them, unless ``force``."""
+    if force or (out / DEMO_MARKER).exists():
+        return
+    if out.exists() and not out.is_dir():
+        raise DemoFolderInUse(f"--out {out}: exists and is not a folder")
+    taken = [name for name in DEMO_FILES if (out / name).exists()]
+    if taken:
+        raise DemoFolderInUse(
+            f"--out {out}: the folder holds {', '.join(taken)}, not written by a demo, which the demo would "
+            "replace (a live database?); nothing was touched. Choose another folder, or add --force to replace them"
+        )
+
+
 @dataclass(frozen=True)
 class DemoRun:
     database: Path
@@ -47,11 +72,17 @@ def run_demo(
     lang: str,
     now: dt.datetime,
     progress: SearchProgress | None = None,
+    force: bool = False,
 ) -> DemoRun:
     """Import the sample into ``out/dispatch.db`` (made anew), plan the day after its newest ticket,
-    publish it, and write ``out/plan.json`` and the route sheets in ``out/sheets/``."""
+    publish it, and write ``out/plan.json`` and the route sheets in ``out/sheets/``.
+
+    A folder holding a database, policy or plan that no demo wrote is refused (:func:`check_demo_folder`)
+    unless ``force``."""
     src = sample_dir()
+    check_demo_folder(out, force=force)
     out.mkdir(parents=True, exist_ok=True)
+    (out / DEMO_MARKER).write_text("written by `dispatch demo`: a later demo may replace this folder's files\n")
     db = out / "dispatch.db"
     if db.exists():
         db.unlink()
