@@ -34,6 +34,7 @@ from dispatch.ledger.members import list_members, move_member, published_plans_w
 from dispatch.ledger.report import exposure_report
 from dispatch.ledger.trace import trace
 from dispatch.ledger.visits import record_visit
+from dispatch.runtime.files import OutputError, check_output_file
 from dispatch.store.models.exposure import VisitOutcome, VisitRecordRow
 
 visits_app = typer.Typer(
@@ -198,6 +199,8 @@ def import_visits_command(
     """
     run_import(
         lambda s, p: import_visits(s, file, policy=p, rejects=rejects, now=_now()),
+        source=file,
+        rejects=rejects,
         policy_path=policy_path,
         as_json=as_json,
     )
@@ -348,6 +351,11 @@ def report_command(
     Example: dispatch exposure report --from 2026-11-30 --to 2026-12-06 --png exposure.png
     """
     policy = load_policy(policy_path)
+    if png is not None:
+        try:
+            check_output_file(png, what="--png")
+        except OutputError as exc:
+            fail(str(exc), as_json=as_json)
     with transaction(ExposureError) as session:
         report = exposure_report(session, start=start.date(), end=end.date(), policy=policy)
     if png is not None:

@@ -23,6 +23,8 @@ from dispatch.commands.common import (
 )
 from dispatch.intraday.model import IntradayError
 from dispatch.intraday.persist import record_position, ticket_eta
+from dispatch.io.sheets import SheetError
+from dispatch.runtime.files import OutputError
 from dispatch.store.locks import PlanLockedError
 from dispatch.store.writable import ReadOnlyDatabaseError
 from dispatch.usecases.replan import run_replan
@@ -76,7 +78,7 @@ def replan_command(
         cuts[crew.strip()] = parse_time(hhmm.strip(), day=day, tz=tz, what=f"--end-shift {crew}")
     engine = open_engine(existing=True)
     try:
-        with reported(IntradayError, PlanLockedError, ReadOnlyDatabaseError):
+        with reported(IntradayError, PlanLockedError, ReadOnlyDatabaseError, OutputError, SheetError):
             run = run_replan(
                 engine=engine,
                 day=day,

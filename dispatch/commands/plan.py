@@ -29,6 +29,8 @@ from dispatch.commands.common import (
     transaction,
 )
 from dispatch.io.importing.rows import ImportErrors
+from dispatch.io.sheets import SheetError
+from dispatch.runtime.files import OutputError, check_output_dir
 from dispatch.store.locks import PlanLockedError
 from dispatch.store.models import PlanRow
 from dispatch.store.models.plans import latest_plan, published_plan
@@ -224,6 +226,10 @@ def sheets_command(
     """
     day = _day(date)
     policy = load_policy(policy_path)
+    try:
+        check_output_dir(out, what="--out")
+    except OutputError as exc:
+        fail(str(exc))
     t0 = time.monotonic()
     with transaction() as session:
         row = published_plan(session, day=day)
@@ -235,7 +241,7 @@ def sheets_command(
             fail(f"crew {crew} has no route in the published plan for {day}")
         try:
             files = write_plan_sheets(session, doc=doc, policy=policy, out=out, lang=lang, crew=crew)
-        except ValueError as exc:  # SheetError, or a ticket that lost its coordinates
+        except ValueError as exc:  # SheetError, OutputError, or a ticket that lost its coordinates
             fail(str(exc))
     console.print(f"Wrote {len(files)} files to {out}/ in {time.monotonic() - t0:.1f} s")
 
@@ -256,7 +262,8 @@ def demo_command(
     now = dt.datetime.now(dt.UTC)
     try:
         check_demo_folder(out, force=force)
-    except DemoFolderInUse as exc:
+        check_output_dir(out, what="--out")
+    except (DemoFolderInUse, OutputError) as exc:
         fail(str(exc))
     console.print("Sample region: 4 ULP offices around Cirebon, bundled with the package")
     try:
@@ -264,6 +271,8 @@ def demo_command(
             run = run_demo(out=out, time_limit=time_limit, lang=lang, now=now, progress=progress, force=force)
     except ImportErrors as exc:
         fail(["the bundled sample did not import:", *exc.errors], warnings=exc.warnings)
+    except (DemoFolderInUse, OutputError, SheetError) as exc:
+        fail(str(exc))
     for what, count in run.imported.items():
         console.print(f"  imported {count} {what}")
     render_plan(run.document)

@@ -19,6 +19,7 @@ from dispatch.io.importing.crews import import_crews
 from dispatch.io.importing.shifts import import_shifts
 from dispatch.io.importing.tickets import import_tickets
 from dispatch.io.importing.zones import import_zones
+from dispatch.runtime.files import check_output_dir, replace_file
 from dispatch.store.db import create_schema, make_engine, session_scope
 from dispatch.store.models import TicketRow
 from dispatch.usecases.nightly import SearchProgress, publish, run_plan
@@ -81,6 +82,7 @@ def run_demo(
     unless ``force``."""
     src = sample_dir()
     check_demo_folder(out, force=force)
+    check_output_dir(out, what="--out")
     out.mkdir(parents=True, exist_ok=True)
     (out / DEMO_MARKER).write_text("written by `dispatch demo`: a later demo may replace this folder's files\n")
     db = out / "dispatch.db"
@@ -113,7 +115,8 @@ def run_demo(
         with session_scope(engine) as session:
             publish(session, plan_id=doc["plan_id"], now=now)
         doc["status"] = "published"
-        (out / "plan.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+        with replace_file(out / "plan.json", what="--out") as handle:
+            handle.write(json.dumps(doc, indent=2, ensure_ascii=False))
         t0 = time.monotonic()
         with session_scope(engine) as session:
             files = write_plan_sheets(session, doc=doc, policy=policy, out=out / "sheets", lang=lang, crew=None)

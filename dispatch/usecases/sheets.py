@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,19 +11,43 @@ from sqlmodel import Session
 
 from dispatch.core.policy import Policy
 from dispatch.io.sheets import write_sheets
+from dispatch.runtime.files import StagedFolder
 from dispatch.store.models import load_crews, load_zones
 from dispatch.store.models.tickets import tickets_by_id
 
 
 def write_plan_sheets(
-    session: Session, *, doc: dict[str, Any], policy: Policy, out: Path, lang: str, crew: str | None
+    session: Session,
+    *,
+    doc: dict[str, Any],
+    policy: Policy,
+    out: Path,
+    lang: str,
+    crew: str | None = None,
+    crews: Sequence[str] | None = None,
 ) -> list[Path]:
-    """Write the route sheets of ``doc`` (every crew, or ``crew``) into ``out``; returns the files."""
+    """Write the route sheets of ``doc`` into ``out``: every crew's and the index, or only ``crew``'s, or
+    only those of ``crews``; returns the files. They are written into a temporary folder and moved into
+    ``out`` together, so a failure (``OutputError``, ``SheetError``) leaves ``out`` as it was."""
+    if crews is not None and not crews:
+        return []
+    targets: list[str | None] = [crew] if crew is not None else list(crews) if crews is not None else [None]
     ids = [s["ticket_id"] for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"]
     ids += [u["ticket_id"] for u in doc["unassigned"]]
     tickets = {tid: row.to_domain() for tid, row in tickets_by_id(session, ids=ids).items()}
-    crews = {c.crew_id: c for c in load_crews(session)}
+    every_crew = {c.crew_id: c for c in load_crews(session)}
     zones = load_zones(session, day=dt.date.fromisoformat(doc["date"]))
-    return write_sheets(
-        plan=doc, tickets=tickets, crews=crews, zones=zones, policy=policy, out_dir=out, lang=lang, crew_id=crew
-    )
+    with StagedFolder(out) as stage:
+        files: list[Path] = []
+        for target in targets:
+            files += write_sheets(
+                plan=doc,
+                tickets=tickets,
+                crews=every_crew,
+                zones=zones,
+                policy=policy,
+                out_dir=stage.path,
+                lang=lang,
+                crew_id=target,
+            )
+    return stage.final(files)

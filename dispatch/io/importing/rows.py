@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from dispatch.runtime.files import replace_file
+
 REJECT_REASON = "reject_reason"
 
 
@@ -313,7 +315,7 @@ def _settle(table: _Table, report: ImportReport, rejects: Path | None) -> list[_
 def _write_rejects(table: _Table, bad: list[_Row], path: Path) -> None:
     # A rejects file fed back in after fixing keeps one reject_reason column, the new one.
     keep = [i for i, c in enumerate(table.columns) if c != REJECT_REASON]
-    with path.open("w", encoding="utf-8", newline="") as out:
+    with replace_file(path, what="--rejects", newline="") as out:  # whole or not at all
         writer = csv.writer(out)
         writer.writerow([table.header[i] for i in keep] + [REJECT_REASON])
         for row in bad:

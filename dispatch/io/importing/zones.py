@@ -15,6 +15,7 @@ from shapely.validation import explain_validity
 from sqlmodel import Session, col, select
 
 from dispatch.io.importing.rows import _YMD, REJECT_REASON, ImportErrors, ImportReport, _read_text
+from dispatch.runtime.files import replace_file
 from dispatch.store.models.zones import ZoneRow, geometry_to_text
 
 ZONE_PROPERTIES = ("name", "risk_weight", "closed", "speed_kmh", "valid_from", "valid_to")
@@ -81,7 +82,8 @@ def import_zones(session: Session, path: Path | str, *, rejects: Path | str | No
             raw["properties"] = properties
             rejected.append(raw)
         collection = {"type": "FeatureCollection", "features": rejected}
-        rejects.write_text(json.dumps(collection, ensure_ascii=False, indent=1), encoding="utf-8")
+        with replace_file(rejects, what="--rejects") as out:
+            out.write(json.dumps(collection, ensure_ascii=False, indent=1))
         report.rejected = len(bad)
         report.rejects_file = str(rejects)
 
