@@ -353,7 +353,7 @@ def report_command(
     policy = load_policy(policy_path)
     if png is not None:
         try:
-            check_output_file(png, what="--png")
+            check_output_file(png, what="--png", creates_folder=True)
         except OutputError as exc:
             fail(str(exc), as_json=as_json)
     with transaction(ExposureError) as session:

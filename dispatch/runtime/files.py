@@ -50,14 +50,17 @@ def _existing_ancestor(path: Path) -> Path:
     return here
 
 
-def check_output_file(path: Path, *, what: str, inputs: Sequence[Path] = ()) -> None:
-    """Raise :class:`OutputError` unless ``path`` can be written as a file without touching ``inputs``."""
+def check_output_file(path: Path, *, what: str, inputs: Sequence[Path] = (), creates_folder: bool = False) -> None:
+    """Raise :class:`OutputError` unless ``path`` can be written as a file without touching ``inputs``.
+    ``creates_folder``: the writer makes a missing folder, so only its nearest existing parent must be writable."""
     if path.is_dir():
         raise OutputError(f"{what} {path}: is a folder; give a file name")
     for source in inputs:
         if _same_file(path, source):
             raise OutputError(f"{what} {path}: is the input file {source}; it would be overwritten")
     folder = path.absolute().parent
+    if creates_folder:
+        folder = _existing_ancestor(folder)
     if not folder.is_dir():
         raise OutputError(f"{what} {path}: the folder {folder} does not exist")
     _probe(folder, what, path)
