@@ -6,11 +6,13 @@ is given, in which case the good rows are imported and the bad ones written to t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -30,7 +32,7 @@ from dispatch.core.policy import Policy, PolicyError
 from dispatch.io.importing.crews import import_crews
 from dispatch.io.importing.rows import ImportErrors, ImportReport
 from dispatch.io.importing.shifts import import_shifts
-from dispatch.io.importing.tickets import import_tickets
+from dispatch.io.importing.tickets import ImportProgress, import_tickets
 from dispatch.io.importing.zones import import_zones
 from dispatch.runtime.files import OutputError, check_output_file
 from dispatch.store.db import session_scope
@@ -118,13 +120,35 @@ def tickets_command(
 
     Example: dispatch import tickets data/sample/tickets.csv --rejects rejects.csv
     """
-    run_import(
-        lambda s, p: import_tickets(s, file, policy=p, rejects=rejects),
-        source=file,
-        rejects=rejects,
-        policy_path=policy_path,
-        as_json=as_json,
-    )
+    with import_progress(file) as progress:
+        run_import(
+            lambda s, p: import_tickets(s, file, policy=p, rejects=rejects, progress=progress),
+            source=file,
+            rejects=rejects,
+            policy_path=policy_path,
+            as_json=as_json,
+        )
+
+
+@contextmanager
+def import_progress(file: Path) -> Iterator[ImportProgress | None]:
+    """A progress bar on stderr (a terminal only) for a large import: bytes read, then tickets stored."""
+    if not err_console.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+        console=err_console, transient=True,
+    ) as bar:  # fmt: skip
+        tasks: dict[str, TaskID] = {}
+
+        def update(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                what = f"reading {file.name}" if phase == "read" else "storing tickets"
+                tasks[phase] = bar.add_task(what, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        yield update
 
 
 @import_app.command("crews")

@@ -182,6 +182,8 @@ class Policy:
             raise PolicyError(f"{path}: policy file not found") from exc
         except tomllib.TOMLDecodeError as exc:
             raise PolicyError(f"{path}: not valid TOML: {exc}") from exc
+        except RecursionError as exc:  # the TOML parser recurses per nested array or table
+            raise PolicyError(f"{path}: not valid TOML: arrays or tables nested too deeply") from exc
         return cls.from_dict(raw, source=str(path))
 
     @classmethod

@@ -11,10 +11,10 @@ from typing import Any
 import solver
 from dispatch.core.domain import PlanInputs
 from dispatch.core.policy import Policy
-from dispatch.planning.build import build_problem
+from dispatch.planning.build import NO_CREW_ON_SHIFT, _Build, build_problem
 from dispatch.planning.document import plan_document_parts
 from dispatch.planning.solve import initial_routes_for, solve_parts
-from dispatch.planning.split import split_inputs
+from dispatch.planning.split import Part, partition
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,9 @@ def make_plan(
     """
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
     t0 = time.perf_counter()
-    parts = split_inputs(inputs, policy)
-    builds = [build_problem(part, policy, as_of=as_of) for part in parts]
+    parts = partition(inputs, policy)
+    builds = [build_problem(part.inputs, policy, as_of=as_of) for part in parts if part.unplanned is None]
+    aside = [_unplanned(part, policy, as_of) for part in parts if part.unplanned is not None]
     t_built = time.perf_counter()
     if len(builds) == 1:
         problem = builds[0].problem
@@ -73,12 +74,14 @@ def make_plan(
             [b.problem for b in builds], limit, reproducible, solution_limit, workers, progress, initial_routes
         )
     t_solved = time.perf_counter()
-    document = plan_document_parts(inputs, policy, [(b, [s]) for b, s in zip(builds, solutions, strict=True)])
+    solved = [(b, [s]) for b, s in zip(builds, solutions, strict=True)] + [(b, []) for b in aside]
+    document = plan_document_parts(inputs, policy, solved)
     timings = {
         "build_s": round(t_built - t0, 3),
         "solve_s": round(t_solved - t_built, 3),
         "document_s": round(time.perf_counter() - t_solved, 3),
         "groups": len(builds),
+        "unplanned_parts": len(aside),
     }
     return PlanResult(
         document,
@@ -86,3 +89,16 @@ def make_plan(
         solutions[0] if len(solutions) == 1 else None,
         timings,
     )
+
+
+def _unplanned(part: Part, policy: Policy, as_of: dt.datetime | None) -> _Build:
+    """A part the partitioner set aside (beyond its depot's crews): not solved, its tickets unassigned
+    with the partitioner's sentence (``crowded_out``: displaced by more urgent and nearer work)."""
+    build = build_problem(part.inputs, policy, as_of=as_of)
+    build.pre_unassigned = [
+        {**u, "reason": solver.Reason.CROWDED_OUT.value, "detail": part.unplanned or ""}
+        if u["reason"] == NO_CREW_ON_SHIFT
+        else u
+        for u in build.pre_unassigned
+    ]
+    return build

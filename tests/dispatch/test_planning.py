@@ -170,7 +170,11 @@ def test_interrupted_plan_leaves_database_unchanged(engine, loaded: Policy, data
     """Ctrl-C in the middle of the search saves nothing: the database is exactly as before."""
     before = _counts(engine)
     proc = _plan_process(database_url, "30")
-    time.sleep(4)
+    deadline = time.monotonic() + 60  # a loaded machine starts Python slowly: wait for the run, not a guess
+    while not _plan_lock_held(engine):
+        assert proc.poll() is None and time.monotonic() < deadline, "the run never took the lock"
+        time.sleep(0.1)
+    time.sleep(2)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode != 0
@@ -192,7 +196,8 @@ def _plan_lock_held(engine) -> bool:
 
 def test_concurrent_plans_do_not_corrupt(engine, loaded: Policy, database_url: str) -> None:
     """Two plan runs for the same date at once: one saves, the other stops with a clear message."""
-    first = _plan_process(database_url, "12")
+    # Long enough for the second run to start up and ask for the lock, even on a loaded machine.
+    first = _plan_process(database_url, "25")
     deadline = time.monotonic() + 60
     while not _plan_lock_held(engine):
         assert first.poll() is None and time.monotonic() < deadline, "the first run never took the lock"

@@ -46,6 +46,10 @@ def import_zones(session: Session, path: Path | str, *, rejects: Path | str | No
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportErrors([f"{label}:{exc.lineno}: file: not valid JSON: {exc.msg}"]) from exc
+    except RecursionError as exc:  # the parser recurses per level: ~1,000 levels end it
+        raise ImportErrors([f"{label}: file: {_TOO_DEEP}"]) from exc
+    if _deeper_than(document, MAX_DEPTH):  # shapely and the rejects writer recurse too
+        raise ImportErrors([f"{label}: file: {_TOO_DEEP}"])
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise ImportErrors([f"{label}: file: expected a GeoJSON FeatureCollection"])
     raw_features = document.get("features")
@@ -102,6 +106,23 @@ def import_zones(session: Session, path: Path | str, *, rejects: Path | str | No
         session.add(zone)
     session.flush()
     return report
+
+
+# How deep a zone file may nest: a MultiPolygon's coordinates are 7 levels below the document.
+MAX_DEPTH = 32
+_TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep; a GeoJSON zone file nests at most 7"
+
+
+def _deeper_than(document: Any, limit: int) -> bool:
+    """Whether ``document`` (parsed JSON) nests lists and objects more than ``limit`` levels (no recursion)."""
+    level: list[Any] = [document]
+    for _ in range(limit + 1):
+        inner = [v for node in level for v in (node.values() if isinstance(node, dict) else node)
+                 if isinstance(v, list | dict)]  # fmt: skip
+        if not inner:
+            return False
+        level = inner
+    return True
 
 
 def _check_zone(feature: _Feature) -> _Feature:
