@@ -177,6 +177,10 @@ def _crowded(
     planned = [tickets[i] for i in order[:take]]
     rest = [tickets[i] for i in order[take:]]
     pieces = _cut(planned, limit)
+    if len(pieces) > len(crews):  # halving's rounding asked for a piece more than there are crews (tiny limits)
+        rest = [t for piece in pieces[len(crews) :] for t in piece] + rest
+        pieces = pieces[: len(crews)]
+        take = sum(map(len, pieces))
     parts = [_part(inputs, piece, team) for piece, team in zip(pieces, _deal(crews, pieces), strict=True)]
     if rest:
         names = ", ".join(sorted(c.crew_id for c in crews))
