@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from dispatch.commands.db import db_app
@@ -37,7 +39,16 @@ app.add_typer(db_app, name="db")
 
 
 def main() -> None:
-    app()
+    # The last guard: a command that runs out of memory or recursion depth stops with one line, not a
+    # traceback (each command's own transaction has been rolled back by then).
+    try:
+        app()
+    except MemoryError:
+        print("error: out of memory: the input is larger than this machine can hold", file=sys.stderr)
+        sys.exit(1)
+    except RecursionError:
+        print("error: the input is nested too deeply to read", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -115,6 +115,9 @@ def _solve_json(args: argparse.Namespace) -> int:
     except json.JSONDecodeError as exc:
         print(f"error: {args.problem}: not JSON: {exc}", file=sys.stderr)
         return 2
+    except RecursionError:  # the JSON parser recurses per nested array or object
+        print(f"error: {args.problem}: not a problem: JSON nested too deeply", file=sys.stderr)
+        return 2
     except (ValueError, UnicodeDecodeError) as exc:
         print(f"error: {args.problem}: {exc}", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection
 from solver.assemble import assemble_route, empty_route
 from solver.diagnose import explain_all
 from solver.engine import ILS_MIN_JOBS, RawResult, RawRoute, SearchMember, run_search
+from solver.lifeline import die_with_parent
 from solver.model import Problem
 from solver.solution import SearchStats, Solution
 
@@ -246,7 +247,10 @@ def _worker(
     time_limit: float | None,
     solution_limit: int | None,
     initial: dict[int, list[int]] | None,
+    parent_pid: int,
 ) -> None:
+    die_with_parent(parent_pid)  # a killed run must not leave its searches running (and holding its lock)
+
     def stream(routes: tuple[RawRoute, ...], cost: int) -> None:
         conn.send(("snapshot", RawResult(routes, cost, "watchdog", 0, 0.0, 0.0, member.name)))
 
@@ -294,7 +298,9 @@ def _run_processes(
     for member in members:
         parent, child = ctx.Pipe(duplex=False)
         proc = ctx.Process(
-            target=_worker, args=(child, problem, member, time_limit, solution_limit, initial), daemon=True
+            target=_worker,
+            args=(child, problem, member, time_limit, solution_limit, initial, os.getpid()),
+            daemon=True,
         )
         proc.start()
         child.close()

@@ -165,9 +165,10 @@ def open_engine(
 
 
 @contextmanager
-def transaction(*refusals: type[Exception], existing: bool = False) -> Iterator[Session]:
+def transaction(*refusals: type[Exception], existing: bool = True) -> Iterator[Session]:
     """One transaction on :func:`open_engine`, committed at the end; on one of the ``refusals`` (or a
-    database error) it is rolled back and the command fails with the message."""
+    database error) it is rolled back and the command fails with the message. ``existing`` (the default:
+    these commands read or change data imported before) refuses to create a new SQLite file."""
     engine = open_engine(existing=existing)
     try:
         with reported(*refusals), session_scope(engine) as session:

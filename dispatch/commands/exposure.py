@@ -33,9 +33,10 @@ from dispatch.io.importing.visits import import_visits
 from dispatch.ledger.base import ExposureError
 from dispatch.ledger.chart import write_exposure_chart
 from dispatch.ledger.members import list_members, move_member, published_plans_with, quarantine_member
-from dispatch.ledger.report import exposure_report
+from dispatch.ledger.report import ExposureReport, exposure_report
 from dispatch.ledger.trace import trace
 from dispatch.ledger.visits import record_visit
+from dispatch.runtime.files import OutputError, check_output_file
 from dispatch.store.models.exposure import VisitOutcome, VisitRecordRow
 
 visits_app = typer.Typer(
@@ -202,6 +203,8 @@ def import_visits_command(
     """
     run_import(
         lambda s, p: import_visits(s, file, policy=p, rejects=rejects, now=_now()),
+        source=file,
+        rejects=rejects,
         policy_path=policy_path,
         as_json=as_json,
     )
@@ -335,6 +338,25 @@ def members_list_command(
 # ----------------------------------------------------------------------------------------- exposure
 
 
+def _print_over_caps(report: ExposureReport) -> None:
+    """Each crew and day over a cap, once (crew-mates share their figures)."""
+    over: dict[tuple[Any, ...], list[str]] = {}
+    for r in report.rows:
+        if r.over_shift_cap or r.over_rolling_cap:
+            key = (r.day, r.crew_id, r.homes, r.exposure_min, r.rolling_homes, r.rolling_exposure_min, r.source,
+                   r.over_shift_cap, r.over_rolling_cap)  # fmt: skip
+            over.setdefault(key, []).append(r.member_id)
+    for (day, crew_id, homes, minutes, r_homes, r_min, source, shift_over, rolling_over), members in sorted(
+        over.items(), key=lambda item: (item[0][0], item[0][1])
+    ):
+        what = []
+        if shift_over:
+            what.append(f"shift {homes} homes, {minutes:.0f} min")
+        if rolling_over:
+            what.append(f"rolling {r_homes} homes, {r_min:.0f} min")
+        console.print(f"over cap on {day}: {', '.join(members)} ({crew_id}): {'; '.join(what)} ({source})")
+
+
 @exposure_app.command("report")
 def report_command(
     start: Annotated[dt.datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First day (YYYY-MM-DD).")],
@@ -354,6 +376,11 @@ def report_command(
     Example: dispatch exposure report --from 2026-11-30 --to 2026-12-06 --png exposure.png
     """
     policy = load_policy(policy_path)
+    if png is not None:
+        try:
+            check_output_file(png, what="--png", creates_folder=True)
+        except OutputError as exc:
+            fail(str(exc), as_json=as_json)
     with transaction(ExposureError) as session:
         report = exposure_report(session, start=start.date(), end=end.date(), policy=policy)
     if png is not None:
@@ -395,22 +422,7 @@ def report_command(
     console.print(table)
     if len(report.workers) > top:
         console.print(f"... and {len(report.workers) - top} more workers (--top N, or --json for all days).")
-    # Crew-mates share their figures: one line per crew, day and figures.
-    over: dict[tuple[Any, ...], list[str]] = {}
-    for r in report.rows:
-        if r.over_shift_cap or r.over_rolling_cap:
-            key = (r.day, r.crew_id, r.homes, r.exposure_min, r.rolling_homes, r.rolling_exposure_min, r.source,
-                   r.over_shift_cap, r.over_rolling_cap)  # fmt: skip
-            over.setdefault(key, []).append(r.member_id)
-    for (day, crew_id, homes, minutes, r_homes, r_min, source, shift_over, rolling_over), members in sorted(
-        over.items(), key=lambda item: (item[0][0], item[0][1])
-    ):
-        what = []
-        if shift_over:
-            what.append(f"shift {homes} homes, {minutes:.0f} min")
-        if rolling_over:
-            what.append(f"rolling {r_homes} homes, {r_min:.0f} min")
-        console.print(f"over cap on {day}: {', '.join(members)} ({crew_id}): {'; '.join(what)} ({source})")
+    _print_over_caps(report)
     if png is not None:
         console.print(f"Chart: {png}")
 

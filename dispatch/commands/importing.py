@@ -6,11 +6,13 @@ is given, in which case the good rows are imported and the bad ones written to t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -30,8 +32,9 @@ from dispatch.core.policy import Policy, PolicyError
 from dispatch.io.importing.crews import import_crews
 from dispatch.io.importing.rows import ImportErrors, ImportReport
 from dispatch.io.importing.shifts import import_shifts
-from dispatch.io.importing.tickets import import_tickets
+from dispatch.io.importing.tickets import ImportProgress, import_tickets
 from dispatch.io.importing.zones import import_zones
+from dispatch.runtime.files import OutputError, check_output_file
 from dispatch.store.db import session_scope
 
 import_app = typer.Typer(
@@ -69,9 +72,22 @@ def show_report(report: ImportReport, *, as_json: bool) -> None:
         err_console.print(f"warning: {warning}", markup=False)
 
 
-def run_import(run: Callable[[Session, Policy], ImportReport], *, policy_path: Path | None, as_json: bool) -> None:
-    """Run one import in one transaction and show its report. Any problem imports nothing: every
-    problem on stderr (with --json also as a JSON error object on stdout) and exit 1."""
+def run_import(
+    run: Callable[[Session, Policy], ImportReport],
+    *,
+    source: Path,
+    rejects: Path | None,
+    policy_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Run one import of ``source`` in one transaction and show its report. Any problem imports nothing:
+    every problem on stderr (with --json also as a JSON error object on stdout) and exit 1. A ``rejects``
+    path that is a folder, the input itself or not writable is refused before reading anything."""
+    if rejects is not None:
+        try:
+            check_output_file(rejects, what="--rejects", inputs=[source])
+        except OutputError as exc:
+            fail(str(exc), as_json=as_json, summary=_nothing_imported(1))
     try:
         # Not load_policy: a bad policy file, too, ends in "nothing imported".
         policy = Policy.load(policy_file(policy_path))
@@ -85,6 +101,8 @@ def run_import(run: Callable[[Session, Policy], ImportReport], *, policy_path: P
         fail(exc.errors, as_json=as_json, warnings=exc.warnings, summary=_nothing_imported(len(exc.errors)))
     except SQLAlchemyError as exc:
         fail(database_problem(exc), as_json=as_json, summary=_nothing_imported(1))
+    except OutputError as exc:  # the rejects could not be written: the transaction was rolled back
+        fail(str(exc), as_json=as_json, summary=_nothing_imported(1))
     finally:
         engine.dispose()
     show_report(report, as_json=as_json)
@@ -102,9 +120,35 @@ def tickets_command(
 
     Example: dispatch import tickets data/sample/tickets.csv --rejects rejects.csv
     """
-    run_import(
-        lambda s, p: import_tickets(s, file, policy=p, rejects=rejects), policy_path=policy_path, as_json=as_json
-    )
+    with import_progress(file) as progress:
+        run_import(
+            lambda s, p: import_tickets(s, file, policy=p, rejects=rejects, progress=progress),
+            source=file,
+            rejects=rejects,
+            policy_path=policy_path,
+            as_json=as_json,
+        )
+
+
+@contextmanager
+def import_progress(file: Path) -> Iterator[ImportProgress | None]:
+    """A progress bar on stderr (a terminal only) for a large import: bytes read, then tickets stored."""
+    if not err_console.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+        console=err_console, transient=True,
+    ) as bar:  # fmt: skip
+        tasks: dict[str, TaskID] = {}
+
+        def update(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                what = f"reading {file.name}" if phase == "read" else "storing tickets"
+                tasks[phase] = bar.add_task(what, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        yield update
 
 
 @import_app.command("crews")
@@ -118,7 +162,13 @@ def crews_command(
 
     Example: dispatch import crews data/sample/crews.csv
     """
-    run_import(lambda s, p: import_crews(s, file, policy=p, rejects=rejects), policy_path=policy_path, as_json=as_json)
+    run_import(
+        lambda s, p: import_crews(s, file, policy=p, rejects=rejects),
+        source=file,
+        rejects=rejects,
+        policy_path=policy_path,
+        as_json=as_json,
+    )
 
 
 @import_app.command("shifts")
@@ -133,7 +183,13 @@ def shifts_command(
 
     Example: dispatch import shifts data/sample/shifts.csv --json
     """
-    run_import(lambda s, p: import_shifts(s, file, policy=p, rejects=rejects), policy_path=policy_path, as_json=as_json)
+    run_import(
+        lambda s, p: import_shifts(s, file, policy=p, rejects=rejects),
+        source=file,
+        rejects=rejects,
+        policy_path=policy_path,
+        as_json=as_json,
+    )
 
 
 @import_app.command("zones")
@@ -148,4 +204,10 @@ def zones_command(
 
     Example: dispatch import zones data/sample/zones.geojson --rejects rejected-zones.geojson
     """
-    run_import(lambda s, p: import_zones(s, file, policy=p, rejects=rejects), policy_path=policy_path, as_json=as_json)
+    run_import(
+        lambda s, p: import_zones(s, file, policy=p, rejects=rejects),
+        source=file,
+        rejects=rejects,
+        policy_path=policy_path,
+        as_json=as_json,
+    )

@@ -25,7 +25,10 @@ from dispatch.commands.common import (
 )
 from dispatch.intraday.model import IntradayError
 from dispatch.intraday.persist import record_position, ticket_eta
+from dispatch.io.sheets import SheetError
+from dispatch.runtime.files import OutputError
 from dispatch.store.locks import PlanLockedError
+from dispatch.store.writable import ReadOnlyDatabaseError
 from dispatch.usecases.replan import ReplanRun, run_replan
 
 crews_app = typer.Typer(
@@ -76,9 +79,9 @@ def replan_command(
         if not sep or not crew.strip():
             fail(f"--end-shift {item!r}: expected CREW=HH:MM, e.g. C03=11:00")
         cuts[crew.strip()] = parse_time(hhmm.strip(), day=day, tz=tz, what=f"--end-shift {crew}")
-    engine = open_engine()
+    engine = open_engine(existing=True)
     try:
-        with reported(IntradayError, PlanLockedError):
+        with reported(IntradayError, PlanLockedError, ReadOnlyDatabaseError, OutputError, SheetError):
             run = run_replan(
                 engine=engine,
                 day=day,

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from dispatch.commands.common import (
@@ -20,6 +21,7 @@ from dispatch.commands.common import (
     TimeLimitSeconds,
     check_seconds,
     console,
+    database_problem,
     err_console,
     fail,
     load_policy,
@@ -29,9 +31,12 @@ from dispatch.commands.common import (
     transaction,
 )
 from dispatch.io.importing.rows import ImportErrors
+from dispatch.io.sheets import SheetError
+from dispatch.runtime.files import OutputError, check_output_dir
 from dispatch.store.locks import PlanLockedError
 from dispatch.store.models.plans import PlanRow, latest_plan, plan_of, published_plan
-from dispatch.usecases.demo import run_demo
+from dispatch.store.writable import ReadOnlyDatabaseError
+from dispatch.usecases.demo import DemoFolderInUse, check_demo_folder, run_demo
 from dispatch.usecases.nightly import NothingToPlan, SearchProgress, publish, run_plan
 from dispatch.usecases.sheets import write_plan_sheets
 
@@ -98,7 +103,7 @@ def plan_command(
     day = _day(date)
     policy = load_policy(policy_path)
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
-    engine = open_engine()
+    engine = open_engine(existing=True)
     try:
         with search_progress("open tickets", None if reproducible else limit, show=not as_json) as progress:
             plan = run_plan(
@@ -111,8 +116,10 @@ def plan_command(
                 progress=progress,
                 warn=_warn,
             ).plan
-    except (PlanLockedError, NothingToPlan) as exc:
+    except (PlanLockedError, NothingToPlan, ReadOnlyDatabaseError) as exc:
         fail(str(exc))
+    except SQLAlchemyError as exc:
+        fail(database_problem(exc))
     except KeyboardInterrupt:
         fail("interrupted: nothing was saved", code=130)
     finally:
@@ -219,6 +226,10 @@ def sheets_command(
     """
     day = _day(date)
     policy = load_policy(policy_path)
+    try:
+        check_output_dir(out, what="--out")
+    except OutputError as exc:
+        fail(str(exc))
     t0 = time.monotonic()
     with transaction() as session:
         row = published_plan(session, day=day)
@@ -229,7 +240,7 @@ def sheets_command(
             fail(f"crew {crew} has no route in the published plan for {day}")
         try:
             files = write_plan_sheets(session, plan=plan, policy=policy, out=out, lang=lang, crew=crew)
-        except ValueError as exc:  # SheetError, or a ticket that lost its coordinates
+        except ValueError as exc:  # SheetError, OutputError, or a ticket that lost its coordinates
             fail(str(exc))
     console.print(f"Wrote {len(files)} files to {out}/ in {time.monotonic() - t0:.1f} s")
 
@@ -238,18 +249,29 @@ def demo_command(
     out: Annotated[Path, typer.Option(help="Folder for the demo database and outputs.")] = Path("demo-output"),
     time_limit: Annotated[float, typer.Option(callback=check_seconds, help="Solver seconds.")] = 20.0,
     lang: Annotated[str, typer.Option(help="Route sheet language: id or en.")] = "id",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database, policy or plan in --out that no demo wrote.")
+    ] = False,
 ) -> None:
     """Load the bundled sample region into a new SQLite file, plan the next day, publish, write route sheets.
+    A folder holding a database or policy the demo did not write is refused unless --force.
 
     Example: dispatch demo --out demo-output --time-limit 20
     """
     now = dt.datetime.now(dt.UTC)
+    try:
+        check_demo_folder(out, force=force)
+        check_output_dir(out, what="--out")
+    except (DemoFolderInUse, OutputError) as exc:
+        fail(str(exc))
     console.print("Sample region: 4 ULP offices around Cirebon, bundled with the package")
     try:
         with search_progress("open tickets", time_limit) as progress:
-            run = run_demo(out=out, time_limit=time_limit, lang=lang, now=now, progress=progress)
+            run = run_demo(out=out, time_limit=time_limit, lang=lang, now=now, progress=progress, force=force)
     except ImportErrors as exc:
         fail(["the bundled sample did not import:", *exc.errors], warnings=exc.warnings)
+    except (DemoFolderInUse, OutputError, SheetError) as exc:
+        fail(str(exc))
     for what, count in run.imported.items():
         console.print(f"  imported {count} {what}")
     render_plan(run.plan)

@@ -34,6 +34,7 @@ from dispatch.commands.common import (
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.runtime.fanout import available_cores
+from dispatch.runtime.files import OutputError, check_output_file
 from dispatch.scenarios.apply import apply_scenario
 from dispatch.scenarios.charts import draw_comparison, draw_sweep
 from dispatch.scenarios.kpis import KPI_ROWS, comparison
@@ -331,7 +332,9 @@ def compare_command(
 
     Example: dispatch scenario compare baseline data/scenarios/home-cap-6.toml --png compare.png
     """
-    with reported(ScenarioError):
+    with reported(ScenarioError, OutputError):
+        if png is not None:
+            check_output_file(png, what="--png")
         runs = _resolve(
             [base, *others],
             policy_path=policy_path,
@@ -394,13 +397,15 @@ def sweep_command(
 
     Example: dispatch scenario sweep data/scenarios/home-cap-6.toml --set exposure.max_homes_per_shift=4..12
     """
-    with reported(ScenarioError):
+    with reported(ScenarioError, OutputError):
         scenario = load_scenario(file)
         sets = [parse_set(s) for s in set_]
         policy = load_policy(policy_path)
         slug = _slug(scenario.name)
         csv_path = csv_path or Path(f"sweep-{slug}.csv")
         png = png or Path(f"sweep-{slug}.png")
+        check_output_file(csv_path, what="--csv", inputs=[file])
+        check_output_file(png, what="--png", inputs=[file])
         url = _live_url()
         with _sweep_progress(scenario.name, jobs, show=not as_json) as (started, done):
             result = run_sweep(

@@ -38,7 +38,8 @@ from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, prepare, solve
 from dispatch.intraday.position import break_left, where_now
 from dispatch.planning.build import build_problem
 from dispatch.planning.document import assemble_plan
-from dispatch.planning.split import split_inputs
+from dispatch.planning.nightly import unplanned_build
+from dispatch.planning.split import partition
 from dispatch.planning.travel import drive_seconds
 
 # Cost (in travel-seconds) of giving a stop promised to one crew to another: a quarter of an hour.
@@ -74,9 +75,11 @@ def make_replan(
     # A large region is split as the nightly plan splits it, by the crews' depots (their start is
     # wherever they are now), each part with its own travel matrix.
     home_of = {c.crew_id: (c.depot_lat, c.depot_lon) for c in inputs.crews}
+    split = partition(day_inputs, policy, home=lambda c: home_of[c.crew_id])
+    aside = [unplanned_build(part, policy, at) for part in split if part.unplanned is not None]
     parts = [
         prepare(
-            build_problem(part, policy, as_of=at, emergencies=dispatched),
+            build_problem(part.inputs, policy, as_of=at, emergencies=dispatched),
             previous=previous,
             prev_crew_of=prev_crew_of,
             tickets=tickets_all,
@@ -85,13 +88,15 @@ def make_replan(
             move_cost_s=move_cost_s,
             reorder_cost_s=reorder_cost_s,
         )
-        for part in split_inputs(day_inputs, policy, home=lambda c: home_of[c.crew_id])
+        for part in split
+        if part.unplanned is None
     ]
     t_built = time.monotonic()
     solutions, deadlines, storm_note = _search(parts, time_limit, reproducible, workers, t_built)
     notes += storm_note
     t_solved = time.monotonic()
-    plan = assemble_plan(day_inputs, policy, [(p.build, s) for p, s in zip(parts, solutions, strict=True)])
+    solved = [(p.build, s) for p, s in zip(parts, solutions, strict=True)]
+    plan = assemble_plan(day_inputs, policy, [*solved, *((b, None) for b in aside)])
     plan = with_frozen(plan, previous=previous, today=today, tickets=tickets_all, tz=tz)
     plan = resummarise(plan, policy=policy, tickets=tickets_all)
     frozen_ids = {v.ticket_id for vs in today.frozen.values() for v in vs}

@@ -17,8 +17,9 @@ from dispatch.planning.crews import CrewOnShift
 from dispatch.planning.summary import summarize
 
 
-def assemble_plan(inputs: PlanInputs, policy: Policy, parts: Sequence[tuple[Build, solver.Solution]]) -> Plan:
-    """One unsaved plan of ``inputs.day`` from the parts a large region was split into (or a single part)."""
+def assemble_plan(inputs: PlanInputs, policy: Policy, parts: Sequence[tuple[Build, solver.Solution | None]]) -> Plan:
+    """One unsaved plan of ``inputs.day`` from the parts a large region was split into (or a single part);
+    a part not solved (``None``) contributes only what it left unassigned before solving."""
     tz = ZoneInfo(policy.region.timezone)
     origin = local_midnight(inputs.day, tz)
     routes: list[Route] = []
@@ -31,6 +32,8 @@ def assemble_plan(inputs: PlanInputs, policy: Policy, parts: Sequence[tuple[Buil
         unassigned.extend(build.pre_unassigned)
         not_dispatched.extend(build.not_dispatched)
         crews_count += len(build.crews)
+        if solution is None:
+            continue
         by_id = {c.crew.crew_id: c for c in build.crews}
         for route in solution.routes:
             crew = by_id.get(route.crew_id)

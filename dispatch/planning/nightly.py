@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 import solver
 from dispatch.core.domain import PlanInputs
-from dispatch.core.plan import Plan
+from dispatch.core.plan import Plan, Unassigned
 from dispatch.core.policy import Policy
-from dispatch.planning.build import build_problem
+from dispatch.planning.build import NO_CREW_ON_SHIFT, Build, build_problem
 from dispatch.planning.document import assemble_plan
 from dispatch.planning.solve import initial_routes_for, solve_parts
-from dispatch.planning.split import split_inputs
+from dispatch.planning.split import Part, partition
 
 
 @dataclass(frozen=True)
@@ -44,15 +44,16 @@ def make_plan(
 
     ``reproducible`` bounds the search by ``solution_limit`` (default: the solver's, scaled to the
     problem) instead of wall time, so the same inputs always give the same plan. A region larger
-    than ``solver.max_tickets_per_solve`` is split by depot (:func:`split_inputs`) and its parts
-    are solved in parallel, one per core, sharing the time limit. ``as_of`` is when the plan starts
-    to run (default: each part's earliest shift start): a ticket still within its response target
-    then is planned as an emergency (policy ``response.emergency_priorities``).
+    than ``solver.max_tickets_per_solve`` is split (:func:`partition`: by depot, a crowded one
+    geographically) and its parts are solved in parallel, one per core, sharing the time limit.
+    ``as_of`` is when the plan starts to run (default: each part's earliest shift start): a ticket still
+    within its response target then is planned as an emergency (policy ``response.emergency_priorities``).
     """
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
     t0 = time.perf_counter()
-    parts = split_inputs(inputs, policy)
-    builds = [build_problem(part, policy, as_of=as_of) for part in parts]
+    parts = partition(inputs, policy)
+    builds = [build_problem(part.inputs, policy, as_of=as_of) for part in parts if part.unplanned is None]
+    aside = [unplanned_build(part, policy, as_of) for part in parts if part.unplanned is not None]
     t_built = time.perf_counter()
     if len(builds) == 1:
         problem = builds[0].problem
@@ -73,12 +74,13 @@ def make_plan(
             [b.problem for b in builds], limit, reproducible, solution_limit, workers, progress, initial_routes
         )
     t_solved = time.perf_counter()
-    plan = assemble_plan(inputs, policy, list(zip(builds, solutions, strict=True)))
+    plan = assemble_plan(inputs, policy, [*zip(builds, solutions, strict=True), *((b, None) for b in aside)])
     timings = {
         "build_s": round(t_built - t0, 3),
         "solve_s": round(t_solved - t_built, 3),
         "document_s": round(time.perf_counter() - t_solved, 3),
         "groups": len(builds),
+        "unplanned_parts": len(aside),
     }
     return PlanResult(
         plan,
@@ -86,3 +88,16 @@ def make_plan(
         solutions[0] if len(solutions) == 1 else None,
         timings,
     )
+
+
+def unplanned_build(part: Part, policy: Policy, as_of: dt.datetime | None) -> Build:
+    """A part the partitioner set aside (beyond its depot's crews): not solved, its tickets unassigned
+    with the partitioner's sentence (``crowded_out``: displaced by more urgent and nearer work)."""
+    build = build_problem(part.inputs, policy, as_of=as_of)
+    build.pre_unassigned = [
+        Unassigned(u.ticket_id, solver.Reason.CROWDED_OUT.value, part.unplanned or "")
+        if u.reason == NO_CREW_ON_SHIFT
+        else u
+        for u in build.pre_unassigned
+    ]
+    return build

@@ -1,16 +1,19 @@
 """Fan independent tasks out to worker processes: region parts, sweep points.
 
-The one place that decides how many processes run at once and how they start. Tasks and results
+The one place that decides how many processes run at once and how they start (and that they end
+with the process that started them). Tasks and results
 are plain, picklable data (a built problem, a scenario and its inputs), never database sessions:
 the caller saves the results in one transaction.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import TypeVar
 
+from solver.lifeline import die_with_parent
 from solver.search import available_cores, process_context
 
 T = TypeVar("T")
@@ -49,7 +52,10 @@ def fan_out(
             if on_done is not None:
                 on_done(i, results[i])
         return [results[i] for i in range(len(tasks))]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=process_context()) as pool:
+    # Workers die with this process: a killed run leaves no search behind holding its lock.
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=process_context(), initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         futures: dict[Future[R], int] = {pool.submit(run, tasks[i]): i for i in sequence}
         pending = set(futures)
         while pending:

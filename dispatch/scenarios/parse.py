@@ -190,6 +190,8 @@ def parse_scenario(text: str, *, source: str = "<scenario>") -> Scenario:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([f"{source}: not valid TOML: {exc}"]) from exc
+    except RecursionError as exc:  # the TOML parser recurses per nested array or table
+        raise ScenarioError([f"{source}: not valid TOML: arrays or tables nested too deeply"]) from exc
     ctx = _Context(source)
     top = _Reader(raw, "", ctx)
     top.allow("name", "description", "base_date", "policy", "crews", "members", "shifts", "tickets", "zones")

@@ -18,6 +18,7 @@ from dispatch.io.importing.crews import import_crews
 from dispatch.io.importing.shifts import import_shifts
 from dispatch.io.importing.tickets import import_tickets
 from dispatch.io.importing.zones import import_zones
+from dispatch.runtime.files import check_output_dir, replace_file
 from dispatch.store.db import make_engine, session_scope
 from dispatch.store.models.tickets import TicketRow
 from dispatch.store.schema import create_schema
@@ -28,6 +29,31 @@ from dispatch.usecases.sheets import write_plan_sheets
 def sample_dir() -> Path:
     """The bundled sample region (crews, shifts, zones, tickets and its policy file)."""
     return Path(str(resources.files("data") / "sample"))
+
+
+# Written in every folder the demo fills: a later demo may replace what a demo wrote there, nothing else.
+DEMO_MARKER = ".dispatch-demo"
+# What the demo (re)writes in its folder besides sheets/: a live database, a policy, a plan export.
+DEMO_FILES = ("dispatch.db", "dispatch.toml", "plan.json")
+
+
+class DemoFolderInUse(ValueError):
+    """The demo's folder holds a database, policy or plan the demo did not write; nothing was touched."""
+
+
+def check_demo_folder(out: Path, *, force: bool = False) -> None:
+    """Raise :class:`DemoFolderInUse` if ``out`` holds files the demo would replace (``DEMO_FILES``) and no
+    earlier demo wrote them, unless ``force``."""
+    if force or (out / DEMO_MARKER).exists():
+        return
+    if out.exists() and not out.is_dir():
+        raise DemoFolderInUse(f"--out {out}: exists and is not a folder")
+    taken = [name for name in DEMO_FILES if (out / name).exists()]
+    if taken:
+        raise DemoFolderInUse(
+            f"--out {out}: the folder holds {', '.join(taken)}, not written by a demo, which the demo would "
+            "replace (a live database?); nothing was touched. Choose another folder, or add --force to replace them"
+        )
 
 
 @dataclass(frozen=True)
@@ -47,11 +73,18 @@ def run_demo(
     lang: str,
     now: dt.datetime,
     progress: SearchProgress | None = None,
+    force: bool = False,
 ) -> DemoRun:
     """Import the sample into ``out/dispatch.db`` (made anew), plan the day after its newest ticket,
-    publish it, and write ``out/plan.json`` and the route sheets in ``out/sheets/``."""
+    publish it, and write ``out/plan.json`` and the route sheets in ``out/sheets/``.
+
+    A folder holding a database, policy or plan that no demo wrote is refused (:func:`check_demo_folder`)
+    unless ``force``."""
     src = sample_dir()
+    check_demo_folder(out, force=force)
+    check_output_dir(out, what="--out")
     out.mkdir(parents=True, exist_ok=True)
+    (out / DEMO_MARKER).write_text("written by `dispatch demo`: a later demo may replace this folder's files\n")
     db = out / "dispatch.db"
     if db.exists():
         db.unlink()
@@ -82,7 +115,8 @@ def run_demo(
         with session_scope(engine) as session:
             publish(session, plan_id=plan.plan_id, now=now)  # type: ignore[arg-type]
         plan = plan.with_(status=PlanStatus.PUBLISHED.value)
-        (out / "plan.json").write_text(plan.dumps(indent=2) + "\n", encoding="utf-8")
+        with replace_file(out / "plan.json", what="--out") as handle:
+            handle.write(plan.dumps(indent=2) + "\n")
         t0 = time.monotonic()
         with session_scope(engine) as session:
             files = write_plan_sheets(session, plan=plan, policy=policy, out=out / "sheets", lang=lang, crew=None)

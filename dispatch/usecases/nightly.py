@@ -19,6 +19,7 @@ from dispatch.planning.persist import save_plan
 from dispatch.store.db import session_scope
 from dispatch.store.locks import exclusive
 from dispatch.store.models.tickets import unlocated_open_ticket_ids
+from dispatch.store.writable import ensure_writable
 
 # What a plan run reports while it searches: seconds elapsed and the best cost so far (None before one).
 SearchProgress = Callable[[float, int | None], None]
@@ -58,7 +59,8 @@ def run_plan(
     as it was. Open tickets without coordinates are named through ``warn`` (and in the plan), not planned.
     """
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
-    with exclusive(engine, plan_lock(day)):
+    with exclusive(engine, plan_lock(day)) as lock:
+        ensure_writable(engine)  # a read-only database fails now, not after the whole solve
         t0 = time.perf_counter()
         with session_scope(engine) as session:
             inputs = load_inputs(session, day=day, policy=policy)
@@ -76,6 +78,7 @@ def run_plan(
         t_loaded = time.perf_counter()
         result = make_plan(inputs, policy, time_limit=limit, reproducible=reproducible, progress=progress)
         plan = result.plan.with_(unlocated_tickets=tuple(unlocated))
+        lock.verify()  # never save under a lock lost during the solve
         t_solved = time.perf_counter()
         with session_scope(engine) as session:
             saved = save_plan(

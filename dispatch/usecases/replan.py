@@ -14,8 +14,10 @@ from dispatch.core.policy import Policy
 from dispatch.intraday.model import Replan
 from dispatch.intraday.persist import load_replan_inputs, save_replan
 from dispatch.intraday.replan import make_replan
+from dispatch.runtime.files import check_output_dir
 from dispatch.store.db import session_scope
 from dispatch.store.locks import exclusive
+from dispatch.store.writable import ensure_writable
 from dispatch.usecases.nightly import plan_lock
 from dispatch.usecases.sheets import write_plan_sheets
 
@@ -46,10 +48,14 @@ def run_replan(
 ) -> ReplanRun:
     """Re-plan ``day`` as of ``at`` and save it as a new revision (published unless ``publish`` is False);
     with ``sheets_out``, rewrite the route sheets of the crews whose route changed."""
-    with exclusive(engine, plan_lock(day)):
+    if sheets_out is not None:
+        check_output_dir(sheets_out, what="--out")  # before the solve, not after it
+    with exclusive(engine, plan_lock(day)) as lock:
+        ensure_writable(engine, what="a re-plan")
         with session_scope(engine) as session:
             rin, parent_id = load_replan_inputs(session, day=day, at=at, policy=policy, end_shift=end_shift or {})
         replan = make_replan(rin, policy, time_limit=time_limit, reproducible=reproducible)
+        lock.verify()
         with session_scope(engine) as session:
             plan = save_replan(
                 session,
@@ -63,7 +69,8 @@ def run_replan(
             )
             files: list[Path] = []
             if sheets_out is not None:
+                # All changed crews' sheets move into place together, just before the revision commits.
                 routed = {r.crew_id for r in plan.routes}
-                for crew in (c for c in replan.changed_crews if c in routed):
-                    files += write_plan_sheets(session, plan=plan, policy=policy, out=sheets_out, lang=lang, crew=crew)
+                changed = [c for c in replan.changed_crews if c in routed]
+                files = write_plan_sheets(session, plan=plan, policy=policy, out=sheets_out, lang=lang, crews=changed)
     return ReplanRun(plan, replan, parent_id, tuple(files))

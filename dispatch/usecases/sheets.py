@@ -2,28 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlmodel import Session
 
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
+from dispatch.runtime.files import StagedFolder
 from dispatch.store.models.crews import load_crews
 from dispatch.store.models.tickets import tickets_by_id
 from dispatch.store.models.zones import load_zones
 
 
 def write_plan_sheets(
-    session: Session, *, plan: Plan, policy: Policy, out: Path, lang: str, crew: str | None
+    session: Session,
+    *,
+    plan: Plan,
+    policy: Policy,
+    out: Path,
+    lang: str,
+    crew: str | None = None,
+    crews: Sequence[str] | None = None,
 ) -> list[Path]:
-    """Write the route sheets of ``plan`` (every crew, or ``crew``) into ``out``; returns the files."""
+    """Write the route sheets of ``plan`` into ``out``: every crew's and the index, or only ``crew``'s, or
+    only those of ``crews``; returns the files. They are written into a temporary folder and moved into
+    ``out`` together, so a failure (``OutputError``, ``SheetError``) leaves ``out`` as it was."""
     # The PDF, map and QR libraries load only when sheets are written, not with every command.
     from dispatch.io.sheets import write_sheets
 
+    if crews is not None and not crews:
+        return []
+    targets: list[str | None] = [crew] if crew is not None else list(crews) if crews is not None else [None]
     ids = [*plan.served_ticket_ids(), *(u.ticket_id for u in plan.unassigned)]
     tickets = {tid: row.to_domain() for tid, row in tickets_by_id(session, ids=ids).items()}
-    crews = {c.crew_id: c for c in load_crews(session)}
+    every_crew = {c.crew_id: c for c in load_crews(session)}
     zones = load_zones(session, day=plan.date)
-    return write_sheets(
-        plan=plan, tickets=tickets, crews=crews, zones=zones, policy=policy, out_dir=out, lang=lang, crew_id=crew
-    )
+    with StagedFolder(out) as stage:
+        files: list[Path] = []
+        for target in targets:
+            files += write_sheets(
+                plan=plan,
+                tickets=tickets,
+                crews=every_crew,
+                zones=zones,
+                policy=policy,
+                out_dir=stage.path,
+                lang=lang,
+                crew_id=target,
+            )
+    return stage.final(files)

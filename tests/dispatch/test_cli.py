@@ -130,3 +130,31 @@ def test_policy_fallback_applies_to_every_command(database_url: str, engine: Eng
     result = runner.invoke(app, ["members", "list", "--policy", str(good), "--json"], env=env)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["members"] == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "show", "--date", "2026-11-30"],
+        ["plan", "list", "--date", "2026-11-30"],
+        ["plan", "publish", "--date", "2026-11-30"],
+        ["plan", "--date", "2026-11-30"],
+        ["sheets", "--date", "2026-11-30"],
+        ["replan", "--date", "2026-11-30", "--at", "10:00"],
+        ["tickets", "eta", "T1"],
+        ["members", "list"],
+        ["visits", "list", "--date", "2026-11-30"],
+        ["exposure", "trace", "M001"],
+    ],
+    ids=lambda args: " ".join(a for a in args if not a[0].isdigit() and a[0] != "-" and a != "T1"),
+)
+def test_commands_on_imported_data_create_no_database(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run in the wrong folder (no dispatch.db), a command that needs imported data says so and leaves no
+    empty dispatch.db behind."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, args, env={"DISPATCH_DATABASE_URL": None, "DISPATCH_POLICY": None})
+    assert result.exit_code == 1, result.output
+    assert "database file dispatch.db not found" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -318,8 +318,8 @@ def test_large_region_replan_is_split_by_home_depot(monkeypatch: pytest.MonkeyPa
     done = {f.ticket_id for f in facts if f.left_at is not None}
     open_now = tuple(t for t in (*inputs.tickets, hazard) if t.ticket_id not in done)
     parts: list[int] = []
-    split = intraday.split_inputs
-    monkeypatch.setattr(intraday, "split_inputs", lambda *a, **k: parts.append(len(out := split(*a, **k))) or out)
+    split = intraday.partition
+    monkeypatch.setattr(intraday, "partition", lambda *a, **k: parts.append(len(out := split(*a, **k))) or out)
     rin = ReplanInputs(
         inputs=dataclasses.replace(inputs, tickets=open_now),
         previous=doc,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
-import io
 import math
+import os
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
@@ -17,6 +20,7 @@ from dispatch.core.clock import PLAUSIBLE_YEARS
 from dispatch.core.csvcells import SafeWriter, unescape_cell
 from dispatch.core.ids import file_stem_problem, id_problem
 from dispatch.core.policy import RegionPolicy
+from dispatch.runtime.files import replace_file
 
 REJECT_REASON = "reject_reason"
 
@@ -112,7 +116,12 @@ class _Table:
     warnings: list[str]
 
 
+# Files read whole (zones, crews, shifts, visits) may be this large; tickets.csv streams without a limit.
+MAX_WHOLE_FILE_BYTES = 256 * 1024 * 1024
+
+
 def _read_text(path: Path, label: str) -> str:
+    _check_size(path, label)
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
@@ -128,53 +137,146 @@ def _read_text(path: Path, label: str) -> str:
         ) from exc
 
 
-def _read_csv(path: Path, *, required: tuple[str, ...], optional: tuple[str, ...]) -> _Table:
-    label = str(path)
-    text = _read_text(path, label)
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _check_size(path: Path, label: str) -> None:
+    """Refuse a file read whole that is larger than :data:`MAX_WHOLE_FILE_BYTES` (rather than run out of memory)."""
     try:
-        header = next(reader, None)
-        if header is None or not any(h.strip() for h in header):
-            raise ImportErrors([f"{label}:1: header: missing; expected columns {', '.join(required)}"])
-        columns = [h.strip().lower() for h in header]
-        file_errors: list[str] = []
-        duplicates = sorted({c for c in columns if columns.count(c) > 1})
-        if duplicates:
-            file_errors.append(f"{label}:1: header: column(s) given twice: {', '.join(duplicates)}")
-        missing = [c for c in required if c not in columns]
-        if missing:
-            file_errors.append(f"{label}:1: header: missing required column(s): {', '.join(missing)}")
-        if file_errors:
-            raise ImportErrors(file_errors)
-        warnings = []
-        unknown = [h for h, c in zip(header, columns, strict=True) if c not in required + optional]
-        unknown = [h for h in unknown if h.strip().lower() != REJECT_REASON]
-        if unknown:
-            warnings.append(f"{label}:1: header: unknown column(s) ignored: {', '.join(repr(h) for h in unknown)}")
-        rows: list[_Row] = []
-        known_columns = [c for c in columns if c in required + optional]
-        last_line = reader.line_num
-        for cells in reader:
-            line = last_line + 1  # a quoted value may span lines: the row starts after the last one
-            last_line = reader.line_num
-            if not any(v.strip() for v in cells):
+        size = path.stat().st_size
+    except OSError:
+        return  # reading it says what is wrong
+    if size > MAX_WHOLE_FILE_BYTES:
+        raise ImportErrors(
+            [f"{label}: file: {size / 2**20:,.0f} MiB is more than this kind of file may be "
+             f"({MAX_WHOLE_FILE_BYTES // 2**20} MiB); is it the right file?"]
+        )  # fmt: skip
+
+
+def _utf8_problem(path: Path, label: str) -> str:
+    """Where a file stops being UTF-8, as ``FILE:LINE: file: ...``, read in blocks (any size)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                line += block.count(b"\n", 0, max(0, exc.start))
+                bad = block[exc.start] if 0 <= exc.start < len(block) else block[0]
+                return f"{label}:{line}: file: not UTF-8 text (byte 0x{bad:02x}); save it as UTF-8"
+            line += block.count(b"\n")
+    return f"{label}: file: not UTF-8 text; save it as UTF-8"
+
+
+@dataclass
+class _Head:
+    """A CSV file's header, checked: what a streaming reader knows before the first row."""
+
+    label: str
+    header: list[str]  # as written in the file
+    columns: list[str]  # normalised (stripped, lower case)
+    warnings: list[str]
+    size: int  # bytes, for progress
+    known: tuple[str, ...] = ()  # the required and optional columns of this kind of file
+
+
+@contextlib.contextmanager
+def _open_csv(
+    path: Path, *, required: tuple[str, ...], optional: tuple[str, ...]
+) -> Iterator[tuple[_Head, _RowReader]]:
+    """The checked header and the rows of a CSV file, read as they are iterated (any file size, flat
+    memory). ``_Head.size`` and ``_RowReader.bytes_read`` give the progress."""
+    label = str(path)
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+        size = os.fstat(handle.fileno()).st_size
+    except FileNotFoundError as exc:
+        raise ImportErrors([f"{label}: file not found"]) from exc
+    except OSError as exc:
+        raise ImportErrors([f"{label}: cannot read: {exc.strerror or exc}"]) from exc
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            head = _check_header(reader, label, size, required=required, optional=optional)
+            yield head, _RowReader(reader, head, handle)
+        except UnicodeDecodeError as exc:
+            raise ImportErrors([_utf8_problem(path, label)]) from exc
+        except csv.Error as exc:
+            raise ImportErrors([f"{label}:{reader.line_num}: file: not readable as CSV: {exc}"]) from exc
+
+
+def _check_header(reader: Any, label: str, size: int, *, required: tuple[str, ...], optional: tuple[str, ...]) -> _Head:
+    header = next(reader, None)
+    if header is None or not any(h.strip() for h in header):
+        raise ImportErrors([f"{label}:1: header: missing; expected columns {', '.join(required)}"])
+    columns = [h.strip().lower() for h in header]
+    file_errors: list[str] = []
+    duplicates = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicates:
+        file_errors.append(f"{label}:1: header: column(s) given twice: {', '.join(duplicates)}")
+    missing = [c for c in required if c not in columns]
+    if missing:
+        file_errors.append(f"{label}:1: header: missing required column(s): {', '.join(missing)}")
+    if file_errors:
+        raise ImportErrors(file_errors)
+    warnings = []
+    unknown = [h for h, c in zip(header, columns, strict=True) if c not in required + optional]
+    unknown = [h for h in unknown if h.strip().lower() != REJECT_REASON]
+    if unknown:
+        warnings.append(f"{label}:1: header: unknown column(s) ignored: {', '.join(repr(h) for h in unknown)}")
+    return _Head(label=label, header=header, columns=columns, warnings=warnings, size=size, known=required + optional)
+
+
+class _RowReader:
+    """The rows of a CSV file after its header, as :class:`_Row`; blank lines skipped."""
+
+    def __init__(self, reader: Any, head: _Head, handle: Any) -> None:
+        self.reader = reader
+        self.head = head
+        self.handle = handle
+        self.last_line = reader.line_num
+        self.known_columns = [c for c in head.columns if c in head.known]
+
+    def __iter__(self) -> _RowReader:
+        return self
+
+    @property
+    def bytes_read(self) -> int:
+        """How far into the file the rows have been read (about: the decoder reads ahead)."""
+        return self.handle.buffer.tell()
+
+    def __next__(self) -> _Row:
+        columns = self.head.columns
+        while True:
+            try:
+                raw = next(self.reader)
+            except csv.Error as exc:
+                where = f"{self.head.label}:{self.reader.line_num}"
+                raise ImportErrors([f"{where}: file: not readable as CSV: {exc}"]) from exc
+            line = self.last_line + 1  # a quoted value may span lines: the row starts after the last one
+            self.last_line = self.reader.line_num
+            if not any(v.strip() for v in raw):
                 continue  # blank line
-            raw = [unescape_cell(v) for v in cells]  # our own --rejects files escape formula cells
+            raw = [unescape_cell(v) for v in raw]  # our own --rejects files escape formula cells
             values = {c: (raw[i].strip() if i < len(raw) else "") for i, c in enumerate(columns)}
             row = _Row(line=line, raw=raw, values=values)
-            for column in known_columns:
+            for column in self.known_columns:
                 problem = text_problem(values[column])
                 if problem:
                     row.problem(column, problem)
             if len(raw) != len(columns):
                 extra = f" (extra: {', '.join(map(repr, raw[len(columns) :]))})" if len(raw) > len(columns) else ""
                 row.problem("row", f"{len(raw)} values but the header has {len(columns)} columns{extra}")
-            rows.append(row)
-    except csv.Error as exc:
-        raise ImportErrors([f"{label}:{reader.line_num}: file: not readable as CSV: {exc}"]) from exc
-    if not rows:
-        warnings.append(f"{label}: no rows to import (the file has only a header)")
-    return _Table(label=label, header=header, columns=columns, rows=rows, warnings=warnings)
+            return row
+
+
+def _read_csv(path: Path, *, required: tuple[str, ...], optional: tuple[str, ...]) -> _Table:
+    """The whole CSV file in memory (small files: crews, shifts, visits); tickets stream (:func:`_open_csv`)."""
+    _check_size(path, str(path))
+    with _open_csv(path, required=required, optional=optional) as (head, rows):
+        table = _Table(label=head.label, header=head.header, columns=head.columns, rows=list(rows),
+                       warnings=head.warnings)  # fmt: skip
+    if not table.rows:
+        table.warnings.append(f"{table.label}: no rows to import (the file has only a header)")
+    return table
 
 
 E = TypeVar("E", bound=StrEnum)
@@ -384,14 +486,25 @@ def _settle(table: _Table, report: ImportReport, rejects: Path | None) -> list[_
 
 
 def _write_rejects(table: _Table, bad: list[_Row], path: Path) -> None:
-    # A rejects file fed back in after fixing keeps one reject_reason column, the new one.
-    keep = [i for i, c in enumerate(table.columns) if c != REJECT_REASON]
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = SafeWriter(out)
-        writer.writerow([table.header[i] for i in keep] + [REJECT_REASON])
+    with _rejects_sink(table.header, table.columns, path) as reject:
         for row in bad:
-            values = [row.raw[i] if i < len(row.raw) else "" for i in keep]
-            writer.writerow(values + [row.reason()])
+            reject(row)
+
+
+@contextlib.contextmanager
+def _rejects_sink(header: list[str], columns: list[str], path: Path) -> Iterator[Callable[[_Row], None]]:
+    """``reject(row)`` writes a bad row to the rejects file ``path``, which replaces any older one when the
+    block ends without error (whole or not at all)."""
+    # A rejects file fed back in after fixing keeps one reject_reason column, the new one.
+    keep = [i for i, c in enumerate(columns) if c != REJECT_REASON]
+    with replace_file(path, what="--rejects", newline="") as out:
+        writer = SafeWriter(out)
+        writer.writerow([header[i] for i in keep] + [REJECT_REASON])
+
+        def reject(row: _Row) -> None:
+            writer.writerow([row.raw[i] if i < len(row.raw) else "" for i in keep] + [row.reason()])
+
+        yield reject
 
 
 def _now(now: datetime | None) -> datetime:

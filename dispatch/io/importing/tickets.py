@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from dispatch.core.clock import future_problem
 from dispatch.core.domain import Category, HouseholdRisk
 from dispatch.core.policy import DAY_MIN, Policy
-from dispatch.io.importing.rows import ImportReport, _Check, _duplicate, _now, _read_csv, _Row, _settle
+from dispatch.io.importing.rows import (
+    ImportErrors,
+    ImportReport,
+    _Check,
+    _duplicate,
+    _now,
+    _open_csv,
+    _rejects_sink,
+    _Row,
+)
 from dispatch.store.models.tickets import STATUS_MERGED, STATUS_OPEN, TicketRow, TicketSource, join_skills
 
 TICKET_REQUIRED = ("ticket_id", "reported_at", "category", "lat", "lon")
@@ -42,11 +54,30 @@ TICKET_OPTIONAL = (
 )
 
 
+# Tickets stored per flush: bounds the session's objects (and its IN lists) whatever the file's size.
+STORE_CHUNK = 2000
+# Rows between two progress reports while reading.
+PROGRESS_ROWS = 5000
+
+# What an import reports as it goes: (phase "read" or "store", done, total): bytes of the file while
+# reading, tickets while storing.
+ImportProgress = Callable[[str, int, int], None]
+
+
 @dataclass
 class _TicketValues:
     row: _Row
     ticket_id: str
     fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    """A good row, kept compact until stored: the row objects of a 250,000-row file are not."""
+
+    line: int
+    ticket_id: str
+    values: tuple[Any, ...]  # in the order of _Fields.names
 
 
 def import_tickets(
@@ -56,32 +87,60 @@ def import_tickets(
     policy: Policy | None = None,
     rejects: Path | str | None = None,
     now: datetime | None = None,
+    progress: ImportProgress | None = None,
 ) -> ImportReport:
     """Import ``tickets.csv``: new tickets are inserted, known ticket ids updated, and a second
-    open report for the same customer and category is merged into the first."""
+    open report for the same customer and category is merged into the first.
+
+    The file is read as a stream and stored in chunks of :data:`STORE_CHUNK` (all in the caller's one
+    transaction), so memory stays flat in the number of rows; ``progress`` hears how far it has got."""
     policy = policy or Policy()
     path = Path(path)
     rejects = Path(rejects) if rejects is not None else None
     now = _now(now)
     tz = ZoneInfo(policy.region.timezone)
-    table = _read_csv(path, required=TICKET_REQUIRED, optional=TICKET_OPTIONAL)
-    report = ImportReport(kind="tickets", file=table.label)
-
-    parsed: list[_TicketValues] = []
+    accepted: list[_Accepted] = []
+    names: tuple[str, ...] = ()
+    errors: list[str] = []
     seen: dict[str, int] = {}
-    for row in table.rows:
-        values = _check_ticket(row, policy=policy, tz=tz, now=now)
-        if values is not None and not _duplicate(row, "ticket_id", values.ticket_id, seen):
-            parsed.append(values)
-    good = {id(row) for row in _settle(table, report, rejects)}
-    accepted = [v for v in parsed if id(v.row) in good]
-    for values in accepted:
-        if values.fields["lat"] is None:
+    with (
+        _open_csv(path, required=TICKET_REQUIRED, optional=TICKET_OPTIONAL) as (head, rows),
+        _rejects_sink(head.header, head.columns, rejects) if rejects is not None else nullcontext() as reject,
+    ):
+        report = ImportReport(kind="tickets", file=head.label)
+        for row in rows:
+            report.rows += 1
+            if progress is not None and report.rows % PROGRESS_ROWS == 0:
+                progress("read", rows.bytes_read, head.size)
+            values = _check_ticket(row, policy=policy, tz=tz, now=now)
+            if values is not None:
+                _duplicate(row, "ticket_id", values.ticket_id, seen)
+            if row.problems or values is None:
+                if reject is not None:
+                    reject(row)
+                    report.rejected += 1
+                else:
+                    errors += [f"{head.label}:{row.line}: {name}: {message}" for name, message in row.problems]
+                continue
+            names = names or tuple(values.fields)
+            accepted.append(_Accepted(row.line, values.ticket_id, tuple(values.fields.values())))
+    if errors:
+        raise ImportErrors(errors, warnings=head.warnings)
+    if progress is not None:
+        progress("read", head.size, head.size)
+    report.warnings.extend(head.warnings)
+    if not report.rows:
+        report.warnings.append(f"{head.label}: no rows to import (the file has only a header)")
+    if rejects is not None:
+        report.rejects_file = str(rejects)
+    lat = names.index("lat") if names else 0
+    for a in accepted:
+        if a.values[lat] is None:
             report.warnings.append(
-                f"{table.label}:{values.row.line}: lat, lon: ticket {values.ticket_id} has only an address; "
+                f"{head.label}:{a.line}: lat, lon: ticket {a.ticket_id} has only an address; "
                 "it is not planned until geocoded"
             )
-    _store_tickets(session, accepted, report=report, now=now)
+    _store_tickets(session, accepted, names, report=report, now=now, progress=progress)
     return report
 
 
@@ -141,45 +200,89 @@ def _check_ticket(row: _Row, *, policy: Policy, tz: ZoneInfo, now: datetime | No
     return _TicketValues(row=row, ticket_id=ticket_id, fields=fields)
 
 
-def _store_tickets(session: Session, accepted: list[_TicketValues], *, report: ImportReport, now: datetime) -> None:
-    ids = [v.ticket_id for v in accepted]
-    existing = {t.ticket_id: t for t in session.exec(select(TicketRow).where(col(TicketRow.ticket_id).in_(ids)))}
-    customers = {v.fields["customer_id"] for v in accepted if v.fields["customer_id"]}
-    open_by_key: dict[tuple[str, str], TicketRow] = {}
-    for ticket in session.exec(
-        select(TicketRow)
-        .where(TicketRow.status == STATUS_OPEN, col(TicketRow.customer_id).in_(customers))
-        .order_by(col(TicketRow.reported_at))
-    ):
-        open_by_key.setdefault((ticket.customer_id, ticket.category), ticket)
-
+def _store_tickets(
+    session: Session,
+    accepted: list[_Accepted],
+    names: tuple[str, ...],
+    *,
+    report: ImportReport,
+    now: datetime,
+    progress: ImportProgress | None,
+) -> None:
+    """Insert, update and merge ``accepted`` in order of report, :data:`STORE_CHUNK` at a time."""
     # The earliest report of a customer's problem is the one the others merge into.
-    for values in sorted(accepted, key=lambda v: v.fields["reported_at"]):
-        key = (values.fields["customer_id"], values.fields["category"])
-        ticket = existing.get(values.ticket_id)
-        if ticket is not None:
-            for name, value in values.fields.items():
-                setattr(ticket, name, value)
-            ticket.updated_at = now
-            report.updated += 1
-            if ticket.status == STATUS_MERGED and ticket.merged_into:
-                target = session.get(TicketRow, ticket.merged_into)
-                if target is not None:
-                    target.customers_affected = max(target.customers_affected, ticket.customers_affected)
-            elif ticket.status == STATUS_OPEN and key[0]:
-                open_by_key.setdefault(key, ticket)
-            continue
-        ticket = TicketRow(ticket_id=values.ticket_id, imported_at=now, updated_at=now, **values.fields)
-        target = open_by_key.get(key) if key[0] else None
-        if target is not None and target.ticket_id != ticket.ticket_id:
-            ticket.status = STATUS_MERGED
-            ticket.merged_into = target.ticket_id
-            target.customers_affected = max(target.customers_affected, ticket.customers_affected)
-            report.merged.append((ticket.ticket_id, target.ticket_id))
+    order = sorted(accepted, key=lambda a: a.values[names.index("reported_at")]) if accepted else []
+    # (customer, category) -> the open ticket a new report of it merges into; customers looked up so far.
+    open_by_key: dict[tuple[str, str], str] = {}
+    known: set[str] = set()
+    for start in range(0, len(order), STORE_CHUNK):
+        chunk = [(a.ticket_id, dict(zip(names, a.values, strict=True))) for a in order[start : start + STORE_CHUNK]]
+        ids = [ticket_id for ticket_id, _ in chunk]
+        existing = {t.ticket_id: t for t in session.exec(select(TicketRow).where(col(TicketRow.ticket_id).in_(ids)))}
+        customers = {f["customer_id"] for _, f in chunk if f["customer_id"]} - known
+        if customers:
+            # A customer first seen now: no earlier chunk touched its tickets, so this is the state before the import.
+            for ticket in session.exec(
+                select(TicketRow)
+                .where(TicketRow.status == STATUS_OPEN, col(TicketRow.customer_id).in_(customers))
+                .order_by(col(TicketRow.reported_at))
+            ):
+                open_by_key.setdefault((ticket.customer_id, ticket.category), ticket.ticket_id)
+            known |= customers
+        fresh: dict[str, dict[str, Any]] = {}  # new tickets of this chunk, inserted together below
+        for ticket_id, fields in chunk:
+            _store_one(session, ticket_id, fields, existing.get(ticket_id), open_by_key, fresh, report=report, now=now)
+        if fresh:
+            # One executemany of the table's INSERT instead of an ORM object per ticket (the import's main
+            # cost), in the order added, so an open ticket precedes what merges into it.
+            session.execute(insert(TicketRow.__table__), list(fresh.values()))  # type: ignore[attr-defined]
+        session.flush()
+        session.expunge_all()  # flushed: the transaction keeps them, the session need not
+        if progress is not None:
+            progress("store", min(start + STORE_CHUNK, len(order)), len(order))
+
+
+def _store_one(
+    session: Session,
+    ticket_id: str,
+    fields: dict[str, Any],
+    ticket: TicketRow | None,
+    open_by_key: dict[tuple[str, str], str],
+    fresh: dict[str, dict[str, Any]],
+    *,
+    report: ImportReport,
+    now: datetime,
+) -> None:
+    """Update a known ticket, or add a new one to ``fresh`` (merged into an open report of the same
+    customer and category if there is one)."""
+    key = (fields["customer_id"], fields["category"])
+    if ticket is not None:
+        for name, value in fields.items():
+            setattr(ticket, name, value)
+        ticket.updated_at = now
+        report.updated += 1
+        if ticket.status == STATUS_MERGED and ticket.merged_into:
+            target = session.get(TicketRow, ticket.merged_into)
+            if target is not None:
+                target.customers_affected = max(target.customers_affected, ticket.customers_affected)
+        elif ticket.status == STATUS_OPEN and key[0]:
+            open_by_key.setdefault(key, ticket.ticket_id)
+        return
+    new = {"ticket_id": ticket_id, **fields, "imported_at": now, "updated_at": now, "status": STATUS_OPEN,
+           "merged_into": None}  # fmt: skip
+    target_id = open_by_key.get(key) if key[0] else None
+    if target_id is not None and target_id != ticket_id:
+        new["status"], new["merged_into"] = STATUS_MERGED, target_id
+        if target_id in fresh:
+            joined = fresh[target_id]
+            joined["customers_affected"] = max(joined["customers_affected"], new["customers_affected"])
         else:
-            report.inserted += 1
-            if key[0]:
-                open_by_key[key] = ticket
-        session.add(ticket)
-    # New rows are inserted in the order added, so an open ticket precedes what merges into it.
-    session.flush()
+            target = session.get(TicketRow, target_id)
+            if target is not None:
+                target.customers_affected = max(target.customers_affected, new["customers_affected"])
+        report.merged.append((ticket_id, target_id))
+    else:
+        report.inserted += 1
+        if key[0]:
+            open_by_key[key] = ticket_id
+    fresh[ticket_id] = new

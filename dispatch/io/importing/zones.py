@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from dispatch.core.policy import Policy, RegionPolicy
 from dispatch.io.importing.rows import _YMD, REJECT_REASON, ImportErrors, ImportReport, _read_text, text_problem
+from dispatch.runtime.files import replace_file
 from dispatch.store.models.zones import ZoneRow, geometry_to_text
 
 ZONE_PROPERTIES = ("name", "risk_weight", "closed", "speed_kmh", "valid_from", "valid_to")
@@ -53,6 +54,10 @@ def import_zones(
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportErrors([f"{label}:{exc.lineno}: file: not valid JSON: {exc.msg}"]) from exc
+    except RecursionError as exc:  # the parser recurses per level: ~1,000 levels end it
+        raise ImportErrors([f"{label}: file: {_TOO_DEEP}"]) from exc
+    if _deeper_than(document, MAX_DEPTH):  # shapely and the rejects writer recurse too
+        raise ImportErrors([f"{label}: file: {_TOO_DEEP}"])
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise ImportErrors([f"{label}: file: expected a GeoJSON FeatureCollection"])
     raw_features = document.get("features")
@@ -83,23 +88,33 @@ def import_zones(
         errors = [f"{label}:features[{f.index}]: {name}: {message}" for f in bad for name, message in f.problems]
         raise ImportErrors(errors, warnings=report.warnings)
     if rejects is not None:
-        rejected = []
-        for f in bad:
-            raw = dict(f.raw) if isinstance(f.raw, dict) else {"type": "Feature", "geometry": None, "value": f.raw}
-            properties = raw.get("properties")
-            properties = dict(properties) if isinstance(properties, dict) else {}
-            properties[REJECT_REASON] = "; ".join(f"{name}: {message}" for name, message in f.problems)
-            raw["properties"] = properties
-            rejected.append(raw)
-        collection = {"type": "FeatureCollection", "features": rejected}
-        text = json.dumps(collection, ensure_ascii=False, indent=1)
-        if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
-            text = json.dumps(collection, ensure_ascii=True, indent=1)  # a lone surrogate: keep it escaped
-        rejects.write_text(text, encoding="utf-8")
+        _write_rejects(bad, rejects)
         report.rejected = len(bad)
         report.rejects_file = str(rejects)
+    _store_zones(session, [f for f in features if not f.problems], report)
+    return report
 
-    good = [f for f in features if not f.problems]
+
+def _write_rejects(bad: list[_Feature], rejects: Path) -> None:
+    """The bad features as a FeatureCollection, each with a ``reject_reason`` property."""
+    rejected = []
+    for f in bad:
+        raw = dict(f.raw) if isinstance(f.raw, dict) else {"type": "Feature", "geometry": None, "value": f.raw}
+        properties = raw.get("properties")
+        properties = dict(properties) if isinstance(properties, dict) else {}
+        properties[REJECT_REASON] = "; ".join(f"{name}: {message}" for name, message in f.problems)
+        raw["properties"] = properties
+        rejected.append(raw)
+    collection = {"type": "FeatureCollection", "features": rejected}
+    text = json.dumps(collection, ensure_ascii=False, indent=1)
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        text = json.dumps(collection, ensure_ascii=True, indent=1)  # a lone surrogate: keep it escaped
+    with replace_file(rejects, what="--rejects") as out:
+        out.write(text)
+
+
+def _store_zones(session: Session, good: list[_Feature], report: ImportReport) -> None:
+    """Insert new zones and update those of the same name."""
     names = [f.fields["name"] for f in good]
     existing = {z.name: z for z in session.exec(select(ZoneRow).where(col(ZoneRow.name).in_(names)))}
     for feature in good:
@@ -113,7 +128,23 @@ def import_zones(
             report.updated += 1
         session.add(zone)
     session.flush()
-    return report
+
+
+# How deep a zone file may nest: a MultiPolygon's coordinates are 7 levels below the document.
+MAX_DEPTH = 32
+_TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep; a GeoJSON zone file nests at most 7"
+
+
+def _deeper_than(document: Any, limit: int) -> bool:
+    """Whether ``document`` (parsed JSON) nests lists and objects more than ``limit`` levels (no recursion)."""
+    level: list[Any] = [document]
+    for _ in range(limit + 1):
+        inner = [v for node in level for v in (node.values() if isinstance(node, dict) else node)
+                 if isinstance(v, list | dict)]  # fmt: skip
+        if not inner:
+            return False
+        level = inner
+    return True
 
 
 def _check_zone(feature: _Feature, *, region: RegionPolicy) -> _Feature:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from dispatch.core.policy import Policy, PolicyError
 from dispatch.io.sheets.content import SheetError
 
 from .conftest import write
+from .pdfread import pdf_text
 
 
 def test_one_crew_writes_only_its_four_files(sheet_inputs, tmp_path: Path) -> None:
@@ -132,7 +132,7 @@ def test_outdoor_only_crew_is_warned(sheet_inputs, tmp_path: Path) -> None:
     write(sheet_inputs, out_dir=tmp_path, lang="id", crew_id="C03")
     expected = "Hari ini regu ini TIDAK masuk rumah: batas paparan sudah habis"
     assert expected in (tmp_path / "C03.html").read_text(encoding="utf-8")
-    text = subprocess.run(["pdftotext", str(tmp_path / "C03.pdf"), "-"], capture_output=True, text=True).stdout
+    text = pdf_text(tmp_path / "C03.pdf")
     assert expected in " ".join(text.split())
 
 
@@ -144,5 +144,5 @@ def test_emergency_stop_is_flagged_for_the_crew(sheet_inputs, tmp_path: Path) ->
     write(sheet_inputs, out_dir=tmp_path, lang="en", crew_id="C01")
     page = (tmp_path / "C01.html").read_text(encoding="utf-8")
     assert page.count("EMERGENCY - hazard reported") == 1
-    text = subprocess.run(["pdftotext", str(tmp_path / "C01.pdf"), "-"], capture_output=True, text=True).stdout
+    text = pdf_text(tmp_path / "C01.pdf")
     assert "EMERGENCY - hazard reported" in " ".join(text.split())

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from .conftest import load_plan, route_ticket_ids, write
+from .pdfread import pdf_fonts, pdf_text, render_pages
 
 CREWS = ("C01", "C02", "C03")
 
 
 def _text(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return pdf_text(pdf)
 
 
 def _positions_in_order(text: str, needles: list[str]) -> bool:
@@ -28,12 +28,10 @@ def _positions_in_order(text: str, needles: list[str]) -> bool:
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_every_crew_pdf_renders_to_page_images(written, tmp_path: Path, lang: str) -> None:
-    """pdftoppm turns each crew PDF (map page + stop pages) into non-empty PNG pages."""
+    """PDFium renders each crew PDF (map page + stop pages) into non-empty PNG pages."""
     out_dir, _ = written[lang]
     for crew in CREWS:
-        prefix = tmp_path / f"{lang}-{crew}"
-        subprocess.run(["pdftoppm", "-r", "40", "-png", str(out_dir / f"{crew}.pdf"), str(prefix)], check=True)
-        pages = sorted(tmp_path.glob(f"{lang}-{crew}-*.png"))
+        pages = render_pages(out_dir / f"{crew}.pdf", tmp_path / f"{lang}-{crew}")
         assert len(pages) >= 2, crew  # header + map, then the stops
         assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 1000 for p in pages)
 
@@ -123,5 +121,4 @@ def test_non_latin1_text_embeds_a_unicode_font(sheet_inputs, tmp_path: Path) -> 
     write({**sheet_inputs, "tickets": tickets}, out_dir=tmp_path, crew_id="C01")
     text = _text(tmp_path / "C01.pdf")
     assert "Łukasz Nguyễn" in text
-    fonts = subprocess.run(["pdffonts", str(tmp_path / "C01.pdf")], capture_output=True, text=True).stdout
-    assert "DejaVu" in fonts
+    assert any("DejaVu" in font for font in pdf_fonts(tmp_path / "C01.pdf"))
