@@ -12,7 +12,7 @@ exactly, whatever travel model built it. Bad input raises ``ValueError`` naming 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -47,8 +47,6 @@ _VEHICLE_KEYS = {
 _BREAK_KEYS = {"id", "description", "time_windows", "service"}
 _PROBLEM_KEYS = {"format", "sites", "jobs", "vehicles", "matrices", "travel", "objective", "wait_origin"}
 _OBJECTIVE_KEYS = {"travel_time_weight", "distance_weight", "wait_weight", "priority_ratio"}
-
-T = TypeVar("T")
 
 
 # --------------------------------------------------------------------------------------------- problem out
@@ -463,7 +461,7 @@ def _str(raw: Any, path: str) -> str:
     return raw
 
 
-def _opt(raw: Any, read: Callable[[Any, str], T], path: str) -> T | None:
+def _opt[T](raw: Any, read: Callable[[Any, str], T], path: str) -> T | None:
     return None if raw is None else read(raw, path)
 
 
