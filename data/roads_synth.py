@@ -30,13 +30,17 @@ GENERATOR = "crew-dispatch data.roads_synth (synthetic road network, not a map)"
 _M_PER_DEG_LAT = 110_574.0
 _M_PER_DEG_LON_EQ = 111_320.0
 
-# Tags of the kinds of road the generator lays (Valhalla reads highway/oneway/access tags).
-ARTERIAL_PRIMARY = {"highway": "primary"}
-ARTERIAL_SECONDARY = {"highway": "secondary"}
-STREET = {"highway": "residential"}
-RURAL_STREET = {"highway": "unclassified"}
+# Tags of the kinds of road the generator lays (Valhalla reads highway/oneway/access tags, and takes
+# maxspeed as the speed on the road). Speeds are those of busy West Javanese roads, not free-flow
+# ones: Valhalla's defaults (70-80 km/h on a rural primary) would make every drive too short.
+ARTERIAL_PRIMARY = {"highway": "primary", "maxspeed": "50"}
+ARTERIAL_SECONDARY = {"highway": "secondary", "maxspeed": "40"}
+STREET = {"highway": "residential", "maxspeed": "30"}
+RURAL_STREET = {"highway": "unclassified", "maxspeed": "30"}
 # A "gang": a lane between houses that motorcycles use and cars cannot enter.
-MOTORCYCLE_LANE = {"highway": "service", "service": "alley", "motorcar": "no", "motorcycle": "yes", "moped": "yes"}
+MOTORCYCLE_LANE = {
+    "highway": "service", "service": "alley", "motorcar": "no", "motorcycle": "yes", "moped": "yes", "maxspeed": "20",
+}  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------- builder

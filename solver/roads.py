@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import json
 import math
+import queue
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +42,7 @@ LonLat = tuple[float, float]
 COSTINGS: Mapping[str, str] = {"car": "auto", "motorcycle": "motor_scooter"}
 UNREACHABLE_S = 7 * 86_400  # a week: no shift fits it
 UNREACHABLE_M = 10_000_000
-PAIRS_PER_REQUEST = 250_000  # sources per block = this / number of targets
+PAIRS_PER_REQUEST = 500_000  # sources per block = this / number of targets
 _LOCATE_BLOCK = 1_000
 _NO_ROAD_WITHIN_M = 35_000  # Valhalla's default search cutoff: farther roads are not looked for
 
@@ -76,12 +78,13 @@ class UnsnappableLocations(RoadNetworkError):
         super().__init__(f"{len(self.locations)} location(s) off the road network: " + "; ".join(lines) + more)
 
 
-_ACTORS: dict[str, Any] = {}
+_ACTORS: dict[tuple[str, int], Any] = {}
 
 
-def _actor(tiles: RoadTiles) -> Any:
-    """The in-process Valhalla engine for ``tiles`` (one per tile folder and process)."""
-    key = f"{tiles.directory}@{tiles.build_id}"  # a rebuild in this process opens the new tiles
+def open_engine(tiles: RoadTiles, slot: int = 0) -> Any:
+    """The in-process Valhalla engine for ``tiles``: one per tile build, process and ``slot`` (each
+    worker thread has its own; the engine releases the GIL while it computes)."""
+    key = (f"{tiles.directory}@{tiles.build_id}", slot)  # a rebuild in this process opens the new tiles
     if key not in _ACTORS:
         import valhalla
 
@@ -99,6 +102,7 @@ class RoadTravel:
     ``profiles`` are the vehicle profiles to compute (the first is the reference vehicle, which a
     crew without a profile drives); each must be a key of :data:`COSTINGS`. ``closures`` are honoured
     in every matrix and route. ``cache`` (optional) keeps computed matrices across calls and runs.
+    ``workers`` threads compute blocks side by side (each with its own engine).
     """
 
     tiles: RoadTiles
@@ -106,6 +110,7 @@ class RoadTravel:
     closures: Closures = field(default_factory=Closures)
     max_snap_m: float = 500.0
     cache: MatrixCache | None = None
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if not self.profiles:
@@ -115,6 +120,8 @@ class RoadTravel:
             raise ValueError(f"unknown vehicle profile(s) {unknown}; known: {sorted(COSTINGS)}")
         if not self.max_snap_m > 0:
             raise ValueError(f"max_snap_m must be > 0, got {self.max_snap_m}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be >= 1, got {self.workers}")
 
     # ------------------------------------------------------------------------------------ matrices
 
@@ -153,7 +160,7 @@ class RoadTravel:
         if indices is None:
             indices = np.arange(len(points))
         costing = COSTINGS[profile]
-        actor = _actor(self.tiles)
+        actor = open_engine(self.tiles)
         far: list[int] = []
         for start in range(0, len(points), _LOCATE_BLOCK):
             block = points[start : start + _LOCATE_BLOCK]
@@ -180,7 +187,6 @@ class RoadTravel:
 
     def _compute(self, sources: np.ndarray, targets: np.ndarray, profile: str) -> tuple[np.ndarray, np.ndarray]:
         """Matrices from ``sources`` to ``targets`` in blocks of sources; unreachable pairs get the sentinels."""
-        actor = _actor(self.tiles)
         n_src, n_tgt = len(sources), len(targets)
         dur = np.empty((n_src, n_tgt), dtype=np.int32)
         dist = np.empty((n_src, n_tgt), dtype=np.int32)
@@ -190,12 +196,21 @@ class RoadTravel:
         # No more sources than targets in a request: Valhalla then searches forward from each source.
         # Its reverse search (many sources, few targets) gave times up to 1,000 s off the route action's
         # on the sample region; the forward one agrees with it to the second (bench/roads.py --check).
-        block = max(1, min(n_tgt, PAIRS_PER_REQUEST // n_tgt))
+        block = max(1, min(n_tgt, PAIRS_PER_REQUEST // n_tgt, math.ceil(n_src / self.workers)))
         base = {"costing": COSTINGS[profile], "verbose": False, "units": "kilometers"}
         base |= self.closures.request_options()
-        for start in range(0, n_src, block):
-            src = [{"lon": float(x), "lat": float(y)} for x, y in sources[start : start + block]]
-            answer = _call(actor.matrix, {**base, "sources": src, "targets": tgt})["sources_to_targets"]
+        starts = list(range(0, n_src, block))
+        slots = queue.SimpleQueue()  # engines free for a block
+        for k in range(min(self.workers, len(starts))):
+            slots.put(open_engine(self.tiles, k))
+
+        def one_block(start: int) -> None:
+            actor = slots.get()
+            try:
+                src = [{"lon": float(x), "lat": float(y)} for x, y in sources[start : start + block]]
+                answer = _call(actor.matrix, {**base, "sources": src, "targets": tgt})["sources_to_targets"]
+            finally:
+                slots.put(actor)
             d = np.array(answer["durations"], dtype=object)
             m = np.array(answer["distances"], dtype=object)
             missing = d == None  # noqa: E711 (elementwise on an object array)
@@ -207,6 +222,13 @@ class RoadTravel:
             m[same] = 0
             dur[start : start + block] = d.astype(np.float64)
             dist[start : start + block] = np.rint(m.astype(np.float64) * 1000)
+
+        if self.workers == 1 or len(starts) == 1:
+            for start in starts:
+                one_block(start)
+        else:
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                list(pool.map(one_block, starts))  # list(): re-raises a block's error here
         return dur, dist
 
     def _cache_key(self, profile: str) -> str:
@@ -224,7 +246,7 @@ class RoadTravel:
             raise ValueError(f"unknown vehicle profile {profile!r}; known: {sorted(COSTINGS)}")
         if len(stops) < 2:
             return RouteShape(legs=())
-        actor = _actor(self.tiles)
+        actor = open_engine(self.tiles)
         legs: list[tuple[LonLat, ...]] = []
         seconds: list[float] = []
         metres: list[float] = []

@@ -170,3 +170,12 @@ def _closure_collection(lines: list[list[list[float]]]) -> dict:
             for line in lines
         ],
     }
+
+
+def test_worker_threads_give_the_same_matrix(tiny_tiles: RoadTiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks computed by two threads, each with its own engine, equal the single-threaded matrix."""
+    points = [town.HOME_A, town.HOME_B, town.HOME_X, town.HOME_Y, town.HOME_G1, town.HOME_G2]
+    one = matrices(tiny_tiles, points)
+    monkeypatch.setattr("solver.roads.PAIRS_PER_REQUEST", len(points))  # one source per request
+    two = matrices(tiny_tiles, points, workers=2)
+    assert np.array_equal(one.durations, two.durations) and np.array_equal(one.distances, two.distances)
