@@ -84,3 +84,24 @@ def _sites(points):
 
     m = Model()
     return [m.add_site(x=lon, y=lat) for lon, lat in points]
+
+
+def test_cli_writes_a_network_from_a_places_file(tmp_path: Path) -> None:
+    """`python -m data.roads_synth` writes the extract; a bad places file exits 2 naming the place."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    places = tmp_path / "places.json"
+    places.write_text(
+        json.dumps([{"name": p.name, "lat": p.lat, "lon": p.lon, "radius_km": p.radius_km} for p in PLACES])
+    )
+    out = tmp_path / "region.osm.pbf"
+    cmd = [sys.executable, "-m", "data.roads_synth", "--places", str(places), "--out", str(out)]
+    done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0 and "(synthetic)" in done.stdout
+    places.write_text(json.dumps([{"name": "Kota", "lat": -6.7}]))
+    done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "place [0]" in done.stderr
