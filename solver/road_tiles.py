@@ -79,12 +79,10 @@ def engine_config(tile_dir: Path, *, logging: bool = False) -> dict[str, Any]:
     """Valhalla's default configuration with our tile folder, no admin/time-zone databases, and the
     one-to-many matrix algorithm (a Dijkstra from each source; far faster than the bidirectional
     CostMatrix on matrices of thousands of locations, measured in bench/roads.py)."""
-    from valhalla.config import _sanitize_config
-    from valhalla.valhalla_build_config import config as default_config
+    from valhalla import get_config
 
-    cfg = _sanitize_config(copy.deepcopy(default_config))
-    cfg["mjolnir"]["tile_dir"] = str(Path(tile_dir).resolve())
-    cfg["mjolnir"]["tile_extract"] = ""
+    # get_config copies the defaults shallowly (its nested dicts are shared between calls): copy deeply.
+    cfg = copy.deepcopy(get_config(tile_extract="", tile_dir=Path(tile_dir)))
     cfg["mjolnir"]["traffic_extract"] = ""
     cfg["mjolnir"]["admin"] = ""
     cfg["mjolnir"]["timezone"] = ""
@@ -125,6 +123,8 @@ def build_tiles(
     stamp = directory / STAMP_NAME
     if not force and stamp.is_file() and stamp.read_text(encoding="utf-8").split()[0] == digest:
         return RoadTiles(directory), False
+    if directory.exists() and not stamp.is_file() and any(directory.iterdir()):
+        raise RoadNetworkError(f"{directory}: not empty and not a road-tiles folder; refusing to replace it")
     directory.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{directory.name}.building-", dir=directory.parent))
     try:

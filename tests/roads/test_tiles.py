@@ -57,3 +57,14 @@ def test_missing_extract_is_a_clear_error(tmp_path: Path) -> None:
     """Naming an extract that does not exist says so."""
     with pytest.raises(RoadNetworkError, match="no such extract"):
         build_tiles(tmp_path / "nowhere.osm.pbf", tmp_path / "tiles")
+
+
+def test_build_refuses_to_replace_a_folder_that_is_not_tiles(tmp_path: Path) -> None:
+    """Pointing the build at a folder of other files stops with an error and leaves the files alone."""
+    extract = two_street_extract(tmp_path / "a.osm.pbf")
+    other = tmp_path / "documents"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(RoadNetworkError, match="not a road-tiles folder"):
+        build_tiles(extract, other)
+    assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"
