@@ -97,6 +97,15 @@ def run_one(tiles_dir: Path, n: int, args: argparse.Namespace) -> dict:
     for k in range(args.workers):
         open_engine(tiles, k)  # open the engines outside the timing
     for profile in args.profiles.split(","):
+        if args.rows and args.rows < n:  # a sample of source rows: throughput at n targets
+            travel = RoadTravel(tiles, profiles=(profile,), workers=args.workers)
+            t = time.perf_counter()
+            dur, _ = travel.between(base[: args.rows], base, profile)
+            seconds = time.perf_counter() - t
+            out[profile] = {"rows": args.rows, "road_s": seconds, "projected_s": seconds * n / args.rows}
+            out[profile] |= {"peak_mb": peak_mb(), "unreachable_pairs": int((dur >= UNREACHABLE_S).sum())}
+            print(json.dumps({"n": n, profile: out[profile]}), file=sys.stderr, flush=True)
+            continue
         with tempfile.TemporaryDirectory() as cache_dir:
             travel = RoadTravel(tiles, profiles=(profile,), cache=MatrixCache(Path(cache_dir)), workers=args.workers)
             t = time.perf_counter()
@@ -120,6 +129,7 @@ def run_one(tiles_dir: Path, n: int, args: argparse.Namespace) -> dict:
         if args.check:
             row |= check_pairs(tiles, base, profile, args.check, args.seed)
         out[profile] = row
+        print(json.dumps({"n": n, profile: row}), file=sys.stderr, flush=True)  # survives a later kill
     return out
 
 
@@ -173,6 +183,9 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=20, help="locations added to a cached matrix (0: skip)")
     parser.add_argument("--new-up-to", type=int, default=1000, help="measure --new only up to this size")
     parser.add_argument("--workers", type=int, default=1, help="threads computing matrix blocks")
+    parser.add_argument(
+        "--rows", type=int, default=0, help="time only this many source rows per size and project the full matrix"
+    )
     parser.add_argument("--check", type=int, default=0, help="pairs checked against the route action (x5 targets)")
     parser.add_argument("--work", type=Path, help="folder for the extract and tiles (default: a temporary one)")
     parser.add_argument("--one", help=argparse.SUPPRESS)
@@ -200,12 +213,27 @@ def main() -> None:
     for n in (int(s) for s in args.sizes.split(",")):
         cmd = [sys.executable, __file__, "--one", f"{tiles.directory}@{n}", "--seed", str(args.seed)]
         cmd += ["--profiles", args.profiles, "--new", str(args.new), "--new-up-to", str(args.new_up_to)]
-        cmd += ["--check", str(args.check), "--workers", str(args.workers)]
-        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        cmd += ["--check", str(args.check), "--workers", str(args.workers), "--rows", str(args.rows)]
+        done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)  # progress on stderr
         if done.returncode != 0:
-            print(done.stderr[-2000:], file=sys.stderr)
             sys.exit(f"size {n} failed")
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    if args.rows:
+        for r in results:
+            for profile in profiles:
+                row = r[profile]
+                if "projected_s" not in row:
+                    continue
+                print(
+                    f"{r['n']:,} locations, {profile}: {row['rows']} source rows x {r['n']:,} targets in "
+                    f"{row['road_s']:.1f} s ({row['rows'] * r['n'] / row['road_s']:,.0f} pairs/s), full matrix "
+                    f"projected {row['projected_s']:.0f} s; peak {row['peak_mb']:.0f} MB for those rows, plus "
+                    f"{2 * 4 * r['n'] ** 2 / 1e6:.0f} MB of int32 durations and distances for the full matrix; "
+                    f"great-circle matrix {r['great_circle_s']:.2f} s"
+                )
+        results = [r for r in results if all("projected_s" not in r[p] for p in profiles)]
+        if not results:
+            return
 
     head = (
         f"{'locations':>9} {'profile':>10} | {'great-circle s':>14} | {'road s':>8} {'pairs/s':>9} "

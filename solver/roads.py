@@ -146,6 +146,16 @@ class RoadTravel:
             dur, dist = self.cache.matrices(key, points, lambda src, tgt: self._compute(src, tgt, profile))
         return TravelMatrices(durations=dur, distances=dist)
 
+    def between(self, sources: np.ndarray, targets: np.ndarray, profile: str) -> tuple[np.ndarray, np.ndarray]:
+        """Durations (s) and distances (m) from each of ``sources`` to each of ``targets`` ((k, 2) lon/lat
+        arrays), e.g. from a crew's position to some tickets; not cached. Both sets are snap-checked."""
+        sources = np.asarray(sources, dtype=np.float64).reshape(-1, 2)
+        targets = np.asarray(targets, dtype=np.float64).reshape(-1, 2)
+        _check_coordinates(sources)
+        _check_coordinates(targets)
+        self.check_snaps(np.concatenate([sources, targets]), profile)
+        return self._compute(sources, targets, profile)
+
     def check_snaps(
         self,
         points: np.ndarray,

@@ -179,3 +179,12 @@ def test_worker_threads_give_the_same_matrix(tiny_tiles: RoadTiles, monkeypatch:
     monkeypatch.setattr("solver.roads.PAIRS_PER_REQUEST", len(points))  # one source per request
     two = matrices(tiny_tiles, points, workers=2)
     assert np.array_equal(one.durations, two.durations) and np.array_equal(one.distances, two.distances)
+
+
+def test_between_gives_rectangular_matrices(tiny_tiles: RoadTiles) -> None:
+    """From one place to some others (an ETA from a crew's position): the same figures as the full matrix."""
+    full = matrices(tiny_tiles, [town.HOME_A, town.HOME_B, town.HOME_X])
+    dur, dist = RoadTravel(tiny_tiles).between(np.array([town.HOME_A]), np.array([town.HOME_B, town.HOME_X]), "car")
+    assert dur.tolist() == [full.durations[0, 1:].tolist()] and dist.tolist() == [full.distances[0, 1:].tolist()]
+    with pytest.raises(UnsnappableLocations):
+        RoadTravel(tiny_tiles).between(np.array([town.FAR_AWAY]), np.array([town.HOME_B]), "car")
