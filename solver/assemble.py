@@ -50,7 +50,7 @@ def assemble_route(problem: Problem, raw: RawRoute) -> Route:
             else:
                 keep.append((brk, b_start))
         pending = keep
-        return min(arrival, service_start), t, problem.distance(prev_site, to)
+        return min(arrival, service_start), t, problem.distance(prev_site, to, crew)
 
     for j, start in raw.visits:
         job = problem.jobs[j]

@@ -13,14 +13,16 @@ Conventions checked (integer seconds from the problem's origin, metres):
   visits may leave its breaks out);
 * between consecutive place steps ``p -> q`` (START/VISIT/END) with break steps ``B`` between:
   ``q.arrival >= p.end + travel(p, q)`` and ``q.start - p.end >= travel(p, q) + sum(B)``, each
-  break lies in ``[p.end, q.start]`` and inside its window; travel is the crew's (reference
-  duration / speed factor, rounded up);
+  break lies in ``[p.end, q.start]`` and inside its window; travel is the crew's: the duration
+  in its profile's matrix (the shared matrix when travel has no profiles, e.g. great-circle) divided by
+  its speed factor and rounded up, and the distance in that same matrix;
 * shift, max work, time windows (both ends inclusive), skills, home/exposure/capacity caps,
   no home entry after a contaminating job, running totals per step and the route summaries.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -246,8 +248,7 @@ def _check_route(problem: Problem, jobs: dict[str, Job], crew: Crew, route: Rout
         if ps is None or qs is None:
             legs_known = False
             continue
-        t = problem.duration(crew, ps, qs)
-        d = problem.distance(ps, qs)
+        t, d = _leg(problem, crew, ps, qs)
         total_travel += t
         total_distance += d
         if q.travel_time != t or q.travel_distance != d:
@@ -255,7 +256,7 @@ def _check_route(problem: Problem, jobs: dict[str, Job], crew: Crew, route: Rout
                 "travel",
                 f"step {qi} ({q.type.value}) reports a leg of {q.travel_time} s / {q.travel_distance} m "
                 f"from site {ps.index} to {qs.index}, recomputed {t} s / {d} m "
-                f"(speed factor {crew.speed_factor})",
+                f"(speed factor {crew.speed_factor}{_profile_note(problem, crew)})",
                 q.job_id,
             )
         if q.arrival < p.end + t:
@@ -366,3 +367,18 @@ def _check_route(problem: Problem, jobs: dict[str, Job], crew: Crew, route: Rout
     for name, got, want in expected:
         if want is not None and got != want:
             add("summary", f"summary {name} is {got}, recomputed {want}")
+
+
+def _leg(problem: Problem, crew: Crew, a: Site, b: Site) -> tuple[int, int]:
+    """Seconds and metres of the crew's drive from ``a`` to ``b``, read from the problem's matrices."""
+    travel = problem.travel
+    if travel.by_profile:
+        travel = travel.by_profile[crew.profile] if crew.profile is not None else travel
+    seconds = int(travel.durations[a.index, b.index])
+    if crew.speed_factor != 1.0:
+        seconds = math.ceil(seconds / crew.speed_factor)
+    return seconds, int(travel.distances[a.index, b.index])
+
+
+def _profile_note(problem: Problem, crew: Crew) -> str:
+    return f", profile {crew.profile!r}" if problem.travel.by_profile and crew.profile is not None else ""

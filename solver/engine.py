@@ -185,36 +185,39 @@ class RoutingBuild:
         for n, j in self.job_of_node.items():
             service[n] = jobs[j].service
         self.service = service
-        distances = problem.travel.distances[np.ix_(sites, sites)].astype(np.int64)
         obj = problem.objective
         self.horizon = horizon
 
-        # One arc-cost matrix and one transit per vehicle speed class.
+        # One arc-cost matrix and one transit per vehicle class: travel profile and speed factor.
         use_matrix = dimension_transits == "matrix" or (
             dimension_transits == "auto" and n_nodes <= MATRIX_TRANSIT_MAX_NODES
         )
         self._callbacks: list[Callable[[int, int], int]] = []
-        transit_of_class: dict[float, int] = {}
-        cost_of_class: dict[float, int] = {}
-        for v, crew in enumerate(crews):
-            sf = crew.speed_factor
-            if sf not in transit_of_class:
+        transit_of_class: dict[tuple[str | None, float], int] = {}
+        cost_of_class: dict[tuple[str | None, float], int] = {}
+        class_of_crew = [(c.profile if problem.travel.profiles else None, c.speed_factor) for c in crews]
+        for v, key in enumerate(class_of_crew):
+            if key not in transit_of_class:
+                profile, sf = key
+                travel = problem.travel.for_profile(profile)
                 # Take the sub-matrix first: scaling a 10,000-site matrix per group costs seconds.
-                durations = problem.travel.durations[np.ix_(sites, sites)].astype(np.int64)
+                durations = travel.durations[np.ix_(sites, sites)].astype(np.int64)
                 if sf != 1.0:
                     durations = np.ceil(durations / sf).astype(np.int64)
-                cost = obj.travel_time_weight * durations + obj.distance_weight * distances
+                cost = obj.travel_time_weight * durations
+                if obj.distance_weight:
+                    cost += obj.distance_weight * travel.distances[np.ix_(sites, sites)].astype(np.int64)
                 self._add_reorder_costs(cost, len(depot_sites))
-                cost_of_class[sf] = routing.RegisterTransitMatrix(cost.tolist())
+                cost_of_class[key] = routing.RegisterTransitMatrix(cost.tolist())
                 transit = durations + service[:, None]
                 if use_matrix:
-                    transit_of_class[sf] = routing.RegisterTransitMatrix(transit.tolist())
+                    transit_of_class[key] = routing.RegisterTransitMatrix(transit.tolist())
                 else:
-                    transit_of_class[sf] = routing.RegisterTransitCallback(self._transit_callback(transit))
-            routing.SetArcCostEvaluatorOfVehicle(cost_of_class[sf], v)
+                    transit_of_class[key] = routing.RegisterTransitCallback(self._transit_callback(transit))
+            routing.SetArcCostEvaluatorOfVehicle(cost_of_class[key], v)
 
         routing.AddDimensionWithVehicleTransits(
-            [transit_of_class[c.speed_factor] for c in crews], horizon, horizon, False, "Time"
+            [transit_of_class[key] for key in class_of_crew], horizon, horizon, False, "Time"
         )
         self.time = routing.GetDimensionOrDie("Time")
         time_dim = self.time

@@ -12,7 +12,7 @@ exactly, whatever travel model built it. Bad input raises ``ValueError`` naming 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +29,9 @@ from solver.solution import (
 )
 from solver.travel import EuclideanTravel, GreatCircleTravel, MatrixTravel, TravelModel
 
-PROFILE = "car"  # the one travel profile; per-crew speed comes from ``speed_factor``
+# The name shared matrices are written under (every vehicle drives them; speed comes from ``speed_factor``).
+# Per-profile matrices (a road network) are written under their profiles' names.
+PROFILE = "car"
 FORMAT_VERSION = 1
 
 _STEP_TYPES = {StepType.START: "start", StepType.VISIT: "job", StepType.BREAK: "break", StepType.END: "end"}
@@ -48,8 +50,6 @@ _BREAK_KEYS = {"id", "description", "time_windows", "service"}
 _PROBLEM_KEYS = {"format", "sites", "jobs", "vehicles", "matrices", "travel", "objective", "wait_origin"}
 _OBJECTIVE_KEYS = {"travel_time_weight", "distance_weight", "wait_weight", "priority_ratio"}
 
-T = TypeVar("T")
-
 
 # --------------------------------------------------------------------------------------------- problem out
 
@@ -62,10 +62,11 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
         "jobs": [_job_json(j) for j in problem.jobs],
         "vehicles": [_crew_json(c) for c in problem.crews],
         "matrices": {
-            PROFILE: {
-                "durations": np.asarray(problem.travel.durations).astype(int).tolist(),
-                "distances": np.asarray(problem.travel.distances).astype(int).tolist(),
+            name: {
+                "durations": np.asarray(m.durations).astype(int).tolist(),
+                "distances": np.asarray(m.distances).astype(int).tolist(),
             }
+            for name, m in (problem.travel.by_profile or {PROFILE: problem.travel}).items()
         },
         "objective": {
             "travel_time_weight": problem.objective.travel_time_weight,
@@ -120,7 +121,6 @@ def _job_json(job: Job) -> dict[str, Any]:
 def _crew_json(crew: Crew) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": crew.id,
-        "profile": PROFILE,
         "start": [crew.start.x, crew.start.y],
         "start_index": crew.start.index,
         "end": [crew.end.x, crew.end.y],
@@ -137,6 +137,8 @@ def _crew_json(crew: Crew) -> dict[str, Any]:
             out[key] = value
     if crew.capacity is not None:
         out["capacity"] = [crew.capacity]
+    if crew.profile is not None:
+        out["profile"] = crew.profile
     return out
 
 
@@ -160,11 +162,18 @@ def problem_from_json(data: Any) -> Problem:
     if "matrices" in root:
         if "travel" in root:
             raise ValueError("travel: give either matrices or a travel model, not both")
-        durations, distances = _matrices(root["matrices"])
-        sites = _SiteTable.indexed(model, root.get("sites"), len(durations), jobs, vehicles)
-        travel = MatrixTravel(
-            durations=np.array(durations, dtype=np.int64), distances=np.array(distances, dtype=np.int64)
-        )
+        profiles = _matrices(root["matrices"])
+        n = len(next(iter(profiles.values()))[0])
+        sites = _SiteTable.indexed(model, root.get("sites"), n, jobs, vehicles)
+        arrays = {
+            name: (np.array(dur, dtype=np.int64).reshape(n, n), np.array(dist, dtype=np.int64).reshape(n, n))
+            for name, (dur, dist) in profiles.items()
+        }
+        if len(arrays) == 1:
+            travel = MatrixTravel(*next(iter(arrays.values())))
+        else:
+            travel = MatrixTravel.per_profile(arrays)
+            _check_profiles(vehicles, set(arrays))
     else:
         if "sites" in root:
             raise ValueError("sites: a sites list needs matrices (sites index their rows)")
@@ -302,8 +311,6 @@ def _read_vehicle(model: Model, sites: _SiteTable, raw: Any, path: str) -> None:
     obj = _obj(raw, path)
     _known_keys(obj, _VEHICLE_KEYS, path)
     crew_id = _str(_required(obj, "id", path), f"{path}.id")
-    if "profile" in obj and obj["profile"] != PROFILE:
-        raise ValueError(f"{path}.profile: only {PROFILE!r} is known (speed differences go in speed_factor)")
     start = sites.resolve(obj, "start", "start_index", path)
     if start is None:
         raise ValueError(f"{path}: needs start or start_index")
@@ -343,6 +350,7 @@ def _read_vehicle(model: Model, sites: _SiteTable, raw: Any, path: str) -> None:
         "speed_factor": _number(obj.get("speed_factor", 1.0), f"{path}.speed_factor"),
         "capacity": None if capacity is None else _one_dimension(capacity, f"{path}.capacity"),
         "homes_allowed": _bool(obj.get("homes_allowed", True), f"{path}.homes_allowed"),
+        "profile": _opt(obj.get("profile"), _str, f"{path}.profile"),
     }
     try:
         model.add_crew(**kwargs)
@@ -350,18 +358,32 @@ def _read_vehicle(model: Model, sites: _SiteTable, raw: Any, path: str) -> None:
         raise ValueError(f"{path}: {exc}") from None
 
 
-def _matrices(raw: Any) -> tuple[list[list[int]], list[list[int]]]:
+def _matrices(raw: Any) -> dict[str, tuple[list[list[int]], list[list[int]]]]:
+    """Profile name -> (durations, distances). One profile: shared by every vehicle; several: one per profile."""
     obj = _obj(raw, "matrices")
-    if set(obj) != {PROFILE}:
-        raise ValueError(f"matrices: exactly one profile, {PROFILE!r}, is supported; got {sorted(obj)}")
-    path = f"matrices.{PROFILE}"
-    prof = _obj(obj[PROFILE], path)
-    _known_keys(prof, {"durations", "distances"}, path)
-    durations = _square(_required(prof, "durations", path), f"{path}.durations")
-    distances = _square(_required(prof, "distances", path), f"{path}.distances")
-    if len(durations) != len(distances):
-        raise ValueError(f"{path}.distances: {len(distances)} rows, durations have {len(durations)}")
-    return durations, distances
+    if not obj:
+        raise ValueError("matrices: give at least one profile (e.g. 'car')")
+    out: dict[str, tuple[list[list[int]], list[list[int]]]] = {}
+    for name, value in obj.items():
+        path = f"matrices.{name}"
+        prof = _obj(value, path)
+        _known_keys(prof, {"durations", "distances"}, path)
+        durations = _square(_required(prof, "durations", path), f"{path}.durations")
+        distances = _square(_required(prof, "distances", path), f"{path}.distances")
+        if len(durations) != len(distances):
+            raise ValueError(f"{path}.distances: {len(distances)} rows, durations have {len(durations)}")
+        if out and len(durations) != len(first := next(iter(out.values()))[0]):
+            raise ValueError(f"{path}.durations: {len(durations)} rows, the first profile has {len(first)}")
+        out[name] = (durations, distances)
+    return out
+
+
+def _check_profiles(vehicles: list[Any], known: set[str]) -> None:
+    for i, raw in enumerate(vehicles):
+        if isinstance(raw, dict) and isinstance(raw.get("profile"), str) and raw["profile"] not in known:
+            raise ValueError(
+                f"vehicles[{i}].profile: {raw['profile']!r} has no matrices; the problem gives {sorted(known)}"
+            )
 
 
 def _square(raw: Any, path: str) -> list[list[int]]:
@@ -463,7 +485,7 @@ def _str(raw: Any, path: str) -> str:
     return raw
 
 
-def _opt(raw: Any, read: Callable[[Any, str], T], path: str) -> T | None:
+def _opt[T](raw: Any, read: Callable[[Any, str], T], path: str) -> T | None:
     return None if raw is None else read(raw, path)
 
 

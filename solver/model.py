@@ -108,6 +108,9 @@ class Crew:
     speed_factor: float = 1.0
     capacity: int | None = None
     homes_allowed: bool = True
+    # The vehicle profile whose travel matrices the crew drives on ("car", "motorcycle"), when the
+    # travel model gives one per profile (a road network); None drives the reference vehicle's.
+    profile: str | None = None
 
     def can_do(self, job: Job) -> bool:
         return job.skills <= self.skills
@@ -155,11 +158,12 @@ class Problem:
         return self._crews_by_id[crew_id]
 
     def duration(self, crew: Crew, a: Site, b: Site) -> int:
-        """Travel seconds from ``a`` to ``b`` for ``crew``."""
-        return self.travel.duration_for(crew.speed_factor, a.index, b.index)
+        """Travel seconds from ``a`` to ``b`` for ``crew`` (its profile's matrix, scaled by its speed factor)."""
+        return self.travel.duration_for(crew.speed_factor, a.index, b.index, crew.profile)
 
-    def distance(self, a: Site, b: Site) -> int:
-        return int(self.travel.distances[a.index, b.index])
+    def distance(self, a: Site, b: Site, crew: Crew | None = None) -> int:
+        """Travel metres from ``a`` to ``b`` (on ``crew``'s profile when the travel has one per profile)."""
+        return self.travel.distance_for(a.index, b.index, crew.profile if crew is not None else None)
 
     def drop_penalties(self) -> dict[int, int]:
         """Penalty of leaving one job of each priority class unserved.
@@ -170,8 +174,8 @@ class Problem:
         horizon = max((c.shift.end for c in self.crews), default=0) - min(
             (c.shift.start for c in self.crews), default=0
         )
-        max_leg = int(self.travel.durations.max()) if self.travel.durations.size else 0
-        max_dist = int(self.travel.distances.max()) if self.travel.distances.size else 0
+        max_leg = self.travel.max_duration()
+        max_dist = self.travel.max_distance()
         n = max(len(self.jobs), 1)
         worst_leg = self.objective.travel_time_weight * max_leg * 3 + self.objective.distance_weight * max_dist
         worst_wait = self.objective.wait_weight * max((j.customers for j in self.jobs), default=1) * (horizon + max_leg)
@@ -302,6 +306,7 @@ class Model:
         speed_factor: float = 1.0,
         capacity: int | None = None,
         homes_allowed: bool = True,
+        profile: str | None = None,
     ) -> Crew:
         if id in self._crew_ids:
             raise ValueError(f"crew id {id!r} is used twice")
@@ -315,6 +320,8 @@ class Model:
                 raise ValueError(f"crew {id!r}: {name} must be >= 0, got {cap}")
         if not speed_factor > 0:
             raise ValueError(f"crew {id!r}: speed_factor must be > 0, got {speed_factor}")
+        if profile is not None and not profile:
+            raise ValueError(f"crew {id!r}: profile must be a non-empty name or None")
         brks = tuple(sorted(breaks, key=lambda b: b.window.start))
         for b in brks:
             if b.duration <= 0:
@@ -334,6 +341,7 @@ class Model:
             speed_factor=float(speed_factor),
             capacity=capacity,
             homes_allowed=homes_allowed,
+            profile=profile,
         )
         self._crew_ids.add(id)
         self._crews.append(crew)
@@ -351,7 +359,10 @@ class Model:
         if matrices.durations.shape != (len(self._sites), len(self._sites)):
             raise ValueError(f"travel model returned a {matrices.durations.shape} matrix for {len(self._sites)} sites")
         for crew in self._crews:
-            drive = matrices.duration_for(crew.speed_factor, crew.start.index, crew.end.index)
+            try:
+                drive = matrices.duration_for(crew.speed_factor, crew.start.index, crew.end.index, crew.profile)
+            except ValueError as exc:
+                raise ValueError(f"crew {crew.id!r}: {exc}") from None
             room = crew.shift.end - crew.shift.start
             if crew.max_work is not None:
                 room = min(room, crew.max_work)

@@ -7,7 +7,7 @@ single distances (the tests compare the two).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -22,24 +22,80 @@ _ROW_BLOCK = 512  # rows per chunk: bounds temporaries to ~block x n floats
 
 @dataclass(frozen=True)
 class TravelMatrices:
-    """Reference travel durations (speed factor 1) and distances, indexed by ``Site.index``."""
+    """Travel durations (at speed factor 1) and distances, indexed by ``Site.index``.
+
+    Most models give one pair of matrices that every vehicle drives on, a crew's ``speed_factor``
+    scaling the durations. A road network gives one pair per vehicle profile (a motorcycle takes
+    lanes a car cannot): ``by_profile`` maps each profile (``"car"``, ``"motorcycle"``) to its own
+    matrices, and ``durations``/``distances`` are then the first profile's, the reference vehicle
+    that a crew without a profile drives. Build that form with :meth:`per_profile`.
+    """
 
     durations: np.ndarray
     distances: np.ndarray
+    by_profile: Mapping[str, TravelMatrices] = field(default_factory=dict)
     _scaled: dict[float, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
-    def durations_for(self, speed_factor: float) -> np.ndarray:
-        """Durations for a vehicle ``speed_factor`` times as fast as the reference (rounded up)."""
-        if speed_factor == 1.0:
-            return self.durations
-        if speed_factor not in self._scaled:
-            self._scaled[speed_factor] = np.ceil(self.durations / speed_factor).astype(self.durations.dtype)
-        return self._scaled[speed_factor]
+    def __post_init__(self) -> None:
+        shape = np.shape(self.durations)
+        if np.shape(self.distances) != shape:
+            raise ValueError(f"durations are {shape}, distances {np.shape(self.distances)}")
+        for name, m in self.by_profile.items():
+            if m.by_profile:
+                raise ValueError(f"profile {name!r}: per-profile matrices cannot nest")
+            if np.shape(m.durations) != shape:
+                raise ValueError(f"profile {name!r}: matrices are {np.shape(m.durations)}, expected {shape}")
 
-    def duration_for(self, speed_factor: float, a: int, b: int) -> int:
+    @classmethod
+    def per_profile(cls, matrices: Mapping[str, TravelMatrices]) -> TravelMatrices:
+        """One pair of matrices per vehicle profile; the first profile is the reference vehicle."""
+        if not matrices:
+            raise ValueError("per-profile travel needs at least one profile")
+        first = next(iter(matrices.values()))
+        return cls(durations=first.durations, distances=first.distances, by_profile=dict(matrices))
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        """The vehicle profiles with their own matrices; empty when every vehicle shares one pair."""
+        return tuple(self.by_profile)
+
+    def for_profile(self, profile: str | None) -> TravelMatrices:
+        """The matrices a vehicle of ``profile`` drives on (the shared ones if there is no per-profile travel)."""
+        if not self.by_profile or profile is None:
+            return self
+        try:
+            return self.by_profile[profile]
+        except KeyError:
+            raise ValueError(
+                f"no travel matrices for vehicle profile {profile!r}; the travel model has {sorted(self.by_profile)}"
+            ) from None
+
+    def max_duration(self) -> int:
+        """The longest reference leg over every profile (0 without sites)."""
+        mats = list(self.by_profile.values()) or [self]
+        return max((int(m.durations.max()) for m in mats if m.durations.size), default=0)
+
+    def max_distance(self) -> int:
+        mats = list(self.by_profile.values()) or [self]
+        return max((int(m.distances.max()) for m in mats if m.distances.size), default=0)
+
+    def durations_for(self, speed_factor: float, profile: str | None = None) -> np.ndarray:
+        """Durations for a vehicle ``speed_factor`` times as fast as the reference (rounded up)."""
+        m = self.for_profile(profile)
         if speed_factor == 1.0:
-            return int(self.durations[a, b])
-        return math.ceil(int(self.durations[a, b]) / speed_factor)
+            return m.durations
+        if speed_factor not in m._scaled:
+            m._scaled[speed_factor] = np.ceil(m.durations / speed_factor).astype(m.durations.dtype)
+        return m._scaled[speed_factor]
+
+    def duration_for(self, speed_factor: float, a: int, b: int, profile: str | None = None) -> int:
+        m = self.for_profile(profile)
+        if speed_factor == 1.0:
+            return int(m.durations[a, b])
+        return math.ceil(int(m.durations[a, b]) / speed_factor)
+
+    def distance_for(self, a: int, b: int, profile: str | None = None) -> int:
+        return int(self.for_profile(profile).distances[a, b])
 
 
 class TravelModel(Protocol):
@@ -110,17 +166,38 @@ class EuclideanTravel:
 
 @dataclass(frozen=True)
 class MatrixTravel:
-    """Explicit matrices (from a road-network engine, or a test)."""
+    """Explicit matrices (from a road-network engine, or a test).
 
-    durations: np.ndarray
-    distances: np.ndarray
+    ``by_profile`` gives one ``(durations, distances)`` pair per vehicle profile; ``durations`` and
+    ``distances`` are then ignored and may be left empty (use :meth:`per_profile`).
+    """
+
+    durations: np.ndarray | Sequence[Sequence[int]]
+    distances: np.ndarray | Sequence[Sequence[int]]
+    by_profile: Mapping[str, tuple[np.ndarray | Sequence[Sequence[int]], np.ndarray | Sequence[Sequence[int]]]] = field(
+        default_factory=dict
+    )
+
+    @classmethod
+    def per_profile(
+        cls, matrices: Mapping[str, tuple[np.ndarray | Sequence[Sequence[int]], np.ndarray | Sequence[Sequence[int]]]]
+    ) -> MatrixTravel:
+        return cls(durations=(), distances=(), by_profile=dict(matrices))
 
     def matrices(self, sites: Sequence[Site]) -> TravelMatrices:
-        dur = np.asarray(self.durations, dtype=np.int64)
-        dist = np.asarray(self.distances, dtype=np.int64)
-        n = len(sites)
-        if dur.shape != (n, n) or dist.shape != (n, n):
-            raise ValueError(f"explicit matrices must be {n}x{n}, got {dur.shape} and {dist.shape}")
-        if (dur < 0).any() or (dist < 0).any():
-            raise ValueError("explicit matrices must not hold negative values")
-        return TravelMatrices(durations=dur, distances=dist)
+        if self.by_profile:
+            return TravelMatrices.per_profile(
+                {name: _explicit(dur, dist, len(sites), name) for name, (dur, dist) in self.by_profile.items()}
+            )
+        return _explicit(self.durations, self.distances, len(sites), None)
+
+
+def _explicit(durations: object, distances: object, n: int, profile: str | None) -> TravelMatrices:
+    dur = np.asarray(durations, dtype=np.int64)
+    dist = np.asarray(distances, dtype=np.int64)
+    what = "explicit matrices" if profile is None else f"explicit matrices of profile {profile!r}"
+    if dur.shape != (n, n) or dist.shape != (n, n):
+        raise ValueError(f"{what} must be {n}x{n}, got {dur.shape} and {dist.shape}")
+    if (dur < 0).any() or (dist < 0).any():
+        raise ValueError(f"{what} must not hold negative values")
+    return TravelMatrices(durations=dur, distances=dist)

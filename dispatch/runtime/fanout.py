@@ -11,13 +11,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import TypeVar
 
 from solver.lifeline import die_with_parent
 from solver.search import available_cores, process_context
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 __all__ = ["available_cores", "fan_out", "workers_for"]
 
@@ -27,7 +23,7 @@ def workers_for(tasks: int, wanted: int | None = None) -> int:
     return max(1, min(wanted or available_cores(), tasks))
 
 
-def fan_out(
+def fan_out[T, R](
     run: Callable[[T], R],
     tasks: Sequence[T],
     *,
