@@ -12,6 +12,7 @@ from dispatch.commands.importing import import_app
 from dispatch.commands.intraday import crews_app, replan_command, tickets_app
 from dispatch.commands.plan import demo_command, plan_app, sheets_command
 from dispatch.commands.scenario import scenario_app
+from dispatch.commands.serve import links_command, serve_command
 
 app = typer.Typer(
     help="Field-crew dispatch for an electricity distribution utility.\n\nExample: dispatch demo",
@@ -32,7 +33,10 @@ app.add_typer(exposure_app, name="exposure")
 app.add_typer(scenario_app, name="scenario")
 # The running day.
 app.command("replan")(replan_command)
+crews_app.command("links")(links_command)
 app.add_typer(crews_app, name="crews")
+# The crews' phone pages and their status reports.
+app.command("serve")(serve_command)
 app.add_typer(tickets_app, name="tickets")
 # The database schema (Alembic migrations).
 app.add_typer(db_app, name="db")

@@ -28,9 +28,11 @@ RANKS: dict[str, int] = {
     "dispatch.io.sheets": 4,
     "dispatch.intraday": 5,
     "dispatch.scenarios": 6,
+    "dispatch.field": 6,
     "dispatch.usecases": 7,
-    "dispatch.commands": 8,
-    "cli": 9,
+    "dispatch.web": 8,
+    "dispatch.commands": 9,
+    "cli": 10,
 }
 
 
@@ -152,10 +154,14 @@ def _strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
         ("typer", {"cli"}),
         ("rich", {"cli"}),
         ("matplotlib", {"dispatch.ledger.chart", "dispatch.scenarios.charts", "dispatch.io.sheets.pdf"}),
+        ("fastapi", {"dispatch.web.app"}),
+        ("starlette", {"dispatch.web.app"}),
+        ("uvicorn", {"dispatch.web.server"}),
     ],
 )
 def test_outside_engines_are_imported_in_one_place(library: str, allowed: set[str]) -> None:
-    """OR-Tools only in solver/engine.py; typer and rich only in the command layer."""
+    """OR-Tools only in solver/engine.py; typer and rich only in the command layer; the web framework and its
+    server only at the crew service's edge."""
     users = {
         module
         for module, path in MODULES.items()

@@ -7,6 +7,9 @@ report and contact tracing. Each command runs in one transaction: all of it happ
 from __future__ import annotations
 
 import datetime as dt
+import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -92,7 +95,8 @@ def _visit_dict(v: VisitRecordRow, tz: ZoneInfo) -> dict[str, Any]:
 
 
 _RECORD_HELP = (
-    "Record a visit. fixed closes the ticket; not_home, escalated and unsafe put it back in the open pool with "
+    "Record a visit. fixed closes the ticket; every other outcome (not_home, unsafe, escalated, needs_skill, "
+    "needs_material) puts it back in the open pool with "
     "this visit in its history. The actual exposure replaces the planned one in the ledger. Without --left and "
     "--outcome the visit is under way; record it again with them when it ends.\n\n"
     "Example: dispatch visits record --ticket CRB-2026-000042 --crew C03 --arrived 09:10 --left 09:55 "
@@ -153,41 +157,103 @@ def record_command(
 def visits_list_command(
     date: Annotated[dt.datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="The day (YYYY-MM-DD).")],
     crew: Annotated[str | None, typer.Option("--crew", help="Only this crew.")] = None,
+    follow: Annotated[
+        bool,
+        typer.Option("--follow", help="Then keep printing visits as crews report them (one line each; Ctrl-C stops)."),
+    ] = False,
+    interval: Annotated[float, typer.Option(min=0.2, max=3600, help="Seconds between looks with --follow.")] = 2.0,
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List the visits recorded on a day (by arrival, region time).
+    """List the visits recorded on a day (by arrival, region time); with --follow, also those recorded afterwards
+    (from the crews' phones through `dispatch serve`, or any other way) as they arrive.
 
-    Example: dispatch visits list --date 2026-11-30 --crew C03
+    Example: dispatch visits list --date 2026-11-30 --crew C03 --follow
     """
     policy = load_policy(policy_path)
     tz = ZoneInfo(policy.region.timezone)
     since = dt.datetime.combine(date.date(), dt.time(0, 0), tzinfo=tz)
-    with transaction() as session:
-        query = select(VisitRecordRow).where(
-            col(VisitRecordRow.arrived_at) >= since, col(VisitRecordRow.arrived_at) < since + dt.timedelta(days=1)
-        )
-        if crew:
-            query = query.where(VisitRecordRow.crew_id == crew)
-        items = [_visit_dict(v, tz) for v in session.exec(query.order_by(col(VisitRecordRow.arrived_at)))]
+
+    def visits(recorded_after: dt.datetime | None = None) -> list[dict[str, Any]]:
+        with transaction() as session:
+            query = select(VisitRecordRow).where(
+                col(VisitRecordRow.arrived_at) >= since, col(VisitRecordRow.arrived_at) < since + dt.timedelta(days=1)
+            )
+            if crew:
+                query = query.where(VisitRecordRow.crew_id == crew)
+            if recorded_after is not None:
+                query = query.where(col(VisitRecordRow.recorded_at) > recorded_after)
+                order = (col(VisitRecordRow.recorded_at), col(VisitRecordRow.id))
+            else:
+                order = (col(VisitRecordRow.arrived_at), col(VisitRecordRow.id))
+            return [_visit_dict(v, tz) for v in session.exec(query.order_by(*order))]
+
+    items = visits()
+    if follow:
+        _follow(items, visits, interval=interval, as_json=as_json)
+        return
     if as_json:
         print_json(items)
         return
     table = Table(title=f"Visits on {date.date()}", title_justify="left")
-    for heading in ("visit", "ticket", "crew", "arrived", "left", "home", "outcome", "exposure min"):
+    for heading in _VISIT_COLUMNS:
         table.add_column(heading, justify="right" if heading in ("visit", "exposure min") else "left")
     for it in items:
-        table.add_row(
-            str(it["visit_id"]),
-            it["ticket_id"],
-            it["crew_id"],
-            it["arrived"][11:16],
-            (it["left"] or "")[11:16] or "under way",
-            "yes" if it["entered_home"] else "no",
-            it["outcome"] or "-",
-            f"{it['exposure_min']:.1f}" if it["exposure_min"] is not None else "-",
-        )
+        table.add_row(*_visit_cells(it))
     console.print(table)
+
+
+_VISIT_COLUMNS = ("visit", "ticket", "crew", "arrived", "left", "home", "outcome", "exposure min")
+
+
+def _visit_cells(it: dict[str, Any]) -> list[str]:
+    return [
+        str(it["visit_id"]),
+        it["ticket_id"],
+        it["crew_id"],
+        it["arrived"][11:16],
+        (it["left"] or "")[11:16] or "under way",
+        "yes" if it["entered_home"] else "no",
+        it["outcome"] or "-",
+        f"{it['exposure_min']:.1f}" if it["exposure_min"] is not None else "-",
+    ]
+
+
+def _follow(
+    items: list[dict[str, Any]],
+    visits: Callable[[dt.datetime | None], list[dict[str, Any]]],
+    *,
+    interval: float,
+    as_json: bool,
+) -> None:
+    """Print ``items``, then every ``interval`` seconds the visits recorded (or completed) since, one per line:
+    JSON lines with --json, else the table's columns separated by two spaces. Each look reaches back
+    ``_FOLLOW_OVERLAP`` before the newest record seen (transactions may commit out of their time order) and
+    prints only what it has not printed."""
+    seen: set[tuple[int, str]] = set()
+
+    def show(batch: list[dict[str, Any]]) -> None:
+        for it in batch:
+            if (it["visit_id"], it["recorded_at"]) in seen:
+                continue
+            seen.add((it["visit_id"], it["recorded_at"]))
+            typer.echo(json.dumps(it, ensure_ascii=False) if as_json else "  ".join(_visit_cells(it)))
+
+    if not as_json:
+        typer.echo("  ".join(_VISIT_COLUMNS))
+    show(items)
+    newest = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    try:
+        while True:
+            newest = max([newest, *(dt.datetime.fromisoformat(it["recorded_at"]) for it in items)])
+            time.sleep(interval)
+            items = visits(newest - _FOLLOW_OVERLAP)
+            show(items)
+    except KeyboardInterrupt:
+        return
+
+
+_FOLLOW_OVERLAP = dt.timedelta(seconds=30)
 
 
 def import_visits_command(

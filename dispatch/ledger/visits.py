@@ -22,6 +22,9 @@ from dispatch.store.models.exposure import ExposureLedgerRow, LedgerSource, Visi
 from dispatch.store.models.plans import PlanRow, plan_of
 from dispatch.store.models.tickets import STATUS_CLOSED, STATUS_MERGED, STATUS_OPEN, TicketRow
 
+# A reported stay inside one home longer than a whole day is a typo.
+MAX_IN_HOME_MIN = 24 * 60
+
 
 @dataclass(frozen=True)
 class _VisitIn:
@@ -31,6 +34,7 @@ class _VisitIn:
     left_at: dt.datetime | None
     entered_home: bool
     outcome: VisitOutcome | None
+    in_home_min: float | None = None  # reported by the crew; None: (left - arrived) x indoor share
 
 
 def _visit_problems(
@@ -76,11 +80,13 @@ def _visit_problems(
         elif future := future_problem(visit.left_at, now=now, skew_min=skew, tz=tz):
             problems.append(("left", future))
         if visit.outcome is None:
-            problems.append(("outcome", "required when left is given (fixed, not_home, escalated or unsafe)"))
+            problems.append(("outcome", f"required when left is given ({', '.join(o.value for o in VisitOutcome)})"))
     elif visit.outcome is not None:
         problems.append(("left", f"required with outcome {visit.outcome.value} (leave both empty while in progress)"))
     if visit.outcome is VisitOutcome.NOT_HOME and visit.entered_home:
         problems.append(("entered_home", "a not_home visit cannot have entered the home"))
+    if visit.in_home_min is not None and not 0 <= visit.in_home_min <= MAX_IN_HOME_MIN:
+        problems.append(("in_home_min", f"{visit.in_home_min} is not between 0 and {MAX_IN_HOME_MIN} minutes"))
     return problems
 
 
@@ -109,14 +115,16 @@ def record_visit(
     plan_id: int | None = None,
     note: str = "",
     policy: Policy | None = None,
+    in_home_min: float | None = None,
 ) -> VisitRecordRow:
     """Record what a crew reported about a visit; returns the visit record.
 
     ``left_at`` and ``outcome`` are both None while the visit is under way; a later report for the
-    same ticket and crew completes that record. Once done, ``fixed`` closes the ticket and
-    ``not_home``, ``escalated`` and ``unsafe`` return it to the open pool (the visit records are its
-    history), and the actual exposure of each member replaces the planned rows of that ticket on that
-    plan date. The members are those of the crew's route in the plan (default: the published plan of
+    same ticket and crew completes that record. Once done, ``fixed`` closes the ticket and every other
+    outcome returns it to the open pool (the visit records are its history), and the actual exposure of
+    each member replaces the planned rows of that ticket on that plan date: ``in_home_min`` minutes
+    inside the home as the crew reported them (the phone page does), else (left - arrived) x
+    ``category.indoor_share``. The members are those of the crew's route in the plan (default: the published plan of
     the visit's date that routes this crew), else the crew's active members who are not quarantined.
     """
     policy = _policy(policy)
@@ -127,7 +135,7 @@ def record_visit(
     except ValueError as exc:
         choices = ", ".join(o.value for o in VisitOutcome)
         raise ExposureError(f"outcome: unknown value {outcome!r}; expected one of {choices}", field="outcome") from exc
-    visit = _VisitIn(ticket_id, crew_id, arrived_at, left_at, bool(entered_home), result)
+    visit = _VisitIn(ticket_id, crew_id, arrived_at, left_at, bool(entered_home), result, in_home_min)
     ticket = session.get(TicketRow, ticket_id)
     problems = _visit_problems(
         session, visit, now=now, ticket=ticket, crew_known=session.get(CrewRow, crew_id) is not None, policy=policy
@@ -180,7 +188,7 @@ def _store_visit(
     if visit.outcome is VisitOutcome.FIXED:
         ticket.status = STATUS_CLOSED
         ticket.closed_at = visit.left_at
-    else:  # not_home, escalated, unsafe: back to the open pool, the record keeps the history
+    else:  # any other outcome: back to the open pool, the record keeps the history
         ticket.status = STATUS_OPEN
         ticket.closed_at = None
     ticket.updated_at = now
@@ -220,6 +228,8 @@ def _write_actuals(
     assert visit.left_at is not None
     minutes = (visit.left_at - visit.arrived_at).total_seconds() / 60
     in_home = in_home_minutes(minutes, entered_home=visit.entered_home, policy=policy)
+    if visit.in_home_min is not None:
+        in_home = float(visit.in_home_min) if visit.entered_home else 0.0
     exposure = weighted_minutes(in_home, place=place, risk=ticket.household_risk, policy=policy)
     record.exposure_min = exposure
     session.add(record)

@@ -16,7 +16,7 @@ from dispatch.core.domain import Crew, HouseholdRisk, Ticket, Zone
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.core.protection import ppe_level
-from dispatch.core.route import Route, Step, StepType
+from dispatch.core.route import Route, Step, StepProgress, StepType
 from dispatch.core.zones import ZoneIndex
 
 # Crews get a window, not a minute: traffic and the previous job move the arrival.
@@ -46,6 +46,12 @@ class Stop:
     ppe_level: int
     ends_home_entries: bool  # policy: an isolating home is the last home of the shift
     emergency: bool = False  # a hazard still within its response target: go straight there
+    # A revision's visit already done or under way when it was made (the re-plan's ``progress``).
+    progress: StepProgress | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.progress is StepProgress.DONE
 
     @property
     def ppe_required(self) -> bool:
@@ -279,4 +285,5 @@ def _stop(step: Step, ticket: Ticket, *, seq: int, policy: Policy, tz: tzinfo, z
         and risk is HouseholdRisk.ISOLATING
         and policy.exposure.isolating_ends_home_entries,
         emergency=step.emergency,
+        progress=step.progress,
     )

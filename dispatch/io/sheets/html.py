@@ -2,8 +2,9 @@
 
 Everything is inline: CSS, the tick-box script, the map and QR codes as SVG. The page holds
 no http(s) reference at all, so it renders the same offline as online. Ticks are kept in the
-browser's localStorage under ``dispatch-sheet|<plan>|<crew>|<ticket>``, so a reload (or a
-crash of the browser) keeps them, and a new plan starts with clean boxes.
+browser's localStorage under ``dispatch-sheet|<date>|<crew>|<ticket>``, so a reload (or a
+crash of the browser) keeps them, and so does a revision of the day (keyed by ticket, not plan). A
+revision's stops already done when it was made come ticked and marked.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from dispatch.core.domain import Zone
 from dispatch.io.sheets import mapdraw, qr
 from dispatch.io.sheets.content import PlanSheets, RouteSheet, Stop
 from dispatch.io.sheets.i18n import Labels
-from dispatch.io.sheets.text import legend_items, ppe_badge, ppe_note, service_notes, summary_line, tally_line
+from dispatch.io.sheets.text import (
+    legend_items,
+    ppe_badge,
+    ppe_note,
+    progress_mark,
+    service_notes,
+    summary_line,
+    tally_line,
+)
 
 STORAGE_PREFIX = "dispatch-sheet"
 MAP_UNITS = 120.0  # the SVG map's own width; the page scales it to the screen (small: big markers)
@@ -64,6 +73,7 @@ svg.qr-route{width:240px;height:240px;display:block;margin:auto}
 .nav{display:flex;align-items:center;gap:14px;flex-wrap:wrap;margin-top:8px}
 .navbtn{display:inline-block;background:#0b5394;color:#fff;text-decoration:none;font-weight:bold;
  padding:12px 18px;border-radius:8px;font-size:1.05em}
+.progress-mark{background:#1e7828;color:#fff;font-weight:bold;padding:4px 8px;border-radius:6px;display:inline-block}
 .break{background:#dcebfa;border-radius:10px;padding:10px 12px;font-weight:bold;margin:12px 0}
 table{border-collapse:collapse;width:100%;font-size:.92em}
 td,th{border-bottom:1px solid #ddd;padding:6px 4px;text-align:left;vertical-align:top}
@@ -158,12 +168,16 @@ def _stop_html(plan: PlanSheets, route: RouteSheet, stop: Stop, labels: Labels) 
     dial = "".join(c for c in t.phone if c.isdigit() or c == "+")
     phone = f' - <a class="phone" href="tel:{escape(dial)}">{escape(t.phone)}</a>' if t.phone and dial else ""
     notes = "".join(f"<li>{escape(n)}</li>" for n in service_notes(stop, labels, day=plan.day))
+    mark = progress_mark(stop, labels)  # a revision's stop already done or under way
     return (
-        f'<article class="stop" id="stop-{stop.seq}" data-seq="{stop.seq}" data-ticket="{escape(t.ticket_id)}">'
+        f'<article class="stop" id="stop-{stop.seq}" data-seq="{stop.seq}" data-ticket="{escape(t.ticket_id)}"'
+        + (f' data-progress="{stop.progress.value}"' if stop.progress is not None else "")
+        + ">"
         f'<label class="tick"><input type="checkbox" class="done" data-ticket="{escape(t.ticket_id)}" '
-        f'aria-label="{escape(labels("label.done"))} {escape(t.ticket_id)}">'
+        f'aria-label="{escape(labels("label.done"))} {escape(t.ticket_id)}"{" checked" if stop.done else ""}>'
         f'<span class="seq">{stop.seq}</span><span class="tid">{escape(t.ticket_id)}</span></label>'
-        f'<div class="when">{escape(window)} <small>{escape(labels("label.arrival_window"))} - '
+        + (f'<p class="progress-mark">{escape(mark)}</p>' if mark else "")
+        + f'<div class="when">{escape(window)} <small>{escape(labels("label.arrival_window"))} - '
         f"{escape(labels('label.planned_arrival', time=labels.time(stop.arrival, day=plan.day)))}</small></div>"
         f'<div class="badges">{"".join(badges)}</div>'
         + (f'<div class="ppe-note">&#9888; {escape(note)}</div>' if note else "")
@@ -251,7 +265,7 @@ def write_crew_html(path: Path, *, plan: PlanSheets, route: RouteSheet, zones: l
         f"{escape(str(plan.revision))}) - {escape(route.crew_id)}</footer>"
     )
     script = _SCRIPT % {
-        "prefix": _js(f"{STORAGE_PREFIX}|{plan.plan_id}|{route.crew_id}|"),
+        "prefix": _js(f"{STORAGE_PREFIX}|{plan.day.isoformat()}|{route.crew_id}|"),
         "template": _js(labels("label.done_count", done="{done}", total="{total}")),
     }
     css = "" if plan.phone_on_paper else _CSS_PRINT_NO_PHONE

@@ -22,7 +22,15 @@ from dispatch.core.domain import Zone
 from dispatch.io.sheets import mapdraw, qr
 from dispatch.io.sheets.content import Break, PlanSheets, RouteSheet, SheetError, Stop
 from dispatch.io.sheets.i18n import Labels
-from dispatch.io.sheets.text import legend_items, ppe_badge, ppe_note, service_notes, summary_line, tally_line
+from dispatch.io.sheets.text import (
+    legend_items,
+    ppe_badge,
+    ppe_note,
+    progress_mark,
+    service_notes,
+    summary_line,
+    tally_line,
+)
 
 CORE_FONT = "helvetica"
 UNICODE_FONT = "DejaVu"
@@ -34,6 +42,7 @@ MAP_W, MAP_H = 182.0, 120.0
 BODY_PT = 13.0
 RED = (176, 0, 32)
 WHITE = (255, 255, 255)
+DONE_GREEN = (30, 120, 40)
 
 # Typographic punctuation that has a plain equivalent; anything else outside Latin-1
 # switches the document to the embedded font instead.
@@ -301,6 +310,9 @@ def _stop_paras(plan: PlanSheets, route: RouteSheet, stop: Stop, labels: Labels)
             bold=True,
         ),
     ]
+    mark = progress_mark(stop, labels)
+    if mark:  # a revision's stop already done (or under way): the crew does not go there again
+        paras.insert(1, _Para(mark, bold=True, colour=WHITE, fill=DONE_GREEN if stop.done else (90, 90, 90)))
     note = ppe_note(stop, labels)
     if note:
         paras.append(_Para(note, bold=True, colour=WHITE, fill=RED, warning=True))

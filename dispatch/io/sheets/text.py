@@ -24,6 +24,13 @@ def ppe_badge(stop: Stop, labels: Labels) -> str:
     return labels("label.ppe_level", level=stop.ppe_level) if stop.ppe_required else ""
 
 
+def progress_mark(stop: Stop, labels: Labels) -> str:
+    """A revision's mark on a stop already done or under way when it was made; empty for the others."""
+    if stop.progress is None:
+        return ""
+    return labels("label.already_done") if stop.done else labels("label.under_way")
+
+
 def _cap(value: float | None, labels: Labels, *, minutes: bool) -> str:
     if value is None:
         return labels("label.no_cap")

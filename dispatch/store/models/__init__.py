@@ -7,6 +7,7 @@ table here ships with an Alembic revision (``dispatch/store/migrations/README.md
 """
 
 import dispatch.store.models.exposure  # noqa: F401  (registers its tables)
+import dispatch.store.models.field  # noqa: F401  (registers its tables)
 import dispatch.store.models.intraday  # noqa: F401  (registers its tables)
 import dispatch.store.models.scenarios  # noqa: F401  (registers its tables)
 from dispatch.core.plan import PlanKind, PlanStatus

@@ -17,10 +17,14 @@ from dispatch.store.columns import aware_field
 
 
 class VisitOutcome(StrEnum):
+    """How a visit ended: ``fixed`` closes the ticket, every other outcome returns it to the open pool."""
+
     FIXED = "fixed"
     NOT_HOME = "not_home"
     ESCALATED = "escalated"
     UNSAFE = "unsafe"
+    NEEDS_SKILL = "needs_skill"  # another skill (crew) is needed
+    NEEDS_MATERIAL = "needs_material"  # material the crew does not carry is needed
 
 
 class LedgerSource(StrEnum):

@@ -8,6 +8,8 @@ it for queries (exposure ledger, ETAs, carry-over of reasons).
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 
 from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -79,6 +81,26 @@ def next_version(session: Session, *, day: dt.date) -> int:
     return 1 if latest is None else latest.version + 1
 
 
+# Parsed documents, newest last: a running day reads the same published plan for every crew report and page.
+_PARSED: OrderedDict[tuple[int | None, int, int], Plan] = OrderedDict()
+_PARSED_KEPT = 8
+_PARSED_LOCK = threading.Lock()
+
+
 def plan_of(row: PlanRow) -> Plan:
-    """The stored plan with its current status (the document is written once; publishing changes the status)."""
-    return Plan.from_json(row.document).with_(status=row.status)
+    """The stored plan with its current status (the document is written once; publishing changes the status).
+
+    Documents are parsed once per process and document text (a re-plan's is read again for every report
+    the crews send)."""
+    key = (row.id, len(row.document), hash(row.document))
+    with _PARSED_LOCK:
+        plan = _PARSED.get(key)
+        if plan is not None:
+            _PARSED.move_to_end(key)
+    if plan is None:
+        plan = Plan.from_json(row.document)
+        with _PARSED_LOCK:
+            _PARSED[key] = plan
+            while len(_PARSED) > _PARSED_KEPT:
+                _PARSED.popitem(last=False)
+    return plan.with_(status=row.status)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 import struct
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from .conftest import load_plan, route_ticket_ids
+from .conftest import load_plan, route_ticket_ids, write
 
 CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (CI installs it)")
@@ -60,7 +61,7 @@ def test_html_has_one_checkbox_card_per_stop(written, lang: str) -> None:
         assert re.findall(r'<article class="stop"[^>]*data-ticket="(T\d+)"', html) == route_ticket_ids(plan, crew)
         assert html.count('type="checkbox"') == len(route_ticket_ids(plan, crew))
         assert html.count('class="navbtn" href="geo:') == len(route_ticket_ids(plan, crew))
-        assert f'"dispatch-sheet|{plan["plan_id"]}|{crew}|"' in html  # localStorage key prefix
+        assert f'"dispatch-sheet|{plan["date"]}|{crew}|"' in html  # localStorage key: the day, not the plan
     assert 'lang="id"' in (out_dir / "C01.html").read_text(encoding="utf-8") or lang == "en"
 
 
@@ -107,3 +108,24 @@ def test_chromium_renders_the_index(written, tmp_path: Path) -> None:
     dom = _chromium(tmp_path / "profile", "--dump-dom", page.as_uri()).stdout
     assert re.findall(r'class="crew-row" data-crew="(C\d+)"', dom) == ["C01", "C02", "C03"]
     assert dom.count('class="unassigned-row"') == 1 and "Crew exposure cap reached" in dom
+
+
+def test_a_revisions_done_stop_is_marked_on_paper_and_phone(sheet_inputs, tmp_path: Path) -> None:
+    """A revision's visit with progress done comes ticked and marked "SUDAH SELESAI" on the phone page, and marked
+    on the PDF; one under way is marked "SEDANG DIKERJAKAN"; the others carry no mark."""
+    plan = sheet_inputs["plan"]
+    route = next(r for r in plan["routes"] if r["crew_id"] == "C01")
+    visits = [s for s in route["steps"] if s["type"] == "visit"]
+    visits[0].update(progress="done", outcome="fixed")
+    visits[1].update(progress="under_way", outcome=None)
+    plan.update(kind="replan", parent_id=None, as_of=visits[1]["start"], storm=False, changes={},
+                response_forecast=[], storm_deadlines={}, notes=[])  # fmt: skip
+    write(sheet_inputs, out_dir=tmp_path, lang="id", crew_id="C01")
+    html = (tmp_path / "C01.html").read_text(encoding="utf-8")
+    first, second, *rest = re.findall(r'<article class="stop".*?</article>', html, re.S)
+    assert 'data-progress="done"' in first and " checked>" in first and "SUDAH SELESAI" in first
+    assert 'data-progress="under_way"' in second and " checked" not in second and "SEDANG DIKERJAKAN" in second
+    assert all("progress-mark" not in a for a in rest)
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(tmp_path / "C01.pdf"), "-"], capture_output=True, text=True).stdout
+        assert "SUDAH SELESAI" in text and "SEDANG DIKERJAKAN" in text

@@ -106,7 +106,7 @@ def rows_0001() -> Rows:
 
 
 # The revision a database is built at -> rows for every one of its tables. One case per revision that a
-# later revision upgrades from; the newest case is the revision just before head (today: 0001 is head).
+# later revision upgrades from; the newest case is the revision just before head (today: 0002 is head).
 ROWS_AT: dict[str, Callable[[], Rows]] = {
     "0001": rows_0001,
 }
