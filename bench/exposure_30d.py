@@ -32,6 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from dispatch.core.plan import Plan  # noqa: E402
 from dispatch.core.policy import Policy  # noqa: E402
 from dispatch.io.importing.crews import import_crews  # noqa: E402
 from dispatch.io.importing.shifts import import_shifts  # noqa: E402
@@ -83,41 +84,36 @@ def new_tickets(*, day: dt.date, n: int, seed: int, n_crews: int) -> list[dict[s
     return out
 
 
-def check_plan(doc: dict[str, Any], budgets: dict[str, Any], policy: Policy) -> list[str]:
+def check_plan(plan: Plan, budgets: dict[str, Any], policy: Policy) -> list[str]:
     """Every member of every route within the per-shift caps and within their rolling budget."""
     caps = policy.exposure
     problems: list[str] = []
-    for route in doc["routes"]:
-        homes, minutes = route["summary"]["homes_entered"], route["summary"]["exposure_min"]
-        for m in route["members"]:
+    for route in plan.routes:
+        homes, minutes = route.summary.homes_entered, route.summary.exposure_min
+        crew = route.crew_id
+        for m in route.members:
             b = budgets.get(m)
             if homes > caps.max_homes_per_shift:
-                problems.append(f"{m} ({route['crew_id']}): {homes} homes > shift cap {caps.max_homes_per_shift}")
+                problems.append(f"{m} ({crew}): {homes} homes > shift cap {caps.max_homes_per_shift}")
             if minutes > caps.max_exposure_min_per_shift + EPS:
-                problems.append(
-                    f"{m} ({route['crew_id']}): {minutes} min > shift cap {caps.max_exposure_min_per_shift:g}"
-                )
+                problems.append(f"{m} ({crew}): {minutes} min > shift cap {caps.max_exposure_min_per_shift:g}")
             if b is not None and b.homes_left is not None and homes > b.homes_left:
-                problems.append(f"{m} ({route['crew_id']}): {homes} homes > rolling budget left {b.homes_left}")
+                problems.append(f"{m} ({crew}): {homes} homes > rolling budget left {b.homes_left}")
             if b is not None and b.exposure_min_left is not None and minutes > b.exposure_min_left + EPS:
-                problems.append(f"{m} ({route['crew_id']}): {minutes} min > rolling budget left {b.exposure_min_left}")
+                problems.append(f"{m} ({crew}): {minutes} min > rolling budget left {b.exposure_min_left}")
     return problems
 
 
-def simulate_day(
-    session: Any, *, doc: dict[str, Any], day: dt.date, rng: random.Random, policy: Policy
-) -> dict[str, int]:
+def simulate_day(session: Any, *, plan: Plan, day: dt.date, rng: random.Random, policy: Policy) -> dict[str, int]:
     """Report every planned visit of ``day``: mostly as planned, some overruns, some not home."""
     counts: dict[str, int] = defaultdict(int)
     now = _at(day, "23:00")
-    for route in doc["routes"]:
-        for step in route["steps"]:
-            if step["type"] != "visit":
-                continue
-            start = dt.datetime.fromisoformat(step["start"])
-            planned = dt.datetime.fromisoformat(step["end"]) - start
+    for route in plan.routes:
+        for step in route.visits:
+            start = step.start
+            planned = step.end - start
             r = rng.random()
-            entered, outcome = bool(step["indoor"]), "fixed"
+            entered, outcome = step.indoor, "fixed"
             if r < 0.07:
                 duration, entered, outcome = dt.timedelta(minutes=5), False, "not_home"
             elif r < 0.10:
@@ -130,14 +126,14 @@ def simulate_day(
             counts[outcome] += 1
             record_visit(
                 session,
-                ticket_id=step["ticket_id"],
-                crew_id=route["crew_id"],
+                ticket_id=step.ticket_id,
+                crew_id=route.crew_id,
                 arrived_at=start,
                 left_at=start + duration,
                 entered_home=entered,
                 outcome=outcome,
                 now=now,
-                plan_id=doc["plan_id"],
+                plan_id=plan.plan_id,
                 policy=policy,
             )
     return counts
@@ -244,21 +240,25 @@ def main(argv: list[str] | None = None) -> int:
             inputs = load_inputs(s, day=day, policy=policy)
         t0 = time.monotonic()
         result = make_plan(inputs, policy, time_limit=args.time_limit, workers=1)
-        if not result.document["summary"]["served"] and result.document["summary"]["crews_on_shift"]:
+        if not result.plan.summary.served and result.plan.summary.crews_on_shift:
             # No solution inside the limit (a busy machine): the dispatcher would simply plan again.
             retries.append(f"{day}: no routes in {args.time_limit:g} s; planned again with {2 * args.time_limit:g} s")
             result = make_plan(inputs, policy, time_limit=2 * args.time_limit, workers=1)
         solver_s += time.monotonic() - t0
         with session_scope(engine) as s:
-            doc = save_plan(s, result=result, now=evening, time_limit=args.time_limit, reproducible=False)
-            publish_plan(s, plan_id=doc["plan_id"], now=evening, policy=policy)
+            doc = save_plan(
+                s, plan=result.plan, objective=result.objective, now=evening, time_limit=args.time_limit,
+                reproducible=False,
+            )  # fmt: skip
+            s.flush()
+            publish_plan(s, plan_id=doc.plan_id, now=evening, policy=policy)
             plan_peak = peaks(s, day=day, policy=policy)  # the ledger holds the plan's figures for ``day`` now
         plans += 1
         problems = check_plan(doc, inputs.budgets, policy)
         plan_problems += [f"{day}: {p}" for p in problems]
-        worker_days += sum(len(r["members"]) for r in doc["routes"])
+        worker_days += sum(len(r.members) for r in doc.routes)
         with session_scope(engine) as s:
-            counts = simulate_day(s, doc=doc, day=day, rng=rng, policy=policy)
+            counts = simulate_day(s, plan=doc, day=day, rng=rng, policy=policy)
             act = peaks(s, day=day, policy=policy)
         over_shift += int(act["over_shift"])
         over_rolling += int(act["over_rolling"])
@@ -268,21 +268,20 @@ def main(argv: list[str] | None = None) -> int:
         with session_scope(engine) as s:
             import_tickets(s, path, policy=policy, now=_at(day, "21:00"))
             open_now = len(load_open_tickets(s))
-        summary = doc["summary"]
-        served_total += summary["served"]
-        outdoor = sum(1 for r in doc["routes"] if r.get("outdoor_only"))
+        summary = doc.summary
+        served_total += summary.served
+        outdoor = sum(1 for r in doc.routes if r.outdoor_only)
         limited = sum(
             1
-            for r in doc["routes"]
-            if r["caps"]["max_homes"] < caps.max_homes_per_shift
-            or r["caps"]["max_exposure_min"] < caps.max_exposure_min_per_shift
+            for r in doc.routes
+            if r.caps.max_homes < caps.max_homes_per_shift or r.caps.max_exposure_min < caps.max_exposure_min_per_shift
         )
-        home = doc["crews_not_dispatched"]
-        quarantined = sum(1 for c in home if "policy minimum" in c["reason"])
-        crews_cell = f"{summary['crews_on_shift']:>2}/{len(home) - quarantined}/{quarantined}"
+        home = doc.crews_not_dispatched
+        quarantined = sum(1 for c in home if "policy minimum" in c.reason)
+        crews_cell = f"{summary.crews_on_shift:>2}/{len(home) - quarantined}/{quarantined}"
         print(
-            f"{day.isoformat():<10} {crews_cell:>7} {limited:>3} {outdoor:>3} {summary['served']:>6} "
-            f"{summary['unassigned']:>5} "
+            f"{day.isoformat():<10} {crews_cell:>7} {limited:>3} {outdoor:>3} {summary.served:>6} "
+            f"{summary.unassigned:>5} "
             f"{open_now:>5}  {_pair(plan_peak, policy)}  {_pair(act, policy)} "
             f"{act['over_shift'] + act['over_rolling']:>4.0f} {counts['not_home']:>3} {counts['overrun']:>3}"
         )
