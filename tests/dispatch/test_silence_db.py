@@ -1,5 +1,5 @@
 """The silence rule through the database and the CLI: unconfirmed counts, the night's return, ETAs of
-unassigned tickets, future positions refused."""
+unassigned tickets (future positions: tests/dispatch/test_reported_times.py)."""
 
 from __future__ import annotations
 
@@ -80,16 +80,6 @@ def test_eta_answers_for_an_unassigned_ticket(published) -> None:
     assert res.exit_code == 0 and "tidak direncanakan hari ini" in res.output
     res = runner.invoke(app, ["tickets", "eta", "NOPE"])
     assert res.exit_code == 1
-
-
-def test_future_position_refused_like_a_future_visit(published) -> None:
-    """`crews position --at` hours ahead of now is refused with exit 1, nothing stored."""
-    from cli import app
-
-    res = CliRunner().invoke(
-        app, ["crews", "position", "C01", "--lat", "-6.72", "--lon", "108.55", "--at", "2099-01-01T10:00:00+07:00"]
-    )
-    assert res.exit_code == 1 and "in the future" in res.output
 
 
 def test_night_returns_unconfirmed_tickets_unless_reported(published, engine) -> None:
