@@ -25,8 +25,13 @@ UNCONFIRMED = "unconfirmed"  # the reason code of a ticket returned at night for
 
 def unconfirmed_visits(previous: Plan, reported: Iterable[VisitFact], *, at: dt.datetime) -> list[VisitFact]:
     """The visits ``previous`` had starting before ``at`` that no report covers, as planned: done when
-    the plan had them end by ``at``, else under way."""
+    the plan had them end by ``at``, else under way. A stop whose planned time overlaps a visit its crew
+    reported (an overrun, a detour) cannot have happened as planned: it is not assumed, but planned again."""
+    reported = list(reported)
     seen = {v.ticket_id for v in reported}
+    busy: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for v in reported:
+        busy.setdefault(v.crew_id, []).append((v.arrived_at, v.left_at or at))
     out = []
     for route, step in previous.visits():
         tid = step.ticket_id
@@ -34,6 +39,8 @@ def unconfirmed_visits(previous: Plan, reported: Iterable[VisitFact], *, at: dt.
             continue
         if step.progress in (StepProgress.DONE, StepProgress.UNDER_WAY):
             continue  # reported once (its record is gone or later than ``at``): not ours to invent
+        if any(a < step.end and step.start < b for a, b in busy.get(route.crew_id, ())):
+            continue
         seen.add(tid)
         out.append(
             VisitFact(

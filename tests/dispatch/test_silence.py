@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
@@ -106,3 +107,23 @@ def test_reports_freeze_done_and_return_not_done_with_reason() -> None:
     assert c2 in returned[failed.ticket_id].detail
     others = {s.ticket_id for _, s in before[2:]}
     assert all(steps[t][1].progress is StepProgress.UNCONFIRMED for t in others)
+
+
+def test_stop_overlapping_a_reported_overrun_is_planned_again() -> None:
+    """The stop after an overrun (its planned time overlaps the reported visit) is not assumed done: re-planned."""
+    policy = Policy()
+    inputs = world()
+    doc = night(inputs, policy)
+    crew = max(doc.routes, key=lambda r: r.summary.visits)
+    first, second = crew.visits[0], crew.visits[1]
+    left = second.start + dt.timedelta(minutes=20)  # the first visit ran into the second's planned time
+    facts = [VisitFact(first.ticket_id, crew.crew_id, first.start, left, first.indoor, "fixed")]
+    open_inputs = dataclasses.replace(
+        inputs, tickets=tuple(t for t in inputs.tickets if t.ticket_id != first.ticket_id)
+    )
+    rin = dataclasses.replace(
+        _rin(open_inputs, doc, left, visits=facts), known_tickets={t.ticket_id: t for t in inputs.tickets}
+    )
+    new = make_replan(rin, policy, time_limit=3, reproducible=True, workers=1).plan
+    step = next(s for _, s in new.visits() if s.ticket_id == second.ticket_id)
+    assert step.progress is None and step.start >= left
