@@ -207,7 +207,6 @@ LABELS: dict[str, dict[str, str]] = {
         "reason.escalated": "Dilaporkan: dieskalasi",
         "reason.needs_skill": "Dilaporkan: perlu keahlian lain",
         "reason.needs_material": "Dilaporkan: perlu material",
-        "reason.exposure_margin": "Batas paparan (dengan cadangan lembur) tercapai",
         # HTML only.
         "html.offline_note": "Halaman ini bekerja tanpa sinyal. Centang disimpan di perangkat ini.",
     },
@@ -393,7 +392,6 @@ LABELS: dict[str, dict[str, str]] = {
         "reason.escalated": "Reported: escalated",
         "reason.needs_skill": "Reported: needs another skill",
         "reason.needs_material": "Reported: needs material",
-        "reason.exposure_margin": "Exposure cap (with the overrun margin) reached",
         "html.offline_note": "This page works without signal. Ticks are kept on this device.",
     },
 }
