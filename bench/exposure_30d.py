@@ -340,7 +340,7 @@ def run(args: argparse.Namespace, name: str) -> dict[str, Any]:
                             n_crews=12)  # fmt: skip
         path = _write_csv(work / f"tickets-{d:02d}.csv", TICKET_COLUMNS, fresh)
         with session_scope(engine) as s:
-            import_tickets(s, path, policy=policy, now=_at(day, "21:00"))
+            import_tickets(s, path, policy=policy, now=_at(day, "23:59"))  # some report late in the evening
             open_now = len(load_open_tickets(s))
         summary = doc.summary
         served_total += summary.served
