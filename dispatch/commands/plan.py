@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -32,6 +33,7 @@ from dispatch.commands.common import (
 )
 from dispatch.io.importing.rows import ImportErrors
 from dispatch.io.sheets import SheetError
+from dispatch.io.sheets.i18n import LANGUAGES, Labels
 from dispatch.runtime.files import OutputError, check_output_dir
 from dispatch.store.locks import PlanLockedError
 from dispatch.store.models.plans import PlanRow, latest_plan, plan_of, published_plan
@@ -91,22 +93,28 @@ def plan_command(
     reproducible: Annotated[
         bool, typer.Option(help="Fixed search work instead of wall time: identical output on every run.")
     ] = False,
+    lang: Annotated[str, typer.Option(help="Language of the note on unconfirmed stops: id or en.")] = "id",
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Plan all open tickets for --date with the crews on shift, and save it as a new draft version.
 
+    First the day before is closed: tickets of its published stops never reported are open again
+    (reason "unconfirmed") and planned with the rest.
+
     Example: dispatch plan --date 2026-11-30 --time-limit 30
     """
     if ctx.invoked_subcommand is not None:
         return
+    if lang not in LANGUAGES:
+        fail(f"--lang: unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
     day = _day(date)
     policy = load_policy(policy_path)
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
     engine = open_engine(existing=True)
     try:
         with search_progress("open tickets", None if reproducible else limit, show=not as_json) as progress:
-            plan = run_plan(
+            run = run_plan(
                 engine=engine,
                 day=day,
                 policy=policy,
@@ -115,7 +123,8 @@ def plan_command(
                 now=dt.datetime.now(dt.UTC),
                 progress=progress,
                 warn=_warn,
-            ).plan
+            )
+            plan = run.plan
     except (PlanLockedError, NothingToPlan, ReadOnlyDatabaseError) as exc:
         fail(str(exc))
     except SQLAlchemyError as exc:
@@ -124,6 +133,10 @@ def plan_command(
         fail("interrupted: nothing was saved", code=130)
     finally:
         engine.dispose()
+    if run.unconfirmed:
+        labels = Labels(lang, ZoneInfo(policy.region.timezone))
+        note = labels("cli.unconfirmed_returned", count=len(run.unconfirmed), day=day - dt.timedelta(days=1))
+        _warn(f"{note}: {', '.join(run.unconfirmed[:10])}{' ...' if len(run.unconfirmed) > 10 else ''}")
     if as_json:
         print_json(plan.to_json())
     else:

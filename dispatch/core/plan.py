@@ -113,6 +113,7 @@ class CrewChange:
     reordered: int
     retimed: int  # arrival moved by more than the retime tolerance
     frozen: int  # visits done or under way, not re-planned
+    unconfirmed: int = 0  # of the frozen: planned before the re-plan time with no report (the silence rule)
 
     @property
     def stops_changed(self) -> int:
@@ -295,6 +296,7 @@ def _change_json(c: CrewChange) -> dict[str, Any]:
         "reordered": c.reordered,
         "retimed": c.retimed,
         "frozen": c.frozen,
+        "unconfirmed": c.unconfirmed,
     }
 
 
@@ -382,6 +384,7 @@ def _read_change(value: Any, where: str) -> CrewChange:
         reordered=r.req("reordered", read_int),
         retimed=r.req("retimed", read_int),
         frozen=r.req("frozen", read_int),
+        unconfirmed=r.opt("unconfirmed", read_int) or 0,
     )
 
 

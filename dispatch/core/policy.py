@@ -118,6 +118,11 @@ class ExposurePolicy:
     rolling_days: int = _num(7, 1, 366)
     min_crew_members: int = _num(2, 0, 100)
     cohort_cooling_off_days: int = _num(14, 0, 366)
+    # Margin for overruns: plans count each home entry's in-home minutes times this quantile of the
+    # ledger's actual / planned in-home minutes for its category (0 = no margin, plans as planned).
+    overrun_quantile: float = _num(0.9, 0, 1)
+    # Fewer actual visits of a category than this: no margin learned for it (too few to trust).
+    overrun_min_visits: int = _num(20, 1, 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -225,6 +230,18 @@ class SolverPolicy:
     max_tickets_per_solve: int = _num(1500, 1, 10_000)
 
 
+UNREPORTED_CHOICES = ("keep", "not_done")
+
+
+@dataclass(frozen=True)
+class IntradayPolicy:
+    """What a re-plan assumes about a stop planned to start before its time that no crew reported:
+    ``keep`` (paper sheets, crews that report late: it stays with its crew, at its place, frozen as
+    unconfirmed, and counts against today's exposure) or ``not_done`` (crews always report: re-planned)."""
+
+    unreported: str = "keep"
+
+
 @dataclass(frozen=True)
 class StormPolicy:
     enabled: bool = False
@@ -275,6 +292,7 @@ class Policy:
     category: CategoryPolicy = field(default_factory=CategoryPolicy)
     solver: SolverPolicy = field(default_factory=SolverPolicy)
     storm: StormPolicy = field(default_factory=StormPolicy)
+    intraday: IntradayPolicy = field(default_factory=IntradayPolicy)
     skills: SkillsPolicy = field(default_factory=SkillsPolicy)
     sheets: SheetsPolicy = field(default_factory=SheetsPolicy)
 
@@ -440,6 +458,10 @@ def _validate(obj: Any, source: str, prefix: str) -> None:
         for p in obj.emergency_priorities:
             if isinstance(p, bool) or p not in (1, 2, 3, 4):
                 raise PolicyError(f"{source}: {prefix}emergency_priorities: {p!r} is not a priority (1..4)")
+    if isinstance(obj, IntradayPolicy) and obj.unreported not in UNREPORTED_CHOICES:
+        raise PolicyError(
+            f"{source}: {prefix}unreported: {obj.unreported!r} is not one of {', '.join(UNREPORTED_CHOICES)}"
+        )
     if isinstance(obj, SkillsPolicy):
         if not obj.known:
             raise PolicyError(f"{source}: {prefix}known: must name at least one skill")

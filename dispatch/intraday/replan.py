@@ -36,6 +36,7 @@ from dispatch.intraday.forecast import response_forecast
 from dispatch.intraday.model import Replan, ReplanInputs, VisitFact
 from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, prepare, solve
 from dispatch.intraday.position import break_left, where_now
+from dispatch.intraday.silence import assumed_visits, returned_not_done
 from dispatch.planning.build import build_problem
 from dispatch.planning.document import assemble_plan
 from dispatch.planning.nightly import unplanned_build
@@ -98,6 +99,7 @@ def make_replan(
     solved = [(p.build, s) for p, s in zip(parts, solutions, strict=True)]
     plan = assemble_plan(day_inputs, policy, [*solved, *((b, None) for b in aside)])
     plan = with_frozen(plan, previous=previous, today=today, tickets=tickets_all, tz=tz)
+    plan = returned_not_done(plan, rin.visits, open_ids={t.ticket_id for t in inputs.tickets}, tz=tz)
     plan = resummarise(plan, policy=policy, tickets=tickets_all)
     frozen_ids = {v.ticket_id for vs in today.frozen.values() for v in vs}
     changes = compare_plans(previous, plan, frozen=frozen_ids)
@@ -124,12 +126,14 @@ def make_replan(
 def _today(
     rin: ReplanInputs, policy: Policy, *, at: dt.datetime, tickets: Mapping[str, Ticket], zones: ZoneIndex
 ) -> Today:
-    """The visits frozen per crew (a ticket visited today is not planned again), the exposure they
+    """The visits frozen per crew (a ticket visited today is not planned again; under the silence rule
+    a stop planned before ``at`` with no report too, as unconfirmed), the exposure they
     count against today's caps, and the shift ends the dispatcher moved (this re-plan's, else an
     earlier revision's)."""
     planned = {s.ticket_id: s.exposure_min for _, s in rin.previous.visits()}
     frozen: dict[str, list[VisitFact]] = defaultdict(list)
-    for v in sorted(rin.visits, key=lambda v: (v.arrived_at, v.ticket_id)):
+    visits = assumed_visits(rin.previous, rin.visits, at=at, policy=policy)
+    for v in sorted(visits, key=lambda v: (v.arrived_at, v.ticket_id)):
         if v.arrived_at <= at:
             frozen[v.crew_id].append(v)
     homes: dict[str, int] = defaultdict(int)

@@ -9,13 +9,15 @@ from sqlmodel import Session
 from dispatch.core.domain import PlanInputs
 from dispatch.core.policy import Policy
 from dispatch.ledger.budgets import member_budgets, unavailable_members
+from dispatch.ledger.overrun import overrun_margins
 from dispatch.store.models.crews import load_crews, load_shifts
 from dispatch.store.models.tickets import load_open_tickets
 from dispatch.store.models.zones import load_zones
 
 
 def load_inputs(session: Session, *, day: dt.date, policy: Policy) -> PlanInputs:
-    """Open tickets, crews, the day's shifts and zones, quarantined members and rolling budgets."""
+    """Open tickets, crews, the day's shifts and zones, quarantined members, rolling budgets and the
+    overrun margin learned from the ledger."""
     return PlanInputs(
         day=day,
         tickets=tuple(load_open_tickets(session)),
@@ -24,4 +26,5 @@ def load_inputs(session: Session, *, day: dt.date, policy: Policy) -> PlanInputs
         zones=tuple(load_zones(session, day=day)),
         unavailable_members=unavailable_members(session, day=day),
         budgets=member_budgets(session, day=day, policy=policy),
+        overrun=overrun_margins(session, day=day, policy=policy),
     )

@@ -32,6 +32,11 @@ rolling_days = 7
 # A crew below this many available members does not go out.
 min_crew_members = 2
 cohort_cooling_off_days = 14
+# Overrun margin: plans count each home entry's in-home minutes times this quantile (0..1) of the
+# ledger's actual / planned in-home minutes for its category, learned from at least
+# overrun_min_visits actual visits of the category (0 = no margin).
+overrun_quantile = 0.9
+overrun_min_visits = 20
 
 [travel]
 # Road distance = straight line x circuity; speeds outside congested zones (zones.geojson sets its own).
@@ -107,6 +112,13 @@ max_tickets_per_solve = 1500
 # Storm mode: with enabled = true the standby crews of shifts.csv are called in (call_standby).
 enabled = false
 call_standby = true
+
+[intraday]
+# A stop planned to start before a re-plan's --at that no crew reported: "keep" (crews on paper or
+# reporting late: it stays with its crew, frozen as unconfirmed, and counts against today's exposure;
+# at night its ticket goes back to open with reason "unconfirmed") or "not_done" (crews always report:
+# the stop is planned again).
+unreported = "keep"
 
 [skills]
 # Every skill a crew may have or a ticket may need; an import naming any other is refused (a typo

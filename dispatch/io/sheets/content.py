@@ -285,5 +285,6 @@ def _stop(step: Step, ticket: Ticket, *, seq: int, policy: Policy, tz: tzinfo, z
         and risk is HouseholdRisk.ISOLATING
         and policy.exposure.isolating_ends_home_entries,
         emergency=step.emergency,
-        progress=step.progress,
+        # An unconfirmed stop (no report yet) is still the crew's to do and report: shown as planned.
+        progress=step.progress if step.progress is not StepProgress.UNCONFIRMED else None,
     )
