@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dispatch.core.domain import Category, HouseholdRisk
+from dispatch.core.domain import AssetKind, Category, HouseholdRisk
 from dispatch.core.ids import id_problem
 
 # A day in minutes: the longest visit, and the most a clock may be off.
@@ -168,6 +168,7 @@ def _default_priority() -> dict[str, int]:
         Category.PARTIAL_POWER: 3,
         Category.METER: 4,
         Category.OTHER: 4,
+        Category.ASSET_OUTAGE: 2,
     }
 
 
@@ -181,6 +182,7 @@ def _default_service() -> dict[str, int]:
         Category.PARTIAL_POWER: 40,
         Category.METER: 25,
         Category.OTHER: 30,
+        Category.ASSET_OUTAGE: 60,
     }
 
 
@@ -194,11 +196,12 @@ def _default_indoor() -> dict[str, bool]:
         Category.PARTIAL_POWER: True,
         Category.METER: True,
         Category.OTHER: True,
+        Category.ASSET_OUTAGE: False,
     }
 
 
 def _default_skills() -> dict[str, list[str]]:
-    return {Category.LINE_DOWN: ["mv"], Category.POLE: ["mv"]}
+    return {Category.LINE_DOWN: ["mv"], Category.POLE: ["mv"], Category.ASSET_OUTAGE: ["mv"]}
 
 
 @dataclass(frozen=True)
@@ -229,6 +232,32 @@ class SolverPolicy:
 class StormPolicy:
     enabled: bool = False
     call_standby: bool = True
+
+
+def _default_outage_skills() -> dict[str, list[str]]:
+    return {AssetKind.TRANSFORMER: ["mv"], AssetKind.FEEDER_SECTION: ["mv"]}
+
+
+def _default_outage_service() -> dict[str, int]:
+    return {AssetKind.TRANSFORMER: 60, AssetKind.FEEDER_SECTION: 90}
+
+
+@dataclass(frozen=True)
+class OutagePolicy:
+    """Wide outages (``[outage]``): open no_power / partial_power tickets grouped by the network
+    (``dispatch import assets``) into one outdoor job at the asset that explains them."""
+
+    enabled: bool = True
+    # A transformer is out when at least this many of its customers report, or this share of them.
+    min_reports: int = _num(3, 1, 100_000)
+    min_share: float = _num(0.3, 0, 1, above=True)
+    # Tripped assets under one upstream asset that move the outage up to it (its lowest common ancestor).
+    min_children: int = _num(2, 2, 1000)
+    # Skills and service minutes of the asset job, by asset kind.
+    skills: dict[str, list[str]] = _table(_default_outage_skills, keys="asset_kind")
+    service_min: dict[str, int] = _table(_default_outage_service, keys="asset_kind", values=Range(1, DAY_MIN))
+    # A customer still without power after the asset job is done gets a home visit again.
+    reopen_still_dark: bool = True
 
 
 @dataclass(frozen=True)
@@ -275,6 +304,7 @@ class Policy:
     category: CategoryPolicy = field(default_factory=CategoryPolicy)
     solver: SolverPolicy = field(default_factory=SolverPolicy)
     storm: StormPolicy = field(default_factory=StormPolicy)
+    outage: OutagePolicy = field(default_factory=OutagePolicy)
     skills: SkillsPolicy = field(default_factory=SkillsPolicy)
     sheets: SheetsPolicy = field(default_factory=SheetsPolicy)
 
@@ -407,6 +437,7 @@ _KEYS: dict[str, tuple[Any, ...]] = {
     "category": tuple(c.value for c in Category),
     "priority": (1, 2, 3, 4),
     "household_risk": tuple(r.value for r in HouseholdRisk),
+    "asset_kind": tuple(k.value for k in AssetKind),
 }
 
 
@@ -447,7 +478,7 @@ def _validate(obj: Any, source: str, prefix: str) -> None:
             problem = id_problem(skill) if isinstance(skill, str) else f"expected text, got {skill!r}"
             if problem:
                 raise PolicyError(f"{source}: {prefix}known: skill {skill!r}: {problem}")
-    if isinstance(obj, CategoryPolicy):
+    if isinstance(obj, CategoryPolicy | OutagePolicy):
         for category, skills in obj.skills.items():
             for skill in skills:
                 if not isinstance(skill, str):
@@ -479,6 +510,12 @@ def _check_region(region: RegionPolicy, source: str, prefix: str) -> None:
 def _check_whole(policy: Policy, source: str) -> None:
     """Checks across sections: every skill the category table requires is a known skill."""
     known = set(policy.skills.known)
+    for kind, skills in policy.outage.skills.items():
+        unknown = [s for s in skills if s not in known]
+        if unknown:
+            raise PolicyError(
+                f"{source}: outage.skills.{kind}: unknown skill {unknown[0]!r} (skills.known: {', '.join(known)})"
+            )
     for category, skills in policy.category.skills.items():
         unknown = [s for s in skills if s not in known]
         if unknown:

@@ -108,6 +108,20 @@ max_tickets_per_solve = 1500
 enabled = false
 call_standby = true
 
+[outage]
+# Wide outages: open no_power / partial_power tickets grouped by the network (dispatch import assets).
+# A transformer is out with at least min_reports reporting customers or min_share of its customers;
+# min_children tripped assets (and half of them) under one feeder section move the outage up to it.
+# Each outage is one outdoor job at the asset; its tickets are not visited at home.
+enabled = true
+min_reports = 3
+min_share = 0.3
+min_children = 2
+skills = { transformer = ["mv"], feeder_section = ["mv"] }
+service_min = { transformer = 60, feeder_section = 90 }
+# A customer still without power after the asset job is done gets a home visit again.
+reopen_still_dark = true
+
 [skills]
 # Every skill a crew may have or a ticket may need; an import naming any other is refused (a typo
 # such as "mvv" would leave tickets unassigned). category.skills must use these.
