@@ -36,6 +36,7 @@ from dispatch.intraday.forecast import response_forecast
 from dispatch.intraday.model import Replan, ReplanInputs, VisitFact
 from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, prepare, solve
 from dispatch.intraday.position import break_left, where_now
+from dispatch.outages.grouping import group_outages
 from dispatch.planning.build import build_problem
 from dispatch.planning.document import assemble_plan
 from dispatch.planning.nightly import unplanned_build
@@ -61,6 +62,8 @@ def make_replan(
 ) -> Replan:
     """Re-plan the rest of ``rin.inputs.day`` from ``rin.at``: frozen progress, stable routes."""
     t0 = time.monotonic()
+    grouping = group_outages(rin.inputs, policy, as_of=rin.at)
+    rin = dataclasses.replace(rin, inputs=dataclasses.replace(rin.inputs, tickets=grouping.tickets))
     inputs, previous = rin.inputs, rin.previous
     tz = ZoneInfo(policy.region.timezone)
     origin = local_midnight(inputs.day, tz)
@@ -99,6 +102,8 @@ def make_replan(
     plan = assemble_plan(day_inputs, policy, [*solved, *((b, None) for b in aside)])
     plan = with_frozen(plan, previous=previous, today=today, tickets=tickets_all, tz=tz)
     plan = resummarise(plan, policy=policy, tickets=tickets_all)
+    if inputs.assets:
+        plan = plan.with_(outages=grouping.outages)
     frozen_ids = {v.ticket_id for vs in today.frozen.values() for v in vs}
     changes = compare_plans(previous, plan, frozen=frozen_ids)
     plan = plan.with_(
