@@ -193,6 +193,9 @@ def eta_command(
         print_json(eta.to_json())
         return
     lo, hi = eta.eta.window_start.astimezone(tz), eta.eta.window_end.astimezone(tz)
+    if eta.outage_id is not None:
+        console.print(f"Ticket {ticket} is part of wide outage {eta.outage_id}: one crew works at the asset "
+                      f"(job {eta.job_ticket_id}); power comes back for every customer behind it.")  # fmt: skip
     if eta.eta.status == "planned":
         console.print(
             f"Ticket {ticket}: crew {eta.eta.crew_id} expected {lo:%H:%M}-{hi:%H:%M} on {lo:%Y-%m-%d} "
