@@ -253,6 +253,9 @@ class OutagePolicy:
     min_share: float = _num(0.3, 0, 1, above=True)
     # Tripped assets under one upstream asset that move the outage up to it (its lowest common ancestor).
     min_children: int = _num(2, 2, 1000)
+    # The asset job's priority: the more urgent of this and its most urgent report's. The solver serves
+    # jobs by count within a priority, so one job standing for a hundred customers needs the higher class.
+    priority: int = _num(1, 1, 4)
     # Skills and service minutes of the asset job, by asset kind.
     skills: dict[str, list[str]] = _table(_default_outage_skills, keys="asset_kind")
     service_min: dict[str, int] = _table(_default_outage_service, keys="asset_kind", values=Range(1, DAY_MIN))

@@ -156,12 +156,13 @@ def _subtrees(tops: set[str], assets: dict[str, Asset]) -> dict[str, str]:
 
 def _job(day: dt.date, asset: Asset, tickets: list[Ticket], earlier: Ticket | None, policy: Policy) -> Ticket:
     """The one outdoor job at ``asset``: its kind's skills and service time, the customers connected, the
-    priority of the most urgent report, reported when the first report came (or as the earlier job was)."""
+    priority of the most urgent report (at least ``outage.priority``), reported when the first report came
+    (or as the earlier job was)."""
     first = min((t.reported_at for t in tickets), default=None)
     reported_at = earlier.reported_at if earlier is not None else first
     if reported_at is None:
         reported_at = dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
-    priority = min([t.priority for t in tickets] + ([earlier.priority] if earlier else []), default=2)
+    priority = min([policy.outage.priority, *(t.priority for t in tickets)] + ([earlier.priority] if earlier else []))
     return Ticket(
         ticket_id=earlier.ticket_id if earlier is not None else job_id_of(day, asset.asset_id),
         reported_at=reported_at,

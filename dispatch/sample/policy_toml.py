@@ -117,6 +117,8 @@ enabled = true
 min_reports = 3
 min_share = 0.3
 min_children = 2
+# The asset job's priority: the more urgent of this and its most urgent report's.
+priority = 1
 skills = { transformer = ["mv"], feeder_section = ["mv"] }
 service_min = { transformer = 60, feeder_section = 90 }
 # A customer still without power after the asset job is done gets a home visit again.
