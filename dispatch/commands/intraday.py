@@ -26,6 +26,7 @@ from dispatch.commands.common import (
 from dispatch.intraday.model import IntradayError
 from dispatch.intraday.persist import record_position, ticket_eta
 from dispatch.io.sheets import SheetError
+from dispatch.io.sheets.i18n import LANGUAGES, Labels
 from dispatch.runtime.files import OutputError
 from dispatch.store.locks import PlanLockedError
 from dispatch.store.writable import ReadOnlyDatabaseError
@@ -178,13 +179,17 @@ def position_command(
 @tickets_app.command("eta")
 def eta_command(
     ticket: Annotated[str, typer.Argument(help="Ticket id.")],
+    lang: Annotated[str, typer.Option(help="id (Bahasa Indonesia) or en: the wide-outage notice's language.")] = "en",
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The arrival window a customer is told, from the current published revision.
+    """The arrival window a customer is told, from the current published revision; a ticket inside a
+    wide outage gets the asset job's window and the outage notice (--lang id or en).
 
     Example: dispatch tickets eta CRB-2026-000123 --json
     """
+    if lang not in LANGUAGES:
+        fail(f"--lang: unknown language {lang!r} (known: {', '.join(LANGUAGES)})", as_json=as_json)
     policy = load_policy(policy_path)
     tz = ZoneInfo(policy.region.timezone)
     with transaction(IntradayError) as session:
@@ -193,9 +198,13 @@ def eta_command(
         print_json(eta.to_json())
         return
     lo, hi = eta.eta.window_start.astimezone(tz), eta.eta.window_end.astimezone(tz)
-    if eta.outage_id is not None:
-        console.print(f"Ticket {ticket} is part of wide outage {eta.outage_id}: one crew works at the asset "
-                      f"(job {eta.job_ticket_id}); power comes back for every customer behind it.")  # fmt: skip
+    if eta.outage_id is not None:  # the customer's notice, in their language
+        labels = Labels(lang, tz)
+        console.print(labels("notice.wide_outage", outage=eta.outage_id, asset=eta.asset_id,
+                             start=labels.time(lo), end=labels.time(hi)), markup=False)  # fmt: skip
+        console.print(f"(ticket {ticket}, asset job {eta.job_ticket_id}, plan {eta.plan_id} v{eta.version})",
+                      markup=False)  # fmt: skip
+        return
     if eta.eta.status == "planned":
         console.print(
             f"Ticket {ticket}: crew {eta.eta.crew_id} expected {lo:%H:%M}-{hi:%H:%M} on {lo:%Y-%m-%d} "

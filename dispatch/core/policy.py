@@ -251,6 +251,9 @@ class OutagePolicy:
     # A transformer is out when at least this many of its customers report, or this share of them.
     min_reports: int = _num(3, 1, 100_000)
     min_share: float = _num(0.3, 0, 1, above=True)
+    # ... counting the reports that fall within this many minutes of each other (an outage's customers
+    # call within minutes of the trip; unrelated faults of one transformer spread over days).
+    window_min: int = _num(60, 1, 7 * DAY_MIN)
     # Tripped assets under one upstream asset that move the outage up to it (its lowest common ancestor).
     min_children: int = _num(2, 2, 1000)
     # The asset job's priority: the more urgent of this and its most urgent report's. The solver serves

@@ -161,11 +161,12 @@ class PublishedEta:
     date: dt.date
     outage_id: str | None = None
     job_ticket_id: str | None = None
+    asset_id: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = {**self.eta.to_json(), "plan_id": self.plan_id, "version": self.version, "date": self.date.isoformat()}
         if self.outage_id is not None:
-            out |= {"outage_id": self.outage_id, "job_ticket_id": self.job_ticket_id}
+            out |= {"outage_id": self.outage_id, "job_ticket_id": self.job_ticket_id, "asset_id": self.asset_id}
         return out
 
 
@@ -186,7 +187,8 @@ def _grouped_eta(session: Session, *, ticket_id: str, now: dt.datetime | None) -
         eta = eta_window(plan, outage.job_ticket_id, now=now)
         if eta is not None:
             eta = dataclasses.replace(eta, ticket_id=ticket_id)
-            return PublishedEta(eta, row.id, row.version, row.plan_date, outage.outage_id, outage.job_ticket_id)  # type: ignore[arg-type]
+            return PublishedEta(eta, row.id, row.version, row.plan_date, outage.outage_id, outage.job_ticket_id,  # type: ignore[arg-type]
+                                outage.asset_id)  # fmt: skip
     return None
 
 

@@ -1,7 +1,8 @@
 """Grouping open no-power reports by the network and predicting the faulty asset.
 
 Reports are counted per transformer (``Ticket.transformer_id``). A transformer is out when at least
-``outage.min_reports`` customers report, or ``outage.min_share`` of its customers; a feeder section is out
+``outage.min_reports`` customers report, or ``outage.min_share`` of its customers, within
+``outage.window_min`` minutes of each other; a feeder section is out
 when at least ``outage.min_children`` of the assets below it are out, and at least half of them (the lowest
 common ancestor explaining them), and so on up the feeder. Each topmost asset out becomes one outage: every
 no-power report below it is absorbed (not visited at home), and one outdoor job at the asset stands for
@@ -101,10 +102,21 @@ def _active_marks(marks: tuple[OutageMark, ...], as_of: dt.datetime | None) -> l
 
 
 def _tripped(asset: Asset, tickets: list[Ticket], policy: Policy) -> bool:
-    """Enough of a transformer's customers report no power (each customer counted once)."""
-    customers = len({t.customer_id or t.ticket_id for t in tickets})
-    share = customers / asset.customers if asset.customers > 0 else 0.0
-    return customers >= policy.outage.min_reports or share >= policy.outage.min_share
+    """Enough of a transformer's customers report no power within ``outage.window_min`` minutes of each
+    other (each customer counted once)."""
+    window = dt.timedelta(minutes=policy.outage.window_min)
+    first: dict[str, dt.datetime] = {}
+    for t in tickets:
+        who = t.customer_id or t.ticket_id
+        first[who] = min(first.get(who, t.reported_at), t.reported_at)
+    times = sorted(first.values())
+    most, lo = 0, 0
+    for hi, moment in enumerate(times):  # the most reports inside any window of the policy's length
+        while moment - times[lo] > window:
+            lo += 1
+        most = max(most, hi - lo + 1)
+    share = most / asset.customers if asset.customers > 0 else 0.0
+    return most >= policy.outage.min_reports or share >= policy.outage.min_share
 
 
 def _move_up(out: set[str], assets: dict[str, Asset], policy: Policy, *, keep: set[str]) -> set[str]:

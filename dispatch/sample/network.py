@@ -127,8 +127,10 @@ def storm_reports(
 ) -> Storm:
     """About ``n_reports`` customers' reports from ``n_trips`` tripped assets (a ``section_share`` of them
     feeder sections, the rest transformers, none inside another), reported the evening before ``day``.
-    ``noise``: the share of reports with a missing (half) or wrong (half) transformer_id; as many again
-    are unrelated single faults (meters, lone no-power reports) inside the tripped areas."""
+    Each tripped asset trips at a time between 15:00 and 23:00 and its customers call within minutes (a
+    few up to three hours later). ``noise``: the share of reports with a missing (half) or wrong (half)
+    transformer_id; as many again are unrelated single faults (meters, lone no-power reports) inside the
+    tripped areas, at any time of the evening."""
     rng = random.Random(seed)
     by_id = {a["asset_id"]: a for a in assets}
     children: dict[str, list[str]] = {}
@@ -147,10 +149,13 @@ def storm_reports(
     rows: list[Row] = []
     cause: list[str] = []
     total = sum(weights.values()) or 1
+    trip_at = {a: start + timedelta(seconds=rng.randrange(8 * 3600)) for a in sorted(tripped)}
     for t in sorted(dark):
         k = max(1, round(n_reports * weights[t] / total * rng.uniform(0.6, 1.4)))
         for _ in range(k):
-            rows.append(_report(rng, by_id[t], start, rng.choice(("no_power",) * 6 + ("partial_power",))))
+            # Customers call within minutes of the trip, a few much later.
+            at = trip_at[dark[t]] + timedelta(minutes=min(180.0, rng.expovariate(1 / 20)))
+            rows.append(_report(rng, by_id[t], at, rng.choice(("no_power",) * 6 + ("partial_power",))))
             cause.append(dark[t])
     names = sorted(by_id)
     for row in rows:
@@ -163,9 +168,9 @@ def storm_reports(
         t = rng.choice(sorted(dark))
         near = _neighbour(rng, t, by_id)
         if rng.random() < 0.5 or near is None or near in dark:
-            rows.append(_report(rng, by_id[t], start, rng.choice(("meter", "voltage"))))
+            rows.append(_report(rng, by_id[t], _reported_at(rng, start, 9.0), rng.choice(("meter", "voltage"))))
         else:
-            rows.append(_report(rng, by_id[near], start, "no_power"))
+            rows.append(_report(rng, by_id[near], _reported_at(rng, start, 9.0), "no_power"))
         cause.append("")
     order = sorted(range(len(rows)), key=lambda i: (rows[i]["reported_at"], rows[i]["lat"], rows[i]["lon"]))
     reports, causes = [], {}
@@ -177,12 +182,11 @@ def storm_reports(
     return Storm(reports, tripped, causes)
 
 
-def _report(rng: random.Random, transformer: Row, start: datetime, category: str) -> Row:
-    """A customer's report within ~200 m of ``transformer``; the asset job carries the MV skill, not it."""
+def _report(rng: random.Random, transformer: Row, at: datetime, category: str) -> Row:
+    """A customer's report at ``at`` within ~200 m of ``transformer``; the asset job carries the MV skill."""
     lat = float(transformer["lat"]) + rng.uniform(-0.0018, 0.0018)
     lon = float(transformer["lon"]) + rng.uniform(-0.0018, 0.0018)
-    row = _ticket(rng, category=category, lat=lat, lon=lon, reported_at=_reported_at(rng, start, 9.0), storm=True,
-                  windows=False)  # fmt: skip
+    row = _ticket(rng, category=category, lat=lat, lon=lon, reported_at=at, storm=True, windows=False)
     row.update(transformer_id=transformer["asset_id"], customers_affected="1", skills="", priority="")
     return row
 

@@ -110,12 +110,15 @@ call_standby = true
 
 [outage]
 # Wide outages: open no_power / partial_power tickets grouped by the network (dispatch import assets).
-# A transformer is out with at least min_reports reporting customers or min_share of its customers;
+# A transformer is out with at least min_reports reporting customers or min_share of its customers,
+# counted within window_min minutes;
 # min_children tripped assets (and half of them) under one feeder section move the outage up to it.
 # Each outage is one outdoor job at the asset; its tickets are not visited at home.
 enabled = true
 min_reports = 3
 min_share = 0.3
+# ... counting reports within this many minutes of each other (customers call within minutes of a trip).
+window_min = 60
 min_children = 2
 # The asset job's priority: the more urgent of this and its most urgent report's.
 priority = 1

@@ -99,6 +99,9 @@ LABELS: dict[str, dict[str, str]] = {
         # Service notes.
         "note.customers_affected": "Pelanggan terdampak: {count}",
         "note.asset_outage": "PADAM MELUAS di {asset}: {count} pelanggan menunggu pekerjaan ini; jangan masuk rumah",
+        "notice.wide_outage": "Padam meluas ({outage}): petugas memperbaiki jaringan di {asset}, "
+        "perkiraan tiba {start}-{end}. Listrik menyala kembali untuk semua pelanggan di wilayah ini; "
+        "petugas tidak perlu datang ke rumah Anda.",
         "note.emergency": "DARURAT - bahaya dilaporkan {reported}; langsung ke lokasi",
         "note.critical_facility": "FASILITAS KRITIS - utamakan",
         "note.customer_window": "Janji dengan pelanggan: {start}-{end}",
@@ -279,6 +282,8 @@ LABELS: dict[str, dict[str, str]] = {
         "label.north": "N",
         "note.customers_affected": "Customers affected: {count}",
         "note.asset_outage": "WIDE OUTAGE at {asset}: {count} customers wait on this job; no home entries",
+        "notice.wide_outage": "Wide outage ({outage}): a crew repairs the network at {asset}, expected "
+        "{start}-{end}. Power comes back for every customer in the area; no visit to your home is needed.",
         "note.emergency": "EMERGENCY - hazard reported {reported}; go straight there",
         "note.critical_facility": "CRITICAL FACILITY - give priority",
         "note.customer_window": "Customer appointment: {start}-{end}",

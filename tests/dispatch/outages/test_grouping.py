@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from dispatch.core.domain import Category, OutageMark
 from dispatch.core.plan import Plan
@@ -108,3 +109,12 @@ def test_replan_groups_a_new_outage_too() -> None:
                                                                       ("TR3", ("C1", "C2", "C3"))]  # fmt: skip
     assert set(replan.served_ticket_ids()) | {u.ticket_id for u in replan.unassigned} == {
         o.job_ticket_id for o in replan.outages or ()}  # fmt: skip
+
+
+def test_reports_far_apart_in_time_are_not_one_outage() -> None:
+    """Three reports on TR1 hours apart (beyond outage.window_min) are three faults, not a tripped transformer."""
+    spread = [replace(report(f"A{i}", "TR1"), reported_at=dt.datetime(2026, 11, 29, 6 + 4 * i, tzinfo=WIB))
+              for i in range(1, 4)]  # fmt: skip
+    assert group_outages(day_inputs(*spread), POLICY).outages == ()
+    assert [o.asset_id for o in group_outages(day_inputs(*spread), Policy().with_overrides(
+        {"outage.window_min": 600})).outages] == ["TR1"]  # fmt: skip

@@ -90,7 +90,9 @@ def test_grouped_ticket_eta_is_the_asset_jobs(engine: Engine, region: str, tmp_p
     eta = json.loads(cli(region, "tickets", "eta", "A2", "--json"))
     job = json.loads(cli(region, "tickets", "eta", o.job_ticket_id or "", "--json"))
     assert (eta["ticket_id"], eta["outage_id"], eta["job_ticket_id"]) == ("A2", o.outage_id, o.job_ticket_id)
-    assert eta["window_start"] == job["window_start"]
+    assert eta["window_start"] == job["window_start"] and eta["asset_id"] == "TR1"
+    notice = cli(region, "tickets", "eta", "A2", "--lang", "id")
+    assert "Padam meluas" in notice and "TR1" in notice and "tidak perlu datang ke rumah" in notice
     for lang, words in (("en", "WIDE OUTAGE at TR1: 40 customers wait"), ("id", "PADAM MELUAS di TR1: 40 pelanggan")):
         cli(region, "sheets", "--date", str(DAY), "--lang", lang, "--out", str(tmp_path / lang))
         assert words in (tmp_path / lang / "C1.html").read_text(encoding="utf-8")
