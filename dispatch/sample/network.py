@@ -154,7 +154,8 @@ def storm_reports(
         k = max(1, round(n_reports * weights[t] / total * rng.uniform(0.6, 1.4)))
         for _ in range(k):
             # Customers call within minutes of the trip, a few much later.
-            at = trip_at[dark[t]] + timedelta(minutes=min(180.0, rng.expovariate(1 / 20)))
+            delay = timedelta(seconds=round(60 * min(180.0, rng.expovariate(1 / 20))))
+            at = min(trip_at[dark[t]] + delay, _day_start(day) - timedelta(minutes=1))  # reported before the plan
             rows.append(_report(rng, by_id[t], at, rng.choice(("no_power",) * 6 + ("partial_power",))))
             cause.append(dark[t])
     names = sorted(by_id)
