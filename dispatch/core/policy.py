@@ -254,6 +254,9 @@ class OutagePolicy:
     # ... counting the reports that fall within this many minutes of each other (an outage's customers
     # call within minutes of the trip; unrelated faults of one transformer spread over days).
     window_min: int = _num(60, 1, 7 * DAY_MIN)
+    # A report whose transformer_id is missing, unknown or farther than this from the report belongs to the
+    # nearest transformer within this distance (0: trust transformer_id alone).
+    link_max_m: float = _num(300.0, 0, 5000)
     # Tripped assets under one upstream asset that move the outage up to it (its lowest common ancestor).
     min_children: int = _num(2, 2, 1000)
     # The asset job's priority: the more urgent of this and its most urgent report's. The solver serves

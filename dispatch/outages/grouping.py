@@ -13,6 +13,7 @@ a dismissed one is never inferred. An asset job still open from an earlier run k
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -53,11 +54,12 @@ def group_outages(inputs: PlanInputs, policy: Policy, *, as_of: dt.datetime | No
     planned = {m.asset_id: m for m in marks if m.action == "planned" and m.asset_id in assets}
     reports: dict[str, list[Ticket]] = defaultdict(list)
     jobs: dict[str, Ticket] = {}
+    link = _Linker(assets, policy.outage.link_max_m)
     for t in inputs.tickets:
         if t.category is Category.ASSET_OUTAGE and t.transformer_id in assets:
             jobs[t.transformer_id] = t
-        elif t.category in GROUPED and t.transformer_id in assets:
-            reports[t.transformer_id].append(t)
+        elif t.category in GROUPED and (transformer := link.transformer_of(t)):
+            reports[transformer].append(t)
     out = {a for a, ts in reports.items() if _tripped(assets[a], ts, policy)} - dismissed
     out |= {m.asset_id for m in marks if m.action == "declared" and m.asset_id in assets}
     out |= set(jobs) | set(planned)
@@ -90,6 +92,47 @@ def outage_jobs(inputs: PlanInputs, policy: Policy, *, as_of: dt.datetime | None
     """The asset jobs grouping makes of ``inputs`` (by ticket id), to be stored as tickets with the plan."""
     grouping = group_outages(inputs, policy, as_of=as_of)
     return {t.ticket_id: t for t in grouping.tickets if t.category is Category.ASSET_OUTAGE}
+
+
+class _Linker:
+    """A report's transformer: the one it names when that lies within ``max_m`` metres of the report,
+    else the nearest transformer within ``max_m`` (a missing or mistyped id); ``max_m`` 0 trusts the id."""
+
+    CELL = 0.01  # degrees (~1.1 km): buckets of the transformers' positions
+
+    def __init__(self, assets: dict[str, Asset], max_m: float) -> None:
+        self.assets, self.max_m = assets, max_m
+        self.buckets: dict[tuple[int, int], list[Asset]] = defaultdict(list)
+        if max_m > 0:
+            for a in assets.values():
+                if a.kind is AssetKind.TRANSFORMER:
+                    self.buckets[self._key(a.lat, a.lon)].append(a)
+
+    def _key(self, lat: float, lon: float) -> tuple[int, int]:
+        return int(lat // self.CELL), int(lon // self.CELL)
+
+    def transformer_of(self, t: Ticket) -> str | None:
+        named = self.assets.get(t.transformer_id)
+        if (
+            named is not None
+            and named.kind is AssetKind.TRANSFORMER
+            and (self.max_m <= 0 or _metres(t.lat, t.lon, named.lat, named.lon) <= self.max_m)
+        ):
+            return named.asset_id
+        if self.max_m <= 0:
+            return None
+        y, x = self._key(t.lat, t.lon)
+        near = [a for dy in (-1, 0, 1) for dx in (-1, 0, 1) for a in self.buckets.get((y + dy, x + dx), ())]
+        best = min(near, key=lambda a: _metres(t.lat, t.lon, a.lat, a.lon), default=None)
+        if best is None or _metres(t.lat, t.lon, best.lat, best.lon) > self.max_m:
+            return None
+        return best.asset_id
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance on the ground (equirectangular: exact enough within a kilometre)."""
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6_371_000 * math.hypot(x, math.radians(lat2 - lat1))
 
 
 def _active_marks(marks: tuple[OutageMark, ...], as_of: dt.datetime | None) -> list[OutageMark]:

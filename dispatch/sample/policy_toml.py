@@ -119,6 +119,9 @@ min_reports = 3
 min_share = 0.3
 # ... counting reports within this many minutes of each other (customers call within minutes of a trip).
 window_min = 60
+# A report with a missing, unknown or far-off transformer_id joins the nearest transformer within this
+# many metres (0: trust transformer_id alone).
+link_max_m = 300.0
 min_children = 2
 # The asset job's priority: the more urgent of this and its most urgent report's.
 priority = 1

@@ -189,10 +189,13 @@ def _outage_jobs(doc: dict[str, Any], inputs: PlanInputs, policy: Policy, proble
             t = tickets.get(tid)
             if t is None or t.category.value not in ("no_power", "partial_power"):
                 problems.append(f"outage {o['outage_id']} absorbs {tid}, not an open no-power report")
-            elif not _below(t.transformer_id, asset.asset_id, inputs):
-                problems.append(
-                    f"outage {o['outage_id']} absorbs {tid}, whose transformer is not below {asset.asset_id}"
-                )
+            elif not _below(t.transformer_id, asset.asset_id, inputs) and not any(
+                a.kind.value == "transformer"
+                and _below(a.asset_id, asset.asset_id, inputs)
+                and great_circle((t.lat, t.lon), (a.lat, a.lon)).meters <= policy.outage.link_max_m + 1
+                for a in inputs.assets
+            ):
+                problems.append(f"outage {o['outage_id']} absorbs {tid}, neither linked nor near a transformer below")
         if o["job_ticket_id"]:
             jobs[o["job_ticket_id"]] = Ticket(
                 ticket_id=o["job_ticket_id"], reported_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),

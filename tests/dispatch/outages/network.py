@@ -27,7 +27,7 @@ def report(ticket_id: str, transformer: str, *, minute: int = 0, category: Categ
     here = {a.asset_id: a for a in ASSETS}[transformer]
     return Ticket(
         ticket_id=ticket_id, reported_at=dt.datetime(2026, 11, 30, 6, minute, tzinfo=WIB), category=category,
-        lat=here.lat + 0.001 * (1 + int(ticket_id[-1])), lon=here.lon, priority=priority, service_min=45,
+        lat=here.lat + 0.0002 * (1 + int(ticket_id[-1])), lon=here.lon, priority=priority, service_min=45,
         indoor=True, customer_id=f"K{ticket_id}", transformer_id=transformer,
     )  # fmt: skip
 

@@ -46,7 +46,7 @@ def test_a_lone_report_stays_a_home_visit() -> None:
 def test_other_categories_and_unknown_transformers_stay_visits() -> None:
     """A meter fault under a tripped transformer and a report naming no known transformer are not absorbed."""
     meter = report("M1", "TR1", category=Category.METER)
-    stray = report("X1", "TR1").__class__(**{**report("X1", "TR1").__dict__, "transformer_id": "TRX"})
+    stray = replace(report("X1", "TR1"), transformer_id="TRX", lat=-6.60)  # far from every transformer
     g = group_outages(day_inputs(*(report(f"A{i}", "TR1") for i in range(1, 4)), meter, stray), POLICY)
     assert g.outages[0].tickets == ("A1", "A2", "A3")
     assert {t.ticket_id for t in g.tickets} == {"M1", "X1", g.outages[0].job_ticket_id}
@@ -118,3 +118,23 @@ def test_reports_far_apart_in_time_are_not_one_outage() -> None:
     assert group_outages(day_inputs(*spread), POLICY).outages == ()
     assert [o.asset_id for o in group_outages(day_inputs(*spread), Policy().with_overrides(
         {"outage.window_min": 600})).outages] == ["TR1"]  # fmt: skip
+
+
+def test_a_report_without_its_transformer_id_joins_the_nearest_transformer() -> None:
+    """A report 100 m from TR1 naming no transformer (or one 2 km off) counts for TR1; 0 m trusts the id only."""
+    blank = replace(report("A3", "TR1"), transformer_id="")
+    wrong = replace(report("A4", "TR1"), transformer_id="TR3")
+    tickets = (report("A1", "TR1"), blank, wrong)
+    assert [o.tickets for o in group_outages(day_inputs(*tickets), POLICY).outages] == [("A1", "A3", "A4")]
+    trusting = Policy().with_overrides({"outage.link_max_m": 0.0})
+    assert group_outages(day_inputs(*tickets), trusting).outages == ()
+
+
+def test_plan_with_relinked_reports_passes_the_checker() -> None:
+    """Reports linked by position (blank or far-off transformer_id) are absorbed, and the checker agrees."""
+    tickets = (report("A1", "TR1"), replace(report("A2", "TR1"), transformer_id=""),
+               replace(report("A3", "TR1"), transformer_id="TR3"))  # fmt: skip
+    inputs = day_inputs(*tickets)
+    plan = make_plan(inputs, POLICY, reproducible=True, workers=1).plan
+    assert [o.tickets for o in plan.outages or ()] == [("A1", "A2", "A3")]
+    assert check_plan(plan.to_json(), inputs, POLICY) == []
