@@ -201,12 +201,13 @@ def position_command(
 @tickets_app.command("eta")
 def eta_command(
     ticket: Annotated[str, typer.Argument(help="Ticket id.")],
-    lang: Annotated[str, typer.Option(help="Language of a 'not planned' answer: id or en.")] = "id",
+    lang: Annotated[str, typer.Option(help="id (Bahasa Indonesia) or en: the language of the answer.")] = "id",
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The arrival window a customer is told, from the current published revision; for a ticket the
-    plan leaves unassigned, that it is not planned today and why.
+    """The arrival window a customer is told, from the current published revision; a ticket inside a
+    wide outage gets the asset job's window and the outage notice; for a ticket the plan leaves
+    unassigned, that it is not planned today and why.
 
     Example: dispatch tickets eta CRB-2026-000123 --json
     """
@@ -225,6 +226,12 @@ def eta_command(
         console.print(labels("cli.eta_not_planned", ticket=ticket, date=labels.date(eta.date), reason=reason))
         return
     lo, hi = eta.eta.window_start.astimezone(tz), eta.eta.window_end.astimezone(tz)
+    if eta.outage_id is not None:  # the customer's notice, in their language
+        console.print(labels("notice.wide_outage", outage=eta.outage_id, asset=eta.asset_id,
+                             start=labels.time(lo), end=labels.time(hi)), markup=False)  # fmt: skip
+        console.print(f"(ticket {ticket}, asset job {eta.job_ticket_id}, plan {eta.plan_id} v{eta.version})",
+                      markup=False)  # fmt: skip
+        return
     if eta.eta.status == "planned":
         console.print(
             f"Ticket {ticket}: crew {eta.eta.crew_id} expected {lo:%H:%M}-{hi:%H:%M} on {lo:%Y-%m-%d} "

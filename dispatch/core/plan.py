@@ -56,6 +56,19 @@ class Unassigned:
 
 
 @dataclass(frozen=True)
+class Outage:
+    """A wide outage: the asset that explains several reports, the open tickets it absorbs (not visited at
+    home) and the one outdoor asset job a crew is sent to (None for a planned outage: nobody is sent)."""
+
+    outage_id: str
+    asset_id: str
+    kind: str  # transformer | feeder_section
+    tickets: tuple[str, ...]
+    customers: int
+    job_ticket_id: str | None
+
+
+@dataclass(frozen=True)
 class CrewNotDispatched:
     crew_id: str
     reason: str
@@ -166,6 +179,11 @@ class Plan:
     version: int | None = None
     revision_of: Revision | None = None  # re-plans only
     unlocated_tickets: tuple[str, ...] | None = None  # open tickets without coordinates, not planned
+    outages: tuple[Outage, ...] | None = None  # planned with a network: the wide outages grouped
+
+    def outage_of(self, ticket_id: str) -> Outage | None:
+        """The outage that absorbs ``ticket_id`` (or whose asset job it is), if any."""
+        return next((o for o in self.outages or () if ticket_id in o.tickets or ticket_id == o.job_ticket_id), None)
 
     @property
     def kind(self) -> PlanKind:
@@ -206,6 +224,8 @@ class Plan:
             out["unlocated_tickets"] = list(self.unlocated_tickets)
         if self.version is not None:
             out["version"] = self.version
+        if self.outages is not None:
+            out["outages"] = [_outage_json(o) for o in self.outages]
         return out
 
     def dumps(self, *, indent: int | None = None) -> str:
@@ -238,6 +258,7 @@ class Plan:
             revision_of=_read_revision(r) if kind is not None else None,
             unlocated_tickets=tuple(r.each("unlocated_tickets", read_str)) if "unlocated_tickets" in r.obj else None,
             version=r.opt("version", read_int),
+            outages=tuple(r.each("outages", _read_outage)) if "outages" in r.obj else None,
         )
 
 
@@ -269,6 +290,29 @@ def _summary_json(s: PlanSummary) -> dict[str, Any]:
             "max_exposure_min_per_shift": s.caps.max_exposure_min_per_shift,
         },
     }
+
+
+def _outage_json(o: Outage) -> dict[str, Any]:
+    return {
+        "outage_id": o.outage_id,
+        "asset_id": o.asset_id,
+        "kind": o.kind,
+        "tickets": list(o.tickets),
+        "customers": o.customers,
+        "job_ticket_id": o.job_ticket_id,
+    }
+
+
+def _read_outage(value: Any, where: str) -> Outage:
+    r = Reader(value, where)
+    return Outage(
+        outage_id=r.req("outage_id", read_str),
+        asset_id=r.req("asset_id", read_str),
+        kind=r.req("kind", read_str),
+        tickets=tuple(r.each("tickets", read_str)),
+        customers=r.req("customers", read_int),
+        job_ticket_id=r.opt("job_ticket_id", read_str),
+    )
 
 
 def _revision_json(v: Revision) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dispatch.core.domain import Category, HouseholdRisk
+from dispatch.core.domain import AssetKind, Category, HouseholdRisk
 from dispatch.core.ids import id_problem
 
 # A day in minutes: the longest visit, and the most a clock may be off.
@@ -173,6 +173,7 @@ def _default_priority() -> dict[str, int]:
         Category.PARTIAL_POWER: 3,
         Category.METER: 4,
         Category.OTHER: 4,
+        Category.ASSET_OUTAGE: 2,
     }
 
 
@@ -186,6 +187,7 @@ def _default_service() -> dict[str, int]:
         Category.PARTIAL_POWER: 40,
         Category.METER: 25,
         Category.OTHER: 30,
+        Category.ASSET_OUTAGE: 60,
     }
 
 
@@ -199,11 +201,12 @@ def _default_indoor() -> dict[str, bool]:
         Category.PARTIAL_POWER: True,
         Category.METER: True,
         Category.OTHER: True,
+        Category.ASSET_OUTAGE: False,
     }
 
 
 def _default_skills() -> dict[str, list[str]]:
-    return {Category.LINE_DOWN: ["mv"], Category.POLE: ["mv"]}
+    return {Category.LINE_DOWN: ["mv"], Category.POLE: ["mv"], Category.ASSET_OUTAGE: ["mv"]}
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,41 @@ class IntradayPolicy:
 class StormPolicy:
     enabled: bool = False
     call_standby: bool = True
+
+
+def _default_outage_skills() -> dict[str, list[str]]:
+    return {AssetKind.TRANSFORMER: ["mv"], AssetKind.FEEDER_SECTION: ["mv"]}
+
+
+def _default_outage_service() -> dict[str, int]:
+    return {AssetKind.TRANSFORMER: 60, AssetKind.FEEDER_SECTION: 90}
+
+
+@dataclass(frozen=True)
+class OutagePolicy:
+    """Wide outages (``[outage]``): open no_power / partial_power tickets grouped by the network
+    (``dispatch import assets``) into one outdoor job at the asset that explains them."""
+
+    enabled: bool = True
+    # A transformer is out when at least this many of its customers report, or this share of them.
+    min_reports: int = _num(3, 1, 100_000)
+    min_share: float = _num(0.3, 0, 1, above=True)
+    # ... counting the reports that fall within this many minutes of each other (an outage's customers
+    # call within minutes of the trip; unrelated faults of one transformer spread over days).
+    window_min: int = _num(60, 1, 7 * DAY_MIN)
+    # A report whose transformer_id is missing, unknown or farther than this from the report belongs to the
+    # nearest transformer within this distance (0: trust transformer_id alone).
+    link_max_m: float = _num(300.0, 0, 5000)
+    # Tripped assets under one upstream asset that move the outage up to it (its lowest common ancestor).
+    min_children: int = _num(2, 2, 1000)
+    # The asset job's priority: the more urgent of this and its most urgent report's. The solver serves
+    # jobs by count within a priority, so one job standing for a hundred customers needs the higher class.
+    priority: int = _num(1, 1, 4)
+    # Skills and service minutes of the asset job, by asset kind.
+    skills: dict[str, list[str]] = _table(_default_outage_skills, keys="asset_kind")
+    service_min: dict[str, int] = _table(_default_outage_service, keys="asset_kind", values=Range(1, DAY_MIN))
+    # A customer still without power after the asset job is done gets a home visit again.
+    reopen_still_dark: bool = True
 
 
 @dataclass(frozen=True)
@@ -293,6 +331,7 @@ class Policy:
     solver: SolverPolicy = field(default_factory=SolverPolicy)
     storm: StormPolicy = field(default_factory=StormPolicy)
     intraday: IntradayPolicy = field(default_factory=IntradayPolicy)
+    outage: OutagePolicy = field(default_factory=OutagePolicy)
     skills: SkillsPolicy = field(default_factory=SkillsPolicy)
     sheets: SheetsPolicy = field(default_factory=SheetsPolicy)
 
@@ -425,6 +464,7 @@ _KEYS: dict[str, tuple[Any, ...]] = {
     "category": tuple(c.value for c in Category),
     "priority": (1, 2, 3, 4),
     "household_risk": tuple(r.value for r in HouseholdRisk),
+    "asset_kind": tuple(k.value for k in AssetKind),
 }
 
 
@@ -469,7 +509,7 @@ def _validate(obj: Any, source: str, prefix: str) -> None:
             problem = id_problem(skill) if isinstance(skill, str) else f"expected text, got {skill!r}"
             if problem:
                 raise PolicyError(f"{source}: {prefix}known: skill {skill!r}: {problem}")
-    if isinstance(obj, CategoryPolicy):
+    if isinstance(obj, CategoryPolicy | OutagePolicy):
         for category, skills in obj.skills.items():
             for skill in skills:
                 if not isinstance(skill, str):
@@ -501,6 +541,12 @@ def _check_region(region: RegionPolicy, source: str, prefix: str) -> None:
 def _check_whole(policy: Policy, source: str) -> None:
     """Checks across sections: every skill the category table requires is a known skill."""
     known = set(policy.skills.known)
+    for kind, skills in policy.outage.skills.items():
+        unknown = [s for s in skills if s not in known]
+        if unknown:
+            raise PolicyError(
+                f"{source}: outage.skills.{kind}: unknown skill {unknown[0]!r} (skills.known: {', '.join(known)})"
+            )
     for category, skills in policy.category.skills.items():
         unknown = [s for s in skills if s not in known]
         if unknown:

@@ -37,6 +37,7 @@ from dispatch.intraday.model import Replan, ReplanInputs, VisitFact
 from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, prepare, solve
 from dispatch.intraday.position import break_left, where_now
 from dispatch.intraday.silence import assumed_visits, returned_not_done
+from dispatch.outages.grouping import group_outages
 from dispatch.planning.build import build_problem
 from dispatch.planning.document import assemble_plan
 from dispatch.planning.nightly import unplanned_build
@@ -62,6 +63,8 @@ def make_replan(
 ) -> Replan:
     """Re-plan the rest of ``rin.inputs.day`` from ``rin.at``: frozen progress, stable routes."""
     t0 = time.monotonic()
+    grouping = group_outages(rin.inputs, policy, as_of=rin.at)
+    rin = dataclasses.replace(rin, inputs=dataclasses.replace(rin.inputs, tickets=grouping.tickets))
     inputs, previous = rin.inputs, rin.previous
     tz = ZoneInfo(policy.region.timezone)
     origin = local_midnight(inputs.day, tz)
@@ -101,6 +104,8 @@ def make_replan(
     plan = with_frozen(plan, previous=previous, today=today, tickets=tickets_all, tz=tz)
     plan = returned_not_done(plan, rin.visits, open_ids={t.ticket_id for t in inputs.tickets}, tz=tz)
     plan = resummarise(plan, policy=policy, tickets=tickets_all)
+    if inputs.assets:
+        plan = plan.with_(outages=grouping.outages)
     frozen_ids = {v.ticket_id for vs in today.frozen.values() for v in vs}
     changes = compare_plans(previous, plan, frozen=frozen_ids)
     plan = plan.with_(

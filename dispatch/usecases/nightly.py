@@ -15,6 +15,8 @@ from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.intraday.nightfall import return_unconfirmed
 from dispatch.ledger.publish import publish_plan
+from dispatch.outages.grouping import outage_jobs
+from dispatch.outages.marks import record_outages
 from dispatch.planning.inputs import load_inputs
 from dispatch.planning.nightly import make_plan
 from dispatch.planning.persist import save_plan
@@ -91,6 +93,7 @@ def run_plan(
         lock.verify()  # never save under a lock lost during the solve
         t_solved = time.perf_counter()
         with session_scope(engine) as session:
+            record_outages(session, day=day, outages=plan.outages or (), jobs=outage_jobs(inputs, policy), now=now)
             saved = save_plan(
                 session, plan=plan, objective=result.objective, now=now, time_limit=limit, reproducible=reproducible
             )

@@ -14,6 +14,8 @@ from dispatch.core.policy import Policy
 from dispatch.intraday.model import Replan
 from dispatch.intraday.persist import load_replan_inputs, save_replan
 from dispatch.intraday.replan import make_replan
+from dispatch.outages.grouping import outage_jobs
+from dispatch.outages.marks import record_outages
 from dispatch.runtime.files import check_output_dir
 from dispatch.store.db import session_scope
 from dispatch.store.locks import exclusive
@@ -57,6 +59,8 @@ def run_replan(
         replan = make_replan(rin, policy, time_limit=time_limit, reproducible=reproducible)
         lock.verify()
         with session_scope(engine) as session:
+            jobs = outage_jobs(rin.inputs, policy, as_of=at)
+            record_outages(session, day=day, outages=replan.plan.outages or (), jobs=jobs, now=now)
             plan = save_replan(
                 session,
                 replan=replan,

@@ -98,6 +98,10 @@ LABELS: dict[str, dict[str, str]] = {
         "label.north": "U",
         # Service notes.
         "note.customers_affected": "Pelanggan terdampak: {count}",
+        "note.asset_outage": "PADAM MELUAS di {asset}: {count} pelanggan menunggu pekerjaan ini; jangan masuk rumah",
+        "notice.wide_outage": "Padam meluas ({outage}): petugas memperbaiki jaringan di {asset}, "
+        "perkiraan tiba {start}-{end}. Listrik menyala kembali untuk semua pelanggan di wilayah ini; "
+        "petugas tidak perlu datang ke rumah Anda.",
         "note.emergency": "DARURAT - bahaya dilaporkan {reported}; langsung ke lokasi",
         "note.critical_facility": "FASILITAS KRITIS - utamakan",
         "note.customer_window": "Janji dengan pelanggan: {start}-{end}",
@@ -192,6 +196,7 @@ LABELS: dict[str, dict[str, str]] = {
         "category.tree": "Pohon",
         "category.voltage": "Tegangan tidak normal",
         "category.other": "Lainnya",
+        "category.asset_outage": "Padam meluas - pekerjaan di aset jaringan",
         "reason.no_skilled_crew": "Tidak ada regu dengan keahlian yang diperlukan",
         "reason.home_entry_barred": "Semua regu yang mampu dilarang masuk rumah",
         "reason.exposure_cap": "Batas paparan regu tercapai",
@@ -291,6 +296,9 @@ LABELS: dict[str, dict[str, str]] = {
         "label.legend_unassigned": "Unassigned",
         "label.north": "N",
         "note.customers_affected": "Customers affected: {count}",
+        "note.asset_outage": "WIDE OUTAGE at {asset}: {count} customers wait on this job; no home entries",
+        "notice.wide_outage": "Wide outage ({outage}): a crew repairs the network at {asset}, expected "
+        "{start}-{end}. Power comes back for every customer in the area; no visit to your home is needed.",
         "note.emergency": "EMERGENCY - hazard reported {reported}; go straight there",
         "note.critical_facility": "CRITICAL FACILITY - give priority",
         "note.customer_window": "Customer appointment: {start}-{end}",
@@ -377,6 +385,7 @@ LABELS: dict[str, dict[str, str]] = {
         "category.tree": "Tree",
         "category.voltage": "Abnormal voltage",
         "category.other": "Other",
+        "category.asset_outage": "Wide outage - job at the network asset",
         "reason.no_skilled_crew": "No crew has the required skills",
         "reason.home_entry_barred": "Every able crew is barred from entering homes",
         "reason.exposure_cap": "Crew exposure cap reached",
