@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dispatch.core.domain import PlanInputs, Ticket  # noqa: E402
+from dispatch.core.plan import Plan  # noqa: E402
 from dispatch.core.policy import Policy  # noqa: E402
 from dispatch.intraday.model import ReplanInputs, VisitFact  # noqa: E402
 from dispatch.intraday.replan import make_replan  # noqa: E402
@@ -60,22 +61,26 @@ def day_tickets(*, n: int, n_p1: int, day: dt.date, seed: int) -> list[dict[str,
     return rows
 
 
-def executed(doc: dict, until: dt.datetime, facts: dict[str, VisitFact]) -> None:
-    """Crews follow ``doc``: every visit that has started by ``until`` becomes a record (kept once made)."""
-    for r in doc["routes"]:
-        for s in r["steps"]:
-            if s["type"] != "visit" or s["ticket_id"] in facts and facts[s["ticket_id"]].left_at is not None:
-                continue
-            arrival, end = dt.datetime.fromisoformat(s["arrival"]), dt.datetime.fromisoformat(s["end"])
-            if arrival > until:
-                continue
-            prev = facts.get(s["ticket_id"])
-            if prev is not None:  # under way: it ends as the plan says
-                arrival = prev.arrived_at
-            facts[s["ticket_id"]] = VisitFact(
-                s["ticket_id"], r["crew_id"], arrival, end if end <= until else None, s["indoor"], "fixed",
-                exposure_min=s["exposure_min"],
-            )  # fmt: skip
+def executed(plan: Plan, until: dt.datetime, facts: dict[str, VisitFact]) -> None:
+    """Crews follow ``plan``: every visit that has started by ``until`` becomes a record (kept once made)."""
+    for r, s in plan.visits():
+        tid = s.ticket_id
+        if tid is None or tid in facts and facts[tid].left_at is not None:
+            continue
+        arrival, end = s.arrival, s.end
+        if arrival > until:
+            continue
+        prev = facts.get(tid)
+        if prev is not None:  # under way: it ends as the plan says
+            arrival = prev.arrived_at
+        facts[tid] = VisitFact(
+            tid, r.crew_id, arrival, end if end <= until else None, s.indoor, "fixed", exposure_min=s.exposure_min
+        )
+
+
+def arrivals_of(plan: Plan) -> dict[str, dt.datetime]:
+    """Each visited ticket's planned arrival."""
+    return {s.ticket_id: s.arrival for _, s in plan.visits() if s.ticket_id is not None}
 
 
 def next_day_arrivals(
@@ -85,13 +90,9 @@ def next_day_arrivals(
     urgent = tuple(t for t in tickets if t.priority <= 2)
     if not urgent:
         return {}
-    doc = make_plan(dataclasses.replace(next_inputs, tickets=urgent), policy, time_limit=limit, workers=1).document
-    return {
-        s["ticket_id"]: dt.datetime.fromisoformat(s["arrival"])
-        for r in doc["routes"]
-        for s in r["steps"]
-        if s["type"] == "visit"
-    }
+    return arrivals_of(
+        make_plan(dataclasses.replace(next_inputs, tickets=urgent), policy, time_limit=limit, workers=1).plan
+    )
 
 
 def stats(
@@ -153,17 +154,11 @@ def main() -> None:
         f"re-plan limit {args.replan_limit:.0f} s (1 worker)"
     )
     t0 = time.monotonic()
-    night = make_plan(night_inputs, policy, time_limit=args.night_limit, workers=1).document
-    night["plan_id"] = 1
-    print(f"night plan: {night['summary']['served']} served in {time.monotonic() - t0:.1f} s")
+    night = make_plan(night_inputs, policy, time_limit=args.night_limit, workers=1).plan.with_(plan_id=1)
+    print(f"night plan: {night.summary.served} served in {time.monotonic() - t0:.1f} s")
 
     # Nightly only: the day's plan as made, the rest waits for tomorrow.
-    arrivals_night = {
-        s["ticket_id"]: dt.datetime.fromisoformat(s["arrival"])
-        for r in night["routes"]
-        for s in r["steps"]
-        if s["type"] == "visit"
-    }
+    arrivals_night = arrivals_of(night)
     left = [t for t in tickets.values() if t.ticket_id not in arrivals_night]
     arrivals_night.update(next_day_arrivals(left, everything, tomorrow, policy, 10))
 
@@ -197,15 +192,14 @@ def main() -> None:
             f"re-plan {times[-1]:.1f} s (build {replan.timings['build_s']:.1f}, "
             f"search {replan.timings['solve_s']:.1f}, document {replan.timings['document_s']:.1f})"
         )
-        doc = replan.document
-        doc["plan_id"] = len(times) + 1
-        planned = {s["ticket_id"]: s["arrival"] for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"}
-        why = {u["ticket_id"]: f"{u['reason']}: {u['detail']}" for u in doc["unassigned"]}
+        doc = replan.plan.with_(plan_id=len(times) + 1)
+        planned = arrivals_of(doc)
+        why = {u.ticket_id: f"{u.reason}: {u.detail}" for u in doc.unassigned}
         for t in open_now:
             if t.reported_at >= midnight and t.ticket_id not in first_seen:
                 arrival = planned.get(t.ticket_id)
                 first_seen[t.ticket_id] = f"{clock:%H:%M} re-plan: " + (
-                    f"planned {dt.datetime.fromisoformat(arrival):%H:%M}" if arrival else why[t.ticket_id]
+                    f"planned {arrival.astimezone(TZ):%H:%M}" if arrival else why[t.ticket_id]
                 )
         clock += dt.timedelta(minutes=args.every)
     executed(doc, dt.datetime.combine(day, dt.time(23, 59), tzinfo=TZ), facts)

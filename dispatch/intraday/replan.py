@@ -32,6 +32,7 @@ from dispatch.core.policy import Policy
 from dispatch.core.zones import ZoneIndex
 from dispatch.intraday.compare import compare_plans
 from dispatch.intraday.day import Today, frozen_exposure, resummarise, with_frozen
+from dispatch.intraday.emergencies import emergencies_first
 from dispatch.intraday.forecast import response_forecast
 from dispatch.intraday.model import Replan, ReplanInputs, VisitFact
 from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, prepare, solve
@@ -93,7 +94,10 @@ def make_replan(
     ]
     t_built = time.monotonic()
     solutions, deadlines, storm_note = _search(parts, time_limit, reproducible, workers, t_built)
-    notes += storm_note
+    solutions, rescued = emergencies_first(
+        parts, solutions, time_limit=time_limit, reproducible=reproducible, workers=workers
+    )
+    notes += storm_note + rescued
     t_solved = time.monotonic()
     solved = [(p.build, s) for p, s in zip(parts, solutions, strict=True)]
     plan = assemble_plan(day_inputs, policy, [*solved, *((b, None) for b in aside)])
