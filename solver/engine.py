@@ -248,7 +248,8 @@ class RoutingBuild:
             if len(allowed) < len(crews):
                 routing.VehicleVar(index).SetValues([-1, *allowed])
             if not job.required:
-                routing.AddDisjunction([index], penalties[job.priority])
+                penalty = penalties[job.priority]
+                routing.AddDisjunction([index], penalty + (penalty // 2 if job.promised else 0))
 
         self._add_counters()
         self._add_breaks()

@@ -26,6 +26,7 @@ from dispatch.commands.common import (
 from dispatch.intraday.model import IntradayError
 from dispatch.intraday.persist import record_position, ticket_eta
 from dispatch.io.sheets import SheetError
+from dispatch.io.sheets.i18n import Labels
 from dispatch.runtime.files import OutputError
 from dispatch.store.locks import PlanLockedError
 from dispatch.store.writable import ReadOnlyDatabaseError
@@ -100,7 +101,7 @@ def replan_command(
     if as_json:
         print_json(_replan_json(run, when))
     else:
-        _print_replan(run, when, tz=tz, out=out)
+        _print_replan(run, when, tz=tz, out=out, lang=lang)
 
 
 def _replan_json(run: ReplanRun, when: dt.datetime) -> dict[str, Any]:
@@ -124,7 +125,7 @@ def _replan_json(run: ReplanRun, when: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path | None) -> None:
+def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path | None, lang: str) -> None:
     """The dispatcher's view of a re-plan: per crew what changed, notes, the P1 forecast."""
     plan, replan, files = run.plan, run.replan, run.sheets
     console.print(
@@ -138,6 +139,13 @@ def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path 
     unchanged = [c for c, ch in replan.changes.items() if not ch.changed]
     if unchanged:
         console.print(f"  unchanged: {', '.join(sorted(unchanged))}")
+    labels = Labels(lang, tz)
+    hazards = {f.ticket_id for f in replan.forecast}
+    for crew, ch in sorted(replan.changes.items()):
+        for ticket, reason in sorted(ch.dropped_why.items()):
+            if reason != "closed":
+                key = "cli.promise_dropped_emergency" if ticket in hazards else "cli.promise_dropped"
+                console.print("  " + labels(key, crew=crew, ticket=ticket, reason=labels.reason(reason)), markup=False)
     for note in replan.notes:
         console.print(f"  note: {note}")
     if replan.forecast:

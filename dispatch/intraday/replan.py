@@ -37,6 +37,7 @@ from dispatch.intraday.forecast import response_forecast
 from dispatch.intraday.model import Replan, ReplanInputs, VisitFact
 from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, prepare, solve
 from dispatch.intraday.position import break_left, where_now
+from dispatch.intraday.promises import with_drop_reasons
 from dispatch.planning.build import build_problem
 from dispatch.planning.document import assemble_plan
 from dispatch.planning.nightly import unplanned_build
@@ -104,7 +105,7 @@ def make_replan(
     plan = with_frozen(plan, previous=previous, today=today, tickets=tickets_all, tz=tz)
     plan = resummarise(plan, policy=policy, tickets=tickets_all)
     frozen_ids = {v.ticket_id for vs in today.frozen.values() for v in vs}
-    changes = compare_plans(previous, plan, frozen=frozen_ids)
+    changes = with_drop_reasons(compare_plans(previous, plan, frozen=frozen_ids), plan)
     plan = plan.with_(
         revision_of=Revision(
             parent_id=previous.plan_id,

@@ -99,6 +99,23 @@ def test_fresh_hazard_displaces_ordinary_work_on_the_only_skilled_crew() -> None
         u.ticket_id for u in plan.unassigned})  # fmt: skip
     problems = [p for p in check_plan(plan.to_json(), day, policy) if "frozen" not in p]
     assert problems == []
+    # The promised stops C15 gave up are named, with why, on C15's change (and survive the JSON).
+    change = plan.revision_of.changes["C15"] if plan.revision_of else None
+    assert change is not None and change.dropped and set(change.dropped_why) == set(change.dropped)
+    assert set(change.dropped_why.values()) <= {"crowded_out", "shift_too_short"}
+    assert Plan.from_json(plan.dumps()).revision_of.changes["C15"].dropped_why == change.dropped_why  # type: ignore[union-attr]
+
+
+def test_promised_job_outlasts_an_equal_unpromised_one() -> None:
+    """Room for one of two P3 jobs: the one promised to the crew stays, though the other is nearer."""
+    for promised, kept in ((False, "NEAR"), (True, "FAR")):
+        m = solver.Model()
+        depot, near, far = m.add_site(x=0, y=0), m.add_site(x=100, y=0), m.add_site(x=400, y=0)
+        m.add_crew(id="A", start=depot, shift=solver.TimeWindow(0, 2000))
+        m.add_job(id="NEAR", site=near, service=1000)
+        m.add_job(id="FAR", site=far, service=1000, promised=promised)
+        sol = solver.solve(m.build(solver.EuclideanTravel()), reproducible=True, workers=1)
+        assert sol.route_of("A").job_ids() == (kept,)
 
 
 def test_rescue_places_a_crowded_out_emergency_the_search_lost() -> None:
