@@ -57,6 +57,14 @@ def replan_command(
         ),
     ] = None,
     storm: Annotated[bool, typer.Option("--storm", help="Storm mode for this re-plan (policy storm.enabled).")] = False,
+    overtime: Annotated[
+        bool,
+        typer.Option(
+            "--overtime/--no-overtime",
+            help="Let the re-plan extend a shift by itself to reach a hazard (policy response.emergency_overtime_min); "
+            "--end-shift always wins.",
+        ),
+    ] = True,
     out: Annotated[Path | None, typer.Option(help="Rewrite the changed crews' route sheets in this folder.")] = None,
     lang: Annotated[str, typer.Option(help="Route sheet language: id or en.")] = "id",
     publish: Annotated[bool, typer.Option(help="Publish the revision to the crews.")] = True,
@@ -65,7 +73,7 @@ def replan_command(
 ) -> None:
     """Re-plan the rest of a running day: done and under-way visits stay, new tickets go in, routes stay stable.
 
-    Example: dispatch replan --date 2026-11-30 --at 10:30 --end-shift C03=11:00 --out sheets/
+    Example: dispatch replan --date 2026-11-30 --at 10:30 --end-shift C03=11:00 --no-overtime --out sheets/
     """
     day = date.date()
     policy = load_policy(policy_path)
@@ -95,6 +103,7 @@ def replan_command(
                 publish=publish,
                 sheets_out=out,
                 lang=lang,
+                overtime=overtime,
             )
     finally:
         engine.dispose()

@@ -35,6 +35,7 @@ from dispatch.intraday.day import Today, frozen_exposure, resummarise, with_froz
 from dispatch.intraday.emergencies import emergencies_first
 from dispatch.intraday.forecast import response_forecast
 from dispatch.intraday.model import Replan, ReplanInputs, VisitFact
+from dispatch.intraday.overtime import extend_for_hazards, with_overtime
 from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, prepare, solve
 from dispatch.intraday.position import break_left, where_now
 from dispatch.intraday.promises import with_drop_reasons
@@ -99,10 +100,17 @@ def make_replan(
         parts, solutions, time_limit=time_limit, reproducible=reproducible, workers=workers
     )
     notes += storm_note + rescued
+    parts, solutions, today, overtime = extend_for_hazards(
+        rin, policy, today=today, parts=parts, solutions=solutions, origin=origin,
+        time_limit=time_limit, reproducible=reproducible, workers=workers,
+    )  # fmt: skip
     t_solved = time.monotonic()
     solved = [(p.build, s) for p, s in zip(parts, solutions, strict=True)]
     plan = assemble_plan(day_inputs, policy, [*solved, *((b, None) for b in aside)])
     plan = with_frozen(plan, previous=previous, today=today, tickets=tickets_all, tz=tz)
+    plan = with_overtime(
+        plan, rostered={c: s.end for c, s in today.shifts.items()}, previous=previous, granted=overtime
+    )
     plan = resummarise(plan, policy=policy, tickets=tickets_all)
     frozen_ids = {v.ticket_id for vs in today.frozen.values() for v in vs}
     changes = with_drop_reasons(compare_plans(previous, plan, frozen=frozen_ids), plan)
