@@ -36,6 +36,7 @@ from dispatch.io.importing.crews import import_crews  # noqa: E402
 from dispatch.io.importing.shifts import import_shifts  # noqa: E402
 from dispatch.io.importing.tickets import import_tickets  # noqa: E402
 from dispatch.io.importing.zones import import_zones  # noqa: E402
+from dispatch.planning.coverage import CoverageGap, coverage_gaps, hazard_skills  # noqa: E402
 from dispatch.planning.inputs import load_inputs  # noqa: E402
 from dispatch.planning.nightly import make_plan  # noqa: E402
 from dispatch.sample.columns import TICKET_COLUMNS, _write_csv
@@ -76,6 +77,11 @@ def executed(plan: Plan, until: dt.datetime, facts: dict[str, VisitFact]) -> Non
         facts[tid] = VisitFact(
             tid, r.crew_id, arrival, end if end <= until else None, s.indoor, "fixed", exposure_min=s.exposure_min
         )
+
+
+def hours_of(gap: CoverageGap) -> str:
+    """A roster hole's hours, local time."""
+    return f"{gap.start.astimezone(TZ):%H:%M}-{gap.end.astimezone(TZ):%H:%M}"
 
 
 def arrivals_of(plan: Plan) -> dict[str, dt.datetime]:
@@ -120,6 +126,7 @@ def main() -> None:
     ap.add_argument("--every", type=int, default=30, help="minutes between re-plans")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--storm", action="store_true", help="storm mode for the re-plans (standby crews called in)")
+    ap.add_argument("--no-overtime", action="store_true", help="refuse automatic overtime for hazards")
     args = ap.parse_args()
 
     day = dt.date(2026, 11, 30)
@@ -153,6 +160,8 @@ def main() -> None:
         f"({args.p1} P1 hazards), {args.crews} crews, re-plan every {args.every} min, "
         f"re-plan limit {args.replan_limit:.0f} s (1 worker)"
     )
+    holes = coverage_gaps(everything.crews, everything.shifts, hazard_skills(policy))
+    print("roster holes: " + (", ".join(f"{g.skill} {hours_of(g)}" for g in holes) or "none"))
     t0 = time.monotonic()
     night = make_plan(night_inputs, policy, time_limit=args.night_limit, workers=1).plan.with_(plan_id=1)
     print(f"night plan: {night.summary.served} served in {time.monotonic() - t0:.1f} s")
@@ -167,6 +176,7 @@ def main() -> None:
     facts: dict[str, VisitFact] = {}
     doc = night
     times, changed = [], []
+    overtime: dict[str, str] = {}  # crew -> minutes and hazards, as the last re-plan had it
     first_seen: dict[str, str] = {}  # day ticket -> what the first re-plan after its report did with it
     clock = dt.datetime.combine(day, dt.time(7, 30), tzinfo=TZ)
     last = dt.datetime.combine(day, dt.time(15, 0), tzinfo=TZ)
@@ -180,6 +190,7 @@ def main() -> None:
             at=clock,
             visits=tuple(facts.values()),
             known_tickets=tickets,
+            overtime=not args.no_overtime,
         )
         t1 = time.monotonic()
         replan = make_replan(rin, day_policy, time_limit=args.replan_limit, workers=1)
@@ -193,6 +204,15 @@ def main() -> None:
             f"search {replan.timings['solve_s']:.1f}, document {replan.timings['document_s']:.1f})"
         )
         doc = replan.plan.with_(plan_id=len(times) + 1)
+        now_ot = {
+            r.crew_id: f"{r.overtime.minutes} min for {', '.join(r.overtime.tickets)}"
+            for r in doc.routes
+            if r.overtime is not None and r.overtime.tickets
+        }
+        for crew_id, text in sorted(now_ot.items()):
+            if overtime.get(crew_id) != text:
+                print(f"         overtime {crew_id}: {text}")
+        overtime = now_ot
         planned = arrivals_of(doc)
         why = {u.ticket_id: f"{u.reason}: {u.detail}" for u in doc.unassigned}
         for t in open_now:
@@ -210,10 +230,14 @@ def main() -> None:
     day_ids = {t for t, v in tickets.items() if v.reported_at >= midnight}
     print("\nP1 reported during the day (intraday): response, and what the first re-plan after the report did")
     reachable: set[str] = set()
+    covered: set[str] = set()  # P1s whose report hour has a crew with their skills on shift
     for tid in sorted(day_ids, key=lambda t: tickets[t].reported_at):
         t = tickets[tid]
         if t.priority != 1:
             continue
+        hole = next((g for g in holes if g.skill in t.skills and g.start <= t.reported_at < g.end), None)
+        if hole is None:
+            covered.add(tid)
         got = arrivals_day.get(tid)
         hours = f"{(got - t.reported_at).total_seconds() / 3600:5.1f} h" if got else "    -  "
         where = f"reached {got.astimezone(TZ):%a %H:%M}" if got else "never reached"
@@ -221,17 +245,19 @@ def main() -> None:
         if "planned" in seen:
             reachable.add(tid)
         reported = t.reported_at.astimezone(TZ)
-        print(f"  {tid} {t.category.value:<10} reported {reported:%H:%M}  {where} {hours}  ({seen})")
+        tag = f" [roster hole: no {hole.skill} crew on shift {hours_of(hole)}]" if hole else ""
+        print(f"  {tid} {t.category.value:<10} reported {reported:%H:%M}  {where} {hours}  ({seen}){tag}")
     all_ids = set(tickets)
     print("\nResponse, report to arrival (tickets not reached today: next day's plan)")
     groups = (
         ("reported during the day", day_ids),
         ("  of which placed at once", reachable),
+        ("  of which roster covers", covered),
         ("all tickets", all_ids),
     )
     for label, ids in groups:
         for p in (1, 2):
-            if ids is reachable and p != 1:
+            if (ids is reachable or ids is covered) and p != 1:
                 continue
             a, n, miss = stats(tickets, arrivals_night, p, ids)
             b, _, miss_b = stats(tickets, arrivals_day, p, ids)
