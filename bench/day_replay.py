@@ -203,6 +203,9 @@ def main() -> None:
             f"re-plan {times[-1]:.1f} s (build {replan.timings['build_s']:.1f}, "
             f"search {replan.timings['solve_s']:.1f}, document {replan.timings['document_s']:.1f})"
         )
+        for note in replan.notes:
+            if note.startswith(("emergencies first", "storm")):
+                print(f"         {note}")
         doc = replan.plan.with_(plan_id=len(times) + 1)
         now_ot = {
             r.crew_id: f"{r.overtime.minutes} min for {', '.join(r.overtime.tickets)}"

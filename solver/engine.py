@@ -441,7 +441,9 @@ def run_search(
                 routes = _current_routes(build)
                 if routes is not None:
                     on_improvement(routes, cost)
-        if deadline is not None and now > deadline:
+        if deadline is not None and now > deadline and not state["restoring"]:
+            # (Never while reading the warm start: cut there, under load, a re-plan came back with
+            # every job dropped.)
             routing.solver().FinishCurrentSearch()
         elif state["restoring"]:
             # Reading the warm start runs a tree search that, after its first solution, goes on

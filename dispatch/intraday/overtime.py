@@ -26,7 +26,7 @@ from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.core.route import Overtime
 from dispatch.intraday.day import Today
-from dispatch.intraday.emergencies import RESCUE_SHARE, lost_emergencies
+from dispatch.intraday.emergencies import RESCUE_SHARE, better, lost_emergencies
 from dispatch.intraday.model import ReplanInputs
 from dispatch.intraday.parts import Part, solve
 from dispatch.intraday.warmstart import insert_emergencies
@@ -141,7 +141,7 @@ def overtime_for_hazards(
         redo, solve([p for _, p, _ in redo], limit, reproducible, workers), strict=True
     ):
         used = {c: g for c, g in granted.items() if g[1] in again.route_of(c).job_ids()}
-        if used and lost_emergencies(part.build.problem, again) < lost_emergencies(parts[i].build.problem, out[i]):
+        if used and better(part.build.problem, out[i], again, part.initial):
             parts[i], out[i] = part, again
             kept.update(used)
     return parts, out, kept

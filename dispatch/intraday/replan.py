@@ -30,6 +30,7 @@ from dispatch.core.domain import Crew, MemberBudget, PlanInputs, Shift, Ticket
 from dispatch.core.plan import Revision
 from dispatch.core.policy import Policy
 from dispatch.core.zones import ZoneIndex
+from dispatch.intraday.collapse import search_again_if_collapsed
 from dispatch.intraday.compare import compare_plans
 from dispatch.intraday.day import Today, frozen_exposure, resummarise, with_frozen
 from dispatch.intraday.emergencies import emergencies_first
@@ -96,10 +97,13 @@ def make_replan(
     ]
     t_built = time.monotonic()
     solutions, deadlines, storm_note = _search(parts, time_limit, reproducible, workers, t_built)
+    solutions, retried = search_again_if_collapsed(
+        parts, solutions, time_limit=time_limit, reproducible=reproducible, workers=workers
+    )
     solutions, rescued = emergencies_first(
         parts, solutions, time_limit=time_limit, reproducible=reproducible, workers=workers
     )
-    notes += storm_note + rescued
+    notes += storm_note + retried + rescued
     parts, solutions, today, overtime = extend_for_hazards(
         rin, policy, today=today, parts=parts, solutions=solutions, origin=origin,
         time_limit=time_limit, reproducible=reproducible, workers=workers,

@@ -10,6 +10,7 @@ import solver
 from dispatch.core.domain import Category, Crew, PlanInputs, Shift, Ticket
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
+from dispatch.intraday.collapse import collapsed, search_again_if_collapsed
 from dispatch.intraday.emergencies import crowded_out_emergencies, emergencies_first
 from dispatch.intraday.model import ReplanInputs, VisitFact
 from dispatch.intraday.parts import prepare
@@ -148,3 +149,22 @@ def test_rescue_places_a_crowded_out_emergency_the_search_lost() -> None:
     assert "DAY-00005" in route.job_ids()
     assert not crowded_out_emergencies(problem, fixed[0]) and "DAY-00005" in notes[0]
     assert solver_check(problem, fixed[0]) == []
+
+
+def test_a_search_that_dropped_everything_is_searched_again() -> None:
+    """A solution serving under half the warm start (seen under heavy load) is replaced by a second search."""
+    policy = Policy()
+    rin, _ = replan_inputs(policy)
+    build = build_problem(rin.inputs, policy, as_of=rin.at)
+    part = prepare(
+        build, previous=rin.previous, prev_crew_of={}, tickets={t.ticket_id: t for t in rin.inputs.tickets},
+        policy=policy, origin=at("00:00"), move_cost_s=0, reorder_cost_s=0,
+    )  # fmt: skip
+    problem = part.build.problem
+    idle = dataclasses.replace(
+        problem, crews=tuple(dataclasses.replace(c, shift=solver.TimeWindow(0, 0)) for c in problem.crews)
+    )
+    empty = solver.solve(idle, reproducible=True, workers=1)
+    assert not empty.assigned_job_ids() and collapsed(part, empty)
+    fixed, notes = search_again_if_collapsed([part], [empty], time_limit=2, reproducible=True, workers=1)
+    assert len(fixed[0].assigned_job_ids()) * 2 >= sum(len(r) for r in part.initial.values()) and notes
