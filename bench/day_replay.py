@@ -40,6 +40,7 @@ from dispatch.io.importing.crews import import_crews  # noqa: E402
 from dispatch.io.importing.shifts import import_shifts  # noqa: E402
 from dispatch.io.importing.tickets import import_tickets  # noqa: E402
 from dispatch.io.importing.zones import import_zones  # noqa: E402
+from dispatch.planning.coverage import CoverageGap, coverage_gaps, hazard_skills  # noqa: E402
 from dispatch.planning.inputs import load_inputs  # noqa: E402
 from dispatch.planning.nightly import make_plan  # noqa: E402
 from dispatch.sample.columns import TICKET_COLUMNS, _write_csv
@@ -90,6 +91,16 @@ def executed(
         )
 
 
+def hours_of(gap: CoverageGap) -> str:
+    """A roster hole's hours, local time."""
+    return f"{gap.start.astimezone(TZ):%H:%M}-{gap.end.astimezone(TZ):%H:%M}"
+
+
+def arrivals_of(plan: Plan) -> dict[str, dt.datetime]:
+    """Each visited ticket's planned arrival."""
+    return {s.ticket_id: s.arrival for _, s in plan.visits() if s.ticket_id is not None}
+
+
 def next_day_arrivals(
     tickets: list[Ticket], base: PlanInputs, next_inputs: PlanInputs, policy: Policy, limit: float
 ) -> dict[str, dt.datetime]:
@@ -97,8 +108,9 @@ def next_day_arrivals(
     urgent = tuple(t for t in tickets if t.priority <= 2)
     if not urgent:
         return {}
-    plan = make_plan(dataclasses.replace(next_inputs, tickets=urgent), policy, time_limit=limit, workers=1).plan
-    return {s.ticket_id: s.arrival for _, s in plan.visits() if s.ticket_id}
+    return arrivals_of(
+        make_plan(dataclasses.replace(next_inputs, tickets=urgent), policy, time_limit=limit, workers=1).plan
+    )
 
 
 def stats(
@@ -130,6 +142,7 @@ def main() -> None:
     ap.add_argument(
         "--unreported", default="keep,not_done", help="intraday.unreported values to replay, comma-separated"
     )
+    ap.add_argument("--no-overtime", action="store_true", help="refuse automatic overtime for hazards")
     args = ap.parse_args()
 
     day = dt.date(2026, 11, 30)
@@ -163,12 +176,14 @@ def main() -> None:
         f"({args.p1} P1 hazards), {args.crews} crews, re-plan every {args.every} min, "
         f"re-plan limit {args.replan_limit:.0f} s (1 worker)"
     )
+    holes = coverage_gaps(everything.crews, everything.shifts, hazard_skills(policy))
+    print("roster holes: " + (", ".join(f"{g.skill} {hours_of(g)}" for g in holes) or "none"))
     t0 = time.monotonic()
     night = make_plan(night_inputs, policy, time_limit=args.night_limit, workers=1).plan.with_(plan_id=1)
     print(f"night plan: {night.summary.served} served in {time.monotonic() - t0:.1f} s")
 
     # Nightly only: the day's plan as made, the rest waits for tomorrow.
-    arrivals_night = {s.ticket_id: s.arrival for _, s in night.visits() if s.ticket_id}
+    arrivals_night = arrivals_of(night)
     left = [t for t in tickets.values() if t.ticket_id not in arrivals_night]
     arrivals_night.update(next_day_arrivals(left, everything, tomorrow, policy, 10))
 
@@ -184,7 +199,7 @@ def main() -> None:
         print(f"\n=== intraday.unreported = {mode!r}")
         mode_policy = day_policy.with_overrides({"intraday.unreported": mode})
         result = replay(args, mode_policy, night=night, everything=everything, tomorrow=tomorrow, policy=policy,
-                        tickets=tickets, arrivals_night=arrivals_night, silent=silent)  # fmt: skip
+                        tickets=tickets, arrivals_night=arrivals_night, silent=silent, holes=holes)  # fmt: skip
         summary.append((mode, *result))
     print(f"\nSummary ({len(silent)} of {len(crews_out)} crews silent):")
     for mode, p1_day, p1_all, doubles, unconfirmed in summary:
@@ -205,6 +220,7 @@ def replay(
     tickets: dict[str, Ticket],
     arrivals_night: dict[str, dt.datetime],
     silent: frozenset[str],
+    holes: list[CoverageGap],
 ) -> tuple[str, str, int, int]:
     """The day re-planned every --every minutes; returns P1 response (day, all), double visits and
     the unconfirmed stops at the last re-plan."""
@@ -216,6 +232,7 @@ def replay(
     doc = night
     times, changed = [], []
     unconfirmed = 0
+    overtime: dict[str, str] = {}  # crew -> minutes and hazards, as the last re-plan had it
     first_seen: dict[str, str] = {}  # day ticket -> what the first re-plan after its report did with it
     clock = dt.datetime.combine(day, dt.time(7, 30), tzinfo=TZ)
     last = dt.datetime.combine(day, dt.time(15, 0), tzinfo=TZ)
@@ -229,6 +246,7 @@ def replay(
             at=clock,
             visits=tuple(facts.values()),
             known_tickets=tickets,
+            overtime=not args.no_overtime,
         )
         t1 = time.monotonic()
         replan = make_replan(rin, day_policy, time_limit=args.replan_limit, workers=1)
@@ -242,8 +260,20 @@ def replay(
             f"re-plan {times[-1]:.1f} s (build {replan.timings['build_s']:.1f}, "
             f"search {replan.timings['solve_s']:.1f}, document {replan.timings['document_s']:.1f})"
         )
+        for note in replan.notes:
+            if note.startswith(("emergencies first", "storm")):
+                print(f"         {note}")
         doc = replan.plan.with_(plan_id=len(times) + 1)
-        planned = {s.ticket_id: s.arrival for _, s in doc.visits()}
+        now_ot = {
+            r.crew_id: f"{r.overtime.minutes} min for {', '.join(r.overtime.tickets)}"
+            for r in doc.routes
+            if r.overtime is not None and r.overtime.tickets
+        }
+        for crew_id, text in sorted(now_ot.items()):
+            if overtime.get(crew_id) != text:
+                print(f"         overtime {crew_id}: {text}")
+        overtime = now_ot
+        planned = arrivals_of(doc)
         why = {u.ticket_id: f"{u.reason}: {u.detail}" for u in doc.unassigned}
         for t in open_now:
             if t.reported_at >= midnight and t.ticket_id not in first_seen:
@@ -263,10 +293,14 @@ def replay(
     day_ids = {t for t, v in tickets.items() if v.reported_at >= midnight}
     print("\nP1 reported during the day (intraday): response, and what the first re-plan after the report did")
     reachable: set[str] = set()
+    covered: set[str] = set()  # P1s whose report hour has a crew with their skills on shift
     for tid in sorted(day_ids, key=lambda t: tickets[t].reported_at):
         t = tickets[tid]
         if t.priority != 1:
             continue
+        hole = next((g for g in holes if g.skill in t.skills and g.start <= t.reported_at < g.end), None)
+        if hole is None:
+            covered.add(tid)
         got = arrivals_day.get(tid)
         hours = f"{(got - t.reported_at).total_seconds() / 3600:5.1f} h" if got else "    -  "
         where = f"reached {got.astimezone(TZ):%a %H:%M}" if got else "never reached"
@@ -274,17 +308,19 @@ def replay(
         if "planned" in seen:
             reachable.add(tid)
         reported = t.reported_at.astimezone(TZ)
-        print(f"  {tid} {t.category.value:<10} reported {reported:%H:%M}  {where} {hours}  ({seen})")
+        tag = f" [roster hole: no {hole.skill} crew on shift {hours_of(hole)}]" if hole else ""
+        print(f"  {tid} {t.category.value:<10} reported {reported:%H:%M}  {where} {hours}  ({seen}){tag}")
     all_ids = set(tickets)
     print("\nResponse, report to arrival (tickets not reached today: next day's plan)")
     groups = (
         ("reported during the day", day_ids),
         ("  of which placed at once", reachable),
+        ("  of which roster covers", covered),
         ("all tickets", all_ids),
     )
     for label, ids in groups:
         for p in (1, 2):
-            if ids is reachable and p != 1:
+            if (ids is reachable or ids is covered) and p != 1:
                 continue
             a, n, miss = stats(tickets, arrivals_night, p, ids)
             b, _, miss_b = stats(tickets, arrivals_day, p, ids)

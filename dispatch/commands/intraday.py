@@ -58,6 +58,14 @@ def replan_command(
         ),
     ] = None,
     storm: Annotated[bool, typer.Option("--storm", help="Storm mode for this re-plan (policy storm.enabled).")] = False,
+    overtime: Annotated[
+        bool,
+        typer.Option(
+            "--overtime/--no-overtime",
+            help="Let the re-plan extend a shift by itself to reach a hazard (policy response.emergency_overtime_min); "
+            "--end-shift always wins.",
+        ),
+    ] = True,
     out: Annotated[Path | None, typer.Option(help="Rewrite the changed crews' route sheets in this folder.")] = None,
     lang: Annotated[
         str, typer.Option(help="Language of the route sheets and of the unconfirmed counts: id or en.")
@@ -68,7 +76,7 @@ def replan_command(
 ) -> None:
     """Re-plan the rest of a running day: done and under-way visits stay, new tickets go in, routes stay stable.
 
-    Example: dispatch replan --date 2026-11-30 --at 10:30 --end-shift C03=11:00 --out sheets/
+    Example: dispatch replan --date 2026-11-30 --at 10:30 --end-shift C03=11:00 --no-overtime --out sheets/
     """
     day = date.date()
     policy = load_policy(policy_path)
@@ -98,13 +106,14 @@ def replan_command(
                 publish=publish,
                 sheets_out=out,
                 lang=lang,
+                overtime=overtime,
             )
     finally:
         engine.dispose()
     if as_json:
         print_json(_replan_json(run, when))
     else:
-        _print_replan(run, when, tz=tz, out=out)
+        _print_replan(run, when, tz=tz, out=out, lang=lang)
         _print_unconfirmed(run, when, labels=_labels(lang, tz))
 
 
@@ -131,7 +140,7 @@ def _replan_json(run: ReplanRun, when: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path | None) -> None:
+def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path | None, lang: str) -> None:
     """The dispatcher's view of a re-plan: per crew what changed, notes, the P1 forecast."""
     plan, replan, files = run.plan, run.replan, run.sheets
     console.print(
@@ -145,6 +154,13 @@ def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path 
     unchanged = [c for c, ch in replan.changes.items() if not ch.changed]
     if unchanged:
         console.print(f"  unchanged: {', '.join(sorted(unchanged))}")
+    labels = Labels(lang, tz)
+    hazards = {f.ticket_id for f in replan.forecast}
+    for crew, ch in sorted(replan.changes.items()):
+        for ticket, reason in sorted(ch.dropped_why.items()):
+            if reason != "closed":
+                key = "cli.promise_dropped_emergency" if ticket in hazards else "cli.promise_dropped"
+                console.print("  " + labels(key, crew=crew, ticket=ticket, reason=labels.reason(reason)), markup=False)
     for note in replan.notes:
         console.print(f"  note: {note}")
     if replan.forecast:

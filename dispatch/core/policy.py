@@ -154,6 +154,14 @@ class ResponsePolicy:
     emergency_priorities: list[int] = field(default_factory=lambda: [1])
     # An emergency's waiting counts like an outage of this many customers.
     emergency_customers: int = _num(100, 0, 1_000_000)
+    # Minutes a re-plan may extend a crew's shift, by itself, so the crew reaches an emergency that
+    # no shift could otherwise take today (0: never). A dispatcher's --end-shift always wins and
+    # ``replan --no-overtime`` refuses it; caps never relax.
+    emergency_overtime_min: int = _num(60, 0, 720)
+    # Per worker: the most overtime minutes in one day, and in a week (Monday to Sunday, counted
+    # from the overtime recorded for pay).
+    overtime_max_min_per_day: int = _num(120, 0, 1440)
+    overtime_max_min_per_week: int = _num(600, 0, 10080)
 
     def is_emergency(self, *, priority: int, reported_at: dt.datetime, as_of: dt.datetime) -> bool:
         """Whether a ticket is still within a response target that makes it an emergency at ``as_of``."""

@@ -51,6 +51,13 @@ motorcycle_speed_kmh = 36.0
 emergency_priorities = [1]
 # An emergency's waiting counts like an outage of this many customers.
 emergency_customers = 100
+# A re-plan may extend a crew's shift by up to this many minutes, by itself, so it reaches an
+# emergency no shift could otherwise take today (0: never; replan --no-overtime refuses it, an
+# explicit --end-shift wins). Caps never relax.
+emergency_overtime_min = 60
+# Per worker: the most overtime minutes in a day, and in a week (Monday to Sunday).
+overtime_max_min_per_day = 120
+overtime_max_min_per_week = 600
 
 [response.target_hours]
 # Report-to-arrival targets per priority class.

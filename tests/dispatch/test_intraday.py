@@ -408,7 +408,8 @@ def test_sick_crew_remaining_stops_redistributed() -> None:
 
 
 def test_overtime_lets_a_crew_make_a_late_hazard_safe() -> None:
-    """A hazard at 15:00 that no shift ending 16:00 can take is served once the dispatcher extends C01."""
+    """A hazard at 15:00 that no shift ending 16:00 can take (overtime refused) is served once the dispatcher
+    extends C01."""
     policy = Policy()
     inputs = world()
     doc = night(inputs, policy)
@@ -417,7 +418,12 @@ def test_overtime_lets_a_crew_make_a_late_hazard_safe() -> None:
     day = dataclasses.replace(inputs, tickets=(hazard,))
     visits = tuple(v for r in doc.routes for v in progress_on(doc, r.crew_id, now))
     rin = ReplanInputs(
-        inputs=day, previous=doc, at=now, visits=visits, known_tickets={t.ticket_id: t for t in inputs.tickets}
+        inputs=day,
+        previous=doc,
+        at=now,
+        visits=visits,
+        known_tickets={t.ticket_id: t for t in inputs.tickets},
+        overtime=False,
     )
     plain = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1).plan
     assert [u.reason for u in plain.unassigned if u.ticket_id == "HAZ"] == ["shift_too_short"]
