@@ -32,6 +32,7 @@ from dispatch.commands.common import (
 )
 from dispatch.io.importing.rows import ImportErrors
 from dispatch.io.sheets import SheetError
+from dispatch.planning.roads import RoadsError
 from dispatch.runtime.files import OutputError, check_output_dir
 from dispatch.store.locks import PlanLockedError
 from dispatch.store.models.plans import PlanRow, latest_plan, plan_of, published_plan
@@ -118,6 +119,8 @@ def plan_command(
             ).plan
     except (PlanLockedError, NothingToPlan, ReadOnlyDatabaseError) as exc:
         fail(str(exc))
+    except RoadsError as exc:  # road tiles missing, a bad closures file, a ticket off the roads
+        fail(exc.problems)
     except SQLAlchemyError as exc:
         fail(database_problem(exc))
     except KeyboardInterrupt:

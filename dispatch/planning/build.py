@@ -16,6 +16,7 @@ from dispatch.core.plan import CrewNotDispatched, Unassigned
 from dispatch.core.policy import Policy
 from dispatch.core.zones import ZoneIndex
 from dispatch.planning.crews import CrewOnShift, crews_on_shift
+from dispatch.planning.roads import profiles_for
 from dispatch.planning.travel import MatrixFromCoords
 
 # Reasons decided before the solver sees a ticket (the solver's own are in solver.Reason).
@@ -56,10 +57,12 @@ class _Sites:
     def __init__(self, model: solver.Model) -> None:
         self.model = model
         self.coords: list[tuple[float, float]] = []
+        self.names: list[str] = []
         self.depots: dict[tuple[float, float], solver.Site] = {}
 
     def site(self, lon: float, lat: float, name: str) -> solver.Site:
         self.coords.append((lon, lat))
+        self.names.append(name)
         return self.model.add_site(x=lon, y=lat, name=name)
 
     def depot(self, lon: float, lat: float, name: str) -> solver.Site:
@@ -102,7 +105,8 @@ def build_problem(
         # The solver needs a crew; an idle placeholder never serves anything.
         here = sites.coords[0] if sites.coords else (108.55, -6.72)
         model.add_crew(id="__none__", start=sites.depot(here[0], here[1], "none"), shift=solver.TimeWindow(0, 0))
-    problem = model.build(MatrixFromCoords(sites.coords, inputs.zones, inputs.day, policy))
+    profiles = profiles_for([c.crew.vehicle.value for c in crews]) if crews else ()
+    problem = model.build(MatrixFromCoords(sites.coords, inputs.zones, inputs.day, policy, sites.names, profiles))
     return Build(
         problem,
         crews,
@@ -145,6 +149,8 @@ def _add_crew(model: solver.Model, sites: _Sites, c: CrewOnShift, origin: dt.dat
         homes_allowed=c.outdoor_only_reason is None,
         breaks=breaks,
         speed_factor=policy.travel.speed_factor(c.crew.vehicle),
+        # On roads each vehicle kind drives its own matrix (a motorcycle takes lanes a car cannot).
+        profile=c.crew.vehicle.value if policy.travel.on_roads else None,
     )
 
 
