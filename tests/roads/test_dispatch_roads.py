@@ -155,3 +155,35 @@ def test_roads_build_command_builds_once(tmp_path: Path) -> None:
     assert json.loads(again.stdout)["built"] is False
     missing = runner.invoke(app, ["roads", "build", str(tmp_path / "nope.osm.pbf")], env=env)
     assert missing.exit_code == 1 and "no such extract" in missing.stderr
+
+
+def test_sheets_draw_the_road_path_and_etas_are_road_times(tiny_tiles: RoadTiles, tmp_path: Path) -> None:
+    """On roads the sheets' route line follows the streets (over the east bridge to B, not across the
+    river), the PDF and phone page are written from it, and a customer's ETA is the plan's road arrival."""
+    from dispatch.intraday.forecast import eta_window
+    from dispatch.io.sheets import write_sheets
+    from dispatch.usecases.sheets import road_paths
+
+    policy = _policy(tiny_tiles)
+    inputs = _inputs()
+    plan = make_plan(inputs, policy, reproducible=True, workers=1).plan
+    paths = road_paths(plan, policy)
+    assert paths is not None and road_paths(plan, _policy(None)) is None
+    crews = {c.crew_id: c for c in inputs.crews}
+    tickets = {t.ticket_id: t for t in inputs.tickets}
+    files = write_sheets(plan=plan, tickets=tickets, crews=crews, zones=(), policy=policy, out_dir=tmp_path,
+                         lang="en", road_paths=paths)  # fmt: skip
+    assert {f.name for f in files} >= {"CAR.pdf", "CAR.html", "MOTO.geojson", "index.pdf"}
+    route = next(r for r in plan.routes if "B" in r.ticket_ids)
+    geo = json.loads((tmp_path / f"{route.crew_id}.geojson").read_text(encoding="utf-8"))
+    (line,) = [f["geometry"]["coordinates"] for f in geo["features"] if f["properties"].get("kind") == "route"]
+    assert len(line) > 3 * len(route.steps)  # the road's shape, not one segment per leg
+    on_bridge = [p for p in line if abs(p[0] - town.EAST) < 1e-4 and town.S_LAT - 1e-4 <= p[1] <= town.N_LAT + 1e-4]
+    assert on_bridge
+    first = route.visits[0]
+    start = route.steps[0]
+    a, b = (start.lat, start.lon), (first.lat, first.lon)
+    eta = eta_window(plan, first.ticket_id or "")
+    assert eta is not None and eta.arrival == first.arrival
+    vehicle = "car" if route.crew_id == "CAR" else "motorcycle"
+    assert (first.arrival - start.end).total_seconds() == road_seconds(policy, vehicle, a, b)
