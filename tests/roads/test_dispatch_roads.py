@@ -187,3 +187,25 @@ def test_sheets_draw_the_road_path_and_etas_are_road_times(tiny_tiles: RoadTiles
     assert eta is not None and eta.arrival == first.arrival
     vehicle = "car" if route.crew_id == "CAR" else "motorcycle"
     assert (first.arrival - start.end).total_seconds() == road_seconds(policy, vehicle, a, b)
+
+
+def test_replan_mid_drive_moves_the_crew_along_the_road(tiny_tiles: RoadTiles) -> None:
+    """Re-planned halfway through its drive to B (across the river, by the bridge), with no position
+    reported, the crew is placed along the road it drives, not in the river between: it still reaches
+    B when the road plan said, and the re-plan passes the road checker."""
+    from dispatch.intraday.model import ReplanInputs, VisitFact
+    from dispatch.intraday.replan import make_replan
+
+    policy = _policy(tiny_tiles)
+    inputs = _inputs()
+    plan = make_plan(inputs, policy, reproducible=True, workers=1).plan.with_(plan_id=1)
+    route = next(r for r in plan.routes if "B" in r.ticket_ids)
+    visits = list(route.visits)
+    k = next(i for i, s in enumerate(visits) if s.ticket_id == "B")
+    left = visits[k - 1].end if k else route.steps[0].end
+    now = left + (visits[k].arrival - left) / 2
+    done = tuple(VisitFact(s.ticket_id or "", route.crew_id, s.arrival, s.end, s.indoor) for s in visits[:k])
+    new = make_replan(ReplanInputs(inputs=inputs, previous=plan, at=now, visits=done), policy, time_limit=5,
+                      reproducible=True, workers=1).plan  # fmt: skip
+    step = next(s for r in new.routes for s in r.visits if s.ticket_id == "B")
+    assert abs((step.arrival - visits[k].arrival).total_seconds()) <= 60
