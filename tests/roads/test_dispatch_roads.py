@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -209,3 +210,23 @@ def test_replan_mid_drive_moves_the_crew_along_the_road(tiny_tiles: RoadTiles) -
                       reproducible=True, workers=1).plan  # fmt: skip
     step = next(s for r in new.routes for s in r.visits if s.ticket_id == "B")
     assert abs((step.arrival - visits[k].arrival).total_seconds()) <= 60
+
+
+def test_zone_speeds_cap_road_times_only_when_asked(tiny_tiles: RoadTiles, tmp_path: Path) -> None:
+    """A 5 km/h zone around A slows road drives from A only with travel.zone_speeds_on_roads; the
+    matrix cache folder named by the policy is written to disk."""
+    from shapely.geometry import box
+
+    from dispatch.core.domain import Zone
+    from dispatch.planning.travel import travel_matrices
+
+    slow = Zone("Pasar", box(town.HOME_A[0] - 0.002, town.HOME_A[1] - 0.002, town.HOME_A[0] + 0.002,
+                             town.HOME_A[1] + 0.002), speed_kmh=5.0)  # fmt: skip
+    sites = [town.HOME_A, town.HOME_B]
+    cache = tmp_path / "cache"
+    plain = travel_matrices(sites, [slow], _policy(tiny_tiles, cache=str(cache)), names=["A", "B"])
+    capped = travel_matrices(sites, [slow], _policy(tiny_tiles, zone_speeds_on_roads=True), names=["A", "B"])
+    road, metres = int(plain.durations[0, 1]), int(plain.distances[0, 1])
+    assert int(capped.durations[0, 1]) == max(road, math.ceil(metres / 2 / (5 / 3.6) + metres / 2 / (30 / 3.6)))
+    assert int(capped.durations[0, 1]) > road
+    assert list(cache.glob("*.npz"))
