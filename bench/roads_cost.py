@@ -126,9 +126,9 @@ def main() -> None:
             f"{same.shift_overruns} of {len(same.routes)}",
         ),
         (
-            "hours past shift end, in all",
-            f"{replayed.overrun_seconds / 3600:.1f}",
-            f"{same.overrun_seconds / 3600:.1f}",
+            "minutes past shift end, in all",
+            f"{replayed.overrun_seconds / 60:.0f}",
+            f"{same.overrun_seconds / 60:.0f}",
         ),
         (
             "drives faster than the road (checker)",
@@ -145,7 +145,9 @@ def main() -> None:
     print(f"{'':40} {'great-circle plan (baseline)':>30} {'road plan':>12}")
     for name, a, b in rows:
         print(f"{name:40} {a:>30} {b:>12}")
-    print(f"\nreplay: {replayed.summary()}")
+    print(f"\ngreat-circle plan replayed on road times: {replayed.summary()}")
+    over = {r.crew_id: r.overrun for r in same.routes if r.overrun}
+    print(f"road plan replayed on its own times: {same.summary()}; overruns (s): {over}")
     delays = sorted((v.delay for v in replayed.visits), reverse=True)
     print(f"worst delays (min): {[round(d / 60) for d in delays[:5]]}; median {delays[len(delays) // 2] / 60:.0f} min")
     print(
