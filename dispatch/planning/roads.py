@@ -8,7 +8,7 @@ in ``travel.tiles`` (see docs/roads.md); this module is the one place that turns
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -74,21 +74,52 @@ def road_travel(policy: Policy, profiles: Sequence[str] = ("car",)) -> RoadTrave
 
 
 def road_matrices(
-    coords: Sequence[tuple[float, float]], names: Sequence[str], policy: Policy, profiles: Sequence[str]
+    coords: Sequence[tuple[float, float]],
+    names: Sequence[str],
+    policy: Policy,
+    profiles: Sequence[str],
+    *,
+    start_only: Collection[int] = (),
 ) -> TravelMatrices:
     """Road durations and distances between ``coords`` (lon, lat), one pair per profile in ``profiles``.
 
-    ``names`` name each location in an error (a ticket id, or "C1 depot")."""
+    ``names`` name each location in an error (a ticket id, or "C1 depot"). ``start_only`` locations
+    (crews' positions in a re-plan: new places each time, only ever left) get their rows by one
+    search each, outside the cache: adding a place to a cached matrix costs a search from every
+    known place (its column), which nobody drives here; their columns mirror their rows."""
     points = np.array(coords, dtype=np.float64).reshape(-1, 2)
     model = road_travel(policy, profiles)
     try:
         return TravelMatrices.per_profile(
-            {profile: model.profile_matrices(points, profile, list(names)) for profile in model.profiles}
+            {profile: _profile_matrices(model, points, profile, names, start_only) for profile in model.profiles}
         )
     except UnsnappableLocations as exc:
         raise off_road_error(exc) from None
     except RoadNetworkError as exc:
         raise RoadsError(str(exc)) from None
+
+
+def _profile_matrices(
+    model: RoadTravel, points: np.ndarray, profile: str, names: Sequence[str], start_only: Collection[int]
+) -> TravelMatrices:
+    starts = sorted(start_only)
+    if not starts:
+        return model.profile_matrices(points, profile, list(names))
+    rest = [i for i in range(len(points)) if i not in start_only]
+    model.check_snaps(points[starts], profile, list(names), indices=np.array(starts))
+    known = model.profile_matrices(points[rest], profile, [names[i] for i in rest])
+    rows = model.between(points[starts], points[rest], profile) if rest else None
+    out = []
+    for k, part in enumerate((known.durations, known.distances)):
+        # Columns nobody drives take the rows' values (a week-long sentinel would inflate the solver's
+        # penalties, which scale with the longest leg).
+        full = np.zeros((len(points), len(points)), dtype=np.int32)
+        full[np.ix_(rest, rest)] = part
+        if rows is not None:
+            full[np.ix_(starts, rest)] = rows[k]
+            full[np.ix_(rest, starts)] = rows[k].T
+        out.append(full)
+    return TravelMatrices(durations=out[0], distances=out[1])
 
 
 def off_road_error(exc: UnsnappableLocations) -> RoadsError:
@@ -128,6 +159,11 @@ def road_path(stops: Sequence[tuple[float, float]], *, vehicle: str, policy: Pol
     except RoadNetworkError as exc:
         raise RoadsError(str(exc)) from None
     return [[(lat, lon) for lon, lat in leg] for leg in shape.legs]
+
+
+def matrix_cache(policy: Policy) -> MatrixCache:
+    """The road matrix cache the policy's plans use in this process (its ``stats`` say what was computed)."""
+    return _cache(policy.travel.cache)
 
 
 def _cache(folder: str) -> MatrixCache:

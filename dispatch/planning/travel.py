@@ -4,7 +4,7 @@ says ``travel.engine = "roads"``), slowed in slow zones."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +24,7 @@ def travel_matrices(
     *,
     names: Sequence[str] = (),
     profiles: Sequence[str] = ("car",),
+    start_only: Collection[int] = (),
 ) -> TravelMatrices:
     """Travel between ``sites`` (lon, lat).
 
@@ -33,10 +34,12 @@ def travel_matrices(
     matrices, one pair per vehicle profile in ``profiles``; slow zones cap them only when
     ``travel.zone_speeds_on_roads``. ``names`` name the sites in an error (a ticket id, "C1 depot").
     No ``profiles``: nobody drives (a part without crews), so no road network is asked.
+    ``start_only``: sites only ever left (crews' positions in a re-plan); on roads only their rows
+    are computed (one search each), not cached, and their columns are not driven.
     """
     if policy.travel.on_roads and profiles:
         names = list(names) or [f"location {i}" for i in range(len(sites))]
-        matrices = road_matrices(sites, names, policy, profiles)
+        matrices = road_matrices(sites, names, policy, profiles, start_only=start_only)
         if not policy.travel.zone_speeds_on_roads:
             return matrices
         return TravelMatrices.per_profile({p: _slowed(sites, zones, policy, m) for p, m in matrices.by_profile.items()})
@@ -74,10 +77,13 @@ class MatrixFromCoords:
     policy: Policy
     names: Sequence[str] = ()
     profiles: Sequence[str] = ("car",)
+    start_only: Collection[int] = ()
 
     def matrices(self, sites: Sequence[solver.Site]) -> TravelMatrices:
         zones = [z for z in self.zones if z.valid_on(self.day)]
-        return travel_matrices(self.coords, zones, self.policy, names=self.names, profiles=self.profiles)
+        return travel_matrices(
+            self.coords, zones, self.policy, names=self.names, profiles=self.profiles, start_only=self.start_only
+        )
 
 
 def drive_seconds(

@@ -16,7 +16,7 @@ from cli import app
 from dispatch.core.domain import Category, Crew, PlanInputs, Shift, Ticket, Vehicle
 from dispatch.core.policy import Policy, PolicyError
 from dispatch.planning.nightly import make_plan
-from dispatch.planning.roads import RoadsError
+from dispatch.planning.roads import RoadsError, matrix_cache
 from dispatch.planning.travel import drive_seconds
 from solver.road_tiles import RoadTiles
 from tests.dispatch.plan_checker import check_plan, road_seconds
@@ -193,7 +193,7 @@ def test_sheets_draw_the_road_path_and_etas_are_road_times(tiny_tiles: RoadTiles
 def test_replan_mid_drive_moves_the_crew_along_the_road(tiny_tiles: RoadTiles) -> None:
     """Re-planned halfway through its drive to B (across the river, by the bridge), with no position
     reported, the crew is placed along the road it drives, not in the river between: it still reaches
-    B when the road plan said, and the re-plan passes the road checker."""
+    B when the road plan said; the positions do not grow the matrix cache."""
     from dispatch.intraday.model import ReplanInputs, VisitFact
     from dispatch.intraday.replan import make_replan
 
@@ -206,10 +206,13 @@ def test_replan_mid_drive_moves_the_crew_along_the_road(tiny_tiles: RoadTiles) -
     left = visits[k - 1].end if k else route.steps[0].end
     now = left + (visits[k].arrival - left) / 2
     done = tuple(VisitFact(s.ticket_id or "", route.crew_id, s.arrival, s.end, s.indoor) for s in visits[:k])
+    computed = matrix_cache(policy).stats.computed
     new = make_replan(ReplanInputs(inputs=inputs, previous=plan, at=now, visits=done), policy, time_limit=5,
                       reproducible=True, workers=1).plan  # fmt: skip
     step = next(s for r in new.routes for s in r.visits if s.ticket_id == "B")
     assert abs((step.arrival - visits[k].arrival).total_seconds()) <= 60
+    # The crews' positions are new places, only ever left: their rows are searched, the cache not grown.
+    assert matrix_cache(policy).stats.computed == computed
 
 
 def test_zone_speeds_cap_road_times_only_when_asked(tiny_tiles: RoadTiles, tmp_path: Path) -> None:
