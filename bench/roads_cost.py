@@ -1,6 +1,6 @@
 """The cost of not having roads: the sample day planned on great-circle times, then driven on road times.
 
-    .venv/bin/python bench/roads_cost.py [--time-limit 20] [--work DIR]
+    .venv/bin/python bench/roads_cost.py [--time-limit 20 | --reproducible] [--work DIR] [--cache]
 
 The bundled sample region (data/sample: its tickets, crews, shifts and zones, the day after its
 newest ticket) is imported into a temporary SQLite file. Its synthetic road network
@@ -77,7 +77,9 @@ def crew_hours(plan: Plan) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--time-limit", type=float, default=20.0, help="solver seconds per plan")
+    parser.add_argument("--reproducible", action="store_true", help="fixed search work: the same plans every run")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench-roads-cost")
+    parser.add_argument("--cache", action="store_true", help="keep road matrices in WORK/cache between runs")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
 
@@ -91,16 +93,20 @@ def main() -> None:
     gc_policy = Policy.load(SAMPLE / "dispatch.toml")
     with tempfile.TemporaryDirectory() as tmp:
         inputs = sample_inputs(Path(tmp), gc_policy)
-    road_policy = gc_policy.with_overrides({"travel.engine": "roads", "travel.tiles": str(tiles.directory)})
+    overrides = {"travel.engine": "roads", "travel.tiles": str(tiles.directory)}
+    if args.cache:
+        overrides["travel.cache"] = str(args.work / "cache")
+    road_policy = gc_policy.with_overrides(overrides)
     print(f"sample day {inputs.day}: {len(inputs.tickets)} open tickets, {len(inputs.crews)} crews\n")
 
-    gc = make_plan(inputs, gc_policy, time_limit=args.time_limit, workers=1)
+    search = {"time_limit": args.time_limit, "reproducible": args.reproducible, "workers": 1}
+    gc = make_plan(inputs, gc_policy, **search)
     t = time.perf_counter()
     road_problem = build_problem(inputs, road_policy).problem  # the same sites, jobs and crews, road times
     matrix_s = time.perf_counter() - t
     assert gc.solution is not None, "the sample day is one part"
     replayed = replay(road_problem, gc.solution)
-    road = make_plan(inputs, road_policy, time_limit=args.time_limit, workers=1)  # matrices from the cache
+    road = make_plan(inputs, road_policy, **search)  # matrices from the cache
     assert road.solution is not None
     same = replay(road_problem, road.solution)  # the road plan on its own times: nothing late
 
