@@ -24,6 +24,7 @@ from dispatch.core.clock import PLAUSIBLE_YEARS
 from dispatch.core.jsonread import PlanFormatError
 from dispatch.core.plan import PRIORITIES, Plan
 from dispatch.core.policy import Policy, PolicyError
+from dispatch.planning.roads import RoadsError
 from dispatch.store.db import database_url, make_engine, session_scope
 from dispatch.store.schema import SchemaError, create_schema
 
@@ -108,6 +109,8 @@ def reported(*refusals: type[Exception], as_json: bool = False) -> Iterator[None
         fail(getattr(exc, "problems", None) or str(exc), as_json=as_json)
     except PolicyError as exc:
         fail(str(exc), as_json=as_json)
+    except RoadsError as exc:  # road tiles missing, a bad closures file, a ticket off the roads
+        fail(exc.problems, as_json=as_json)
     except PlanFormatError as exc:
         fail(f"stored plan does not follow the plan format: {exc}", as_json=as_json)
     except SQLAlchemyError as exc:

@@ -37,6 +37,7 @@ from dispatch.io.importing.rows import ImportErrors
 from dispatch.io.sheets import SheetError
 from dispatch.io.sheets.i18n import LANGUAGES, Labels
 from dispatch.planning.coverage import coverage_gaps, hazard_skills
+from dispatch.planning.roads import RoadsError
 from dispatch.runtime.files import OutputError, check_output_dir
 from dispatch.store.locks import PlanLockedError
 from dispatch.store.models.crews import load_crews, load_shifts
@@ -150,6 +151,8 @@ def plan_command(
             plan = run.plan
     except (PlanLockedError, NothingToPlan, ReadOnlyDatabaseError) as exc:
         fail(str(exc))
+    except RoadsError as exc:  # road tiles missing, a bad closures file, a ticket off the roads
+        fail(exc.problems)
     except SQLAlchemyError as exc:
         fail(database_problem(exc))
     except KeyboardInterrupt:
@@ -285,6 +288,10 @@ def sheets_command(
     console.print(f"Wrote {len(files)} files to {out}/ in {time.monotonic() - t0:.1f} s")
 
 
+def _road_line(line: str) -> None:
+    err_console.print(f"  roads: {line}", markup=False, style="dim")
+
+
 def demo_command(
     out: Annotated[Path, typer.Option(help="Folder for the demo database and outputs.")] = Path("demo-output"),
     time_limit: Annotated[float, typer.Option(callback=check_seconds, help="Solver seconds.")] = 20.0,
@@ -292,11 +299,17 @@ def demo_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace a database, policy or plan in --out that no demo wrote.")
     ] = False,
+    roads: Annotated[
+        bool,
+        typer.Option(
+            "--roads", help="Plan on the sample's synthetic road network (Valhalla; slower: about 2 minutes)."
+        ),
+    ] = False,
 ) -> None:
     """Load the bundled sample region into a new SQLite file, plan the next day, publish, write route sheets.
     A folder holding a database or policy the demo did not write is refused unless --force.
 
-    Example: dispatch demo --out demo-output --time-limit 20
+    Example: dispatch demo --out demo-output --time-limit 20   (add --roads to plan on road times)
     """
     now = dt.datetime.now(dt.UTC)
     try:
@@ -307,11 +320,14 @@ def demo_command(
     console.print("Sample region: 4 ULP offices around Cirebon, bundled with the package")
     try:
         with search_progress("open tickets", time_limit) as progress:
-            run = run_demo(out=out, time_limit=time_limit, lang=lang, now=now, progress=progress, force=force)
+            run = run_demo(out=out, time_limit=time_limit, lang=lang, now=now, progress=progress, force=force,
+                           roads=roads, roads_progress=_road_line if roads else None)  # fmt: skip
     except ImportErrors as exc:
         fail(["the bundled sample did not import:", *exc.errors], warnings=exc.warnings)
     except (DemoFolderInUse, OutputError, SheetError) as exc:
         fail(str(exc))
+    except RoadsError as exc:
+        fail(exc.problems)
     for what, count in run.imported.items():
         console.print(f"  imported {count} {what}")
     render_plan(run.plan)

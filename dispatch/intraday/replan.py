@@ -249,7 +249,9 @@ def _rest_of_day(
         end_lon = crew.end_lon if crew.end_lon is not None else crew.depot_lon
         # The crew must be able to drive back: a shift never ends before it can get home.
         speed = policy.travel.speed_factor(crew.vehicle)
-        home = drive_seconds((lat, lon), (end_lat, end_lon), speed=speed, zones=zones, policy=policy)
+        home = drive_seconds(
+            (lat, lon), (end_lat, end_lon), speed=speed, zones=zones, policy=policy, vehicle=crew.vehicle.value
+        )
         if start + dt.timedelta(seconds=home) > end:
             end = start + dt.timedelta(seconds=home + 60)
             notes.append(f"{crew.crew_id}: needs until {end.astimezone(tz):%H:%M} to get back to the depot")

@@ -16,6 +16,7 @@ from dispatch.core.plan import CrewNotDispatched, Unassigned
 from dispatch.core.policy import Policy
 from dispatch.core.zones import ZoneIndex
 from dispatch.planning.crews import CrewOnShift, crews_on_shift
+from dispatch.planning.roads import profiles_for
 from dispatch.planning.travel import MatrixFromCoords
 
 # Reasons decided before the solver sees a ticket (the solver's own are in solver.Reason).
@@ -56,16 +57,29 @@ class _Sites:
     def __init__(self, model: solver.Model) -> None:
         self.model = model
         self.coords: list[tuple[float, float]] = []
+        self.names: list[str] = []
         self.depots: dict[tuple[float, float], solver.Site] = {}
+        self.reached: set[int] = set()  # sites someone drives to: job sites and crews' ends
 
-    def site(self, lon: float, lat: float, name: str) -> solver.Site:
+    def site(self, lon: float, lat: float, name: str, *, reached: bool = True) -> solver.Site:
         self.coords.append((lon, lat))
-        return self.model.add_site(x=lon, y=lat, name=name)
+        self.names.append(name)
+        site = self.model.add_site(x=lon, y=lat, name=name)
+        if reached:
+            self.reached.add(site.index)
+        return site
 
-    def depot(self, lon: float, lat: float, name: str) -> solver.Site:
+    def start_only(self) -> frozenset[int]:
+        """Sites only ever left (a crew's position in a re-plan): road travel needs their rows, not columns."""
+        return frozenset(range(len(self.coords))) - self.reached
+
+    def depot(self, lon: float, lat: float, name: str, *, reached: bool = True) -> solver.Site:
         if (lon, lat) not in self.depots:
-            self.depots[(lon, lat)] = self.site(lon, lat, name)
-        return self.depots[(lon, lat)]
+            self.depots[(lon, lat)] = self.site(lon, lat, name, reached=reached)
+        site = self.depots[(lon, lat)]
+        if reached:
+            self.reached.add(site.index)
+        return site
 
 
 def build_problem(
@@ -103,7 +117,10 @@ def build_problem(
         # The solver needs a crew; an idle placeholder never serves anything.
         here = sites.coords[0] if sites.coords else (108.55, -6.72)
         model.add_crew(id="__none__", start=sites.depot(here[0], here[1], "none"), shift=solver.TimeWindow(0, 0))
-    problem = model.build(MatrixFromCoords(sites.coords, inputs.zones, inputs.day, policy))
+    profiles = profiles_for([c.crew.vehicle.value for c in crews]) if crews else ()
+    problem = model.build(
+        MatrixFromCoords(sites.coords, inputs.zones, inputs.day, policy, sites.names, profiles, sites.start_only())
+    )
     return Build(
         problem,
         crews,
@@ -122,7 +139,8 @@ def _add_crew(model: solver.Model, sites: _Sites, c: CrewOnShift, origin: dt.dat
         return int((t - origin).total_seconds())
 
     shift = c.shift
-    start = sites.depot(c.crew.depot_lon, c.crew.depot_lat, f"{c.crew.crew_id} depot")
+    has_end = c.crew.end_lat is not None and c.crew.end_lon is not None
+    start = sites.depot(c.crew.depot_lon, c.crew.depot_lat, f"{c.crew.crew_id} depot", reached=not has_end)
     end = start
     if c.crew.end_lat is not None and c.crew.end_lon is not None:
         end = sites.depot(c.crew.end_lon, c.crew.end_lat, f"{c.crew.crew_id} end")
@@ -146,6 +164,8 @@ def _add_crew(model: solver.Model, sites: _Sites, c: CrewOnShift, origin: dt.dat
         homes_allowed=c.outdoor_only_reason is None,
         breaks=breaks,
         speed_factor=policy.travel.speed_factor(c.crew.vehicle),
+        # On roads each vehicle kind drives its own matrix (a motorcycle takes lanes a car cannot).
+        profile=c.crew.vehicle.value if policy.travel.on_roads else None,
     )
 
 

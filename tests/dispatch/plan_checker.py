@@ -1,12 +1,16 @@
 """An independent checker of the plan JSON contract, recomputing everything from inputs and policy.
 
 It shares no code with dispatch.planning or the solver: distances come from geopy, exposure and
-caps from the policy's own numbers, windows and shifts from the inputs as imported.
+caps from the policy's own numbers, windows and shifts from the inputs as imported. With
+``travel.engine = "roads"`` each drive is checked against the road time Valhalla itself gives for
+that pair (its own engine on the policy's tiles, the closures file read here), not against geopy.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +23,35 @@ from dispatch.core.policy import Policy
 ROUTE_KEYS = {"crew_id", "members", "shift", "steps", "summary"}
 STEP_KEYS = {"type", "lat", "lon", "arrival", "start", "end", "travel_m", "indoor", "exposure_min"}
 SUMMARY_KEYS = {"visits", "homes_entered", "exposure_min", "distance_m", "duration_s"}
+
+
+_ACTORS: dict[str, Any] = {}
+COSTING = {"car": "auto", "motorcycle": "motor_scooter"}
+
+
+def road_seconds(policy: Policy, vehicle: str, a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Valhalla's own time (s) from ``a`` to ``b`` (lat, lon) for ``vehicle`` on the policy's tiles and
+    closures (GeoJSON points and polygons), asked one pair at a time."""
+    import valhalla
+
+    config = str(Path(policy.travel.tiles).resolve() / "valhalla.json")
+    if config not in _ACTORS:
+        _ACTORS[config] = valhalla.Actor(config)
+    request: dict[str, Any] = {
+        "sources": [{"lat": a[0], "lon": a[1]}],
+        "targets": [{"lat": b[0], "lon": b[1]}],
+        "costing": COSTING[vehicle],
+        "verbose": False,
+    }
+    if policy.travel.closures:
+        features = json.loads(Path(policy.travel.closures).read_text(encoding="utf-8"))["features"]
+        geoms = [f["geometry"] for f in features]
+        points = [{"lon": g["coordinates"][0], "lat": g["coordinates"][1]} for g in geoms if g["type"] == "Point"]
+        rings = [g["coordinates"][0] for g in geoms if g["type"] == "Polygon"]
+        request |= {"exclude_locations": points} if points else {}
+        request |= {"exclude_polygons": rings} if rings else {}
+    seconds = _ACTORS[config].matrix(request)["sources_to_targets"]["durations"][0][0]
+    return float("inf") if seconds is None else float(seconds)
 
 
 def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[str]:
@@ -98,9 +131,12 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
             arrival, start, end = aware(step["arrival"]), aware(step["start"]), aware(step["end"])
             if not prev_end <= arrival <= start <= end:
                 problems.append(f"{cid}: times out of order at {step.get('ticket_id', step['type'])}")
-            metres = great_circle((prev_place["lat"], prev_place["lon"]), (step["lat"], step["lon"])).meters
+            here, there = (prev_place["lat"], prev_place["lon"]), (step["lat"], step["lon"])
             # Travel may be slower than the reference (slow zones), never faster; 2 s for rounding.
-            fastest = metres * policy.travel.circuity / speed_ms
+            if policy.travel.engine == "roads":
+                fastest = 0.0 if here == there else road_seconds(policy, crew.vehicle.value, here, there)
+            else:
+                fastest = great_circle(here, there).meters * policy.travel.circuity / speed_ms
             took = (arrival - prev_end).total_seconds()
             if took + 2 < fastest:
                 problems.append(
