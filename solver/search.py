@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing as mp
 import os
 import time
@@ -21,6 +22,7 @@ from multiprocessing.connection import Connection
 from solver.assemble import assemble_route, empty_route
 from solver.diagnose import explain_all
 from solver.engine import ILS_MIN_JOBS, RawResult, RawRoute, SearchMember, run_search
+from solver.fill import fill_routes
 from solver.lifeline import die_with_parent
 from solver.model import Problem
 from solver.solution import SearchStats, Solution
@@ -124,6 +126,8 @@ class SearchConfig:
     members: tuple[SearchMember, ...] = DEFAULT_PORTFOLIO
     # Extra seconds the watchdog grants past the limit before killing a member.
     grace: float = 2.0
+    # The fill guarantee (solver.fill): insert every unassigned job one feasible insertion would serve.
+    fill: bool = True
 
     def effective_workers(self) -> int:
         wanted = self.workers if self.workers is not None else available_cores()
@@ -175,9 +179,21 @@ def solve(
     t0 = time.monotonic()
     if problem.jobs:
         raw = _run_portfolio(problem, config, initial, progress)
+        if config.fill:
+            raw = _fill(problem, raw)
     else:
         raw = RawResult((), 0, "success", 0, 0.0, 0.0, "empty")
     return _to_solution(problem, raw, config, time.monotonic() - t0)
+
+
+def _fill(problem: Problem, raw: RawResult) -> RawResult:
+    """The search's routes with every job that fits somewhere inserted (see solver.fill)."""
+    by_crew = {r.crew: r for r in raw.routes}
+    routes = [by_crew.get(v) or empty_route(problem, v) for v in range(len(problem.crews))]
+    filled = fill_routes(problem, routes)
+    if filled == tuple(routes):
+        return raw
+    return dataclasses.replace(raw, routes=filled, member=f"{raw.member}+fill")
 
 
 def _to_solution(problem: Problem, raw: RawResult, config: SearchConfig, wall: float) -> Solution:

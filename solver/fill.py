@@ -1,0 +1,272 @@
+"""The fill guarantee: after the search, no unassigned job is left that one feasible insertion would serve.
+
+The search stops when its time is up, not when the routes are full: on an over-subscribed day it could
+leave a crew idle in the afternoon while jobs it could still reach stay unassigned. :func:`fill_routes`
+goes over the unassigned jobs in priority order (most urgent first, then most customers) and inserts
+each at its cheapest feasible position over all crews, with the model's exact rules: skills, time
+windows, breaks (taken in window order in some gap between two places, while driving or waiting),
+home, exposure and capacity caps, no home entry after a contaminating job, back at the end by the
+end of the shift and within ``max_work``. Inserting a job only delays a route, so one pass leaves
+nothing insertable. A changed route is re-timed as early as its windows allow.
+
+Speed: a route keeps its earliest schedule per number of breaks taken at each stop, and a cheap
+necessary condition (travel only, no breaks, latest starts from the end backwards) screens out
+positions with numpy before the exact check of the route's remainder.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver.engine import RawRoute
+from solver.model import Crew, Job, Problem
+
+# A state after a stop: (free at, weighted waiting so far, breaks taken (index, start), visits (job, start)).
+_State = tuple[int, int, tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]
+
+
+def fill_routes(problem: Problem, routes: Sequence[RawRoute], *, deadline: float | None = None) -> tuple[RawRoute, ...]:
+    """``routes`` (one per crew, in crew order) with every insertable unassigned job inserted."""
+    filler = _Filler(problem, routes)
+    served = {j for r in routes for j, _ in r.visits}
+    jobs = problem.jobs
+    todo = sorted(
+        (j for j in range(len(jobs)) if j not in served),
+        key=lambda j: (jobs[j].priority, -jobs[j].customers, jobs[j].id),
+    )
+    for j in todo:
+        if deadline is not None and time.monotonic() > deadline:
+            break
+        filler.insert(j)
+    return filler.result()
+
+
+@dataclass
+class _Route:
+    """One crew's route as the filler sees it: its order and what screening and checking need."""
+
+    order: list[int]
+    states: list[dict[int, _State]]  # after the start (0) and after each visit
+    latest: np.ndarray  # latest arrival at each visit and at the end (travel only, no breaks)
+    cost: int  # weighted waiting of the earliest schedule
+    homes: int
+    exposure: int
+    demand: int
+    first_contaminating: int | None
+    last_home: int | None
+
+
+class _Filler:
+    def __init__(self, problem: Problem, routes: Sequence[RawRoute]) -> None:
+        self.problem = problem
+        self.raw = list(routes)
+        self.changed: set[int] = set()
+        obj = problem.objective
+        jobs = problem.jobs
+        self.weight = [obj.wait_weight * j.customers + j.urgency for j in jobs]
+        self.service = np.array([j.service for j in jobs], dtype=np.int64)
+        self.site = np.array([j.site.index for j in jobs], dtype=np.int64)
+        self.durations = [problem.travel.durations_for(c.speed_factor, c.profile) for c in problem.crews]
+        self.distances = [problem.travel.for_profile(c.profile).distances for c in problem.crews]
+        self.routes: list[_Route | None] = [self._route(v, [j for j, _ in r.visits]) for v, r in enumerate(routes)]
+
+    def result(self) -> tuple[RawRoute, ...]:
+        out = []
+        for v, raw in enumerate(self.raw):
+            route = self.routes[v]
+            if v in self.changed and route is not None:
+                out.append(self._raw_route(v, route.order))
+            else:
+                out.append(raw)
+        return tuple(out)
+
+    def insert(self, j: int) -> bool:
+        job = self.problem.jobs[j]
+        best: tuple[int, int, int] | None = None  # (cost, crew, position)
+        for v, crew in enumerate(self.problem.crews):
+            route = self.routes[v]
+            if route is None or not self._may_take(crew, route, job):
+                continue
+            for delta, pos in self._candidates(v, route, j):
+                if best is not None and delta >= best[0]:
+                    break  # candidates come cheapest travel first; waiting only adds
+                cost = self._exact(v, route, j, pos)
+                if cost is not None and (best is None or delta + cost < best[0]):
+                    best = (delta + cost, v, pos)
+        if best is None:
+            return False
+        _, v, pos = best
+        route = self.routes[v]
+        assert route is not None
+        self.routes[v] = self._route(v, [*route.order[:pos], j, *route.order[pos:]])
+        self.changed.add(v)
+        return True
+
+    def _may_take(self, crew: Crew, route: _Route, job: Job) -> bool:
+        if not job.skills <= crew.skills:
+            return False
+        if job.enters_home and (
+            not crew.homes_allowed or (crew.max_homes is not None and route.homes + 1 > crew.max_homes)
+        ):
+            return False
+        if crew.max_exposure is not None and route.exposure + job.exposure > crew.max_exposure:
+            return False
+        return crew.capacity is None or route.demand + job.demand <= crew.capacity
+
+    def _candidates(self, v: int, route: _Route, j: int) -> list[tuple[int, int]]:
+        """Positions that pass the travel-only screen, as (objective travel delta, position), cheapest first."""
+        crew, job = self.problem.crews[v], self.problem.jobs[j]
+        d = self.durations[v]
+        n = len(route.order)
+        nodes = np.array(
+            [crew.start.index, *self.site[route.order].tolist(), crew.end.index]
+            if n
+            else [crew.start.index, crew.end.index],
+            dtype=np.int64,
+        )
+        site = job.site.index
+        done = np.array([min(s[0] for s in states.values()) for states in route.states], dtype=np.int64)
+        arrive = done + d[nodes[:-1], site]
+        begin = np.maximum(arrive, job.time_windows[0].start) if job.time_windows else arrive
+        ok = begin <= (job.time_windows[-1].end if job.time_windows else crew.shift.end)
+        ok &= begin + job.service + d[site, nodes[1:]] <= route.latest
+        positions = np.arange(n + 1)
+        if job.enters_home and route.first_contaminating is not None:
+            ok &= positions <= route.first_contaminating
+        if job.contaminating and route.last_home is not None:
+            ok &= positions > route.last_home
+        idx = np.nonzero(ok)[0]
+        if not len(idx):
+            return []
+        obj = self.problem.objective
+        a, b = nodes[idx], nodes[idx + 1]
+        delta = obj.travel_time_weight * (d[a, site] + d[site, b] - d[a, b])
+        if obj.distance_weight:
+            m = self.distances[v]
+            delta = delta + obj.distance_weight * (m[a, site] + m[site, b] - m[a, b])
+        order = np.argsort(delta, kind="stable")
+        return [(int(delta[k]), int(idx[k])) for k in order]
+
+    def _exact(self, v: int, route: _Route, j: int, pos: int) -> int | None:
+        """The added weighted waiting of inserting ``j`` at ``pos``, or None if the route breaks a rule."""
+        crew = self.problem.crews[v]
+        states = route.states[pos]
+        prev = crew.start.index if pos == 0 else int(self.site[route.order[pos - 1]])
+        for k in (j, *route.order[pos:]):
+            states = self._advance(v, states, prev, k, trace=False)
+            if not states:
+                return None
+            prev = int(self.site[k])
+        final = self._finish(v, states, prev, visits=True)
+        return None if final is None else final[1] - route.cost
+
+    def _advance(
+        self, v: int, states: dict[int, _State], prev: int, j: int | None, *, trace: bool
+    ) -> dict[int, _State]:
+        """States after driving from site ``prev`` to job ``j`` (None: the crew's end) and serving it."""
+        crew = self.problem.crews[v]
+        breaks = crew.breaks
+        to = crew.end.index if j is None else int(self.site[j])
+        drive = int(self.durations[v][prev, to])
+        ready: dict[int, _State] = {}
+        for k, (done, w, taken, visits) in states.items():
+            _keep(ready, k, (done + drive, w, taken, visits))
+            t, rest = done, 0
+            for b in range(k, len(breaks)):  # take breaks k..b in this gap, one after the other
+                brk = breaks[b]
+                t = max(t, brk.window.start)
+                if t + brk.duration > brk.window.end:
+                    break
+                taken = (*taken, (b, t))
+                t += brk.duration
+                rest += brk.duration
+                _keep(ready, b + 1, (max(done + drive + rest, t), w, taken, visits))
+        if j is None:
+            return ready
+        job = self.problem.jobs[j]
+        out: dict[int, _State] = {}
+        for k, (t, w, taken, visits) in ready.items():
+            start = _window_start(job, t)
+            if start is not None:
+                cost = w + self.weight[j] * max(0, start - self.problem.wait_origin)
+                out[k] = (start + job.service, cost, taken, (*visits, (j, start)) if trace else visits)
+        return out
+
+    def _finish(self, v: int, states: dict[int, _State], prev: int, *, visits: bool) -> _State | None:
+        """The state back at the crew's end, if it is within the shift (and max work), all breaks taken."""
+        crew = self.problem.crews[v]
+        back = self._advance(v, states, prev, None, trace=False)
+        final = back.get(len(crew.breaks)) if visits else (min(back.values()) if back else None)
+        if final is None or final[0] > crew.shift.end:
+            return None
+        if crew.max_work is not None and final[0] - crew.shift.start > crew.max_work:
+            return None
+        return final
+
+    def _route(self, v: int, order: list[int]) -> _Route | None:
+        """The filler's view of a route; None if it cannot be re-timed by these rules (left as it is)."""
+        crew, jobs = self.problem.crews[v], self.problem.jobs
+        states: dict[int, _State] = {0: (crew.shift.start, 0, (), ())}
+        all_states = [states]
+        prev = crew.start.index
+        for j in order:
+            states = self._advance(v, states, prev, j, trace=False)
+            if not states:
+                return None
+            all_states.append(states)
+            prev = int(self.site[j])
+        final = self._finish(v, states, prev, visits=bool(order))
+        if final is None:
+            return None
+        d = self.durations[v]
+        latest = np.empty(len(order) + 1, dtype=np.int64)
+        limit = crew.shift.end if crew.max_work is None else min(crew.shift.end, crew.shift.start + crew.max_work)
+        latest[-1] = limit
+        nxt = crew.end.index
+        for i in range(len(order) - 1, -1, -1):
+            job = jobs[order[i]]
+            site = job.site.index
+            bound = latest[i + 1] - d[site, nxt] - job.service
+            latest[i] = min(bound, job.time_windows[-1].end) if job.time_windows else bound
+            nxt = site
+        contaminating = [i for i, j in enumerate(order) if jobs[j].contaminating]
+        homes = [i for i, j in enumerate(order) if jobs[j].enters_home]
+        return _Route(
+            order=order,
+            states=all_states,
+            latest=latest,
+            cost=final[1],
+            homes=len(homes),
+            exposure=sum(jobs[j].exposure for j in order),
+            demand=sum(jobs[j].demand for j in order),
+            first_contaminating=contaminating[0] if contaminating else None,
+            last_home=homes[-1] if homes else None,
+        )
+
+    def _raw_route(self, v: int, order: list[int]) -> RawRoute:
+        """The route re-timed as early as possible, with its breaks' starts."""
+        crew = self.problem.crews[v]
+        states: dict[int, _State] = {0: (crew.shift.start, 0, (), ())}
+        prev = crew.start.index
+        for j in order:
+            states = self._advance(v, states, prev, j, trace=True)
+            prev = int(self.site[j])
+        final = self._finish(v, states, prev, visits=bool(order))
+        assert final is not None, "a filled route must stay feasible"
+        back, _, taken, visits = final
+        return RawRoute(v, crew.shift.start, back, visits, taken)
+
+
+def _keep(states: dict[int, _State], k: int, state: _State) -> None:
+    if k not in states or state[0] < states[k][0]:
+        states[k] = state
+
+
+def _window_start(job: Job, t: int) -> int | None:
+    if not job.time_windows:
+        return t
+    return next((max(t, w.start) for w in job.time_windows if t <= w.end), None)
