@@ -58,6 +58,8 @@ class _Route:
     demand: int
     first_contaminating: int | None
     last_home: int | None
+    nodes: np.ndarray | None = None  # sites: start, visits, end
+    screen: np.ndarray | None = None  # positions x jobs, see _Filler._screen
 
 
 class _Filler:
@@ -70,6 +72,11 @@ class _Filler:
         self.weight = [obj.wait_weight * j.customers + j.urgency for j in jobs]
         self.service = np.array([j.service for j in jobs], dtype=np.int64)
         self.site = np.array([j.site.index for j in jobs], dtype=np.int64)
+        self.window_start = np.array([j.time_windows[0].start if j.time_windows else 0 for j in jobs], dtype=np.int64)
+        self.window_end = np.array([j.time_windows[-1].end if j.time_windows else 0 for j in jobs], dtype=np.int64)
+        self.has_window = np.array([bool(j.time_windows) for j in jobs], dtype=bool)
+        self.enters_home = np.array([j.enters_home for j in jobs], dtype=bool)
+        self.contaminating = np.array([j.contaminating for j in jobs], dtype=bool)
         self.durations = [problem.travel.durations_for(c.speed_factor, c.profile) for c in problem.crews]
         self.distances = [problem.travel.for_profile(c.profile).distances for c in problem.crews]
         self.routes: list[_Route | None] = [self._route(v, [j for j, _ in r.visits]) for v, r in enumerate(routes)]
@@ -117,33 +124,49 @@ class _Filler:
             return False
         return crew.capacity is None or route.demand + job.demand <= crew.capacity
 
-    def _candidates(self, v: int, route: _Route, j: int) -> list[tuple[int, int]]:
-        """Positions that pass the travel-only screen, as (objective travel delta, position), cheapest first."""
-        crew, job = self.problem.crews[v], self.problem.jobs[j]
+    def _screen(self, v: int, route: _Route) -> np.ndarray:
+        """Positions x jobs that pass the travel-only screen on crew ``v``'s route (a necessary condition:
+        reach the job within its windows and every later stop by its latest arrival; isolation order)."""
+        if route.screen is not None:
+            return route.screen
+        crew = self.problem.crews[v]
         d = self.durations[v]
         n = len(route.order)
-        nodes = np.array(
-            [crew.start.index, *self.site[route.order].tolist(), crew.end.index]
-            if n
-            else [crew.start.index, crew.end.index],
-            dtype=np.int64,
-        )
-        site = job.site.index
+        nodes = np.array([crew.start.index, *self.site[route.order].tolist(), crew.end.index], dtype=np.int64)
         done = np.array([min(s[0] for s in states.values()) for states in route.states], dtype=np.int64)
-        arrive = done + d[nodes[:-1], site]
-        begin = np.maximum(arrive, job.time_windows[0].start) if job.time_windows else arrive
-        ok = begin <= (job.time_windows[-1].end if job.time_windows else crew.shift.end)
-        ok &= begin + job.service + d[site, nodes[1:]] <= route.latest
-        positions = np.arange(n + 1)
-        if job.enters_home and route.first_contaminating is not None:
-            ok &= positions <= route.first_contaminating
-        if job.contaminating and route.last_home is not None:
-            ok &= positions > route.last_home
-        idx = np.nonzero(ok)[0]
+        to_job = d[np.ix_(nodes[:-1], self.site)]
+        from_job = d[np.ix_(self.site, nodes[1:])].T
+        begin = np.maximum(done[:, None] + to_job, self.window_start[None, :])
+        ok = begin <= np.where(self.has_window, self.window_end, crew.shift.end)[None, :]
+        ok &= begin + self.service[None, :] + from_job <= route.latest[:, None]
+        # Back in time: the breaks not yet taken (state k) come before the job or after it, never for free.
+        onward = np.zeros(n + 1, dtype=np.int64)  # from each later stop to the end: service and travel
+        for i in range(n - 1, -1, -1):
+            onward[i] = onward[i + 1] + self.service[route.order[i]] + d[nodes[i + 1], nodes[i + 2]]
+        back = np.full((n + 1, len(self.site)), np.iinfo(np.int64).max // 4, dtype=np.int64)
+        for k in range(len(crew.breaks) + 1):
+            rest = sum(b.duration for b in crew.breaks[k:])
+            t = np.array([s[k][0] if k in s else np.iinfo(np.int64).max // 8 for s in route.states], dtype=np.int64)
+            first = np.maximum(t[:, None] + to_job + rest, self.window_start[None, :])
+            back = np.minimum(back, first + self.service[None, :] + from_job + onward[:, None])
+        ok &= back <= route.latest[-1]
+        positions = np.arange(n + 1)[:, None]
+        if route.first_contaminating is not None:
+            ok &= ~self.enters_home[None, :] | (positions <= route.first_contaminating)
+        if route.last_home is not None:
+            ok &= ~self.contaminating[None, :] | (positions > route.last_home)
+        route.nodes, route.screen = nodes, ok
+        return ok
+
+    def _candidates(self, v: int, route: _Route, j: int) -> list[tuple[int, int]]:
+        """Positions that pass the screen, as (objective travel delta, position), cheapest travel first."""
+        idx = np.nonzero(self._screen(v, route)[:, j])[0]
         if not len(idx):
             return []
+        d = self.durations[v]
+        site = int(self.site[j])
         obj = self.problem.objective
-        a, b = nodes[idx], nodes[idx + 1]
+        a, b = route.nodes[idx], route.nodes[idx + 1]
         delta = obj.travel_time_weight * (d[a, site] + d[site, b] - d[a, b])
         if obj.distance_weight:
             m = self.distances[v]
