@@ -1,5 +1,6 @@
 """Crew routing on OR-Tools: a pure library (problem in, solution out). It never imports ``dispatch``."""
 
+from solver.fill import fill_solution
 from solver.model import Break, Crew, Job, Model, Objective, Problem, Site, TimeWindow
 from solver.search import SearchConfig, solve
 from solver.solution import Reason, Route, RouteSummary, SearchStats, Solution, Step, StepType, Unassigned
@@ -26,6 +27,7 @@ __all__ = [
     "StepType",
     "TimeWindow",
     "TravelMatrices",
+    "fill_solution",
     "Unassigned",
     "solve",
 ]

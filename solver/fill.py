@@ -22,8 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver.assemble import assemble_route, empty_route
+from solver.diagnose import explain_all
 from solver.engine import RawRoute
 from solver.model import Crew, Job, Problem
+from solver.solution import Route, SearchStats, Solution, StepType
 
 # A state after a stop: (free at, weighted waiting so far, breaks taken (index, start), visits (job, start)).
 _State = tuple[int, int, tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]
@@ -293,3 +296,28 @@ def _window_start(job: Job, t: int) -> int | None:
     if not job.time_windows:
         return t
     return next((max(t, w.start) for w in job.time_windows if t <= w.end), None)
+
+
+def fill_solution(problem: Problem, routes: Sequence[Route], stats: SearchStats) -> Solution:
+    """A solution of ``problem`` from ``routes`` made on another problem with the same crews (matched by
+    crew and job id, times kept), with every job of ``problem`` that fits somewhere inserted.
+
+    This lets a caller offer jobs left over elsewhere (another part of a split region) to these crews.
+    Every job of ``problem`` a route names must be in it; unserved jobs are explained anew.
+    """
+    crew_pos = {c.id: v for v, c in enumerate(problem.crews)}
+    job_pos = {j.id: i for i, j in enumerate(problem.jobs)}
+    raw: list[RawRoute] = [empty_route(problem, v) for v in range(len(problem.crews))]
+    for route in routes:
+        v = crew_pos[route.crew_id]
+        crew = problem.crews[v]
+        break_pos = {b.id: k for k, b in enumerate(crew.breaks)}
+        visits = tuple((job_pos[s.job_id], s.start) for s in route.visits if s.job_id is not None)
+        if not visits:
+            continue
+        breaks = tuple((break_pos[s.break_id], s.start) for s in route.steps if s.type is StepType.BREAK and s.break_id)
+        raw[v] = RawRoute(v, route.steps[0].start, route.steps[-1].start, visits, breaks)
+    filled = tuple(assemble_route(problem, r) for r in fill_routes(problem, raw))
+    served = {j for r in filled for j in r.job_ids()}
+    unassigned = explain_all(problem, [j.id for j in problem.jobs if j.id not in served], filled)
+    return Solution(routes=filled, unassigned=unassigned, stats=stats)

@@ -13,6 +13,7 @@ from dispatch.core.plan import Plan, Unassigned
 from dispatch.core.policy import Policy
 from dispatch.planning.build import NO_CREW_ON_SHIFT, Build, build_problem
 from dispatch.planning.document import assemble_plan
+from dispatch.planning.fill import fill_across_parts
 from dispatch.planning.solve import initial_routes_for, solve_parts
 from dispatch.planning.split import Part, partition
 
@@ -73,8 +74,14 @@ def make_plan(
         solutions = solve_parts(
             [b.problem for b in builds], limit, reproducible, solution_limit, workers, progress, initial_routes
         )
+    parts_solved: list[tuple[Build, solver.Solution | None]] = [
+        *zip(builds, solutions, strict=True),
+        *((b, None) for b in aside),
+    ]
+    # The fill guarantee over the assembled plan: a part's leftover ticket goes to another part's crew with room.
+    parts_solved = fill_across_parts(inputs, policy, parts_solved)
     t_solved = time.perf_counter()
-    plan = assemble_plan(inputs, policy, [*zip(builds, solutions, strict=True), *((b, None) for b in aside)])
+    plan = assemble_plan(inputs, policy, parts_solved)
     timings = {
         "build_s": round(t_built - t0, 3),
         "solve_s": round(t_solved - t_built, 3),
