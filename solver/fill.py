@@ -321,3 +321,43 @@ def fill_solution(problem: Problem, routes: Sequence[Route], stats: SearchStats)
     served = {j for r in filled for j in r.job_ids()}
     unassigned = explain_all(problem, [j.id for j in problem.jobs if j.id not in served], filled)
     return Solution(routes=filled, unassigned=unassigned, stats=stats)
+
+
+def displacements(
+    problem: Problem, routes: Sequence[Route], job_ids: Sequence[str], *, budget: float = 1.0
+) -> dict[str, tuple[str, str]]:
+    """For unassigned jobs, one served job that would have to give way: job id -> (displaced job id, crew id).
+
+    A job is reported when taking one visit off one route lets it in at some position (exact rules, as
+    :func:`fill_routes`). The least urgent visits are tried first (then those with fewest customers), so the
+    answer names the cheapest thing to give up. Stops after ``budget`` seconds; jobs not reached are left out.
+    """
+    deadline = time.monotonic() + budget
+    crew_pos = {c.id: v for v, c in enumerate(problem.crews)}
+    job_pos = {j.id: i for i, j in enumerate(problem.jobs)}
+    orders: dict[int, list[int]] = {crew_pos[r.crew_id]: [job_pos[j] for j in r.job_ids()] for r in routes}
+    raw = [RawRoute(v, 0, 0, tuple((j, 0) for j in orders.get(v, [])), ()) for v in range(len(problem.crews))]
+    filler = _Filler(problem, raw)
+    jobs = problem.jobs
+    victims = sorted(
+        ((v, k) for v, order in orders.items() for k in range(len(order))),
+        key=lambda vk: (-jobs[orders[vk[0]][vk[1]]].priority, jobs[orders[vk[0]][vk[1]]].customers, vk),
+    )
+    todo = {job_pos[j] for j in job_ids}
+    out: dict[str, tuple[str, str]] = {}
+    for v, k in victims:
+        if not todo or time.monotonic() > deadline:
+            break
+        order = orders[v]
+        route = filler._route(v, [*order[:k], *order[k + 1 :]])
+        if route is None:
+            continue
+        crew = problem.crews[v]
+        screen = filler._screen(v, route)
+        for j in sorted(todo):
+            if not screen[:, j].any() or not filler._may_take(crew, route, jobs[j]):
+                continue
+            if any(filler._exact(v, route, j, pos) is not None for _, pos in filler._candidates(v, route, j)):
+                out[jobs[j].id] = (jobs[order[k]].id, crew.id)
+                todo.discard(j)
+    return out

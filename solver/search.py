@@ -22,10 +22,10 @@ from multiprocessing.connection import Connection
 from solver.assemble import assemble_route, empty_route
 from solver.diagnose import explain_all
 from solver.engine import ILS_MIN_JOBS, RawResult, RawRoute, SearchMember, run_search
-from solver.fill import fill_routes
+from solver.fill import displacements, fill_routes
 from solver.lifeline import die_with_parent
 from solver.model import Problem
-from solver.solution import SearchStats, Solution
+from solver.solution import Reason, Route, SearchStats, Solution, Unassigned
 
 # Descent operators inside the iterated local search: the cheap intra- and inter-route moves, plus
 # the two that place unassigned jobs. OR-Tools' full default set made each descent after a ruin
@@ -186,6 +186,22 @@ def solve(
     return _to_solution(problem, raw, config, time.monotonic() - t0)
 
 
+def _with_displacements(
+    problem: Problem, unassigned: tuple[Unassigned, ...], routes: tuple[Route, ...]
+) -> tuple[Unassigned, ...]:
+    """Crowded-out jobs with what would have to give way for them ("would displace T123 (P3) on C06")."""
+    crowded = [u.job_id for u in unassigned if u.reason is Reason.CROWDED_OUT]
+    found = displacements(problem, routes, crowded) if crowded else {}
+    out = []
+    for u in unassigned:
+        if u.job_id in found:
+            victim, crew = found[u.job_id]
+            detail = f"{u.detail}; it would displace {victim} (P{problem.job(victim).priority}) on {crew}"
+            u = dataclasses.replace(u, detail=detail, displaces=(victim, crew))
+        out.append(u)
+    return tuple(out)
+
+
 def _fill(problem: Problem, raw: RawResult) -> RawResult:
     """The search's routes with every job that fits somewhere inserted (see solver.fill)."""
     by_crew = {r.crew: r for r in raw.routes}
@@ -205,7 +221,7 @@ def _to_solution(problem: Problem, raw: RawResult, config: SearchConfig, wall: f
     )
     served = {jid for r in routes for jid in r.job_ids()}
     dropped = [j.id for j in problem.jobs if j.id not in served]
-    unassigned = explain_all(problem, dropped, routes)
+    unassigned = _with_displacements(problem, explain_all(problem, dropped, routes), routes)
     stats = SearchStats(
         status=raw.status,
         objective=raw.objective,

@@ -88,6 +88,8 @@ class Unassigned:
     job_id: str
     reason: Reason
     detail: str
+    # Crowded out: a served job that would have to give way for this one (job id, crew id), if one was found.
+    displaces: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

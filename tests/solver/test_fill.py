@@ -8,7 +8,7 @@ from solver.assemble import assemble_route
 from solver.checker import check, insertable
 from solver.diagnose import explain_all
 from solver.engine import RawRoute
-from solver.fill import fill_routes
+from solver.fill import displacements, fill_routes
 from solver.model import Break, Problem, TimeWindow
 from solver.solution import SearchStats, Solution
 from tests.solver.test_insertable import problem
@@ -57,3 +57,11 @@ def test_windows_pick_the_position() -> None:
     p = problem(B={"site": 2, "time_windows": [TimeWindow(200, 250)]})
     solution = filled(p, [(0, 100)])
     assert solution.routes[0].job_ids() == ("B", "A")
+
+
+def test_displacement_names_what_would_give_way() -> None:
+    """Shift to 300, A (priority 4, site 1) fills it: B (priority 2, site 1) would displace A on C1."""
+    p = problem(end=300, A={"site": 1, "priority": 4}, B={"site": 1, "priority": 2})
+    route = assemble_route(p, RawRoute(0, 0, 300, ((0, 100),), ()))
+    assert displacements(p, [route], ["B"]) == {"B": ("A", "C1")}
+    assert displacements(problem(end=299), [assemble_route(p, RawRoute(0, 0, 300, ((0, 100),), ()))], ["B"]) == {}
