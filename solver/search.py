@@ -15,6 +15,7 @@ import dataclasses
 import multiprocessing as mp
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -25,7 +26,7 @@ from solver.engine import ILS_MIN_JOBS, RawResult, RawRoute, SearchMember, run_s
 from solver.fill import displacements, fill_routes
 from solver.lifeline import die_with_parent
 from solver.model import Problem
-from solver.solution import Reason, Route, SearchStats, Solution, Unassigned
+from solver.solution import Incumbent, Reason, Route, SearchStats, Solution, Unassigned
 
 # Descent operators inside the iterated local search: the cheap intra- and inter-route moves, plus
 # the two that place unassigned jobs. OR-Tools' full default set made each descent after a ruin
@@ -107,7 +108,7 @@ GLS_PORTFOLIO = (
 # The fallback when every member overran: insertion never fails with optional jobs.
 FIRST_SOLUTION_ONLY = SearchMember(name="pci-first", first_solution="PARALLEL_CHEAPEST_INSERTION")
 
-ProgressCallback = Callable[[float, int | None], None]
+ProgressCallback = Callable[[float, Incumbent | None], None]
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,8 @@ def solve(
     """Solve ``problem``; never fails to return a solution (jobs that cannot be placed are unassigned).
 
     ``initial_routes`` (crew id -> job ids in order) warm-starts the search from existing routes.
-    ``progress(elapsed_s, best_objective)`` is called about every 0.2 s from the calling thread.
+    ``progress(elapsed_s, incumbent)`` is called about every 0.2 s from the calling thread (``incumbent``:
+    the best solution's cost and jobs served per priority, None before the first).
     """
     if config is None:
         config = SearchConfig(
@@ -361,7 +363,7 @@ def _run_processes(
                         m.error, m.done = payload, True
             elapsed = time.monotonic() - t0
             if progress is not None:
-                progress(elapsed, _best_objective(running))
+                progress(elapsed, _incumbent(problem, running))
             if elapsed > budget:
                 for m in running:
                     if not m.done:
@@ -399,8 +401,14 @@ def _run_processes(
     )
 
 
-def _best_objective(running: Sequence[_Member]) -> int | None:
-    values = [m.result.objective for m in running if m.result is not None] + [
-        m.snapshot.objective for m in running if m.snapshot is not None
+def _incumbent(problem: Problem, running: Sequence[_Member]) -> Incumbent | None:
+    """The best result or streamed snapshot so far, with jobs served per priority class."""
+    results = [m.result for m in running if m.result is not None and m.result.routes] + [
+        m.snapshot for m in running if m.snapshot is not None
     ]
-    return min(values) if values else None
+    if not results:
+        return None
+    best = min(results, key=lambda r: r.objective)
+    jobs = problem.jobs
+    served = Counter(jobs[j].priority for r in best.routes for j, _ in r.visits)
+    return Incumbent(best.objective, dict(served), dict(Counter(j.priority for j in jobs)))

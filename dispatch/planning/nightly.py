@@ -37,7 +37,7 @@ def make_plan(
     reproducible: bool = False,
     solution_limit: int | None = None,
     workers: int | None = None,
-    progress: Callable[[float, int | None], None] | None = None,
+    progress: Callable[[float, solver.Incumbent | None], None] | None = None,
     initial_routes: dict[str, list[str]] | None = None,
     as_of: dt.datetime | None = None,
 ) -> PlanResult:

@@ -38,7 +38,7 @@ def solve_parts(
     reproducible: bool,
     solution_limit: int | None,
     workers: int | None,
-    progress: Callable[[float, int | None], None] | None,
+    progress: Callable[[float, solver.Incumbent | None], None] | None,
     initial_routes: dict[str, list[str]] | None,
 ) -> list[solver.Solution]:
     """Solve independent parts side by side, one process per core, within ``limit`` seconds in all."""
