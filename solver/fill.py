@@ -17,7 +17,7 @@ positions with numpy before the exact check of the route's remainder.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -361,3 +361,42 @@ def displacements(
                 out[jobs[j].id] = (jobs[order[k]].id, crew.id)
                 todo.discard(j)
     return out
+
+
+def repair_routes(problem: Problem, routes: Mapping[int, Sequence[int]]) -> dict[int, list[int]]:
+    """Routes (crew position -> job positions in order) cut down to what ``problem``'s rules allow, then filled.
+
+    For a warm start from another problem's plan (e.g. a what-if point from the base plan, under a tighter
+    cap): each crew keeps its visits in order while the route stays feasible (a visit that breaks a rule
+    is skipped), then every unassigned job that fits is inserted as by :func:`fill_routes`.
+    """
+    filler = _Filler(problem, [empty_route(problem, v) for v in range(len(problem.crews))])
+    jobs = problem.jobs
+    seen: set[int] = set()
+    for v, order in routes.items():
+        route = filler.routes[v]
+        if route is None:
+            continue
+        for j in order:
+            if j in seen or not filler._may_take(problem.crews[v], route, jobs[j]):
+                continue
+            longer = filler._route(v, [*route.order, j])
+            if longer is not None and not _breaks_isolation(problem, longer.order):
+                route = longer
+                seen.add(j)
+        filler.routes[v] = route
+        filler.changed.add(v)
+    todo = sorted((j for j in range(len(jobs)) if j not in seen), key=lambda j: (jobs[j].priority, -jobs[j].customers))
+    for j in todo:
+        filler.insert(j)
+    return {v: list(r.order) for v, r in enumerate(filler.routes) if r is not None and r.order}
+
+
+def _breaks_isolation(problem: Problem, order: Sequence[int]) -> bool:
+    contaminated = False
+    for j in order:
+        job = problem.jobs[j]
+        if job.enters_home and contaminated:
+            return True
+        contaminated = contaminated or job.contaminating
+    return False

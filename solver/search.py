@@ -23,7 +23,7 @@ from multiprocessing.connection import Connection
 from solver.assemble import assemble_route, empty_route
 from solver.diagnose import explain_all
 from solver.engine import ILS_MIN_JOBS, RawResult, RawRoute, SearchMember, run_search
-from solver.fill import displacements, fill_routes
+from solver.fill import displacements, fill_routes, repair_routes
 from solver.lifeline import die_with_parent
 from solver.model import Problem
 from solver.solution import Incumbent, Reason, Route, SearchStats, Solution, Unassigned
@@ -154,10 +154,12 @@ def solve(
     config: SearchConfig | None = None,
     initial_routes: Mapping[str, Sequence[str]] | None = None,
     progress: ProgressCallback | None = None,
+    repair_initial: bool = False,
 ) -> Solution:
     """Solve ``problem``; never fails to return a solution (jobs that cannot be placed are unassigned).
 
-    ``initial_routes`` (crew id -> job ids in order) warm-starts the search from existing routes.
+    ``initial_routes`` (crew id -> job ids in order) warm-starts the search from existing routes;
+    ``repair_initial`` first cuts them to this problem's rules and fills them (``solver.fill.repair_routes``).
     ``progress(elapsed_s, incumbent)`` is called about every 0.2 s from the calling thread (``incumbent``:
     the best solution's cost and jobs served per priority, None before the first).
     """
@@ -177,6 +179,8 @@ def solve(
             if unknown:
                 raise ValueError(f"initial route of crew {crew_id!r} names unknown jobs {unknown[:5]}")
             initial[crew_pos[crew_id]] = [job_pos[j] for j in job_ids]
+        if repair_initial:  # routes of another problem (a what-if's base plan): cut to this one's rules, filled
+            initial = repair_routes(problem, initial)
 
     t0 = time.monotonic()
     if problem.jobs:

@@ -40,6 +40,7 @@ def make_plan(
     progress: Callable[[float, solver.Incumbent | None], None] | None = None,
     initial_routes: dict[str, list[str]] | None = None,
     as_of: dt.datetime | None = None,
+    repair_initial: bool = False,
 ) -> PlanResult:
     """Plan ``inputs.day``: every open ticket ends up exactly once, as a visit or unassigned.
 
@@ -47,6 +48,7 @@ def make_plan(
     problem) instead of wall time, so the same inputs always give the same plan. A region larger
     than ``solver.max_tickets_per_solve`` is split (:func:`partition`: by depot, a crowded one
     geographically) and its parts are solved in parallel, one per core, sharing the time limit.
+    ``repair_initial``: ``initial_routes`` come from another plan (a what-if's base), cut to these rules first.
     ``as_of`` is when the plan starts to run (default: each part's earliest shift start): a ticket still
     within its response target then is planned as an emergency (policy ``response.emergency_priorities``).
     """
@@ -68,11 +70,19 @@ def make_plan(
                 workers=workers,
                 progress=progress,
                 initial_routes=routes,
+                repair_initial=repair_initial,
             )
         ]
     else:
         solutions = solve_parts(
-            [b.problem for b in builds], limit, reproducible, solution_limit, workers, progress, initial_routes
+            [b.problem for b in builds],
+            limit,
+            reproducible,
+            solution_limit,
+            workers,
+            progress,
+            initial_routes,
+            repair_initial=repair_initial,
         )
     parts_solved: list[tuple[Build, solver.Solution | None]] = [
         *zip(builds, solutions, strict=True),

@@ -8,7 +8,7 @@ from solver.assemble import assemble_route
 from solver.checker import check, insertable
 from solver.diagnose import explain_all
 from solver.engine import RawRoute
-from solver.fill import displacements, fill_routes
+from solver.fill import displacements, fill_routes, repair_routes
 from solver.model import Break, Problem, TimeWindow
 from solver.solution import SearchStats, Solution
 from tests.solver.test_insertable import problem
@@ -65,3 +65,11 @@ def test_displacement_names_what_would_give_way() -> None:
     route = assemble_route(p, RawRoute(0, 0, 300, ((0, 100),), ()))
     assert displacements(p, [route], ["B"]) == {"B": ("A", "C1")}
     assert displacements(problem(end=299), [assemble_route(p, RawRoute(0, 0, 300, ((0, 100),), ()))], ["B"]) == {}
+
+
+def test_repair_cuts_a_route_to_a_tighter_cap_and_fills() -> None:
+    """Base route A, B, C (homes) under a home cap of 2: C is cut, the route keeps A and B; with no cap all stay."""
+    homes = {k: {"site": s, "enters_home": True} for k, s in (("A", 1), ("B", 2), ("C", 3))}
+    capped = problem(crew={"max_homes": 2}, **homes)
+    assert repair_routes(capped, {0: [0, 1, 2]}) == {0: [0, 1]}
+    assert sorted(repair_routes(problem(**homes), {0: [2]})[0]) == [0, 1, 2]
