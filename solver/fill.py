@@ -400,3 +400,49 @@ def _breaks_isolation(problem: Problem, order: Sequence[int]) -> bool:
             return True
         contaminated = contaminated or job.contaminating
     return False
+
+
+def swap_in(problem: Problem, routes: Sequence[RawRoute], *, budget: float | None = 2.0) -> tuple[RawRoute, ...]:
+    """``routes`` with served jobs swapped out for more urgent unassigned ones where a swap keeps every rule.
+
+    Over the visits, least urgent first (then fewest customers): take the visit off its route; if the most
+    urgent unassigned job of a strictly more urgent class (then most customers, cheapest) fits the shortened
+    route, it takes the place. Each swap serves a more urgent job for a less urgent one, so the plan's
+    served-by-priority only rises lexicographically. The displaced jobs are then offered to every route (as
+    :func:`fill_routes`). Stops after ``budget`` seconds (None: goes through every visit, reproducibly).
+    A required job is never swapped out.
+    """
+    deadline = time.monotonic() + budget if budget is not None else float("inf")
+    filler = _Filler(problem, routes)
+    jobs = problem.jobs
+    served = {j for r in filler.routes if r is not None for j in r.order}
+    for v, k in sorted(
+        ((v, j) for v, r in enumerate(filler.routes) if r is not None for j in r.order),
+        key=lambda vk: (-jobs[vk[1]].priority, jobs[vk[1]].customers, vk),
+    ):
+        if time.monotonic() > deadline:
+            break
+        route = filler.routes[v]
+        if route is None or k not in route.order or jobs[k].required:
+            continue
+        shorter = filler._route(v, [j for j in route.order if j != k])
+        if shorter is None:
+            continue
+        screen = filler._screen(v, shorter)
+        crew = problem.crews[v]
+        urgent = [j for j in np.nonzero(screen.any(axis=0))[0].tolist() if j not in served]
+        urgent = [j for j in urgent if jobs[j].priority < jobs[k].priority and filler._may_take(crew, shorter, jobs[j])]
+        for j in sorted(urgent, key=lambda j: (jobs[j].priority, -jobs[j].customers)):
+            fits = [(d, p) for d, p in filler._candidates(v, shorter, j) if filler._exact(v, shorter, j, p) is not None]
+            if fits:
+                pos = min(fits)[1]
+                filler.routes[v] = filler._route(v, [*shorter.order[:pos], j, *shorter.order[pos:]])
+                filler.changed.add(v)
+                served.discard(k)
+                served.add(j)
+                break
+    for j in sorted(
+        (j for j in range(len(jobs)) if j not in served), key=lambda j: (jobs[j].priority, -jobs[j].customers)
+    ):
+        filler.insert(j)
+    return filler.result()

@@ -8,7 +8,7 @@ from solver.assemble import assemble_route
 from solver.checker import check, insertable
 from solver.diagnose import explain_all
 from solver.engine import RawRoute
-from solver.fill import displacements, fill_routes, repair_routes
+from solver.fill import displacements, fill_routes, repair_routes, swap_in
 from solver.model import Break, Problem, TimeWindow
 from solver.solution import SearchStats, Solution
 from tests.solver.test_insertable import problem
@@ -73,3 +73,12 @@ def test_repair_cuts_a_route_to_a_tighter_cap_and_fills() -> None:
     capped = problem(crew={"max_homes": 2}, **homes)
     assert repair_routes(capped, {0: [0, 1, 2]}) == {0: [0, 1]}
     assert sorted(repair_routes(problem(**homes), {0: [2]})[0]) == [0, 1, 2]
+
+
+def test_swap_serves_the_more_urgent_job() -> None:
+    """Room for one job (shift to 300): A (priority 4) on the route gives way to B (priority 2); a required A stays."""
+    p = problem(end=300, A={"site": 1, "priority": 4}, B={"site": 1, "priority": 2})
+    route = RawRoute(0, 0, 300, ((0, 100),), ())
+    assert [j for j, _ in swap_in(p, [route])[0].visits] == [1]
+    kept = problem(end=300, A={"site": 1, "priority": 4, "required": True}, B={"site": 1, "priority": 2})
+    assert [j for j, _ in swap_in(kept, [route])[0].visits] == [0]
