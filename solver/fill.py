@@ -433,7 +433,10 @@ def swap_in(problem: Problem, routes: Sequence[RawRoute], *, budget: float | Non
         urgent = [j for j in np.nonzero(screen.any(axis=0))[0].tolist() if j not in served]
         urgent = [j for j in urgent if jobs[j].priority < jobs[k].priority and filler._may_take(crew, shorter, jobs[j])]
         for j in sorted(urgent, key=lambda j: (jobs[j].priority, -jobs[j].customers)):
-            fits = [(d, p) for d, p in filler._candidates(v, shorter, j) if filler._exact(v, shorter, j, p) is not None]
+            fits = []  # (travel and added waiting, position): the cheapest place in the objective's terms
+            for d, p in filler._candidates(v, shorter, j):
+                if (cost := filler._exact(v, shorter, j, p)) is not None:
+                    fits.append((d + cost, p))
             if fits:
                 pos = min(fits)[1]
                 filler.routes[v] = filler._route(v, [*shorter.order[:pos], j, *shorter.order[pos:]])
