@@ -244,6 +244,12 @@ def render_plan(plan: Plan, *, unassigned_limit: int = 15) -> None:
             f"{w.within}/{w.served}" if w else "0/0",
         )
     console.print(by_p)
+    from dispatch.io.sheets.i18n import Labels  # the sheets package loads its PDF and map libraries
+
+    short = Labels("en", ZoneInfo(plan.timezone)).short_of(s.short_crew_hours_by_priority)
+    console.print(
+        f"Idle crew-hours after the last stop: {s.idle_crew_minutes / 60:.1f}" + (f"; {short}" if short else "")
+    )
     if s.unassigned_by_reason:
         console.print("Unassigned by reason: " + ", ".join(f"{k} {v}" for k, v in s.unassigned_by_reason.items()))
         table = Table(title=f"Most urgent unassigned (first {unassigned_limit})", title_justify="left")

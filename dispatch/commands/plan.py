@@ -46,6 +46,7 @@ from dispatch.store.writable import ReadOnlyDatabaseError
 from dispatch.usecases.demo import DemoFolderInUse, check_demo_folder, run_demo
 from dispatch.usecases.nightly import NothingToPlan, SearchProgress, publish, run_plan
 from dispatch.usecases.sheets import write_plan_sheets
+from solver import Incumbent
 
 plan_app = typer.Typer(
     help="Plan a day, show it, publish it to the crews.\n\nExample: dispatch plan --date 2026-11-30 --time-limit 30",
@@ -82,8 +83,9 @@ def search_progress(what: str, limit: float | None, *, show: bool = True) -> Ite
     ) as progress:
         task = progress.add_task(what, total=limit)
 
-        def update(elapsed: float, best: int | None) -> None:
-            text = f"{what}, best cost {best:,}" if best is not None else what
+        def update(elapsed: float, best: Incumbent | None) -> None:
+            # Served by priority of the best plan so far (P1 63/63, P2 69/94, ...), not the raw cost.
+            text = f"{what}: served {best.served_text()}" if best is not None else what
             progress.update(task, completed=min(elapsed, limit) if limit else elapsed, description=text)
 
         yield update

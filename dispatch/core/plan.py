@@ -47,12 +47,22 @@ class PlanStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class Displacement:
+    """A served ticket that would have to give way for an unassigned one: which, of what priority, on which crew."""
+
+    ticket_id: str
+    priority: int
+    crew_id: str
+
+
+@dataclass(frozen=True)
 class Unassigned:
     """An open ticket the plan does not serve, with the reason (a code) and a sentence for people."""
 
     ticket_id: str
     reason: str
     detail: str
+    displaces: Displacement | None = None  # crowded out: what would have to give way for it, if one was found
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,11 @@ class PlanSummary:
     customer_minutes_waited: int
     within_target_by_priority: Mapping[int, WithinTarget]
     caps: SummaryCaps
+    # Crew-minutes between each crew's return and the end of its shift (a crew with no visit: its whole shift).
+    idle_crew_minutes: int = 0
+    # Per priority p: about how many crew-hours (service and a typical leg each) the crowded-out tickets of
+    # priority p or more urgent would take; how short the day is of serving every ticket up to p.
+    short_crew_hours_by_priority: Mapping[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -217,7 +232,7 @@ class Plan:
             "revision": self.revision,
             "timezone": self.timezone,
             "routes": [route_json(r) for r in self.routes],
-            "unassigned": [{"ticket_id": u.ticket_id, "reason": u.reason, "detail": u.detail} for u in self.unassigned],
+            "unassigned": [_unassigned_json(u) for u in self.unassigned],
             "crews_not_dispatched": [{"crew_id": c.crew_id, "reason": c.reason} for c in self.crews_not_dispatched],
             "summary": _summary_json(self.summary),
         }
@@ -265,6 +280,14 @@ class Plan:
         )
 
 
+def _unassigned_json(u: Unassigned) -> dict[str, Any]:
+    out: dict[str, Any] = {"ticket_id": u.ticket_id, "reason": u.reason, "detail": u.detail}
+    if u.displaces is not None:
+        d = u.displaces
+        out["displaces"] = {"ticket_id": d.ticket_id, "priority": d.priority, "crew_id": d.crew_id}
+    return out
+
+
 def _summary_json(s: PlanSummary) -> dict[str, Any]:
     w = s.worst_exposure
     return {
@@ -292,6 +315,8 @@ def _summary_json(s: PlanSummary) -> dict[str, Any]:
             "max_homes_per_shift": s.caps.max_homes_per_shift,
             "max_exposure_min_per_shift": s.caps.max_exposure_min_per_shift,
         },
+        "idle_crew_minutes": s.idle_crew_minutes,
+        "short_crew_hours_by_priority": {str(p): s.short_crew_hours_by_priority.get(p, 0.0) for p in PRIORITIES},
     }
 
 
@@ -379,7 +404,17 @@ def _priority_map(value: Any, where: str, read: Callable[[Any, str], T]) -> dict
 
 def _read_unassigned(value: Any, where: str) -> Unassigned:
     r = Reader(value, where)
-    return Unassigned(r.req("ticket_id", read_str), r.req("reason", read_str), r.req("detail", read_str))
+    return Unassigned(
+        r.req("ticket_id", read_str),
+        r.req("reason", read_str),
+        r.req("detail", read_str),
+        r.opt("displaces", _read_displacement),
+    )
+
+
+def _read_displacement(value: Any, where: str) -> Displacement:
+    r = Reader(value, where)
+    return Displacement(r.req("ticket_id", read_str), r.req("priority", read_int), r.req("crew_id", read_str))
 
 
 def _read_not_dispatched(value: Any, where: str) -> CrewNotDispatched:
@@ -418,6 +453,10 @@ def _read_summary(value: Any, where: str) -> PlanSummary:
         customer_minutes_waited=r.req("customer_minutes_waited", read_int),
         within_target_by_priority=r.req("within_target_by_priority", lambda v, w: _priority_map(v, w, _read_within)),
         caps=SummaryCaps(caps.req("max_homes_per_shift", read_int), caps.req("max_exposure_min_per_shift", read_float)),
+        # Plans saved before these keys existed read as 0 / empty.
+        idle_crew_minutes=r.opt("idle_crew_minutes", read_int) or 0,
+        short_crew_hours_by_priority=r.opt("short_crew_hours_by_priority", lambda v, w: _priority_map(v, w, read_float))
+        or {},
     )
 
 

@@ -14,6 +14,7 @@ from dispatch.core.policy import Policy
 from dispatch.outages.grouping import group_outages
 from dispatch.planning.build import NO_CREW_ON_SHIFT, Build, build_problem
 from dispatch.planning.document import assemble_plan
+from dispatch.planning.fill import fill_across_parts
 from dispatch.planning.solve import initial_routes_for, solve_parts
 from dispatch.planning.split import Part, partition
 
@@ -37,9 +38,10 @@ def make_plan(
     reproducible: bool = False,
     solution_limit: int | None = None,
     workers: int | None = None,
-    progress: Callable[[float, int | None], None] | None = None,
+    progress: Callable[[float, solver.Incumbent | None], None] | None = None,
     initial_routes: dict[str, list[str]] | None = None,
     as_of: dt.datetime | None = None,
+    repair_initial: bool = False,
 ) -> PlanResult:
     """Plan ``inputs.day``: every open ticket ends up exactly once, as a visit, unassigned or in an outage.
 
@@ -50,6 +52,7 @@ def make_plan(
     problem) instead of wall time, so the same inputs always give the same plan. A region larger
     than ``solver.max_tickets_per_solve`` is split (:func:`partition`: by depot, a crowded one
     geographically) and its parts are solved in parallel, one per core, sharing the time limit.
+    ``repair_initial``: ``initial_routes`` come from another plan (a what-if's base), cut to these rules first.
     ``as_of`` is when the plan starts to run (default: each part's earliest shift start): a ticket still
     within its response target then is planned as an emergency (policy ``response.emergency_priorities``).
     """
@@ -61,26 +64,18 @@ def make_plan(
     builds = [build_problem(part.inputs, policy, as_of=as_of) for part in parts if part.unplanned is None]
     aside = [unplanned_build(part, policy, as_of) for part in parts if part.unplanned is not None]
     t_built = time.perf_counter()
-    if len(builds) == 1:
-        problem = builds[0].problem
-        routes = initial_routes_for(problem, initial_routes)
-        solutions = [
-            solver.solve(
-                problem,
-                time_limit=limit,
-                reproducible=reproducible,
-                solution_limit=solution_limit,
-                workers=workers,
-                progress=progress,
-                initial_routes=routes,
-            )
-        ]
-    else:
-        solutions = solve_parts(
-            [b.problem for b in builds], limit, reproducible, solution_limit, workers, progress, initial_routes
-        )
+    solutions = _solve(
+        builds, limit=limit, reproducible=reproducible, solution_limit=solution_limit, workers=workers,
+        progress=progress, initial_routes=initial_routes, repair_initial=repair_initial,
+    )  # fmt: skip
+    parts_solved: list[tuple[Build, solver.Solution | None]] = [
+        *zip(builds, solutions, strict=True),
+        *((b, None) for b in aside),
+    ]
+    # The fill guarantee over the assembled plan: a part's leftover ticket goes to another part's crew with room.
+    parts_solved = fill_across_parts(inputs, policy, parts_solved)
     t_solved = time.perf_counter()
-    plan = assemble_plan(inputs, policy, [*zip(builds, solutions, strict=True), *((b, None) for b in aside)])
+    plan = assemble_plan(inputs, policy, parts_solved)
     if inputs.assets:
         plan = plan.with_(outages=grouping.outages)
     timings = {
@@ -95,6 +90,45 @@ def make_plan(
         sum(s.stats.objective for s in solutions),
         solutions[0] if len(solutions) == 1 else None,
         timings,
+    )
+
+
+def _solve(
+    builds: list[Build],
+    *,
+    limit: float,
+    reproducible: bool,
+    solution_limit: int | None,
+    workers: int | None,
+    progress: Callable[[float, solver.Incumbent | None], None] | None,
+    initial_routes: dict[str, list[str]] | None,
+    repair_initial: bool,
+) -> list[solver.Solution]:
+    """One part solved here with the full portfolio; several solved in parallel, sharing the time limit."""
+    if len(builds) == 1:
+        problem = builds[0].problem
+        routes = initial_routes_for(problem, initial_routes)
+        return [
+            solver.solve(
+                problem,
+                time_limit=limit,
+                reproducible=reproducible,
+                solution_limit=solution_limit,
+                workers=workers,
+                progress=progress,
+                initial_routes=routes,
+                repair_initial=repair_initial,
+            )
+        ]
+    return solve_parts(
+        [b.problem for b in builds],
+        limit,
+        reproducible,
+        solution_limit,
+        workers,
+        progress,
+        initial_routes,
+        repair_initial=repair_initial,
     )
 
 

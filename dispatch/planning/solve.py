@@ -20,8 +20,10 @@ def initial_routes_for(
     return {c: [j for j in js if j in job_ids] for c, js in initial_routes.items() if c in crew_ids}
 
 
-def _solve_part(args: tuple[solver.Problem, float, bool, int | None, dict[str, list[str]] | None]) -> solver.Solution:
-    problem, share, reproducible, solution_limit, routes = args
+def _solve_part(
+    args: tuple[solver.Problem, float, bool, int | None, dict[str, list[str]] | None, bool],
+) -> solver.Solution:
+    problem, share, reproducible, solution_limit, routes, repair = args
     return solver.solve(
         problem,
         time_limit=share,
@@ -29,6 +31,7 @@ def _solve_part(args: tuple[solver.Problem, float, bool, int | None, dict[str, l
         solution_limit=solution_limit,
         workers=1,
         initial_routes=routes,
+        repair_initial=repair,
     )
 
 
@@ -38,8 +41,10 @@ def solve_parts(
     reproducible: bool,
     solution_limit: int | None,
     workers: int | None,
-    progress: Callable[[float, int | None], None] | None,
+    progress: Callable[[float, solver.Incumbent | None], None] | None,
     initial_routes: dict[str, list[str]] | None,
+    *,
+    repair_initial: bool = False,
 ) -> list[solver.Solution]:
     """Solve independent parts side by side, one process per core, within ``limit`` seconds in all."""
     cores = workers or available_cores()
@@ -55,6 +60,7 @@ def solve_parts(
             reproducible,
             solution_limit,
             initial_routes_for(p, initial_routes),
+            repair_initial,
         )
         for p in problems
     ]

@@ -32,11 +32,25 @@ def solution_limit_for(time_limit: float, n_tickets: int) -> int:
 
 
 def plan_reproducibly(
-    inputs: PlanInputs, policy: Policy, *, time_limit: float, solution_limit: int, workers: int = SCENARIO_WORKERS
+    inputs: PlanInputs,
+    policy: Policy,
+    *,
+    time_limit: float,
+    solution_limit: int,
+    workers: int = SCENARIO_WORKERS,
+    warm_start: dict[str, list[str]] | None = None,
 ) -> PlanResult:
-    """``planning.make_plan`` in reproducible mode with a fixed solution count and solver processes."""
+    """``planning.make_plan`` in reproducible mode with a fixed solution count and solver processes;
+    ``warm_start`` (crew -> tickets, e.g. the base plan's routes) is cut to this plan's rules and searched from."""
     return make_plan(
-        inputs, policy, time_limit=time_limit, reproducible=True, solution_limit=solution_limit, workers=workers
+        inputs,
+        policy,
+        time_limit=time_limit,
+        reproducible=True,
+        solution_limit=solution_limit,
+        workers=workers,
+        initial_routes=warm_start,
+        repair_initial=warm_start is not None,
     )
 
 
@@ -71,14 +85,20 @@ def plan_scenario(
     solution_limit: int | None = None,
     overrides: dict[str, Any] | None = None,
     workers: int = SCENARIO_WORKERS,
+    warm_start: dict[str, list[str]] | None = None,
 ) -> ScenarioRun:
-    """Apply and plan a scenario on ``inputs`` (pure: no database)."""
+    """Apply and plan a scenario on ``inputs`` (pure: no database); ``warm_start``: see :func:`plan_reproducibly`."""
     t0 = time_module.monotonic()
     applied = apply_scenario(scenario, inputs, base_policy, overrides=overrides)
     limit = applied.policy.solver.time_limit_s if time_limit is None else time_limit
     solutions = solution_limit if solution_limit is not None else solution_limit_for(limit, len(applied.inputs.tickets))
     result = plan_reproducibly(
-        applied.inputs, applied.policy, time_limit=limit, solution_limit=solutions, workers=workers
+        applied.inputs,
+        applied.policy,
+        time_limit=limit,
+        solution_limit=solutions,
+        workers=workers,
+        warm_start=warm_start,
     )
     return ScenarioRun(
         scenario=scenario,

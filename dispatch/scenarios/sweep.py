@@ -139,10 +139,19 @@ def pareto_front(kpis: Sequence[dict[str, Any]]) -> set[int]:
     return front
 
 
-def _sweep_point(args: tuple[Scenario, PlanInputs, Policy, dict[str, Any], float | None, int | None]) -> ScenarioRun:
-    scenario, inputs, policy, overrides, time_limit, solution_limit = args
+_Point = tuple[Scenario, PlanInputs, Policy, dict[str, Any], float | None, int | None, dict[str, list[str]] | None]
+
+
+def _sweep_point(args: _Point) -> ScenarioRun:
+    scenario, inputs, policy, overrides, time_limit, solution_limit, warm = args
     return plan_scenario(
-        scenario, inputs, policy, time_limit=time_limit, solution_limit=solution_limit, overrides=overrides
+        scenario,
+        inputs,
+        policy,
+        time_limit=time_limit,
+        solution_limit=solution_limit,
+        overrides=overrides,
+        warm_start=warm,
     )
 
 
@@ -158,10 +167,14 @@ def sweep_points(
     on_done: Callable[[int, ScenarioRun], None] | None = None,
 ) -> list[ScenarioRun]:
     """Plan ``scenario`` on ``inputs`` at every point (policy overrides), side by side, one solver process
-    each. The points are independent of each other: any subset gives the same runs."""
+    each. Every point is searched from the scenario's base plan (no overrides), its routes cut to the
+    point's rules and filled: a point differs from its neighbour by what the scenario changed, not by the
+    search's noise. The points are independent of each other: any subset gives the same runs."""
     # Apply the first point now so a bad scenario fails before any process starts.
     apply_scenario(scenario, inputs, policy, overrides=points[0])
-    tasks = [(scenario, inputs, policy, p, time_limit, solution_limit) for p in points]
+    base = plan_scenario(scenario, inputs, policy, time_limit=time_limit, solution_limit=solution_limit)
+    warm = {r.crew_id: list(r.ticket_ids) for r in base.plan.routes}
+    tasks = [(scenario, inputs, policy, p, time_limit, solution_limit, warm) for p in points]
     return fan_out(_sweep_point, tasks, workers=jobs, on_done=on_done)
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+import solver
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.intraday.nightfall import return_unconfirmed
@@ -25,8 +26,9 @@ from dispatch.store.locks import exclusive
 from dispatch.store.models.tickets import unlocated_open_ticket_ids
 from dispatch.store.writable import ensure_writable
 
-# What a plan run reports while it searches: seconds elapsed and the best cost so far (None before one).
-SearchProgress = Callable[[float, int | None], None]
+# What a plan run reports while it searches: seconds elapsed and the best solution so far (its cost and
+# tickets served per priority; None before one).
+SearchProgress = Callable[[float, solver.Incumbent | None], None]
 
 
 @dataclass(frozen=True)

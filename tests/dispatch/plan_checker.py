@@ -74,7 +74,9 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
     for tid in grouped:
         seen[tid] = sum(tid in o["tickets"] for o in doc.get("outages", []))
     for u in doc["unassigned"]:
-        if set(u) != {"ticket_id", "reason", "detail"} or not u["reason"] or not u["detail"]:
+        if not {"ticket_id", "reason", "detail"} <= set(u) <= {"ticket_id", "reason", "detail", "displaces"} or (
+            not u["reason"] or not u["detail"]
+        ):
             problems.append(f"unassigned entry {u} lacks a reason or detail")
         seen[u["ticket_id"]] = seen.get(u["ticket_id"], 0) + 1
 
@@ -194,6 +196,13 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
         if s["homes_entered"] != homes or abs(s["exposure_min"] - exposure) > 0.1:
             problems.append(f"{cid}: summary says {s['homes_entered']} homes / {s['exposure_min']} min")
 
+    on_crew = {s.get("ticket_id"): r["crew_id"] for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"}
+    for u in doc["unassigned"]:
+        d = u.get("displaces")
+        if d is not None and (
+            on_crew.get(d["ticket_id"]) != d["crew_id"] or d["priority"] != tickets[d["ticket_id"]].priority
+        ):
+            problems.append(f"unassigned {u['ticket_id']} would displace {d}, which is not a visit of that crew")
     for tid in tickets:
         if seen.get(tid, 0) != 1:
             problems.append(f"open ticket {tid} appears {seen.get(tid, 0)} times (must be exactly once)")

@@ -8,6 +8,7 @@ neighbours too.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -85,6 +86,8 @@ LABELS: dict[str, dict[str, str]] = {
         "label.crews": "Regu",
         "label.unassigned": "Tiket belum terjadwal",
         "label.no_unassigned": "Semua tiket terjadwal.",
+        "label.displaces": "akan menggeser {ticket_id} (P{priority}) di {crew_id}",
+        "label.short_of": "kurang sekitar {hours} jam-regu untuk melayani semua P{priority}",
         "label.reason": "Alasan",
         "label.ticket": "Tiket",
         "label.legend_depot": "Posko",
@@ -290,6 +293,8 @@ LABELS: dict[str, dict[str, str]] = {
         "label.crews": "Crews",
         "label.unassigned": "Unassigned tickets",
         "label.no_unassigned": "All tickets assigned.",
+        "label.displaces": "would displace {ticket_id} (P{priority}) on {crew_id}",
+        "label.short_of": "about {hours} crew-hours short of serving every P{priority}",
         "label.reason": "Reason",
         "label.ticket": "Ticket",
         "label.legend_depot": "Depot",
@@ -468,6 +473,15 @@ class Labels:
     def category(self, category: str) -> str:
         key = f"category.{category}"
         return self(key) if self.has(key) else str(category)
+
+    def short_of(self, short_crew_hours: Mapping[int, float]) -> str | None:
+        """How short the day is, for the most urgent priority it falls short of (None: nothing crowded out)."""
+        for priority in sorted(short_crew_hours):
+            hours = short_crew_hours[priority]
+            if hours > 0:
+                digits = 0 if hours >= 10 else 1
+                return self("label.short_of", hours=self.number(hours, digits=digits), priority=priority)
+        return None
 
     def reason(self, reason: str) -> str:
         key = f"reason.{reason}"
