@@ -13,8 +13,9 @@ from dispatch.core.plan import Plan, Unassigned
 from dispatch.core.policy import Policy
 from dispatch.planning.build import NO_CREW_ON_SHIFT, Build, build_problem
 from dispatch.planning.document import assemble_plan
-from dispatch.planning.solve import initial_routes_for, solve_parts
+from dispatch.planning.solve import PartsProgress, initial_routes_for, solve_parts
 from dispatch.planning.split import Part, partition
+from dispatch.runtime.cluster import Cluster
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,16 @@ def make_plan(
     progress: Callable[[float, int | None], None] | None = None,
     initial_routes: dict[str, list[str]] | None = None,
     as_of: dt.datetime | None = None,
+    cluster: Cluster | None = None,
+    on_part: PartsProgress | None = None,
 ) -> PlanResult:
     """Plan ``inputs.day``: every open ticket ends up exactly once, as a visit or unassigned.
 
     ``reproducible`` bounds the search by ``solution_limit`` (default: the solver's, scaled to the
     problem) instead of wall time, so the same inputs always give the same plan. A region larger
     than ``solver.max_tickets_per_solve`` is split (:func:`partition`: by depot, a crowded one
-    geographically) and its parts are solved in parallel, one per core, sharing the time limit.
+    geographically) and its parts are solved side by side on ``cluster`` (default: a local Dask cluster of
+    ``workers`` processes, one per core), sharing the time limit; ``on_part`` hears as each part is solved.
     ``as_of`` is when the plan starts to run (default: each part's earliest shift start): a ticket still
     within its response target then is planned as an emergency (policy ``response.emergency_priorities``).
     """
@@ -71,7 +75,14 @@ def make_plan(
         ]
     else:
         solutions = solve_parts(
-            [b.problem for b in builds], limit, reproducible, solution_limit, workers, progress, initial_routes
+            [b.problem for b in builds],
+            limit,
+            reproducible,
+            solution_limit,
+            cluster or Cluster(jobs=workers),
+            progress,
+            initial_routes,
+            on_part,
         )
     t_solved = time.perf_counter()
     plan = assemble_plan(inputs, policy, [*zip(builds, solutions, strict=True), *((b, None) for b in aside)])

@@ -14,6 +14,7 @@ from dispatch.core.policy import Policy
 from dispatch.intraday.model import Replan
 from dispatch.intraday.persist import load_replan_inputs, save_replan
 from dispatch.intraday.replan import make_replan
+from dispatch.runtime.cluster import Cluster
 from dispatch.runtime.files import check_output_dir
 from dispatch.store.db import session_scope
 from dispatch.store.locks import exclusive
@@ -45,6 +46,7 @@ def run_replan(
     publish: bool = True,
     sheets_out: Path | None = None,
     lang: str = "id",
+    cluster: Cluster | None = None,
 ) -> ReplanRun:
     """Re-plan ``day`` as of ``at`` and save it as a new revision (published unless ``publish`` is False);
     with ``sheets_out``, rewrite the route sheets of the crews whose route changed."""
@@ -54,7 +56,7 @@ def run_replan(
         ensure_writable(engine, what="a re-plan")
         with session_scope(engine) as session:
             rin, parent_id = load_replan_inputs(session, day=day, at=at, policy=policy, end_shift=end_shift or {})
-        replan = make_replan(rin, policy, time_limit=time_limit, reproducible=reproducible)
+        replan = make_replan(rin, policy, time_limit=time_limit, reproducible=reproducible, cluster=cluster)
         lock.verify()
         with session_scope(engine) as session:
             plan = save_replan(
