@@ -19,8 +19,9 @@ A worker that dies mid-task has its task run again elsewhere (the scheduler's ow
 A task that still fails cancels the others and raises :class:`TaskFailed` naming it, before the caller
 has saved anything. A killed caller takes its local cluster with it (the workers end when their parent
 does, their search processes with them); on a remote cluster the scheduler drops the caller's tasks when
-its connection goes, and a worker whose running task was dropped ends itself (its nanny starts a fresh
-one), so no search goes on for nobody.
+its connection goes, and a worker kills the process of a running task that was dropped, so no search
+goes on for nobody. (Each task runs in a process of its own on its worker: the solver holds the
+interpreter lock for seconds at a time, and the worker must stay free to hear its scheduler.)
 """
 
 from __future__ import annotations
@@ -28,14 +29,15 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
-from solver.search import available_cores
+from solver.lifeline import die_with_parent
+from solver.search import available_cores, process_context
 
 SCHEDULER_ENV = "DISPATCH_DASK_SCHEDULER"
 # ``--scheduler local``: a local cluster even where DISPATCH_DASK_SCHEDULER names one.
@@ -250,7 +252,11 @@ def _cause(future: object) -> str:
 
 
 def _on_worker[T, R](run: Callable[[T], R], task: T) -> R:
-    """``run(task)`` on a Dask worker, which ends itself should the task be dropped while running."""
+    """``run(task)`` on a Dask worker, in a process of its own that ends should the task be dropped.
+
+    The solver holds the interpreter lock for seconds at a time; in a child process it leaves the worker
+    free to answer its scheduler, and a task dropped while it runs (its caller gone) is ended by killing
+    the child. The child ends with the worker, and its own search processes with it."""
     if mp.current_process().daemon:
         raise ClusterError(
             "this Dask worker is daemonic, so a plan's search processes cannot start: "
@@ -260,16 +266,34 @@ def _on_worker[T, R](run: Callable[[T], R], task: T) -> R:
 
     worker = get_worker()
     key = worker.get_current_task()
-    finished = threading.Event()
-
-    def watch() -> None:
-        while not finished.wait(WATCH_S):
-            state = worker.state.tasks.get(key)
-            if state is not None and state.state == "cancelled":
-                os._exit(1)  # the task's caller is gone: end its search (the nanny starts a fresh worker)
-
-    threading.Thread(target=watch, name="dispatch-task-watch", daemon=True).start()
+    ctx = process_context()
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_in_child, args=(send, run, task, os.getpid()), name=f"dispatch-{key}")
+    child.start()
+    send.close()
     try:
-        return run(task)
+        while not receive.poll(WATCH_S):
+            state = worker.state.tasks.get(key)  # forgotten, or cancelled, once its caller is gone
+            if state is None or state.state in ("cancelled", "released", "forgotten"):
+                raise ClusterError(f"{key} was dropped by its caller")
+            if not child.is_alive() and not receive.poll():
+                raise ClusterError(f"the process of {key} ended with code {child.exitcode}")
+        ok, value = receive.recv()
     finally:
-        finished.set()
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    if not ok:
+        raise value
+    return value
+
+
+def _in_child[T, R](send: Connection, run: Callable[[T], R], task: T, parent_pid: int) -> None:
+    die_with_parent(parent_pid)
+    try:
+        result: tuple[bool, object] = (True, run(task))
+    except Exception as exc:  # sent back, raised by the worker (and retried there)
+        result = (False, exc)
+    send.send(result)
+    send.close()
