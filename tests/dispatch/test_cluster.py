@@ -27,6 +27,7 @@ from dispatch.io.importing.crews import import_crews
 from dispatch.io.importing.shifts import import_shifts
 from dispatch.io.importing.tickets import import_tickets
 from dispatch.planning.nightly import make_plan
+from dispatch.planning.solve import PartsDone
 from dispatch.runtime.cluster import IN_PROCESS, Cluster, ClusterInfo, TaskFailed
 from dispatch.runtime.fanout import fan_out
 from dispatch.sample.region import generate_region
@@ -277,3 +278,15 @@ def test_a_killed_caller_leaves_no_work_on_the_cluster(dask_cluster: tuple[str, 
             assert time.monotonic() - killed < 10, "the dropped search is still running"
             time.sleep(0.1)
     assert workers[0].poll() is None  # the worker itself goes on
+
+
+def test_progress_counts_parts_and_tickets_served_by_priority() -> None:
+    """A run in parts reports 0/4 then each part as it is solved; the last report's served tickets by priority
+    are the plan's (no emergencies here: every ticket was reported the evening before, within target)."""
+    inputs = _day()
+    heard: list[PartsDone] = []
+    plan = make_plan(inputs, POLICY, reproducible=True, cluster=IN_PROCESS, on_part=heard.append).plan.to_json()
+    assert [p.done for p in heard] == [0, 1, 2, 3, 4] and {p.total for p in heard} == {4}
+    by_priority = {int(k): v for k, v in plan["summary"]["served_by_priority"].items() if v}
+    assert heard[-1].served == by_priority
+    assert heard[-1].sentence().startswith("parts 4/4 solved; served so far: P1 ")
