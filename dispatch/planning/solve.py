@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import solver
-from dispatch.runtime.cluster import Cluster, session
+from dispatch.runtime.cluster import Cluster, Session, session
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def solve_parts(
     limit: float,
     reproducible: bool,
     solution_limit: int | None,
-    cluster: Cluster | None,
+    cluster: Cluster | Session | None,
     progress: Callable[[float, int | None], None] | None,
     initial_routes: dict[str, list[str]] | None,
     on_part: PartsProgress | None = None,

@@ -133,8 +133,12 @@ class Session:
 
 
 @contextmanager
-def session(cluster: Cluster | None, tasks: int) -> Iterator[Session]:
-    """Open ``cluster`` for ``tasks`` tasks (see the module doc for which place that is)."""
+def session(cluster: Cluster | Session | None, tasks: int) -> Iterator[Session]:
+    """Open ``cluster`` for ``tasks`` tasks (see the module doc for which place that is); an open
+    :class:`Session` is used as it is (several rounds of work on one cluster)."""
+    if isinstance(cluster, Session):
+        yield cluster
+        return
     where = cluster or Cluster()
     address = where.address()
     if address is None and where.local_slots(tasks) <= 1:

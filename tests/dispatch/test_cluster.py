@@ -285,7 +285,8 @@ def test_progress_counts_parts_and_tickets_served_by_priority() -> None:
     are the plan's (no emergencies here: every ticket was reported the evening before, within target)."""
     inputs = _day()
     heard: list[PartsDone] = []
-    plan = make_plan(inputs, POLICY, reproducible=True, cluster=IN_PROCESS, on_part=heard.append).plan.to_json()
+    result = make_plan(inputs, POLICY, reproducible=True, cluster=IN_PROCESS, on_part=heard.append, border=False)
+    plan = result.plan.to_json()
     assert [p.done for p in heard] == [0, 1, 2, 3, 4] and {p.total for p in heard} == {4}
     by_priority = {int(k): v for k, v in plan["summary"]["served_by_priority"].items() if v}
     assert heard[-1].served == by_priority
