@@ -50,6 +50,9 @@ def border_pass(
     the receiving parts again (warm: ``routes`` are their crews' current routes)."""
     left = _left_open(parts)
     to = _neighbour_of(parts, left)
+    # A part that receives keeps its own open tickets (its new solve may place them): a ticket moves once.
+    home = {t: i for i, (_, b, _) in enumerate(parts) for t in b.tickets}
+    to = {t: k for t, k in to.items() if home[t] not in set(to.values())}
     if not to:
         return BorderResult([(b, s) for _, b, s in parts], 0, 0)
     receiving = sorted(set(to.values()))
@@ -69,7 +72,6 @@ def border_pass(
             out[k] = (build, solution)
     served = {jid for k in receiving for jid in (out[k][1].assigned_job_ids() if out[k][1] else ())}
     taken = {t for t in to if t in served}
-    home = {t: i for i, (_, b, _) in enumerate(parts) for t in b.tickets}
     # Each ticket once: out of the part it came from if the neighbour serves it, else out of the neighbour.
     drop: dict[int, set[str]] = {}
     for t, k in to.items():

@@ -55,3 +55,59 @@ def test_border_pass_serves_what_the_cut_left_open() -> None:
     assert doc["summary"]["served"] > cut.plan.summary.served
     by_b = {s.ticket_id for r in seamless.plan.routes if r.crew_id.startswith("B") for s in r.steps if s.ticket_id}
     assert any(int(t[1:]) < 24 for t in by_b)  # some of A's tickets served by B's crews
+
+
+def _random_day(seed: int) -> PlanInputs:
+    """30-50 tickets around three depots 5 km apart with 1-3 crews each, of random priorities."""
+    rng = random.Random(seed)
+    depots = [(-6.70, 108.50), (-6.70, 108.545), (-6.745, 108.52)]
+    crews = [
+        Crew(f"C{d}{k}", f"Regu {d}{k}", *depots[d], skills=("lv", "mv"), vehicle=Vehicle.CAR,
+             members=(f"M{d}{k}a", f"M{d}{k}b"))
+        for d in range(3)
+        for k in range(rng.randint(1, 3))
+    ]  # fmt: skip
+    shifts = tuple(
+        Shift(c.crew_id, DAY, dt.datetime(2026, 11, 30, 8, tzinfo=TZ), dt.datetime(2026, 11, 30, 12, tzinfo=TZ))
+        for c in crews
+    )
+    tickets = []
+    for i in range(rng.randint(30, 50)):
+        lat, lon = rng.choice(depots)
+        tickets.append(Ticket(f"T{i:03d}", REPORTED, Category.METER, lat + rng.uniform(-0.025, 0.025),
+                              lon + rng.uniform(-0.025, 0.025), rng.randint(1, 4)))  # fmt: skip
+    return PlanInputs(day=DAY, tickets=tuple(tickets), crews=tuple(crews), shifts=shifts)
+
+
+def test_border_pass_keeps_every_ticket_once_on_random_days() -> None:
+    """On random three-depot days cut into parts of at most 8, the plan with the border pass keeps every
+    promise under the checker (each ticket once, as a visit or unassigned) and serves no fewer P1 tickets."""
+    policy = Policy().with_overrides({"solver.max_tickets_per_solve": 8})
+    for seed in range(4):
+        inputs = _random_day(seed)
+        cut = make_plan(inputs, policy, reproducible=True, solution_limit=20, cluster=IN_PROCESS, border=False)
+        seamless = make_plan(inputs, policy, reproducible=True, solution_limit=20, cluster=IN_PROCESS)
+        assert check_plan(seamless.plan.to_json(), inputs, policy) == [], seed
+        assert seamless.plan.summary.served_by_priority[1] >= cut.plan.summary.served_by_priority[1], seed
+
+
+def test_border_pass_on_the_generated_region_in_parts_of_12(engine, tmp_path) -> None:  # noqa: ANN001
+    """The sample generator's 40-ticket region cut into parts of at most 12 (as the faults tests plan it): with
+    the border pass each ticket is still once in the plan (a part that receives tickets gives none away)."""
+    from dispatch.io.importing.crews import import_crews
+    from dispatch.io.importing.shifts import import_shifts
+    from dispatch.io.importing.tickets import import_tickets
+    from dispatch.planning.inputs import load_inputs
+    from dispatch.sample.region import generate_region
+    from dispatch.store.db import session_scope
+
+    generate_region(n_tickets=40, n_crews=4, day=DAY, seed=3).write(tmp_path)
+    policy = Policy.load(tmp_path / "dispatch.toml").with_overrides({"solver.max_tickets_per_solve": 12})
+    with session_scope(engine) as s:
+        import_crews(s, tmp_path / "crews.csv")
+        import_shifts(s, tmp_path / "shifts.csv", policy=policy)
+        import_tickets(s, tmp_path / "tickets.csv", policy=policy)
+        inputs = load_inputs(s, day=DAY, policy=policy)
+    for limit in (None, 40):
+        result = make_plan(inputs, policy, reproducible=True, solution_limit=limit, cluster=IN_PROCESS)
+        assert check_plan(result.plan.to_json(), inputs, policy) == []
