@@ -25,6 +25,7 @@ from dispatch.core.jsonread import PlanFormatError
 from dispatch.core.plan import PRIORITIES, Plan
 from dispatch.core.policy import Policy, PolicyError
 from dispatch.planning.roads import RoadsError
+from dispatch.runtime.cluster import SCHEDULER_ENV, Cluster, ClusterError, ClusterInfo, TaskFailed
 from dispatch.store.db import database_url, make_engine, session_scope
 from dispatch.store.schema import SchemaError, create_schema
 
@@ -41,6 +42,31 @@ PolicyOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
+
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help=f"Dask scheduler to run the parts (or sweep points) on, e.g. tcp://host:8786. Default: ${SCHEDULER_ENV}, "
+        "else a local cluster when two or more can run side by side; 'local' for one even where that is set.",
+    ),
+]
+JobsOption = Annotated[
+    int | None,
+    typer.Option("--jobs", min=1, max=256, help="Worker processes of the local cluster (default: one per core)."),
+]
+# Failures of fanned-out work that commands report as errors: no traceback, nothing saved.
+CLUSTER_FAILURES = (ClusterError, TaskFailed)
+
+
+def cluster_for(scheduler: str | None, jobs: int | None) -> Cluster:
+    """Where a command's parts or points run; the cluster's scheduler and dashboard are printed on stderr."""
+
+    def announce(info: ClusterInfo) -> None:
+        err_console.print(info.sentence(), markup=False)
+
+    return Cluster(scheduler=scheduler, jobs=jobs, announce=announce)
+
 
 # The longest search a command accepts (a day), the largest count and the largest database id.
 MAX_TIME_LIMIT_S = 86_400.0
@@ -107,6 +133,8 @@ def reported(*refusals: type[Exception], as_json: bool = False) -> Iterator[None
         yield
     except refusals as exc:
         fail(getattr(exc, "problems", None) or str(exc), as_json=as_json)
+    except CLUSTER_FAILURES as exc:
+        fail(f"{exc}; nothing was saved", as_json=as_json)
     except PolicyError as exc:
         fail(str(exc), as_json=as_json)
     except RoadsError as exc:  # road tiles missing, a bad closures file, a ticket off the roads

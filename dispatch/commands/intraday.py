@@ -10,10 +10,13 @@ from zoneinfo import ZoneInfo
 import typer
 
 from dispatch.commands.common import (
+    JobsOption,
     JsonOption,
     PolicyOption,
+    SchedulerOption,
     check_coordinate,
     check_seconds,
+    cluster_for,
     console,
     fail,
     load_policy,
@@ -72,9 +75,13 @@ def replan_command(
     ] = "id",
     publish: Annotated[bool, typer.Option(help="Publish the revision to the crews.")] = True,
     policy_path: PolicyOption = None,
+    scheduler: SchedulerOption = None,
+    jobs: JobsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Re-plan the rest of a running day: done and under-way visits stay, new tickets go in, routes stay stable.
+
+    A region's parts are solved side by side on Dask (a local cluster, or --scheduler).
 
     Example: dispatch replan --date 2026-11-30 --at 10:30 --end-shift C03=11:00 --no-overtime --out sheets/
     """
@@ -107,6 +114,7 @@ def replan_command(
                 sheets_out=out,
                 lang=lang,
                 overtime=overtime,
+                cluster=cluster_for(scheduler, jobs),
             )
     finally:
         engine.dispose()

@@ -16,11 +16,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from dispatch.commands.common import (
+    CLUSTER_FAILURES,
     MAX_ID,
+    JobsOption,
     JsonOption,
     PolicyOption,
+    SchedulerOption,
     TimeLimitSeconds,
     check_seconds,
+    cluster_for,
     console,
     database_problem,
     err_console,
@@ -38,6 +42,7 @@ from dispatch.io.sheets import SheetError
 from dispatch.io.sheets.i18n import LANGUAGES, Labels
 from dispatch.planning.coverage import coverage_gaps, hazard_skills
 from dispatch.planning.roads import RoadsError
+from dispatch.planning.solve import PartsDone, PartsProgress
 from dispatch.runtime.files import OutputError, check_output_dir
 from dispatch.store.locks import PlanLockedError
 from dispatch.store.models.crews import load_crews, load_shifts
@@ -71,8 +76,17 @@ def _day(value: dt.datetime | None) -> dt.date:
 @contextmanager
 def search_progress(what: str, limit: float | None, *, show: bool = True) -> Iterator[SearchProgress | None]:
     """A progress bar over the solver's time limit (``None``: reproducible work, no known end)."""
+    with plan_progress(what, limit, show=show) as (update, _parts):
+        yield update
+
+
+@contextmanager
+def plan_progress(
+    what: str, limit: float | None, *, show: bool = True
+) -> Iterator[tuple[SearchProgress | None, PartsProgress | None]]:
+    """:func:`search_progress`, and a callback that shows a region's parts solved and tickets served so far."""
     if not show:
-        yield None
+        yield None, None
         return
     with Progress(
         TextColumn("[bold]planning[/bold] {task.description}"),
@@ -83,12 +97,21 @@ def search_progress(what: str, limit: float | None, *, show: bool = True) -> Ite
     ) as progress:
         task = progress.add_task(what, total=limit)
 
+        parts: list[str] = []
+
         def update(elapsed: float, best: Incumbent | None) -> None:
             # Served by priority of the best plan so far (P1 63/63, P2 69/94, ...), not the raw cost.
             text = f"{what}: served {best.served_text()}" if best is not None else what
+            text = f"{text}; {parts[-1]}" if parts else text
             progress.update(task, completed=min(elapsed, limit) if limit else elapsed, description=text)
 
-        yield update
+        def on_part(done: PartsDone) -> None:
+            parts.append(done.sentence())
+            progress.update(task, description=f"{what}; {done.sentence()}")
+            if done.done and done.done == done.total:
+                err_console.print(done.sentence(), markup=False)
+
+        yield update, on_part
 
 
 def _warn(message: str) -> None:
@@ -121,12 +144,16 @@ def plan_command(
     ] = False,
     policy_path: PolicyOption = None,
     lang: LangOption = "id",
+    scheduler: SchedulerOption = None,
+    jobs: JobsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Plan all open tickets for --date with the crews on shift, and save it as a new draft version.
 
     First the day before is closed: tickets of its published stops never reported are open again
     (reason "unconfirmed") and planned with the rest.
+    A region larger than solver.max_tickets_per_solve is planned in parts, side by side on Dask (a local
+    cluster, or --scheduler); progress shows the parts solved and the tickets served so far.
 
     Example: dispatch plan --date 2026-11-30 --time-limit 30
     """
@@ -139,7 +166,7 @@ def plan_command(
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
     engine = open_engine(existing=True)
     try:
-        with search_progress("open tickets", None if reproducible else limit, show=not as_json) as progress:
+        with plan_progress("open tickets", None if reproducible else limit, show=not as_json) as (progress, parts):
             run = run_plan(
                 engine=engine,
                 day=day,
@@ -149,12 +176,16 @@ def plan_command(
                 now=dt.datetime.now(dt.UTC),
                 progress=progress,
                 warn=_warn,
+                cluster=cluster_for(scheduler, jobs),
+                on_part=parts,
             )
             plan = run.plan
     except (PlanLockedError, NothingToPlan, ReadOnlyDatabaseError) as exc:
         fail(str(exc))
     except RoadsError as exc:  # road tiles missing, a bad closures file, a ticket off the roads
         fail(exc.problems)
+    except CLUSTER_FAILURES as exc:
+        fail(f"{exc}; nothing was saved")
     except SQLAlchemyError as exc:
         fail(database_problem(exc))
     except KeyboardInterrupt:

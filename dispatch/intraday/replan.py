@@ -47,6 +47,7 @@ from dispatch.planning.document import assemble_plan
 from dispatch.planning.nightly import unplanned_build
 from dispatch.planning.split import partition
 from dispatch.planning.travel import drive_seconds
+from dispatch.runtime.cluster import Cluster
 
 # Cost (in travel-seconds) of giving a stop promised to one crew to another: a quarter of an hour.
 MOVE_COST_S = 900
@@ -62,6 +63,7 @@ def make_replan(
     time_limit: float,
     reproducible: bool = False,
     workers: int | None = None,
+    cluster: Cluster | None = None,
     move_cost_s: int = MOVE_COST_S,
     reorder_cost_s: int = REORDER_COST_S,
 ) -> Replan:
@@ -82,7 +84,8 @@ def make_replan(
         move_cost_s=move_cost_s, reorder_cost_s=reorder_cost_s,
     )  # fmt: skip
     t_built = time.monotonic()
-    solutions, deadlines, storm_note = _search(parts, time_limit, reproducible, workers, t_built)
+    where = cluster or Cluster(jobs=workers)
+    solutions, deadlines, storm_note = _search(parts, time_limit, reproducible, where, t_built)
     solutions, retried = search_again_if_collapsed(
         parts, solutions, time_limit=time_limit, reproducible=reproducible, workers=workers
     )
@@ -294,7 +297,7 @@ def _budgets_today(inputs: PlanInputs, policy: Policy, today: Today) -> dict[str
 
 
 def _search(
-    parts: list[Part], time_limit: float, reproducible: bool, workers: int | None, t_built: float
+    parts: list[Part], time_limit: float, reproducible: bool, cluster: Cluster, t_built: float
 ) -> tuple[list[solver.Solution], dict[str, int], list[str]]:
     """Solve the parts; in storm mode, search again warm without the deadlines nobody could meet.
 
@@ -303,7 +306,7 @@ def _search(
     # Storm deadlines may need a second, warm-started search that relaxes the missed ones: keep a
     # quarter of the time for it so the re-plan as a whole stays within its limit.
     first_limit = time_limit * (STORM_FIRST_SHARE if deadlines else 1.0)
-    solutions = solve(parts, first_limit, reproducible, workers)
+    solutions = solve(parts, first_limit, reproducible, cluster.jobs, cluster)
     missed = {u.job_id for s in solutions for u in s.unassigned if u.job_id in deadlines}
     if not missed:
         return solutions, deadlines, []
@@ -313,7 +316,8 @@ def _search(
     for i in redo:
         parts[i] = parts[i].relaxed(missed, solutions[i])
     rest = max(0.5, time_limit - (time.monotonic() - t_built))
-    for i, solution in zip(redo, solve([parts[i] for i in redo], rest, reproducible, workers), strict=True):
+    again = solve([parts[i] for i in redo], rest, reproducible, cluster.jobs, cluster)
+    for i, solution in zip(redo, again, strict=True):
         solutions[i] = solution
     kept = {j: d for j, d in deadlines.items() if j not in missed}
     return solutions, kept, [f"storm: {len(missed)} P1/P2 deadline(s) could not all be met together; kept soft"]

@@ -12,6 +12,7 @@ from dispatch.core.domain import PlanInputs
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.planning.nightly import PlanResult, make_plan
+from dispatch.runtime.cluster import Cluster
 from dispatch.scenarios.apply import Applied, apply_scenario
 from dispatch.scenarios.kpis import compute_kpis
 from dispatch.scenarios.spec import Scenario, ScenarioError
@@ -39,9 +40,11 @@ def plan_reproducibly(
     solution_limit: int,
     workers: int = SCENARIO_WORKERS,
     warm_start: dict[str, list[str]] | None = None,
+    cluster: Cluster | None = None,
 ) -> PlanResult:
-    """``planning.make_plan`` in reproducible mode with a fixed solution count and solver processes;
-    ``warm_start`` (crew -> tickets, e.g. the base plan's routes) is cut to this plan's rules and searched from."""
+    """``planning.make_plan`` in reproducible mode with a fixed solution count and solver processes
+    (a region's parts on ``cluster``, default: one after the other in this process); ``warm_start``
+    (crew -> tickets, e.g. the base plan's routes) is cut to this plan's rules and searched from."""
     return make_plan(
         inputs,
         policy,
@@ -51,6 +54,7 @@ def plan_reproducibly(
         workers=workers,
         initial_routes=warm_start,
         repair_initial=warm_start is not None,
+        cluster=cluster,
     )
 
 
@@ -86,8 +90,10 @@ def plan_scenario(
     overrides: dict[str, Any] | None = None,
     workers: int = SCENARIO_WORKERS,
     warm_start: dict[str, list[str]] | None = None,
+    cluster: Cluster | None = None,
 ) -> ScenarioRun:
-    """Apply and plan a scenario on ``inputs`` (pure: no database); ``warm_start``: see :func:`plan_reproducibly`."""
+    """Apply and plan a scenario on ``inputs`` (pure: no database); its parts, if any, on ``cluster``;
+    ``warm_start``: see :func:`plan_reproducibly`."""
     t0 = time_module.monotonic()
     applied = apply_scenario(scenario, inputs, base_policy, overrides=overrides)
     limit = applied.policy.solver.time_limit_s if time_limit is None else time_limit
@@ -99,6 +105,7 @@ def plan_scenario(
         solution_limit=solutions,
         workers=workers,
         warm_start=warm_start,
+        cluster=cluster,
     )
     return ScenarioRun(
         scenario=scenario,

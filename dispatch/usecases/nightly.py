@@ -21,6 +21,8 @@ from dispatch.outages.marks import record_outages
 from dispatch.planning.inputs import load_inputs
 from dispatch.planning.nightly import make_plan
 from dispatch.planning.persist import save_plan
+from dispatch.planning.solve import PartsProgress
+from dispatch.runtime.cluster import Cluster
 from dispatch.store.db import session_scope
 from dispatch.store.locks import exclusive
 from dispatch.store.models.tickets import unlocated_open_ticket_ids
@@ -60,6 +62,8 @@ def run_plan(
     now: dt.datetime,
     progress: SearchProgress | None = None,
     warn: Callable[[str], None] | None = None,
+    cluster: Cluster | None = None,
+    on_part: PartsProgress | None = None,
 ) -> PlanRun:
     """Load, solve and save one draft plan version of ``day``, holding the day's planning lock throughout.
 
@@ -90,7 +94,15 @@ def run_plan(
         if not any(s.date == day for s in inputs.shifts):
             raise NothingToPlan(f"no crew has a shift on {day}: import shifts with `dispatch import shifts FILE`")
         t_loaded = time.perf_counter()
-        result = make_plan(inputs, policy, time_limit=limit, reproducible=reproducible, progress=progress)
+        result = make_plan(
+            inputs,
+            policy,
+            time_limit=limit,
+            reproducible=reproducible,
+            progress=progress,
+            cluster=cluster,
+            on_part=on_part,
+        )
         plan = result.plan.with_(unlocated_tickets=tuple(unlocated))
         lock.verify()  # never save under a lock lost during the solve
         t_solved = time.perf_counter()
