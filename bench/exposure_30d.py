@@ -225,11 +225,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:<8} {'yes' if margin else 'no':>6} {'yes' if replan else 'no':>6} {r['over_shift']:>10} "
             f"{r['over_rolling']:>12} {r['fixed']:>6} {r['served']:>7} {r['replans']:>8} {r['wall_s']:>7.0f}"
         )
-    if "plain" in results:
-        base = results["plain"]
-        for name, r in results.items():
-            if name != "plain" and base["fixed"]:
-                print(f"{name}: tickets fixed {r['fixed'] / base['fixed'] - 1:+.1%} against plain")
+    for name, against in (("replan", "plain"), ("margin", "plain"), ("margin", "replan")):
+        r, base = results.get(name), results.get(against)
+        if r is not None and base is not None and base["fixed"] and base["served"]:
+            print(
+                f"{name} against {against}: tickets fixed {r['fixed'] / base['fixed'] - 1:+.1%}, "
+                f"visits planned {r['served'] / base['served'] - 1:+.1%}"
+            )
     print("over = worker-days over a per-shift / rolling cap in actuals; fixed = visits reported fixed;")
     print("planned = visits in the nightly plans")
     return 1 if any(r["plan_problems"] for r in results.values()) else 0
