@@ -248,7 +248,8 @@ class RoutingBuild:
             if len(allowed) < len(crews):
                 routing.VehicleVar(index).SetValues([-1, *allowed])
             if not job.required:
-                routing.AddDisjunction([index], penalties[job.priority])
+                unserved = wait_cost * max(0, horizon - problem.wait_origin) if job.unserved_waits else 0
+                routing.AddDisjunction([index], penalties[job.priority] + unserved)
 
         self._add_counters()
         self._add_breaks()

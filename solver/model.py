@@ -85,6 +85,10 @@ class Job:
     # after the crew's start), and the cost of reaching it from anywhere else.
     follows: str | None = None
     reorder_cost: int = 0
+    # Left unserved, the job's customers count as waiting to the end of the horizon (its drop penalty
+    # grows by that wait): among jobs of one priority the solver then drops those with fewer customers,
+    # not those whose waiting would cost most. For one job standing for many (a wide outage's asset job).
+    unserved_waits: bool = False
 
     def window_span(self) -> TimeWindow | None:
         if not self.time_windows:
@@ -238,6 +242,7 @@ class Model:
         urgency: int = 0,
         follows: str | None = None,
         reorder_cost: int = 0,
+        unserved_waits: bool = False,
     ) -> Job:
         if id in self._job_ids:
             raise ValueError(f"job id {id!r} is used twice")
@@ -286,6 +291,7 @@ class Model:
             urgency=int(urgency),
             follows=follows,
             reorder_cost=int(reorder_cost),
+            unserved_waits=unserved_waits,
         )
         self._job_ids.add(id)
         self._jobs.append(job)
