@@ -248,8 +248,9 @@ class RoutingBuild:
             if len(allowed) < len(crews):
                 routing.VehicleVar(index).SetValues([-1, *allowed])
             if not job.required:
+                penalty = penalties[job.priority]
                 unserved = wait_cost * max(0, horizon - problem.wait_origin) if job.unserved_waits else 0
-                routing.AddDisjunction([index], penalties[job.priority] + unserved)
+                routing.AddDisjunction([index], penalty + (penalty // 2 if job.promised else 0) + unserved)
 
         self._add_counters()
         self._add_breaks()
@@ -441,7 +442,9 @@ def run_search(
                 routes = _current_routes(build)
                 if routes is not None:
                     on_improvement(routes, cost)
-        if deadline is not None and now > deadline:
+        if deadline is not None and now > deadline and not state["restoring"]:
+            # (Never while reading the warm start: cut there, under load, a re-plan came back with
+            # every job dropped.)
             routing.solver().FinishCurrentSearch()
         elif state["restoring"]:
             # Reading the warm start runs a tree search that, after its first solution, goes on

@@ -85,6 +85,9 @@ class Job:
     # after the crew's start), and the cost of reaching it from anywhere else.
     follows: str | None = None
     reorder_cost: int = 0
+    # Intraday promise: the job was on a crew's published route; dropping it costs half as much again
+    # as dropping an unpromised job of its class (so only more urgent work can take its place).
+    promised: bool = False
     # Left unserved, the job's customers count as waiting to the end of the horizon (its drop penalty
     # grows by that wait): among jobs of one priority the solver then drops those with fewer customers,
     # not those whose waiting would cost most. For one job standing for many (a wide outage's asset job).
@@ -242,6 +245,7 @@ class Model:
         urgency: int = 0,
         follows: str | None = None,
         reorder_cost: int = 0,
+        promised: bool = False,
         unserved_waits: bool = False,
     ) -> Job:
         if id in self._job_ids:
@@ -291,6 +295,7 @@ class Model:
             urgency=int(urgency),
             follows=follows,
             reorder_cost=int(reorder_cost),
+            promised=promised,
             unserved_waits=unserved_waits,
         )
         self._job_ids.add(id)

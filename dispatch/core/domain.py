@@ -162,6 +162,9 @@ class PlanInputs:
     # Members unavailable on ``day`` (quarantine), with the reason shown in the plan.
     unavailable_members: dict[str, str] = field(default_factory=dict)
     budgets: dict[str, MemberBudget] = field(default_factory=dict)
+    # Category -> overrun margin (>= 1) a home entry's exposure counts with against the caps
+    # (dispatch.ledger.overrun); the plan shows the exposure as planned.
+    overrun: dict[str, float] = field(default_factory=dict)
     # The distribution network (empty: tickets are not grouped into outages).
     assets: tuple[Asset, ...] = ()
     outage_marks: tuple[OutageMark, ...] = ()

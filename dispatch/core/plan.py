@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -126,6 +126,10 @@ class CrewChange:
     reordered: int
     retimed: int  # arrival moved by more than the retime tolerance
     frozen: int  # visits done or under way, not re-planned
+    unconfirmed: int = 0  # of the frozen: planned before the re-plan time with no report (the silence rule)
+    # Promised stops this revision dropped (now unassigned or closed): ticket -> reason code
+    # (an unassigned reason such as ``crowded_out``, or ``closed``). JSON key only when not empty.
+    dropped_why: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def stops_changed(self) -> int:
@@ -328,7 +332,7 @@ def _revision_json(v: Revision) -> dict[str, Any]:
 
 
 def _change_json(c: CrewChange) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "crew_id": c.crew_id,
         "changed": c.changed,
         "summary": c.summary,
@@ -339,7 +343,11 @@ def _change_json(c: CrewChange) -> dict[str, Any]:
         "reordered": c.reordered,
         "retimed": c.retimed,
         "frozen": c.frozen,
+        "unconfirmed": c.unconfirmed,
     }
+    if c.dropped_why:
+        out["dropped_why"] = dict(c.dropped_why)
+    return out
 
 
 def _forecast_json(f: Forecast) -> dict[str, Any]:
@@ -426,6 +434,8 @@ def _read_change(value: Any, where: str) -> CrewChange:
         reordered=r.req("reordered", read_int),
         retimed=r.req("retimed", read_int),
         frozen=r.req("frozen", read_int),
+        unconfirmed=r.opt("unconfirmed", read_int) or 0,
+        dropped_why=r.map("dropped_why", read_str) if "dropped_why" in r.obj else {},
     )
 
 

@@ -118,6 +118,11 @@ class ExposurePolicy:
     rolling_days: int = _num(7, 1, 366)
     min_crew_members: int = _num(2, 0, 100)
     cohort_cooling_off_days: int = _num(14, 0, 366)
+    # Margin for overruns: plans count each home entry's in-home minutes times this quantile of the
+    # ledger's actual / planned in-home minutes for its category (0 = no margin, plans as planned).
+    overrun_quantile: float = _num(0.9, 0, 1)
+    # Fewer actual visits of a category than this: no margin learned for it (too few to trust).
+    overrun_min_visits: int = _num(20, 1, 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,14 @@ class ResponsePolicy:
     emergency_priorities: list[int] = field(default_factory=lambda: [1])
     # An emergency's waiting counts like an outage of this many customers.
     emergency_customers: int = _num(100, 0, 1_000_000)
+    # Minutes a re-plan may extend a crew's shift, by itself, so the crew reaches an emergency that
+    # no shift could otherwise take today (0: never). A dispatcher's --end-shift always wins and
+    # ``replan --no-overtime`` refuses it; caps never relax.
+    emergency_overtime_min: int = _num(60, 0, 720)
+    # Per worker: the most overtime minutes in one day, and in a week (Monday to Sunday, counted
+    # from the overtime recorded for pay).
+    overtime_max_min_per_day: int = _num(120, 0, 1440)
+    overtime_max_min_per_week: int = _num(600, 0, 10080)
 
     def is_emergency(self, *, priority: int, reported_at: dt.datetime, as_of: dt.datetime) -> bool:
         """Whether a ticket is still within a response target that makes it an emergency at ``as_of``."""
@@ -226,6 +239,18 @@ class SolverPolicy:
     priority_ratio: int = _num(1000, 1, 1_000_000)
     # Problems larger than this are split by depot (see README, "Large regions").
     max_tickets_per_solve: int = _num(1500, 1, 10_000)
+
+
+UNREPORTED_CHOICES = ("keep", "not_done")
+
+
+@dataclass(frozen=True)
+class IntradayPolicy:
+    """What a re-plan assumes about a stop planned to start before its time that no crew reported:
+    ``keep`` (paper sheets, crews that report late: it stays with its crew, at its place, frozen as
+    unconfirmed, and counts against today's exposure) or ``not_done`` (crews always report: re-planned)."""
+
+    unreported: str = "keep"
 
 
 @dataclass(frozen=True)
@@ -313,6 +338,7 @@ class Policy:
     category: CategoryPolicy = field(default_factory=CategoryPolicy)
     solver: SolverPolicy = field(default_factory=SolverPolicy)
     storm: StormPolicy = field(default_factory=StormPolicy)
+    intraday: IntradayPolicy = field(default_factory=IntradayPolicy)
     outage: OutagePolicy = field(default_factory=OutagePolicy)
     skills: SkillsPolicy = field(default_factory=SkillsPolicy)
     sheets: SheetsPolicy = field(default_factory=SheetsPolicy)
@@ -480,6 +506,10 @@ def _validate(obj: Any, source: str, prefix: str) -> None:
         for p in obj.emergency_priorities:
             if isinstance(p, bool) or p not in (1, 2, 3, 4):
                 raise PolicyError(f"{source}: {prefix}emergency_priorities: {p!r} is not a priority (1..4)")
+    if isinstance(obj, IntradayPolicy) and obj.unreported not in UNREPORTED_CHOICES:
+        raise PolicyError(
+            f"{source}: {prefix}unreported: {obj.unreported!r} is not one of {', '.join(UNREPORTED_CHOICES)}"
+        )
     if isinstance(obj, SkillsPolicy):
         if not obj.known:
             raise PolicyError(f"{source}: {prefix}known: must name at least one skill")

@@ -17,6 +17,7 @@ from dispatch.core.plan import Plan, PlanStatus
 from dispatch.core.policy import Policy
 from dispatch.intraday.forecast import Eta, eta_window
 from dispatch.intraday.model import IntradayError, Position, Replan, ReplanInputs, VisitFact
+from dispatch.intraday.overtime import overtime_this_week
 from dispatch.ledger.publish import publish_plan
 from dispatch.planning.inputs import load_inputs
 from dispatch.planning.persist import save_plan
@@ -119,6 +120,7 @@ def load_replan_inputs(
         positions=positions,
         known_tickets=known,
         end_shift=dict(end_shift or {}),
+        overtime_week_min=overtime_this_week(session, day=day),
     )
     return rin, row.id  # type: ignore[return-value]
 

@@ -72,7 +72,11 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
             problems.append(f"{cid}: route must run from a start step to an end step")
         if aware(steps[0]["start"]) < shift.start:
             problems.append(f"{cid}: leaves at {steps[0]['start']} before the shift starts {shift.start}")
-        if aware(steps[-1]["arrival"]) > shift.end:
+        # Overtime a re-plan granted for a hazard stretches the end, within the policy's emergency overtime.
+        overtime = route.get("overtime", {}).get("minutes", 0) if route.get("overtime", {}).get("tickets") else 0
+        if overtime > policy.response.emergency_overtime_min:
+            problems.append(f"{cid}: {overtime} min overtime exceeds response.emergency_overtime_min")
+        if aware(steps[-1]["arrival"]) > shift.end + dt.timedelta(minutes=overtime):
             problems.append(f"{cid}: back at {steps[-1]['arrival']} after the shift ends {shift.end}")
         speed_ms = (
             policy.travel.motorcycle_speed_kmh if crew.vehicle == "motorcycle" else policy.travel.car_speed_kmh

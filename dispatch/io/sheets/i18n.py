@@ -176,6 +176,21 @@ LABELS: dict[str, dict[str, str]] = {
         "cli.shift_ended": "--revoke {crew_id}: shift {day} sudah selesai pukul {end}",
         "cli.base_url_required": "--base-url (atau $DISPATCH_BASE_URL) wajib: alamat dispatch serve bagi regu",
         "cli.base_url_scheme": "--base-url: {url!r} tidak diawali http:// atau https://",
+        # Re-plans, ETAs and the nightly close of the day.
+        "cli.unconfirmed": "{crew_id}: {count} kunjungan belum dikonfirmasi (tanpa laporan; tetap pada regu ini)",
+        "cli.unconfirmed_total": "{count} kunjungan sebelum {time} tanpa laporan dianggap berjalan sesuai rencana",
+        "cli.unconfirmed_returned": (
+            "{count} tiket dari kunjungan {day} yang tidak pernah dilaporkan kembali terbuka "
+            "(alasan: belum dikonfirmasi)"
+        ),
+        "cli.eta_not_planned": "Tiket {ticket}: tidak direncanakan hari ini ({date}): {reason}",
+        "cli.eta_not_planned_detail": "{reason} - {detail}",
+        "cli.promise_dropped": "{crew}: kunjungan yang dijanjikan {ticket} dilepas - {reason}",
+        "cli.promise_dropped_emergency": "{crew}: kunjungan DARURAT yang dijanjikan {ticket} dilepas - {reason}",
+        "cli.overtime": "{crew}: lembur {minutes} menit sampai {end} untuk bahaya {tickets}",
+        "cli.coverage_gap": "Peringatan: {date} pukul {start}-{end} tidak ada regu bertugas dengan keahlian {skill}",
+        "cli.coverage_ok": "Cakupan keahlian {skills}: setiap jam shift {date} ada regu bertugas",
+        "note.overtime": "LEMBUR {minutes} menit disetujui; shift berakhir {end}",
         # Values.
         "vehicle.car": "Mobil",
         "vehicle.motorcycle": "Sepeda motor",
@@ -197,6 +212,12 @@ LABELS: dict[str, dict[str, str]] = {
         "reason.shift_too_short": "Jam kerja terlalu pendek",
         "reason.crowded_out": "Kalah prioritas dengan tiket lain",
         "reason.unknown": "Alasan lain",
+        "reason.unconfirmed": "Kunjungan kemarin tidak dilaporkan; direncanakan lagi",
+        "reason.not_home": "Dilaporkan: tidak ada orang",
+        "reason.unsafe": "Dilaporkan: tidak aman",
+        "reason.escalated": "Dilaporkan: dieskalasi",
+        "reason.needs_skill": "Dilaporkan: perlu keahlian lain",
+        "reason.needs_material": "Dilaporkan: perlu material",
         # HTML only.
         "html.offline_note": "Halaman ini bekerja tanpa sinyal. Centang disimpan di perangkat ini.",
     },
@@ -352,6 +373,20 @@ LABELS: dict[str, dict[str, str]] = {
         "cli.shift_ended": "--revoke {crew_id}: the shift of {day} ended at {end}",
         "cli.base_url_required": "--base-url (or $DISPATCH_BASE_URL) is required: where crews reach dispatch serve",
         "cli.base_url_scheme": "--base-url: {url!r} does not start with http:// or https://",
+        # Re-plans, ETAs and the nightly close of the day.
+        "cli.unconfirmed": "{crew_id}: {count} stop(s) unconfirmed (no report; kept with this crew)",
+        "cli.unconfirmed_total": "{count} stop(s) before {time} with no report taken as going to plan",
+        "cli.unconfirmed_returned": (
+            "{count} ticket(s) of stops on {day} never reported are open again (reason: unconfirmed)"
+        ),
+        "cli.eta_not_planned": "Ticket {ticket}: not planned today ({date}): {reason}",
+        "cli.eta_not_planned_detail": "{reason} - {detail}",
+        "cli.promise_dropped": "{crew}: promised stop {ticket} dropped - {reason}",
+        "cli.promise_dropped_emergency": "{crew}: promised EMERGENCY stop {ticket} dropped - {reason}",
+        "cli.overtime": "{crew}: overtime {minutes} min until {end} for hazard {tickets}",
+        "cli.coverage_gap": "Warning: {date} {start}-{end} no crew on shift has skill {skill}",
+        "cli.coverage_ok": "Skill cover {skills}: some crew on shift in every shift hour of {date}",
+        "note.overtime": "OVERTIME {minutes} min authorised; shift ends {end}",
         "vehicle.car": "Car",
         "vehicle.motorcycle": "Motorcycle",
         "category.no_power": "No power",
@@ -372,6 +407,12 @@ LABELS: dict[str, dict[str, str]] = {
         "reason.shift_too_short": "Shift too short",
         "reason.crowded_out": "Crowded out by more urgent tickets",
         "reason.unknown": "Other reason",
+        "reason.unconfirmed": "Yesterday's visit was never reported; planned again",
+        "reason.not_home": "Reported: nobody home",
+        "reason.unsafe": "Reported: unsafe",
+        "reason.escalated": "Reported: escalated",
+        "reason.needs_skill": "Reported: needs another skill",
+        "reason.needs_material": "Reported: needs material",
         "html.offline_note": "This page works without signal. Ticks are kept on this device.",
     },
 }

@@ -121,3 +121,11 @@ def legend_items(
     if scene.unassigned:
         items.append(("cross", mapdraw.UNASSIGNED_COLOUR, labels("label.legend_unassigned")))
     return items
+
+
+def shift_text(route: RouteSheet, labels: Labels, *, day: date) -> str:
+    """The shift's hours, and the overtime a re-plan authorised when it runs past its rostered end."""
+    text = labels.span(route.shift_start, route.shift_end, day=day)
+    if route.overtime_min:
+        text += " - " + labels("note.overtime", minutes=route.overtime_min, end=labels.time(route.shift_end, day=day))
+    return text

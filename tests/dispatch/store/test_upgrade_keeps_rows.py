@@ -123,7 +123,7 @@ def rows_0002() -> Rows:
 
 
 # The revision a database is built at -> rows for every one of its tables. One case per revision that a
-# later revision upgrades from; the newest case is the revision just before head (today: 0004_assets_outages is head).
+# later revision upgrades from; the newest case is the revision just before head (today: 0003 is head).
 ROWS_AT: dict[str, Callable[[], Rows]] = {
     "0001": rows_0001,
     "0002": rows_0002,

@@ -4,7 +4,7 @@ from the customers' reports, declared by the control centre or planned (issue 15
 ``asset`` holds one row per transformer or feeder section with its upstream asset; ``outage`` one row per
 asset and day, with the tickets it absorbs and the asset job a crew is sent to.
 
-Revision ID: 0004_assets_outages
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_assets_outages"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
