@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import solver
 from dispatch.core.clock import local_midnight
-from dispatch.core.domain import HouseholdRisk, PlanInputs, Ticket
+from dispatch.core.domain import Category, HouseholdRisk, PlanInputs, Ticket
 from dispatch.core.exposure import ticket_exposure_min
 from dispatch.core.plan import CrewNotDispatched, Unassigned
 from dispatch.core.policy import Policy
@@ -224,4 +224,6 @@ def _add_ticket(
         contaminating=t.indoor
         and t.household_risk == HouseholdRisk.ISOLATING
         and policy.exposure.isolating_ends_home_entries,
+        # A wide outage's asset job: every customer behind it waits while it is left out.
+        unserved_waits=t.category is Category.ASSET_OUTAGE,
     )
