@@ -120,29 +120,19 @@ class ExposurePolicy:
     cohort_cooling_off_days: int = _num(14, 0, 366)
 
 
-TRAVEL_ENGINES = ("great_circle", "roads")
-
-
 @dataclass(frozen=True)
 class TravelPolicy:
-    """How long drives take. ``engine = "great_circle"`` (the default): distance x ``circuity`` at
-    each vehicle's speed. ``engine = "roads"``: Valhalla on the road tiles in ``tiles`` (a folder
-    made by ``dispatch roads build EXTRACT.osm.pbf``), one matrix per vehicle kind (a car's, a
-    motorcycle's), ``closures`` (a GeoJSON of closed roads or areas) avoided, matrices kept in
-    ``cache`` (a folder; empty: in memory for one run). A ticket farther than ``max_snap_m`` from a
-    road is an error naming it."""
+    """Drives: great-circle x circuity at each vehicle's speed, or on roads (docs/roads.md)."""
 
     circuity: float = _num(1.35, 1, 10)
     car_speed_kmh: float = _num(30.0, 0, 200, above=True)
     motorcycle_speed_kmh: float = _num(36.0, 0, 200, above=True)
-    engine: str = "great_circle"
+    engine: str = "great_circle"  # or "roads": Valhalla on the tiles in ``tiles`` (dispatch roads build)
     tiles: str = ""
-    closures: str = ""
-    cache: str = ""
+    closures: str = ""  # a GeoJSON of closed roads or areas
+    cache: str = ""  # a folder keeping road matrices between runs ("": in memory)
     max_snap_m: float = _num(500.0, 0, 35_000, above=True)
-    # Threads computing road matrices (each with its own engine; Valhalla releases the GIL).
     workers: int = _num(1, 1, 64)
-    # On roads, a slow zone's speed_kmh still caps drives touching it (great-circle: always).
     zone_speeds_on_roads: bool = False
 
     @property
@@ -153,11 +143,8 @@ class TravelPolicy:
         return self.motorcycle_speed_kmh if vehicle == "motorcycle" else self.car_speed_kmh
 
     def speed_factor(self, vehicle: str) -> float:
-        """How much faster than the travel matrices' reference this vehicle drives: on roads each
-        vehicle has its own matrix (1.0), else relative to a car's speed."""
-        if self.on_roads:
-            return 1.0
-        return self.speed_kmh(vehicle) / self.car_speed_kmh
+        """How much faster than the reference this vehicle drives (1 on roads: each has its own matrix)."""
+        return 1.0 if self.on_roads else self.speed_kmh(vehicle) / self.car_speed_kmh
 
 
 def _default_targets() -> dict[int, float]:
@@ -462,16 +449,10 @@ def _validate(obj: Any, source: str, prefix: str) -> None:
     """The checks one section needs beyond each value's type and range."""
     if isinstance(obj, RegionPolicy):
         _check_region(obj, source, prefix)
-    if isinstance(obj, TravelPolicy):
-        if obj.engine not in TRAVEL_ENGINES:
-            raise PolicyError(
-                f"{source}: {prefix}engine: expected one of {', '.join(TRAVEL_ENGINES)}, got {obj.engine!r}"
-            )
-        if obj.on_roads and not obj.tiles.strip():
-            raise PolicyError(
-                f'{source}: {prefix}tiles: engine = "roads" needs the road tiles folder '
-                "(build it with: dispatch roads build EXTRACT.osm.pbf --tiles DIR)"
-            )
+    if isinstance(obj, TravelPolicy) and obj.engine not in ("great_circle", "roads"):
+        raise PolicyError(f"{source}: {prefix}engine: expected great_circle or roads, got {obj.engine!r}")
+    if isinstance(obj, TravelPolicy) and obj.on_roads and not obj.tiles.strip():
+        raise PolicyError(f'{source}: {prefix}tiles: engine = "roads" needs a tiles folder (dispatch roads build)')
     if isinstance(obj, ResponsePolicy):
         for p in obj.emergency_priorities:
             if isinstance(p, bool) or p not in (1, 2, 3, 4):
