@@ -6,6 +6,10 @@ current plan exactly; every ``--every`` minutes the visits so far are recorded (
 and the rest of the day is re-planned. Tickets still open at the end of the day go into the next
 day's plan, for both the nightly-only and the intraday runs.
 
+A share of crews (``--silent``) never report (paper sheets): their visits happen as planned but the
+re-plans hear nothing of them, so the silence rule (policy ``intraday.unreported``) decides; the day is
+replayed once per value of ``--unreported`` (default both), and tickets visited by two crews are counted.
+
 Prints P1/P2 mean and worst response (report to arrival) nightly-only versus intraday, the stops
 changed per re-plan and the re-plan time.
 
@@ -28,6 +32,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dispatch.core.domain import PlanInputs, Ticket  # noqa: E402
+from dispatch.core.plan import Plan  # noqa: E402
 from dispatch.core.policy import Policy  # noqa: E402
 from dispatch.intraday.model import ReplanInputs, VisitFact  # noqa: E402
 from dispatch.intraday.replan import make_replan  # noqa: E402
@@ -35,6 +40,7 @@ from dispatch.io.importing.crews import import_crews  # noqa: E402
 from dispatch.io.importing.shifts import import_shifts  # noqa: E402
 from dispatch.io.importing.tickets import import_tickets  # noqa: E402
 from dispatch.io.importing.zones import import_zones  # noqa: E402
+from dispatch.planning.coverage import CoverageGap, coverage_gaps, hazard_skills  # noqa: E402
 from dispatch.planning.inputs import load_inputs  # noqa: E402
 from dispatch.planning.nightly import make_plan  # noqa: E402
 from dispatch.sample.columns import TICKET_COLUMNS, _write_csv
@@ -60,22 +66,39 @@ def day_tickets(*, n: int, n_p1: int, day: dt.date, seed: int) -> list[dict[str,
     return rows
 
 
-def executed(doc: dict, until: dt.datetime, facts: dict[str, VisitFact]) -> None:
-    """Crews follow ``doc``: every visit that has started by ``until`` becomes a record (kept once made)."""
-    for r in doc["routes"]:
-        for s in r["steps"]:
-            if s["type"] != "visit" or s["ticket_id"] in facts and facts[s["ticket_id"]].left_at is not None:
-                continue
-            arrival, end = dt.datetime.fromisoformat(s["arrival"]), dt.datetime.fromisoformat(s["end"])
-            if arrival > until:
-                continue
-            prev = facts.get(s["ticket_id"])
-            if prev is not None:  # under way: it ends as the plan says
-                arrival = prev.arrived_at
-            facts[s["ticket_id"]] = VisitFact(
-                s["ticket_id"], r["crew_id"], arrival, end if end <= until else None, s["indoor"], "fixed",
-                exposure_min=s["exposure_min"],
-            )  # fmt: skip
+def executed(
+    plan: Plan,
+    until: dt.datetime,
+    facts: dict[str, VisitFact],
+    hidden: dict[str, VisitFact] | None = None,
+    silent: frozenset[str] = frozenset(),
+) -> None:
+    """Crews follow ``plan``: every visit that has started by ``until`` becomes a record (kept once
+    made) in ``facts``; the visits of ``silent`` crews happen too but nobody hears of them (``hidden``)."""
+    for r, s in plan.visits():
+        tid = s.ticket_id
+        target = hidden if r.crew_id in silent and hidden is not None else facts
+        if tid is None or tid in target and target[tid].left_at is not None:
+            continue
+        arrival, end = s.arrival, s.end
+        if arrival > until:
+            continue
+        prev = target.get(tid)
+        if prev is not None:  # under way: it ends as the plan says
+            arrival = prev.arrived_at
+        target[tid] = VisitFact(
+            tid, r.crew_id, arrival, end if end <= until else None, s.indoor, "fixed", exposure_min=s.exposure_min
+        )
+
+
+def hours_of(gap: CoverageGap) -> str:
+    """A roster hole's hours, local time."""
+    return f"{gap.start.astimezone(TZ):%H:%M}-{gap.end.astimezone(TZ):%H:%M}"
+
+
+def arrivals_of(plan: Plan) -> dict[str, dt.datetime]:
+    """Each visited ticket's planned arrival."""
+    return {s.ticket_id: s.arrival for _, s in plan.visits() if s.ticket_id is not None}
 
 
 def next_day_arrivals(
@@ -85,13 +108,9 @@ def next_day_arrivals(
     urgent = tuple(t for t in tickets if t.priority <= 2)
     if not urgent:
         return {}
-    doc = make_plan(dataclasses.replace(next_inputs, tickets=urgent), policy, time_limit=limit, workers=1).document
-    return {
-        s["ticket_id"]: dt.datetime.fromisoformat(s["arrival"])
-        for r in doc["routes"]
-        for s in r["steps"]
-        if s["type"] == "visit"
-    }
+    return arrivals_of(
+        make_plan(dataclasses.replace(next_inputs, tickets=urgent), policy, time_limit=limit, workers=1).plan
+    )
 
 
 def stats(
@@ -119,6 +138,11 @@ def main() -> None:
     ap.add_argument("--every", type=int, default=30, help="minutes between re-plans")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--storm", action="store_true", help="storm mode for the re-plans (standby crews called in)")
+    ap.add_argument("--silent", type=float, default=0.25, help="share of crews that never report (paper sheets)")
+    ap.add_argument(
+        "--unreported", default="keep,not_done", help="intraday.unreported values to replay, comma-separated"
+    )
+    ap.add_argument("--no-overtime", action="store_true", help="refuse automatic overtime for hazards")
     args = ap.parse_args()
 
     day = dt.date(2026, 11, 30)
@@ -152,31 +176,68 @@ def main() -> None:
         f"({args.p1} P1 hazards), {args.crews} crews, re-plan every {args.every} min, "
         f"re-plan limit {args.replan_limit:.0f} s (1 worker)"
     )
+    holes = coverage_gaps(everything.crews, everything.shifts, hazard_skills(policy))
+    print("roster holes: " + (", ".join(f"{g.skill} {hours_of(g)}" for g in holes) or "none"))
     t0 = time.monotonic()
-    night = make_plan(night_inputs, policy, time_limit=args.night_limit, workers=1).document
-    night["plan_id"] = 1
-    print(f"night plan: {night['summary']['served']} served in {time.monotonic() - t0:.1f} s")
+    night = make_plan(night_inputs, policy, time_limit=args.night_limit, workers=1).plan.with_(plan_id=1)
+    print(f"night plan: {night.summary.served} served in {time.monotonic() - t0:.1f} s")
 
     # Nightly only: the day's plan as made, the rest waits for tomorrow.
-    arrivals_night = {
-        s["ticket_id"]: dt.datetime.fromisoformat(s["arrival"])
-        for r in night["routes"]
-        for s in r["steps"]
-        if s["type"] == "visit"
-    }
+    arrivals_night = arrivals_of(night)
     left = [t for t in tickets.values() if t.ticket_id not in arrivals_night]
     arrivals_night.update(next_day_arrivals(left, everything, tomorrow, policy, 10))
 
     day_policy = policy.with_overrides({"storm.enabled": True}) if args.storm else policy
+    crews_out = sorted(r.crew_id for r in night.routes if r.visits)
+    silent = frozenset(random.Random(args.seed).sample(crews_out, round(args.silent * len(crews_out))))
+    print(
+        f"silent crews (never report; their visits happen): {len(silent)} of {len(crews_out)}: "
+        f"{', '.join(sorted(silent))}"
+    )
+    summary = []
+    for mode in [m.strip() for m in args.unreported.split(",") if m.strip()]:
+        print(f"\n=== intraday.unreported = {mode!r}")
+        mode_policy = day_policy.with_overrides({"intraday.unreported": mode})
+        result = replay(args, mode_policy, night=night, everything=everything, tomorrow=tomorrow, policy=policy,
+                        tickets=tickets, arrivals_night=arrivals_night, silent=silent, holes=holes)  # fmt: skip
+        summary.append((mode, *result))
+    print(f"\nSummary ({len(silent)} of {len(crews_out)} crews silent):")
+    for mode, p1_day, p1_all, doubles, unconfirmed in summary:
+        print(
+            f"  unreported={mode:<8} P1 reported during the day: {p1_day};  all P1: {p1_all};  "
+            f"tickets visited by two crews: {doubles};  unconfirmed stops at the last re-plan: {unconfirmed}"
+        )
+
+
+def replay(
+    args: argparse.Namespace,
+    day_policy: Policy,
+    *,
+    night: Plan,
+    everything: PlanInputs,
+    tomorrow: PlanInputs,
+    policy: Policy,
+    tickets: dict[str, Ticket],
+    arrivals_night: dict[str, dt.datetime],
+    silent: frozenset[str],
+    holes: list[CoverageGap],
+) -> tuple[str, str, int, int]:
+    """The day re-planned every --every minutes; returns P1 response (day, all), double visits and
+    the unconfirmed stops at the last re-plan."""
+    day = night.date
+    midnight = dt.datetime.combine(day, dt.time(0, 0), tzinfo=TZ)
     # Intraday: re-plan every --every minutes from 07:30 while tickets keep coming.
     facts: dict[str, VisitFact] = {}
+    hidden: dict[str, VisitFact] = {}
     doc = night
     times, changed = [], []
+    unconfirmed = 0
+    overtime: dict[str, str] = {}  # crew -> minutes and hazards, as the last re-plan had it
     first_seen: dict[str, str] = {}  # day ticket -> what the first re-plan after its report did with it
     clock = dt.datetime.combine(day, dt.time(7, 30), tzinfo=TZ)
     last = dt.datetime.combine(day, dt.time(15, 0), tzinfo=TZ)
     while clock <= last:
-        executed(doc, clock, facts)
+        executed(doc, clock, facts, hidden, silent)
         done = {t for t, f in facts.items() if f.left_at is not None}
         open_now = tuple(t for t in everything.tickets if t.reported_at <= clock and t.ticket_id not in done)
         rin = ReplanInputs(
@@ -185,41 +246,61 @@ def main() -> None:
             at=clock,
             visits=tuple(facts.values()),
             known_tickets=tickets,
+            overtime=not args.no_overtime,
         )
         t1 = time.monotonic()
         replan = make_replan(rin, day_policy, time_limit=args.replan_limit, workers=1)
         times.append(time.monotonic() - t1)
         changed.append(replan.stops_changed)
+        unconfirmed = sum(c.unconfirmed for c in replan.changes.values())
         new_in = sum(1 for t in open_now if t.reported_at > clock - dt.timedelta(minutes=args.every))
         print(
-            f"  {clock:%H:%M}  {new_in:2d} new, {len(facts):4d} visits recorded, "
+            f"  {clock:%H:%M}  {new_in:2d} new, {len(facts):4d} visits recorded, {unconfirmed:3d} unconfirmed, "
             f"{replan.stops_changed:3d} stops changed on {len(replan.changed_crews):2d} crews, "
             f"re-plan {times[-1]:.1f} s (build {replan.timings['build_s']:.1f}, "
             f"search {replan.timings['solve_s']:.1f}, document {replan.timings['document_s']:.1f})"
         )
-        doc = replan.document
-        doc["plan_id"] = len(times) + 1
-        planned = {s["ticket_id"]: s["arrival"] for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"}
-        why = {u["ticket_id"]: f"{u['reason']}: {u['detail']}" for u in doc["unassigned"]}
+        for note in replan.notes:
+            if note.startswith(("emergencies first", "storm")):
+                print(f"         {note}")
+        doc = replan.plan.with_(plan_id=len(times) + 1)
+        now_ot = {
+            r.crew_id: f"{r.overtime.minutes} min for {', '.join(r.overtime.tickets)}"
+            for r in doc.routes
+            if r.overtime is not None and r.overtime.tickets
+        }
+        for crew_id, text in sorted(now_ot.items()):
+            if overtime.get(crew_id) != text:
+                print(f"         overtime {crew_id}: {text}")
+        overtime = now_ot
+        planned = arrivals_of(doc)
+        why = {u.ticket_id: f"{u.reason}: {u.detail}" for u in doc.unassigned}
         for t in open_now:
             if t.reported_at >= midnight and t.ticket_id not in first_seen:
                 arrival = planned.get(t.ticket_id)
                 first_seen[t.ticket_id] = f"{clock:%H:%M} re-plan: " + (
-                    f"planned {dt.datetime.fromisoformat(arrival):%H:%M}" if arrival else why[t.ticket_id]
+                    f"planned {arrival.astimezone(TZ):%H:%M}" if arrival else why.get(t.ticket_id, "-")
                 )
         clock += dt.timedelta(minutes=args.every)
-    executed(doc, dt.datetime.combine(day, dt.time(23, 59), tzinfo=TZ), facts)
-    arrivals_day = {t: f.arrived_at for t, f in facts.items()}
+    executed(doc, dt.datetime.combine(day, dt.time(23, 59), tzinfo=TZ), facts, hidden, silent)
+    arrivals_day = {t: f.arrived_at for t, f in hidden.items()}
+    for t, f in facts.items():
+        arrivals_day[t] = min(f.arrived_at, arrivals_day.get(t, f.arrived_at))
+    doubles = sum(1 for t in facts if t in hidden and facts[t].crew_id != hidden[t].crew_id)
     left = [t for t in tickets.values() if t.ticket_id not in arrivals_day]
     arrivals_day.update(next_day_arrivals(left, everything, tomorrow, policy, 10))
 
     day_ids = {t for t, v in tickets.items() if v.reported_at >= midnight}
     print("\nP1 reported during the day (intraday): response, and what the first re-plan after the report did")
     reachable: set[str] = set()
+    covered: set[str] = set()  # P1s whose report hour has a crew with their skills on shift
     for tid in sorted(day_ids, key=lambda t: tickets[t].reported_at):
         t = tickets[tid]
         if t.priority != 1:
             continue
+        hole = next((g for g in holes if g.skill in t.skills and g.start <= t.reported_at < g.end), None)
+        if hole is None:
+            covered.add(tid)
         got = arrivals_day.get(tid)
         hours = f"{(got - t.reported_at).total_seconds() / 3600:5.1f} h" if got else "    -  "
         where = f"reached {got.astimezone(TZ):%a %H:%M}" if got else "never reached"
@@ -227,17 +308,19 @@ def main() -> None:
         if "planned" in seen:
             reachable.add(tid)
         reported = t.reported_at.astimezone(TZ)
-        print(f"  {tid} {t.category.value:<10} reported {reported:%H:%M}  {where} {hours}  ({seen})")
+        tag = f" [roster hole: no {hole.skill} crew on shift {hours_of(hole)}]" if hole else ""
+        print(f"  {tid} {t.category.value:<10} reported {reported:%H:%M}  {where} {hours}  ({seen}){tag}")
     all_ids = set(tickets)
     print("\nResponse, report to arrival (tickets not reached today: next day's plan)")
     groups = (
         ("reported during the day", day_ids),
         ("  of which placed at once", reachable),
+        ("  of which roster covers", covered),
         ("all tickets", all_ids),
     )
     for label, ids in groups:
         for p in (1, 2):
-            if ids is reachable and p != 1:
+            if (ids is reachable or ids is covered) and p != 1:
                 continue
             a, n, miss = stats(tickets, arrivals_night, p, ids)
             b, _, miss_b = stats(tickets, arrivals_day, p, ids)
@@ -246,6 +329,12 @@ def main() -> None:
     print(
         f"\nRe-plans: {len(times)}, time mean {statistics.mean(times):.1f} s, max {max(times):.1f} s; "
         f"stops changed mean {statistics.mean(changed):.1f}, max {max(changed)}"
+    )
+    return (
+        stats(tickets, arrivals_day, 1, day_ids)[0],
+        stats(tickets, arrivals_day, 1, all_ids)[0],
+        doubles,
+        unconfirmed,
     )
 
 

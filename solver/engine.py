@@ -248,7 +248,8 @@ class RoutingBuild:
             if len(allowed) < len(crews):
                 routing.VehicleVar(index).SetValues([-1, *allowed])
             if not job.required:
-                routing.AddDisjunction([index], penalties[job.priority])
+                penalty = penalties[job.priority]
+                routing.AddDisjunction([index], penalty + (penalty // 2 if job.promised else 0))
 
         self._add_counters()
         self._add_breaks()
@@ -440,7 +441,9 @@ def run_search(
                 routes = _current_routes(build)
                 if routes is not None:
                     on_improvement(routes, cost)
-        if deadline is not None and now > deadline:
+        if deadline is not None and now > deadline and not state["restoring"]:
+            # (Never while reading the warm start: cut there, under load, a re-plan came back with
+            # every job dropped.)
             routing.solver().FinishCurrentSearch()
         elif state["restoring"]:
             # Reading the warm start runs a tree search that, after its first solution, goes on

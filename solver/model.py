@@ -85,6 +85,9 @@ class Job:
     # after the crew's start), and the cost of reaching it from anywhere else.
     follows: str | None = None
     reorder_cost: int = 0
+    # Intraday promise: the job was on a crew's published route; dropping it costs half as much again
+    # as dropping an unpromised job of its class (so only more urgent work can take its place).
+    promised: bool = False
 
     def window_span(self) -> TimeWindow | None:
         if not self.time_windows:
@@ -238,6 +241,7 @@ class Model:
         urgency: int = 0,
         follows: str | None = None,
         reorder_cost: int = 0,
+        promised: bool = False,
     ) -> Job:
         if id in self._job_ids:
             raise ValueError(f"job id {id!r} is used twice")
@@ -286,6 +290,7 @@ class Model:
             urgency=int(urgency),
             follows=follows,
             reorder_cost=int(reorder_cost),
+            promised=promised,
         )
         self._job_ids.add(id)
         self._jobs.append(job)

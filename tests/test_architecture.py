@@ -22,6 +22,7 @@ RANKS: dict[str, int] = {
     "dispatch.store": 2,
     "dispatch.ledger": 3,
     "dispatch.sample": 3,
+    "dispatch.outages": 3,
     "dispatch.planning": 4,
     "dispatch.io": 4,
     "dispatch.io.importing": 4,

@@ -252,6 +252,17 @@ def render_plan(plan: Plan, *, unassigned_limit: int = 15) -> None:
         for u in plan.unassigned[:unassigned_limit]:
             table.add_row(u.ticket_id, u.reason, u.detail)
         console.print(table)
+    if plan.outages:
+        table = Table(
+            title="Wide outages (one asset job each; their tickets are not home visits)", title_justify="left"
+        )
+        for col in ("outage", "asset", "kind", "customers", "tickets", "asset job"):
+            table.add_column(col, justify="right" if col in ("customers", "tickets") else "left")
+        for o in plan.outages:
+            table.add_row(
+                o.outage_id, o.asset_id, o.kind, str(o.customers), str(len(o.tickets)), o.job_ticket_id or "-"
+            )
+        console.print(table)
     for c in plan.crews_not_dispatched:
         console.print(f"Crew {c.crew_id} not dispatched: {c.reason}")
     worst = s.worst_exposure

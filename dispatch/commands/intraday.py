@@ -23,9 +23,11 @@ from dispatch.commands.common import (
     reported,
     transaction,
 )
+from dispatch.intraday.answer import NotPlanned, ticket_answer
 from dispatch.intraday.model import IntradayError
-from dispatch.intraday.persist import record_position, ticket_eta
+from dispatch.intraday.persist import record_position
 from dispatch.io.sheets import SheetError
+from dispatch.io.sheets.i18n import LANGUAGES, Labels
 from dispatch.runtime.files import OutputError
 from dispatch.store.locks import PlanLockedError
 from dispatch.store.writable import ReadOnlyDatabaseError
@@ -56,15 +58,25 @@ def replan_command(
         ),
     ] = None,
     storm: Annotated[bool, typer.Option("--storm", help="Storm mode for this re-plan (policy storm.enabled).")] = False,
+    overtime: Annotated[
+        bool,
+        typer.Option(
+            "--overtime/--no-overtime",
+            help="Let the re-plan extend a shift by itself to reach a hazard (policy response.emergency_overtime_min); "
+            "--end-shift always wins.",
+        ),
+    ] = True,
     out: Annotated[Path | None, typer.Option(help="Rewrite the changed crews' route sheets in this folder.")] = None,
-    lang: Annotated[str, typer.Option(help="Route sheet language: id or en.")] = "id",
+    lang: Annotated[
+        str, typer.Option(help="Language of the route sheets and of the unconfirmed counts: id or en.")
+    ] = "id",
     publish: Annotated[bool, typer.Option(help="Publish the revision to the crews.")] = True,
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Re-plan the rest of a running day: done and under-way visits stay, new tickets go in, routes stay stable.
 
-    Example: dispatch replan --date 2026-11-30 --at 10:30 --end-shift C03=11:00 --out sheets/
+    Example: dispatch replan --date 2026-11-30 --at 10:30 --end-shift C03=11:00 --no-overtime --out sheets/
     """
     day = date.date()
     policy = load_policy(policy_path)
@@ -94,13 +106,15 @@ def replan_command(
                 publish=publish,
                 sheets_out=out,
                 lang=lang,
+                overtime=overtime,
             )
     finally:
         engine.dispose()
     if as_json:
         print_json(_replan_json(run, when))
     else:
-        _print_replan(run, when, tz=tz, out=out)
+        _print_replan(run, when, tz=tz, out=out, lang=lang)
+        _print_unconfirmed(run, when, labels=_labels(lang, tz))
 
 
 def _replan_json(run: ReplanRun, when: dt.datetime) -> dict[str, Any]:
@@ -117,6 +131,8 @@ def _replan_json(run: ReplanRun, when: dt.datetime) -> dict[str, Any]:
         "stops_changed": replan.stops_changed,
         "changed_crews": replan.changed_crews,
         "changes": doc["changes"],
+        # The silence rule: per crew, stops planned before --at with no report, kept as planned.
+        "unconfirmed": {c: ch.unconfirmed for c, ch in sorted(replan.changes.items()) if ch.unconfirmed},
         "response_forecast": doc["response_forecast"],
         "notes": doc["notes"],
         "sheets_written": [str(f) for f in run.sheets],
@@ -124,7 +140,7 @@ def _replan_json(run: ReplanRun, when: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path | None) -> None:
+def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path | None, lang: str) -> None:
     """The dispatcher's view of a re-plan: per crew what changed, notes, the P1 forecast."""
     plan, replan, files = run.plan, run.replan, run.sheets
     console.print(
@@ -138,6 +154,13 @@ def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path 
     unchanged = [c for c, ch in replan.changes.items() if not ch.changed]
     if unchanged:
         console.print(f"  unchanged: {', '.join(sorted(unchanged))}")
+    labels = Labels(lang, tz)
+    hazards = {f.ticket_id for f in replan.forecast}
+    for crew, ch in sorted(replan.changes.items()):
+        for ticket, reason in sorted(ch.dropped_why.items()):
+            if reason != "closed":
+                key = "cli.promise_dropped_emergency" if ticket in hazards else "cli.promise_dropped"
+                console.print("  " + labels(key, crew=crew, ticket=ticket, reason=labels.reason(reason)), markup=False)
     for note in replan.notes:
         console.print(f"  note: {note}")
     if replan.forecast:
@@ -151,6 +174,22 @@ def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path 
         console.print(
             f"Rewrote {len(files)} route sheet files in {out}/ for {', '.join(replan.changed_crews) or 'no crew'}"
         )
+
+
+def _labels(lang: str, tz: ZoneInfo) -> Labels:
+    if lang not in LANGUAGES:
+        fail(f"--lang: unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
+    return Labels(lang, tz)
+
+
+def _print_unconfirmed(run: ReplanRun, when: dt.datetime, *, labels: Labels) -> None:
+    """Per crew, how many stops planned before ``when`` nobody reported (kept with the crew as planned)."""
+    counts = {c: ch.unconfirmed for c, ch in sorted(run.replan.changes.items()) if ch.unconfirmed}
+    if not counts:
+        return
+    console.print(labels("cli.unconfirmed_total", count=sum(counts.values()), time=labels.time(when)))
+    for crew, n in counts.items():
+        console.print("  " + labels("cli.unconfirmed", crew_id=crew, count=n))
 
 
 @crews_app.command("position")
@@ -178,21 +217,37 @@ def position_command(
 @tickets_app.command("eta")
 def eta_command(
     ticket: Annotated[str, typer.Argument(help="Ticket id.")],
+    lang: Annotated[str, typer.Option(help="id (Bahasa Indonesia) or en: the language of the answer.")] = "id",
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The arrival window a customer is told, from the current published revision.
+    """The arrival window a customer is told, from the current published revision; a ticket inside a
+    wide outage gets the asset job's window and the outage notice; for a ticket the plan leaves
+    unassigned, that it is not planned today and why.
 
     Example: dispatch tickets eta CRB-2026-000123 --json
     """
     policy = load_policy(policy_path)
     tz = ZoneInfo(policy.region.timezone)
+    labels = _labels(lang, tz)
     with transaction(IntradayError) as session:
-        eta = ticket_eta(session, ticket_id=ticket)
+        eta = ticket_answer(session, ticket_id=ticket)
     if as_json:
         print_json(eta.to_json())
         return
+    if isinstance(eta, NotPlanned):
+        reason = labels.reason(eta.reason)
+        if eta.detail:
+            reason = labels("cli.eta_not_planned_detail", reason=reason, detail=eta.detail)
+        console.print(labels("cli.eta_not_planned", ticket=ticket, date=labels.date(eta.date), reason=reason))
+        return
     lo, hi = eta.eta.window_start.astimezone(tz), eta.eta.window_end.astimezone(tz)
+    if eta.outage_id is not None:  # the customer's notice, in their language
+        console.print(labels("notice.wide_outage", outage=eta.outage_id, asset=eta.asset_id,
+                             start=labels.time(lo), end=labels.time(hi)), markup=False)  # fmt: skip
+        console.print(f"(ticket {ticket}, asset job {eta.job_ticket_id}, plan {eta.plan_id} v{eta.version})",
+                      markup=False)  # fmt: skip
+        return
     if eta.eta.status == "planned":
         console.print(
             f"Ticket {ticket}: crew {eta.eta.crew_id} expected {lo:%H:%M}-{hi:%H:%M} on {lo:%Y-%m-%d} "

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -30,11 +31,16 @@ from dispatch.commands.common import (
     render_plan,
     transaction,
 )
+from dispatch.core.plan import Plan
+from dispatch.core.policy import Policy
 from dispatch.io.importing.rows import ImportErrors
 from dispatch.io.sheets import SheetError
+from dispatch.io.sheets.i18n import LANGUAGES, Labels
+from dispatch.planning.coverage import coverage_gaps, hazard_skills
 from dispatch.planning.roads import RoadsError
 from dispatch.runtime.files import OutputError, check_output_dir
 from dispatch.store.locks import PlanLockedError
+from dispatch.store.models.crews import load_crews, load_shifts
 from dispatch.store.models.plans import PlanRow, latest_plan, plan_of, published_plan
 from dispatch.store.writable import ReadOnlyDatabaseError
 from dispatch.usecases.demo import DemoFolderInUse, check_demo_folder, run_demo
@@ -50,6 +56,9 @@ DateOption = Annotated[dt.datetime | None, typer.Option("--date", formats=["%Y-%
 PlanIdOption = Annotated[
     int | None, typer.Option("--plan-id", min=1, max=MAX_ID, help="A specific version (default: the latest).")
 ]
+
+
+LangOption = Annotated[str, typer.Option(help="Language of warnings and sheets: id (Bahasa Indonesia) or en.")]
 
 
 def _day(value: dt.datetime | None) -> dt.date:
@@ -84,6 +93,22 @@ def _warn(message: str) -> None:
     err_console.print(f"warning: {message}", markup=False)
 
 
+def warn_coverage(plan: Plan, policy: Policy, lang: str) -> None:
+    """Warn (stderr) of the hours of the plan's day with no crew on shift having a skill hazards need."""
+    labels = Labels(lang, ZoneInfo(policy.region.timezone))
+    with transaction() as session:
+        crews, shifts = load_crews(session), load_shifts(session, day=plan.date)
+    for gap in coverage_gaps(crews, shifts, hazard_skills(policy)):
+        text = labels(
+            "cli.coverage_gap",
+            date=labels.date(plan.date),
+            start=labels.time(gap.start),
+            end=labels.time(gap.end, day=plan.date),
+            skill=gap.skill,
+        )
+        err_console.print(text, markup=False)
+
+
 @plan_app.callback()
 def plan_command(
     ctx: typer.Context,
@@ -93,21 +118,27 @@ def plan_command(
         bool, typer.Option(help="Fixed search work instead of wall time: identical output on every run.")
     ] = False,
     policy_path: PolicyOption = None,
+    lang: LangOption = "id",
     as_json: JsonOption = False,
 ) -> None:
     """Plan all open tickets for --date with the crews on shift, and save it as a new draft version.
+
+    First the day before is closed: tickets of its published stops never reported are open again
+    (reason "unconfirmed") and planned with the rest.
 
     Example: dispatch plan --date 2026-11-30 --time-limit 30
     """
     if ctx.invoked_subcommand is not None:
         return
+    if lang not in LANGUAGES:
+        fail(f"--lang: unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
     day = _day(date)
     policy = load_policy(policy_path)
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
     engine = open_engine(existing=True)
     try:
         with search_progress("open tickets", None if reproducible else limit, show=not as_json) as progress:
-            plan = run_plan(
+            run = run_plan(
                 engine=engine,
                 day=day,
                 policy=policy,
@@ -116,7 +147,8 @@ def plan_command(
                 now=dt.datetime.now(dt.UTC),
                 progress=progress,
                 warn=_warn,
-            ).plan
+            )
+            plan = run.plan
     except (PlanLockedError, NothingToPlan, ReadOnlyDatabaseError) as exc:
         fail(str(exc))
     except RoadsError as exc:  # road tiles missing, a bad closures file, a ticket off the roads
@@ -127,6 +159,11 @@ def plan_command(
         fail("interrupted: nothing was saved", code=130)
     finally:
         engine.dispose()
+    if run.unconfirmed:
+        labels = Labels(lang, ZoneInfo(policy.region.timezone))
+        note = labels("cli.unconfirmed_returned", count=len(run.unconfirmed), day=day - dt.timedelta(days=1))
+        _warn(f"{note}: {', '.join(run.unconfirmed[:10])}{' ...' if len(run.unconfirmed) > 10 else ''}")
+    warn_coverage(plan, policy, lang)
     if as_json:
         print_json(plan.to_json())
     else:
@@ -151,6 +188,8 @@ def show_command(
     date: DateOption = None,
     plan_id: PlanIdOption = None,
     published: Annotated[bool, typer.Option(help="Show the published plan rather than the latest.")] = False,
+    policy_path: PolicyOption = None,
+    lang: LangOption = "id",
     as_json: JsonOption = False,
 ) -> None:
     """Print a plan: the latest version for --date, the published one, or --plan-id.
@@ -163,6 +202,7 @@ def show_command(
         if row is None:
             fail(f"no published plan for {day}")
         plan = plan_of(row)
+    warn_coverage(plan, load_policy(policy_path), lang)
     if as_json:
         print_json(plan.to_json())
     else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -53,6 +53,19 @@ class Unassigned:
     ticket_id: str
     reason: str
     detail: str
+
+
+@dataclass(frozen=True)
+class Outage:
+    """A wide outage: the asset that explains several reports, the open tickets it absorbs (not visited at
+    home) and the one outdoor asset job a crew is sent to (None for a planned outage: nobody is sent)."""
+
+    outage_id: str
+    asset_id: str
+    kind: str  # transformer | feeder_section
+    tickets: tuple[str, ...]
+    customers: int
+    job_ticket_id: str | None
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,10 @@ class CrewChange:
     reordered: int
     retimed: int  # arrival moved by more than the retime tolerance
     frozen: int  # visits done or under way, not re-planned
+    unconfirmed: int = 0  # of the frozen: planned before the re-plan time with no report (the silence rule)
+    # Promised stops this revision dropped (now unassigned or closed): ticket -> reason code
+    # (an unassigned reason such as ``crowded_out``, or ``closed``). JSON key only when not empty.
+    dropped_why: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def stops_changed(self) -> int:
@@ -165,6 +182,11 @@ class Plan:
     version: int | None = None
     revision_of: Revision | None = None  # re-plans only
     unlocated_tickets: tuple[str, ...] | None = None  # open tickets without coordinates, not planned
+    outages: tuple[Outage, ...] | None = None  # planned with a network: the wide outages grouped
+
+    def outage_of(self, ticket_id: str) -> Outage | None:
+        """The outage that absorbs ``ticket_id`` (or whose asset job it is), if any."""
+        return next((o for o in self.outages or () if ticket_id in o.tickets or ticket_id == o.job_ticket_id), None)
 
     @property
     def kind(self) -> PlanKind:
@@ -205,6 +227,8 @@ class Plan:
             out["unlocated_tickets"] = list(self.unlocated_tickets)
         if self.version is not None:
             out["version"] = self.version
+        if self.outages is not None:
+            out["outages"] = [_outage_json(o) for o in self.outages]
         return out
 
     def dumps(self, *, indent: int | None = None) -> str:
@@ -237,6 +261,7 @@ class Plan:
             revision_of=_read_revision(r) if kind is not None else None,
             unlocated_tickets=tuple(r.each("unlocated_tickets", read_str)) if "unlocated_tickets" in r.obj else None,
             version=r.opt("version", read_int),
+            outages=tuple(r.each("outages", _read_outage)) if "outages" in r.obj else None,
         )
 
 
@@ -270,6 +295,29 @@ def _summary_json(s: PlanSummary) -> dict[str, Any]:
     }
 
 
+def _outage_json(o: Outage) -> dict[str, Any]:
+    return {
+        "outage_id": o.outage_id,
+        "asset_id": o.asset_id,
+        "kind": o.kind,
+        "tickets": list(o.tickets),
+        "customers": o.customers,
+        "job_ticket_id": o.job_ticket_id,
+    }
+
+
+def _read_outage(value: Any, where: str) -> Outage:
+    r = Reader(value, where)
+    return Outage(
+        outage_id=r.req("outage_id", read_str),
+        asset_id=r.req("asset_id", read_str),
+        kind=r.req("kind", read_str),
+        tickets=tuple(r.each("tickets", read_str)),
+        customers=r.req("customers", read_int),
+        job_ticket_id=r.opt("job_ticket_id", read_str),
+    )
+
+
 def _revision_json(v: Revision) -> dict[str, Any]:
     return {
         "kind": PlanKind.REPLAN.value,
@@ -284,7 +332,7 @@ def _revision_json(v: Revision) -> dict[str, Any]:
 
 
 def _change_json(c: CrewChange) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "crew_id": c.crew_id,
         "changed": c.changed,
         "summary": c.summary,
@@ -295,7 +343,11 @@ def _change_json(c: CrewChange) -> dict[str, Any]:
         "reordered": c.reordered,
         "retimed": c.retimed,
         "frozen": c.frozen,
+        "unconfirmed": c.unconfirmed,
     }
+    if c.dropped_why:
+        out["dropped_why"] = dict(c.dropped_why)
+    return out
 
 
 def _forecast_json(f: Forecast) -> dict[str, Any]:
@@ -382,6 +434,8 @@ def _read_change(value: Any, where: str) -> CrewChange:
         reordered=r.req("reordered", read_int),
         retimed=r.req("retimed", read_int),
         frozen=r.req("frozen", read_int),
+        unconfirmed=r.opt("unconfirmed", read_int) or 0,
+        dropped_why=r.map("dropped_why", read_str) if "dropped_why" in r.obj else {},
     )
 
 

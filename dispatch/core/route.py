@@ -33,6 +33,8 @@ class StepProgress(StrEnum):
 
     DONE = "done"
     UNDER_WAY = "under_way"
+    # Planned to start before the re-plan time, no report: kept with its crew at its planned time.
+    UNCONFIRMED = "unconfirmed"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,15 @@ class BreakWindow:
 
 
 @dataclass(frozen=True)
+class Overtime:
+    """Minutes the crew works past its rostered shift end, and the hazards it was extended for
+    (none when the dispatcher moved the end with ``--end-shift``)."""
+
+    minutes: int
+    tickets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RouteCaps:
     """Tonight's caps of the crew (the tightest member's rolling budget within the per-shift caps)."""
 
@@ -109,6 +120,7 @@ class Route:
     summary: RouteSummary
     break_taken: Span | None = None  # re-plans: a break begun before the re-plan time
     end_shift: dt.datetime | None = None  # re-plans: a shift end the dispatcher moved
+    overtime: Overtime | None = None  # re-plans: the shift runs past its rostered end
 
     @property
     def visits(self) -> tuple[Step, ...]:
@@ -183,6 +195,8 @@ def route_json(r: Route) -> dict[str, Any]:
         out["break_taken"] = {"start": iso(r.break_taken.start), "end": iso(r.break_taken.end)}
     if r.end_shift is not None:
         out["end_shift"] = iso(r.end_shift)
+    if r.overtime is not None:
+        out["overtime"] = {"minutes": r.overtime.minutes, "tickets": list(r.overtime.tickets)}
     return out
 
 
@@ -197,7 +211,7 @@ def read_step(value: Any, where: str) -> Step:
     try:
         step_progress = StepProgress(progress) if progress is not None else None
     except ValueError:
-        raise fail(f"{where}.progress", f"{progress!r} is not done or under_way") from None
+        raise fail(f"{where}.progress", f"{progress!r} is not done, under_way or unconfirmed") from None
     ticket_id = r.opt("ticket_id", read_str)
     if step_type is StepType.VISIT and ticket_id is None:
         raise fail(where, "a visit lacks 'ticket_id'")
@@ -230,6 +244,11 @@ def read_break(value: Any, where: str) -> BreakWindow:
     return BreakWindow(r.req("window_start", read_time), r.req("window_end", read_time), r.req("minutes", read_int))
 
 
+def read_overtime(value: Any, where: str) -> Overtime:
+    r = Reader(value, where)
+    return Overtime(r.req("minutes", read_int), tuple(r.each("tickets", read_str)))
+
+
 def read_route(value: Any, where: str) -> Route:
     r = Reader(value, where)
     caps = Reader(r.req("caps", lambda v, w: v), f"{where}.caps")
@@ -254,4 +273,5 @@ def read_route(value: Any, where: str) -> Route:
         ),
         break_taken=r.opt("break_taken", read_span),
         end_shift=r.opt("end_shift", read_time),
+        overtime=r.opt("overtime", read_overtime),
     )

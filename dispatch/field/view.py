@@ -21,7 +21,7 @@ from dispatch.field.reports import NotDoneReason, ReportStatus, latest_statuses
 from dispatch.intraday.compare import compare_plans
 from dispatch.io.sheets.content import Break, RouteSheet, Stop, read_plan
 from dispatch.io.sheets.i18n import Labels
-from dispatch.io.sheets.text import ppe_badge, ppe_note, service_notes, summary_line, tally_line
+from dispatch.io.sheets.text import ppe_badge, ppe_note, service_notes, shift_text, summary_line, tally_line
 from dispatch.store.models.crews import CrewRow
 from dispatch.store.models.field import CrewLinkRow, CrewReportRow
 from dispatch.store.models.plans import PlanRow, plan_of, published_plan
@@ -166,7 +166,7 @@ def _lines(sheet: RouteSheet, labels: Labels, *, day: dt.date) -> tuple[str, ...
         sheet.crew.name,
         f"{labels('label.date')}: {labels.date(day)}",
         f"{labels('label.members')}: {', '.join(sheet.members) or '-'}",
-        f"{labels('label.shift')}: {labels.span(sheet.shift_start, sheet.shift_end, day=day)}",
+        f"{labels('label.shift')}: {shift_text(sheet, labels, day=day)}",
         f"{labels('label.break')}: {breaks}",
         summary_line(sheet, labels),
     ]

@@ -26,6 +26,8 @@ class VisitFact:
     outcome: str | None = None
     # Weighted in-home minutes as the exposure ledger counted them, when it did.
     exposure_min: float | None = None
+    # Not reported: the published plan had it starting before the re-plan time (the silence rule).
+    unconfirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ class ReplanInputs:
     known_tickets: Mapping[str, Ticket] = field(default_factory=dict)
     # Shift ends moved by the dispatcher: earlier (sent home) or later (overtime). Crew id -> new end.
     end_shift: Mapping[str, dt.datetime] = field(default_factory=dict)
+    # Whether the re-plan may extend a shift by itself to reach an emergency (``replan --no-overtime``
+    # refuses), and each worker's overtime minutes already this week before today (for the weekly limit).
+    overtime: bool = True
+    overtime_week_min: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import solver
 from dispatch.core.domain import Ticket
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
+from dispatch.intraday.promises import as_promised
 from dispatch.intraday.warmstart import _feasible_prefix, _insert_emergencies
 from dispatch.planning.build import Build
 from dispatch.planning.solve import initial_routes_for, solve_parts
@@ -74,6 +75,8 @@ def prepare(
             job = dataclasses.replace(job, preferred_crew=owner, move_cost=move_cost_s)
         if owner in crew_ids and reorder_cost_s > 0:
             job = dataclasses.replace(job, follows=follows[job.id], reorder_cost=reorder_cost_s)
+        if owner is not None:
+            job = as_promised(job)
         if policy.storm.enabled:
             job, deadline = _storm_deadline(problem, job, tickets[job.id], policy, origin)
             if deadline is not None:

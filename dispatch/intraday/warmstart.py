@@ -83,3 +83,8 @@ def _insert_emergencies(problem: solver.Problem, routes: dict[str, list[str]]) -
         if best is not None:
             routes[best[2]] = best[3]
     return routes
+
+
+# Public names for the emergency rescue after a re-plan's search (dispatch/intraday/emergencies.py).
+walk = _walk
+insert_emergencies = _insert_emergencies

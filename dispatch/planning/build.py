@@ -111,7 +111,8 @@ def build_problem(
     zones = ZoneIndex([z for z in inputs.zones if z.valid_on(inputs.day)])
     for t in sorted(inputs.tickets, key=lambda t: t.ticket_id):
         _add_ticket(model, sites, jobs, t, zones=zones, day=inputs.day, origin=origin, policy=policy,
-                    as_of=as_of, sticky=emergencies, crews=bool(crews))  # fmt: skip
+                    as_of=as_of, sticky=emergencies, crews=bool(crews),
+                    margin=inputs.overrun.get(t.category.value, 1.0) if t.indoor else 1.0)  # fmt: skip
     if not crews:
         # The solver needs a crew; an idle placeholder never serves anything.
         here = sites.coords[0] if sites.coords else (108.55, -6.72)
@@ -181,8 +182,10 @@ def _add_ticket(
     as_of: dt.datetime,
     sticky: Collection[str],
     crews: bool,
+    margin: float = 1.0,
 ) -> None:
-    """A ticket as a job (or unassigned before solving: a home in a closed zone, no crew on shift)."""
+    """A ticket as a job (or unassigned before solving: a home in a closed zone, no crew on shift);
+    its exposure counts against the caps times ``margin`` (the overrun margin of its category)."""
     jobs.tickets[t.ticket_id] = t
     here = zones.at(t.lon, t.lat)
     jobs.exposure_min[t.ticket_id] = ticket_exposure_min(t, zones=here, policy=policy)
@@ -217,7 +220,7 @@ def _add_ticket(
         urgency=urgency if emergency else 0,
         customers=max(1, t.customers_affected),
         enters_home=t.indoor,
-        exposure=math.ceil(jobs.exposure_min[t.ticket_id] * 60),
+        exposure=math.ceil(jobs.exposure_min[t.ticket_id] * margin * 60),
         contaminating=t.indoor
         and t.household_risk == HouseholdRisk.ISOLATING
         and policy.exposure.isolating_ends_home_entries,

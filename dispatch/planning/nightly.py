@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import solver
 from dispatch.core.domain import PlanInputs
 from dispatch.core.plan import Plan, Unassigned
 from dispatch.core.policy import Policy
+from dispatch.outages.grouping import group_outages
 from dispatch.planning.build import NO_CREW_ON_SHIFT, Build, build_problem
 from dispatch.planning.document import assemble_plan
 from dispatch.planning.solve import initial_routes_for, solve_parts
@@ -40,7 +41,10 @@ def make_plan(
     initial_routes: dict[str, list[str]] | None = None,
     as_of: dt.datetime | None = None,
 ) -> PlanResult:
-    """Plan ``inputs.day``: every open ticket ends up exactly once, as a visit or unassigned.
+    """Plan ``inputs.day``: every open ticket ends up exactly once, as a visit, unassigned or in an outage.
+
+    With a network (``inputs.assets``) no-power reports are first grouped into outages
+    (:func:`dispatch.outages.grouping.group_outages`): one asset job stands for the tickets each absorbs.
 
     ``reproducible`` bounds the search by ``solution_limit`` (default: the solver's, scaled to the
     problem) instead of wall time, so the same inputs always give the same plan. A region larger
@@ -51,6 +55,8 @@ def make_plan(
     """
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
     t0 = time.perf_counter()
+    grouping = group_outages(inputs, policy, as_of=as_of)
+    inputs = replace(inputs, tickets=grouping.tickets)
     parts = partition(inputs, policy)
     builds = [build_problem(part.inputs, policy, as_of=as_of) for part in parts if part.unplanned is None]
     aside = [unplanned_build(part, policy, as_of) for part in parts if part.unplanned is not None]
@@ -75,6 +81,8 @@ def make_plan(
         )
     t_solved = time.perf_counter()
     plan = assemble_plan(inputs, policy, [*zip(builds, solutions, strict=True), *((b, None) for b in aside)])
+    if inputs.assets:
+        plan = plan.with_(outages=grouping.outages)
     timings = {
         "build_s": round(t_built - t0, 3),
         "solve_s": round(t_solved - t_built, 3),

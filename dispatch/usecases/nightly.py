@@ -6,13 +6,17 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
+from dispatch.intraday.nightfall import return_unconfirmed
 from dispatch.ledger.publish import publish_plan
+from dispatch.outages.grouping import outage_jobs
+from dispatch.outages.marks import record_outages
 from dispatch.planning.inputs import load_inputs
 from dispatch.planning.nightly import make_plan
 from dispatch.planning.persist import save_plan
@@ -31,6 +35,8 @@ class PlanRun:
 
     plan: Plan
     timings: dict[str, float]
+    # Tickets of the day before's published stops that no report covers: open again as ``unconfirmed``.
+    unconfirmed: tuple[str, ...] = ()
 
 
 class NothingToPlan(ValueError):
@@ -57,11 +63,17 @@ def run_plan(
 
     Reads in one transaction, solves outside any, saves in one: an error or Ctrl-C leaves the database
     as it was. Open tickets without coordinates are named through ``warn`` (and in the plan), not planned.
+    First the day before is closed: the tickets of its published stops that started before ``now`` with
+    no report go back to open with the reason ``unconfirmed`` (a fact about that day, kept whatever this run does).
     """
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
     with exclusive(engine, plan_lock(day)) as lock:
         ensure_writable(engine)  # a read-only database fails now, not after the whole solve
         t0 = time.perf_counter()
+        with session_scope(engine) as session:
+            unconfirmed = return_unconfirmed(
+                session, day=day - dt.timedelta(days=1), tz=ZoneInfo(policy.region.timezone), until=now
+            )
         with session_scope(engine) as session:
             inputs = load_inputs(session, day=day, policy=policy)
             unlocated = unlocated_open_ticket_ids(session)
@@ -81,11 +93,12 @@ def run_plan(
         lock.verify()  # never save under a lock lost during the solve
         t_solved = time.perf_counter()
         with session_scope(engine) as session:
+            record_outages(session, day=day, outages=plan.outages or (), jobs=outage_jobs(inputs, policy), now=now)
             saved = save_plan(
                 session, plan=plan, objective=result.objective, now=now, time_limit=limit, reproducible=reproducible
             )
     timings = {"load_s": round(t_loaded - t0, 3), **result.timings, "save_s": round(time.perf_counter() - t_solved, 3)}
-    return PlanRun(saved, timings)
+    return PlanRun(saved, timings, tuple(unconfirmed))
 
 
 def publish(session: Session, *, plan_id: int, now: dt.datetime) -> None:

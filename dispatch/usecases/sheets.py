@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from sqlmodel import Session
@@ -28,7 +28,9 @@ def write_plan_sheets(
 ) -> list[Path]:
     """Write the route sheets of ``plan`` into ``out``: every crew's and the index, or only ``crew``'s, or
     only those of ``crews``; returns the files. They are written into a temporary folder and moved into
-    ``out`` together, so a failure (``OutputError``, ``SheetError``) leaves ``out`` as it was."""
+    ``out`` together, so a failure (``OutputError``, ``SheetError``) leaves ``out`` as it was. A full
+    run removes the sheets another crew kept from an earlier plan in ``out`` (a crew not dispatched in this
+    plan must not be handed yesterday's route)."""
     # The PDF, map and QR libraries load only when sheets are written, not with every command.
     from dispatch.io.sheets import write_sheets
 
@@ -54,7 +56,19 @@ def write_plan_sheets(
                 crew_id=target,
                 road_paths=paths,
             )
+        if targets == [None]:
+            stage.retire(_stale_sheets(out, crew_ids=every_crew, written=files))
     return stage.final(files)
+
+
+SHEET_SUFFIXES = (".pdf", ".html", ".csv", ".geojson")
+
+
+def _stale_sheets(out: Path, *, crew_ids: Iterable[str], written: Sequence[Path]) -> list[str]:
+    """Names of crew sheets in ``out`` that this run did not write: another plan's crews."""
+    fresh = {Path(f).name for f in written}
+    names = (f"{crew_id}{suffix}" for crew_id in crew_ids for suffix in SHEET_SUFFIXES)
+    return [name for name in names if name not in fresh and (out / name).is_file()]
 
 
 def road_paths(

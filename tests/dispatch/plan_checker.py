@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from geopy.distance import great_circle
 from shapely.geometry import Point
 
-from dispatch.core.domain import PlanInputs
+from dispatch.core.domain import Category, PlanInputs, Ticket
 from dispatch.core.policy import Policy
 
 ROUTE_KEYS = {"crew_id", "members", "shift", "steps", "summary"}
@@ -59,6 +59,10 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
     problems: list[str] = []
     tz = ZoneInfo(policy.region.timezone)
     tickets = {t.ticket_id: t for t in inputs.tickets}
+    # Wide outages: an absorbed ticket counts once, as in its outage; an asset job is checked at the asset.
+    outage_jobs = _outage_jobs(doc, inputs, policy, problems)
+    grouped = {tid for o in doc.get("outages", []) for tid in o["tickets"]}
+    tickets = {**{t: v for t, v in tickets.items() if t not in outage_jobs}, **outage_jobs}
     crews = {c.crew_id: c for c in inputs.crews}
     shifts = {s.crew_id: s for s in inputs.shifts if s.date == inputs.day}
     zones = [z for z in inputs.zones if z.valid_on(inputs.day)]
@@ -67,6 +71,8 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
         if key not in doc:
             problems.append(f"plan lacks {key!r}")
     seen: dict[str, int] = {}
+    for tid in grouped:
+        seen[tid] = sum(tid in o["tickets"] for o in doc.get("outages", []))
     for u in doc["unassigned"]:
         if set(u) != {"ticket_id", "reason", "detail"} or not u["reason"] or not u["detail"]:
             problems.append(f"unassigned entry {u} lacks a reason or detail")
@@ -99,7 +105,11 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
             problems.append(f"{cid}: route must run from a start step to an end step")
         if aware(steps[0]["start"]) < shift.start:
             problems.append(f"{cid}: leaves at {steps[0]['start']} before the shift starts {shift.start}")
-        if aware(steps[-1]["arrival"]) > shift.end:
+        # Overtime a re-plan granted for a hazard stretches the end, within the policy's emergency overtime.
+        overtime = route.get("overtime", {}).get("minutes", 0) if route.get("overtime", {}).get("tickets") else 0
+        if overtime > policy.response.emergency_overtime_min:
+            problems.append(f"{cid}: {overtime} min overtime exceeds response.emergency_overtime_min")
+        if aware(steps[-1]["arrival"]) > shift.end + dt.timedelta(minutes=overtime):
             problems.append(f"{cid}: back at {steps[-1]['arrival']} after the shift ends {shift.end}")
         speed_ms = (
             policy.travel.motorcycle_speed_kmh if crew.vehicle == "motorcycle" else policy.travel.car_speed_kmh
@@ -191,3 +201,46 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
         if tid not in tickets:
             problems.append(f"plan names {tid}, which is not an open ticket")
     return problems
+
+
+def _below(transformer_id: str, asset_id: str, inputs: PlanInputs) -> bool:
+    """Whether ``transformer_id`` is ``asset_id`` or hangs (through parents) below it."""
+    parent = {a.asset_id: a.parent_id for a in inputs.assets}
+    current, steps = transformer_id, 0
+    while current and steps <= len(parent):
+        if current == asset_id:
+            return True
+        current, steps = parent.get(current, ""), steps + 1
+    return False
+
+
+def _outage_jobs(doc: dict[str, Any], inputs: PlanInputs, policy: Policy, problems: list[str]) -> dict[str, Ticket]:
+    """The asset job of each outage as the policy says it must be (at the asset, outdoor, its kind's skills
+    and service time); an absorbed ticket must be a no-power report below the outage's asset."""
+    tickets = {t.ticket_id: t for t in inputs.tickets}
+    assets = {a.asset_id: a for a in inputs.assets}
+    jobs: dict[str, Ticket] = {}
+    for o in doc.get("outages", []):
+        asset = assets.get(o["asset_id"])
+        if asset is None or asset.kind.value != o["kind"]:
+            problems.append(f"outage {o['outage_id']} at {o['asset_id']}, not a {o['kind']} of the network")
+            continue
+        for tid in o["tickets"]:
+            t = tickets.get(tid)
+            if t is None or t.category.value not in ("no_power", "partial_power"):
+                problems.append(f"outage {o['outage_id']} absorbs {tid}, not an open no-power report")
+            elif not _below(t.transformer_id, asset.asset_id, inputs) and not any(
+                a.kind.value == "transformer"
+                and _below(a.asset_id, asset.asset_id, inputs)
+                and great_circle((t.lat, t.lon), (a.lat, a.lon)).meters <= policy.outage.link_max_m + 1
+                for a in inputs.assets
+            ):
+                problems.append(f"outage {o['outage_id']} absorbs {tid}, neither linked nor near a transformer below")
+        if o["job_ticket_id"]:
+            jobs[o["job_ticket_id"]] = Ticket(
+                ticket_id=o["job_ticket_id"], reported_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+                category=Category.ASSET_OUTAGE, lat=asset.lat, lon=asset.lon, priority=1,
+                service_min=policy.outage.service_min[asset.kind.value], indoor=False,
+                skills=tuple(policy.outage.skills[asset.kind.value]),
+            )  # fmt: skip
+    return jobs

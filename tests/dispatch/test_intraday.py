@@ -337,7 +337,8 @@ def test_large_region_replan_is_split_by_home_depot(monkeypatch: pytest.MonkeyPa
 
 def test_caps_count_exposure_already_incurred() -> None:
     """A crew that entered its cap of homes this morning is given no further home entries."""
-    policy = Policy().with_overrides({"exposure.max_homes_per_shift": 2})
+    # Crews that always report: C01's other morning stops were not done (the silence rule aside).
+    policy = Policy().with_overrides({"exposure.max_homes_per_shift": 2, "intraday.unreported": "not_done"})
     inputs = world()
     doc = night(inputs, policy)
     now = at("10:00")
@@ -368,7 +369,7 @@ def test_caps_count_exposure_already_incurred() -> None:
 
 def test_sick_crew_remaining_stops_redistributed() -> None:
     """A crew sent home at 09:00 keeps what it did; its remaining stops go to the other crews."""
-    policy = Policy()
+    policy = Policy().with_overrides({"intraday.unreported": "not_done"})  # the visit under way was dropped
     inputs = world()
     doc = night(inputs, policy)
     sick = busiest(doc)
@@ -407,7 +408,8 @@ def test_sick_crew_remaining_stops_redistributed() -> None:
 
 
 def test_overtime_lets_a_crew_make_a_late_hazard_safe() -> None:
-    """A hazard at 15:00 that no shift ending 16:00 can take is served once the dispatcher extends C01."""
+    """A hazard at 15:00 that no shift ending 16:00 can take (overtime refused) is served once the dispatcher
+    extends C01."""
     policy = Policy()
     inputs = world()
     doc = night(inputs, policy)
@@ -416,7 +418,12 @@ def test_overtime_lets_a_crew_make_a_late_hazard_safe() -> None:
     day = dataclasses.replace(inputs, tickets=(hazard,))
     visits = tuple(v for r in doc.routes for v in progress_on(doc, r.crew_id, now))
     rin = ReplanInputs(
-        inputs=day, previous=doc, at=now, visits=visits, known_tickets={t.ticket_id: t for t in inputs.tickets}
+        inputs=day,
+        previous=doc,
+        at=now,
+        visits=visits,
+        known_tickets={t.ticket_id: t for t in inputs.tickets},
+        overtime=False,
     )
     plain = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1).plan
     assert [u.reason for u in plain.unassigned if u.ticket_id == "HAZ"] == ["shift_too_short"]

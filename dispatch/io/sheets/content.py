@@ -101,6 +101,7 @@ class RouteSheet:
     max_homes: int | None
     max_exposure_min: float | None
     outdoor_only: bool = False  # the crew's exposure budget is spent: no home entries today
+    overtime_min: int = 0  # minutes past the rostered shift end (a re-plan's overtime)
 
     @property
     def crew_id(self) -> str:
@@ -248,6 +249,7 @@ def _route_sheet(
         vehicle=route.vehicle or str(crew.vehicle),
         shift_start=route.shift.start.astimezone(tz),
         shift_end=route.shift.end.astimezone(tz),
+        overtime_min=route.overtime.minutes if route.overtime is not None else 0,
         depot=depot,
         finish=finish,
         path=tuple(path),
@@ -285,5 +287,6 @@ def _stop(step: Step, ticket: Ticket, *, seq: int, policy: Policy, tz: tzinfo, z
         and risk is HouseholdRisk.ISOLATING
         and policy.exposure.isolating_ends_home_entries,
         emergency=step.emergency,
-        progress=step.progress,
+        # An unconfirmed stop (no report yet) is still the crew's to do and report: shown as planned.
+        progress=step.progress if step.progress is not StepProgress.UNCONFIRMED else None,
     )

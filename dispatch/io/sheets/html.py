@@ -23,6 +23,7 @@ from dispatch.io.sheets.text import (
     ppe_note,
     progress_mark,
     service_notes,
+    shift_text,
     summary_line,
     tally_line,
 )
@@ -214,7 +215,7 @@ def write_crew_html(path: Path, *, plan: PlanSheets, route: RouteSheet, zones: l
         (labels("label.date"), labels.date(plan.day)),
         (labels("label.members"), ", ".join(route.members) or "-"),
         (labels("label.vehicle"), labels.vehicle(route.vehicle)),
-        (labels("label.shift"), labels.span(route.shift_start, route.shift_end, day=plan.day)),
+        (labels("label.shift"), shift_text(route, labels, day=plan.day)),
         (labels("label.break"), breaks),
     ]
     parts = [

@@ -28,6 +28,7 @@ from dispatch.io.sheets.text import (
     ppe_note,
     progress_mark,
     service_notes,
+    shift_text,
     summary_line,
     tally_line,
 )
@@ -248,7 +249,7 @@ def _header_paras(plan: PlanSheets, route: RouteSheet, labels: Labels) -> list[_
         _Para(f"{labels('label.plan')}: {plan.plan_id} ({labels('label.revision')} {plan.revision})", size=10),
         _Para(f"{labels('label.members')}: {', '.join(route.members) or '-'}"),
         _Para(f"{labels('label.vehicle')}: {labels.vehicle(route.vehicle)}"),
-        _Para(f"{labels('label.shift')}: {labels.span(route.shift_start, route.shift_end, day=plan.day)}"),
+        _Para(f"{labels('label.shift')}: {shift_text(route, labels, day=plan.day)}", bold=route.overtime_min > 0),
         _Para(f"{labels('label.break')}: {breaks}"),
         _Para(f"{labels('label.summary')}: {summary_line(route, labels)}", size=12, bold=True),
         *(

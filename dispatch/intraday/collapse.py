@@ -1,0 +1,41 @@
+"""A search that came back with far less than its warm start is searched again.
+
+Under heavy machine load a re-plan's search was seen to return every job dropped (the day's whole
+plan gone: 208 stops changed on 35 crews in ``bench/day_replay.py``). The warm start alone serves
+what the crews were promised, so a solution serving less than half of it is a failed search, not a
+better plan: that part is searched again from the same warm start, and the better of the two kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import solver
+from dispatch.intraday.parts import Part, solve
+
+
+def collapsed(part: Part, solution: solver.Solution) -> bool:
+    """Whether ``solution`` serves less than half the jobs of its part's warm start."""
+    started = sum(len(r) for r in part.initial.values())
+    return started > 0 and 2 * len(solution.assigned_job_ids()) < started
+
+
+def search_again_if_collapsed(
+    parts: Sequence[Part],
+    solutions: Sequence[solver.Solution],
+    *,
+    time_limit: float,
+    reproducible: bool,
+    workers: int | None,
+) -> tuple[list[solver.Solution], list[str]]:
+    """The solutions, with collapsed ones searched again (kept if they then serve more), and notes."""
+    out = list(solutions)
+    redo = [i for i, (p, s) in enumerate(zip(parts, solutions, strict=True)) if collapsed(p, s)]
+    if not redo:
+        return out, []
+    notes = []
+    for i, again in zip(redo, solve([parts[i] for i in redo], time_limit, reproducible, workers), strict=True):
+        if len(again.assigned_job_ids()) > len(out[i].assigned_job_ids()):
+            out[i] = again
+            notes.append(f"search came back with {len(solutions[i].assigned_job_ids())} stops; searched again")
+    return out, notes

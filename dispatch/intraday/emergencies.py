@@ -1,0 +1,95 @@
+"""Emergencies first: no hazard is left ``crowded_out`` while a crew could reach it within its shift
+by displacing work that is not an emergency.
+
+The search rarely finds the two-step move that takes ordinary stops off a full route to make room
+for a hazard (and under load it may not even get past its first solution). After the search, each
+emergency it left crowded out is put where a crew reaches it first, pushing out ordinary stops that
+no longer fit (never another emergency), and the part is searched again, warm, from those routes.
+The result is kept only when it loses fewer emergencies than the search alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import solver
+from dispatch.intraday.parts import Part, solve
+from dispatch.intraday.warmstart import insert_emergencies
+
+# Share of the re-plan's time limit for the warm search from the rescued routes (at least half a second).
+RESCUE_SHARE = 0.25
+
+
+def crowded_out_emergencies(problem: solver.Problem, solution: solver.Solution) -> list[str]:
+    """The emergencies (class 0) the solution leaves unassigned although some crew could take them alone."""
+    return [
+        u.job_id
+        for u in solution.unassigned
+        if u.reason is solver.Reason.CROWDED_OUT and problem.job(u.job_id).priority == 0
+    ]
+
+
+def lost_emergencies(problem: solver.Problem, solution: solver.Solution) -> int:
+    """How many emergencies the solution leaves unassigned, whatever the reason."""
+    return sum(1 for u in solution.unassigned if problem.job(u.job_id).priority == 0)
+
+
+def better(
+    problem: solver.Problem, before: solver.Solution, after: solver.Solution, room: dict[str, list[str]]
+) -> bool:
+    """Whether ``after`` (searched from the routes ``room``) loses fewer emergencies than ``before``
+    while serving every ordinary job ``before`` served, bar those ``room`` pushed out to make way.
+
+    A warm start the solver refuses sends it back to a search from scratch, which in a fraction of
+    the time limit can serve far less: such a result is never taken."""
+    if lost_emergencies(problem, after) >= lost_emergencies(problem, before):
+        return False
+    kept = {j for r in room.values() for j in r}
+    pushed_out = sum(1 for j in before.assigned_job_ids() if j not in kept)
+    return _ordinary_served(problem, after) >= _ordinary_served(problem, before) - pushed_out
+
+
+def _ordinary_served(problem: solver.Problem, solution: solver.Solution) -> int:
+    return sum(1 for j in solution.assigned_job_ids() if problem.job(j).priority != 0)
+
+
+def make_room(problem: solver.Problem, solution: solver.Solution) -> dict[str, list[str]] | None:
+    """The solution's routes with its crowded-out emergencies put in where a crew reaches them first
+    (ordinary stops pushed out), or None when none of them can be placed that way."""
+    lost = crowded_out_emergencies(problem, solution)
+    if not lost:
+        return None
+    routes = {r.crew_id: list(r.job_ids()) for r in solution.routes}
+    fixed = insert_emergencies(problem, routes)
+    placed = {j for r in fixed.values() for j in r}
+    return fixed if any(j in placed for j in lost) else None
+
+
+def emergencies_first(
+    parts: Sequence[Part],
+    solutions: Sequence[solver.Solution],
+    *,
+    time_limit: float,
+    reproducible: bool,
+    workers: int | None,
+) -> tuple[list[solver.Solution], list[str]]:
+    """The solutions with crowded-out emergencies rescued where a crew can reach them, and notes."""
+    out = list(solutions)
+    redo: list[tuple[int, Part]] = []
+    for i, (part, solution) in enumerate(zip(parts, solutions, strict=True)):
+        room = make_room(part.build.problem, solution)
+        if room is not None:
+            redo.append((i, dataclasses.replace(part, initial=room)))
+    if not redo:
+        return out, []
+    limit = max(0.5, time_limit * RESCUE_SHARE)
+    notes = []
+    for (i, part), again in zip(redo, solve([p for _, p in redo], limit, reproducible, workers), strict=True):
+        problem = part.build.problem
+        before = crowded_out_emergencies(problem, out[i])
+        if better(problem, out[i], again, part.initial):
+            out[i] = again
+            saved = sorted(set(before) - {u.job_id for u in again.unassigned})
+            notes.append(f"emergencies first: {', '.join(saved)} placed by displacing ordinary stops")
+    return out, notes
