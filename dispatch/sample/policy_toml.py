@@ -43,11 +43,6 @@ overrun_min_visits = 20
 circuity = 1.35
 car_speed_kmh = 30.0
 motorcycle_speed_kmh = 36.0
-# Plan on a road network instead (Valhalla): build tiles with `dispatch roads build EXTRACT.osm.pbf
-# --tiles roads`, then set engine = "roads" and tiles = "roads". Optional: closures = "closed.geojson"
-# (closed roads or areas), cache = "road-cache" (matrices kept between runs), max_snap_m = 500 (a
-# ticket farther from any road is an error), zone_speeds_on_roads = true (zones' speed_kmh cap road times).
-engine = "great_circle"
 
 [response]
 # A ticket of these priorities still within its response target when a plan or re-plan starts is an

@@ -143,8 +143,8 @@ def _use_sample_roads(out: Path, progress: Callable[[str], None] | None) -> None
     build_road_tiles(extract, folder / "tiles", progress=progress)
     policy = out / "dispatch.toml"
     text = policy.read_text(encoding="utf-8")
-    engine = 'engine = "great_circle"\n'
-    if engine not in text:  # pragma: no cover - the bundled policy names its engine
-        raise ValueError(f"{policy}: no travel engine line to switch to roads")
-    roads = f'engine = "roads"\ntiles = "{folder / "tiles"}"\ncache = "{folder / "cache"}"\n'
-    policy.write_text(text.replace(engine, roads, 1), encoding="utf-8")
+    table = "\n[travel]\n"
+    if table not in text:  # pragma: no cover - the bundled policy has a [travel] table
+        raise ValueError(f"{policy}: no [travel] table to switch to roads")
+    roads = f'{table}engine = "roads"\ntiles = "{folder / "tiles"}"\ncache = "{folder / "cache"}"\n'
+    policy.write_text(text.replace(table, roads, 1), encoding="utf-8")
