@@ -127,43 +127,53 @@ class _Filler:
             return False
         return crew.capacity is None or route.demand + job.demand <= crew.capacity
 
-    def _screen(self, v: int, route: _Route) -> np.ndarray:
+    def _screen(self, v: int, route: _Route, cols: np.ndarray | None = None) -> np.ndarray:
         """Positions x jobs that pass the travel-only screen on crew ``v``'s route (a necessary condition:
-        reach the job within its windows and every later stop by its latest arrival; isolation order)."""
-        if route.screen is not None:
+        reach the job within its windows and every later stop by its latest arrival; isolation order).
+        ``cols``: only these jobs' columns (not kept on the route)."""
+        if cols is None and route.screen is not None:
             return route.screen
+        site, service = (self.site, self.service) if cols is None else (self.site[cols], self.service[cols])
+        w_start, w_end, has_w = self.window_start, self.window_end, self.has_window
+        homes, contaminating = self.enters_home, self.contaminating
+        if cols is not None:
+            w_start, w_end, has_w = w_start[cols], w_end[cols], has_w[cols]
+            homes, contaminating = homes[cols], contaminating[cols]
         crew = self.problem.crews[v]
         d = self.durations[v]
         n = len(route.order)
         nodes = np.array([crew.start.index, *self.site[route.order].tolist(), crew.end.index], dtype=np.int64)
         done = np.array([min(s[0] for s in states.values()) for states in route.states], dtype=np.int64)
-        to_job = d[np.ix_(nodes[:-1], self.site)]
-        from_job = d[np.ix_(self.site, nodes[1:])].T
-        begin = np.maximum(done[:, None] + to_job, self.window_start[None, :])
-        ok = begin <= np.where(self.has_window, self.window_end, crew.shift.end)[None, :]
-        ok &= begin + self.service[None, :] + from_job <= route.latest[:, None]
+        to_job = d[np.ix_(nodes[:-1], site)]
+        from_job = d[np.ix_(site, nodes[1:])].T
+        begin = np.maximum(done[:, None] + to_job, w_start[None, :])
+        ok = begin <= np.where(has_w, w_end, crew.shift.end)[None, :]
+        ok &= begin + service[None, :] + from_job <= route.latest[:, None]
         # Back in time: the breaks not yet taken (state k) come before the job or after it, never for free.
         onward = np.zeros(n + 1, dtype=np.int64)  # from each later stop to the end: service and travel
         for i in range(n - 1, -1, -1):
             onward[i] = onward[i + 1] + self.service[route.order[i]] + d[nodes[i + 1], nodes[i + 2]]
-        back = np.full((n + 1, len(self.site)), np.iinfo(np.int64).max // 4, dtype=np.int64)
+        back = np.full((n + 1, len(site)), np.iinfo(np.int64).max // 4, dtype=np.int64)
         for k in range(len(crew.breaks) + 1):
             rest = sum(b.duration for b in crew.breaks[k:])
             t = np.array([s[k][0] if k in s else np.iinfo(np.int64).max // 8 for s in route.states], dtype=np.int64)
-            first = np.maximum(t[:, None] + to_job + rest, self.window_start[None, :])
-            back = np.minimum(back, first + self.service[None, :] + from_job + onward[:, None])
+            first = np.maximum(t[:, None] + to_job + rest, w_start[None, :])
+            back = np.minimum(back, first + service[None, :] + from_job + onward[:, None])
         ok &= back <= route.latest[-1]
         positions = np.arange(n + 1)[:, None]
         if route.first_contaminating is not None:
-            ok &= ~self.enters_home[None, :] | (positions <= route.first_contaminating)
+            ok &= ~homes[None, :] | (positions <= route.first_contaminating)
         if route.last_home is not None:
-            ok &= ~self.contaminating[None, :] | (positions > route.last_home)
-        route.nodes, route.screen = nodes, ok
+            ok &= ~contaminating[None, :] | (positions > route.last_home)
+        route.nodes = nodes
+        if cols is None:
+            route.screen = ok
         return ok
 
-    def _candidates(self, v: int, route: _Route, j: int) -> list[tuple[int, int]]:
-        """Positions that pass the screen, as (objective travel delta, position), cheapest travel first."""
-        idx = np.nonzero(self._screen(v, route)[:, j])[0]
+    def _candidates(self, v: int, route: _Route, j: int, column: np.ndarray | None = None) -> list[tuple[int, int]]:
+        """Positions that pass the screen (or ``column``, j's screen column), as (objective travel delta,
+        position), cheapest travel first."""
+        idx = np.nonzero(self._screen(v, route)[:, j] if column is None else column)[0]
         if not len(idx):
             return []
         d = self.durations[v]
@@ -416,6 +426,9 @@ def swap_in(problem: Problem, routes: Sequence[RawRoute], *, budget: float | Non
     filler = _Filler(problem, routes)
     jobs = problem.jobs
     served = {j for r in filler.routes if r is not None for j in r.order}
+    unassigned = sorted(
+        (j for j in range(len(jobs)) if j not in served), key=lambda j: (jobs[j].priority, -jobs[j].customers, j)
+    )
     for v, k in sorted(
         ((v, j) for v, r in enumerate(filler.routes) if r is not None for j in r.order),
         key=lambda vk: (-jobs[vk[1]].priority, jobs[vk[1]].customers, vk),
@@ -425,16 +438,21 @@ def swap_in(problem: Problem, routes: Sequence[RawRoute], *, budget: float | Non
         route = filler.routes[v]
         if route is None or k not in route.order or jobs[k].required:
             continue
+        pool = [j for j in unassigned if jobs[j].priority < jobs[k].priority]
+        if not pool:
+            continue
         shorter = filler._route(v, [j for j in route.order if j != k])
         if shorter is None:
             continue
-        screen = filler._screen(v, shorter)
         crew = problem.crews[v]
-        urgent = [j for j in np.nonzero(screen.any(axis=0))[0].tolist() if j not in served]
-        urgent = [j for j in urgent if jobs[j].priority < jobs[k].priority and filler._may_take(crew, shorter, jobs[j])]
-        for j in sorted(urgent, key=lambda j: (jobs[j].priority, -jobs[j].customers)):
+        pool = [j for j in pool if filler._may_take(crew, shorter, jobs[j])]
+        if not pool:
+            continue
+        screen = filler._screen(v, shorter, np.array(pool, dtype=np.int64))
+        for c in np.nonzero(screen.any(axis=0))[0].tolist():  # pool is most urgent, most customers first
+            j = pool[c]
             fits = []  # (travel and added waiting, position): the cheapest place in the objective's terms
-            for d, p in filler._candidates(v, shorter, j):
+            for d, p in filler._candidates(v, shorter, j, screen[:, c]):
                 if (cost := filler._exact(v, shorter, j, p)) is not None:
                     fits.append((d + cost, p))
             if fits:
@@ -443,6 +461,9 @@ def swap_in(problem: Problem, routes: Sequence[RawRoute], *, budget: float | Non
                 filler.changed.add(v)
                 served.discard(k)
                 served.add(j)
+                unassigned.remove(j)
+                unassigned.append(k)
+                unassigned.sort(key=lambda u: (jobs[u].priority, -jobs[u].customers, u))
                 break
     for j in sorted(
         (j for j in range(len(jobs)) if j not in served), key=lambda j: (jobs[j].priority, -jobs[j].customers)
