@@ -7,6 +7,8 @@ from solver.model import Crew, Problem, Site
 from solver.solution import Route, RouteSummary, Step, StepType
 
 
+# long function: one pass over the route's visits and breaks in time order, each step's times computed
+# from the one before it.
 def assemble_route(problem: Problem, raw: RawRoute) -> Route:
     crew = problem.crews[raw.crew]
     breaks = sorted(((crew.breaks[k], start) for k, start in raw.breaks), key=lambda b: b[1])

@@ -152,6 +152,8 @@ def _expected_site(jobs: dict[str, Job], crew: Crew, step: Step) -> Site | None:
     return None
 
 
+# long function: the independent checker walks a route once, step by step, and every rule reads the same
+# running clock, load and exposure; one piece reads against the rules top to bottom.
 def _check_route(problem: Problem, jobs: dict[str, Job], crew: Crew, route: Route, out: list[Violation]) -> None:
     cid = crew.id
 

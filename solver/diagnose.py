@@ -69,6 +69,8 @@ def _window_start(job: Job, arrival: int) -> int | None:
     return next((max(arrival, w.start) for w in job.time_windows if arrival <= w.end), None)
 
 
+# long function: one list of reasons in order of precedence (skills, windows, shift, caps, crowding); the
+# first that applies is the answer.
 def explain(problem: Problem, job: Job, routes: dict[str, Route]) -> Unassigned:
     crews = problem.crews
     skilled = [c for c in crews if job.skills <= c.skills]

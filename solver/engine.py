@@ -144,6 +144,8 @@ def search_parameters(
 class RoutingBuild:
     """A routing model for one Problem. Keeps the manager and callbacks alive (issues 270, 228)."""
 
+    # long function: the routing model is built in the order OR-Tools needs (manager, callbacks, dimensions,
+    # disjunctions, breaks), each step using what the one before made.
     def __init__(self, problem: Problem, *, dimension_transits: str = "auto") -> None:
         self.problem = problem
         self.errors: list[BaseException] = []
@@ -406,6 +408,8 @@ def _crew_may_serve(crew, job) -> bool:  # noqa: ANN001 - solver.model types, ke
     return not (crew.capacity is not None and job.demand > crew.capacity)
 
 
+# long function: one search member from first solution to last, with its limits, monitors and streamed
+# incumbents sharing the routing model's state.
 def run_search(
     problem: Problem,
     member: SearchMember,

@@ -336,6 +336,8 @@ def process_context() -> mp.context.BaseContext:
     return mp.get_context("fork" if "fork" in methods else "spawn")
 
 
+# long function: start, watch and collect the portfolio's processes; the watchdog, the stream of
+# incumbents and the clean-up share the same process table.
 def _run_processes(
     problem: Problem,
     members: Sequence[SearchMember],
