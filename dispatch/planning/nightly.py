@@ -83,7 +83,7 @@ def make_plan(
     solved, moved = _solve_and_border(
         builds, aside, parts, planned, policy, as_of=as_of, first=first, limit=limit, reproducible=reproducible,
         solution_limit=solution_limit, workers=workers, progress=progress, initial_routes=initial_routes,
-        repair_initial=repair_initial, cluster=cluster, on_part=on_part,
+        repair_initial=repair_initial, cluster=cluster, on_part=on_part, whole=inputs,
     )  # fmt: skip
     # The fill guarantee over the assembled plan: a part's leftover ticket goes to any crew with room.
     solved = fill_across_parts(inputs, policy, solved)
@@ -126,6 +126,7 @@ def _solve_and_border(
     repair_initial: bool,
     cluster: Cluster | None,
     on_part: PartsProgress | None,
+    whole: PlanInputs,
 ) -> tuple[list[tuple[Build, solver.Solution | None]], tuple[int, int]]:
     """One part solved here with the full portfolio, several side by side on the cluster, within ``first``
     seconds; then the border pass in the rest of ``limit`` (on the same cluster)."""
@@ -144,7 +145,7 @@ def _solve_and_border(
             )
         ]
         return _then_border(builds, solutions, aside, parts, planned, policy, as_of, first, limit,
-                            reproducible, solution_limit, IN_PROCESS)  # fmt: skip
+                            reproducible, solution_limit, IN_PROCESS, whole)  # fmt: skip
     with session(cluster or Cluster(jobs=workers), len(builds)) as place:  # one cluster for parts and border
         problems = [b.problem for b in builds]
         solutions = solve_parts(
@@ -152,7 +153,7 @@ def _solve_and_border(
             repair_initial=repair_initial,
         )  # fmt: skip
         return _then_border(builds, solutions, aside, parts, planned, policy, as_of, first, limit,
-                            reproducible, solution_limit, place)  # fmt: skip
+                            reproducible, solution_limit, place, whole)  # fmt: skip
 
 
 def _then_border(
@@ -168,15 +169,36 @@ def _then_border(
     reproducible: bool,
     solution_limit: int | None,
     place: Cluster | Session,
+    whole: PlanInputs,
 ) -> tuple[list[tuple[Build, solver.Solution | None]], tuple[int, int]]:
-    """The solved parts with the set-aside ones, after the border pass if time was kept for it."""
+    """The solved parts with the set-aside ones, after the border pass if time was kept for it. The border
+    pass is kept only if, both followed by the fill pass, it serves no fewer tickets by priority (most
+    urgent first) than the fill pass alone: it re-solves a part with the offered tickets, the fill pass
+    inserts them one at a time, and either can win."""
     solved: list[tuple[Build, solver.Solution | None]] = [
         *zip(builds, solutions, strict=True),
         *((b, None) for b in aside),
     ]
     if first >= limit:
         return solved, (0, 0)
-    return _border(parts, planned, solved, policy, as_of, limit - first, reproducible, solution_limit, place)
+    bordered, moved = _border(parts, planned, solved, policy, as_of, limit - first, reproducible, solution_limit, place)
+    plain, bordered = fill_across_parts(whole, policy, solved), fill_across_parts(whole, policy, bordered)
+    if _served_key(bordered) < _served_key(plain):
+        return plain, (moved[0], 0)
+    return bordered, moved
+
+
+def _served_key(solved: list[tuple[Build, solver.Solution | None]]) -> tuple[int, ...]:
+    """Tickets served by solver priority class, most urgent first (0: an emergency), for comparing plans."""
+    counts = [0] * 5
+    for build, solution in solved:
+        if solution is None:
+            continue
+        priority = {j.id: j.priority for j in build.problem.jobs}
+        for route in solution.routes:
+            for jid in route.job_ids():
+                counts[priority[jid]] += 1
+    return tuple(counts)
 
 
 def _border(
