@@ -73,7 +73,7 @@ def _peak_mib() -> float:
     return max(own, kids) / 1024
 
 
-def scale(inputs: PlanInputs, policy: Policy, solutions: int) -> None:
+def scale(inputs: PlanInputs, policy: Policy, solutions: int, workers_list: list[int]) -> None:
     import dask
     from distributed import Client, LocalCluster
 
@@ -88,7 +88,7 @@ def scale(inputs: PlanInputs, policy: Policy, solutions: int) -> None:
     print(
         f"{'baseline: parts in this process':<40}{wall:>9.1f}{'-':>9}{_peak_mib():>17.0f}{here.plan.summary.served:>8}"
     )
-    for workers in (1, 2):
+    for workers in workers_list:
         t0 = time.perf_counter()
         settings = {"distributed.worker.daemon": False, "distributed.worker.multiprocessing-method": "fork"}
         with (
@@ -143,11 +143,12 @@ def main() -> None:
     parser.add_argument("--seam-tickets", type=int, default=3_000)
     parser.add_argument("--seam-crews", type=int, default=90)
     parser.add_argument("--seam-part", type=int, default=1_000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="Local cluster sizes to time.")
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-seams", action="store_true")
     args = parser.parse_args()
     if not args.skip_scale:
-        scale(region(args.tickets, args.crews, args.depots, seed=1), Policy(), args.solutions)
+        scale(region(args.tickets, args.crews, args.depots, seed=1), Policy(), args.solutions, args.workers)
     if not args.skip_seams:
         day = region(args.seam_tickets, args.seam_crews, max(2, args.depots // 3), seed=2)
         seams(day, args.seam_part, args.solutions, jobs=2)
