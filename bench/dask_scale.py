@@ -90,7 +90,8 @@ def scale(inputs: PlanInputs, policy: Policy, solutions: int, workers_list: list
     )
     for workers in workers_list:
         t0 = time.perf_counter()
-        settings = {"distributed.worker.daemon": False, "distributed.worker.multiprocessing-method": "fork"}
+        # Spawned workers: a second cluster forked from this process loses its workers at start.
+        settings = {"distributed.worker.daemon": False, "distributed.worker.multiprocessing-method": "spawn"}
         with (
             dask.config.set(settings),
             LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0") as lc,

@@ -100,6 +100,8 @@ class Cluster:
 
 
 IN_PROCESS = Cluster(scheduler=LOCAL, jobs=1)
+# Local clusters started by this process (their sizes): only the first forks its workers.
+_STARTED: list[int] = []
 
 
 class Session:
@@ -173,9 +175,14 @@ def _local_cluster(workers: int) -> Iterator[tuple[object, str]]:
     import dask
     from distributed import Client, LocalCluster
 
+    # Forked workers start in a third of the time, but only the first cluster of a process may fork: the
+    # workers of a second one, forked from a process that ran the first, were dropped by their scheduler
+    # at start (seen in bench/dask_scale.py); later clusters spawn theirs.
+    fork = "fork" in mp.get_all_start_methods() and not _STARTED
+    _STARTED.append(workers)
     settings = {
         "distributed.worker.daemon": False,  # a part's solver portfolio starts processes of its own
-        "distributed.worker.multiprocessing-method": "fork" if "fork" in mp.get_all_start_methods() else "spawn",
+        "distributed.worker.multiprocessing-method": "fork" if fork else "spawn",
     }
     try:
         with dask.config.set(settings):
