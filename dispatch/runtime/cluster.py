@@ -46,6 +46,8 @@ LOCAL = "local"
 RETRIES = 1
 # Seconds to reach a remote scheduler before giving up.
 CONNECT_TIMEOUT_S = 10
+# Seconds a run waits with no worker on its cluster before it fails (workers lost, none started).
+NO_WORKERS_S = 60.0
 # How often a worker checks that its running task is still wanted (seconds).
 WATCH_S = 0.5
 
@@ -98,6 +100,8 @@ class Cluster:
 
 
 IN_PROCESS = Cluster(scheduler=LOCAL, jobs=1)
+# Local clusters started by this process (their sizes): only the first forks its workers.
+_STARTED: list[int] = []
 
 
 class Session:
@@ -171,9 +175,14 @@ def _local_cluster(workers: int) -> Iterator[tuple[object, str]]:
     import dask
     from distributed import Client, LocalCluster
 
+    # Forked workers start in a third of the time, but only the first cluster of a process may fork: the
+    # workers of a second one, forked from a process that ran the first, were dropped by their scheduler
+    # at start (seen in bench/dask_scale.py); later clusters spawn theirs.
+    fork = "fork" in mp.get_all_start_methods() and not _STARTED
+    _STARTED.append(workers)
     settings = {
         "distributed.worker.daemon": False,  # a part's solver portfolio starts processes of its own
-        "distributed.worker.multiprocessing-method": "fork" if "fork" in mp.get_all_start_methods() else "spawn",
+        "distributed.worker.multiprocessing-method": "fork" if fork else "spawn",
     }
     try:
         with dask.config.set(settings):
@@ -228,6 +237,7 @@ def _map_dask[T, R](
         for i in sequence
     }
     results: dict[int, R] = {}
+    lonely: list[float] = [time.monotonic(), 0.0]  # [last check, since when without workers (0: has some)]
     try:
         while len(results) < len(tasks):
             for i, future in futures.items():
@@ -241,10 +251,24 @@ def _map_dask[T, R](
             if len(results) < len(tasks):
                 if on_wait is not None:
                     on_wait()
+                lonely = _check_workers(client, lonely)
                 time.sleep(poll_s)
     finally:
         client.cancel([f for i, f in futures.items() if i not in results])  # type: ignore[attr-defined]
     return [results[i] for i in range(len(tasks))]
+
+
+def _check_workers(client: object, lonely: list[float]) -> list[float]:
+    """Fail the run once its cluster has had no worker for :data:`NO_WORKERS_S` (checked every 2 s)."""
+    now = time.monotonic()
+    if now - lonely[0] < 2:
+        return lonely
+    if client.nthreads():  # type: ignore[attr-defined]
+        return [now, 0.0]
+    since = lonely[1] or now
+    if now - since > NO_WORKERS_S:
+        raise ClusterError(f"the Dask cluster has had no worker for {NO_WORKERS_S:.0f} s")
+    return [now, since]
 
 
 def _cause(future: object) -> str:

@@ -28,7 +28,7 @@ from dispatch.io.importing.shifts import import_shifts
 from dispatch.io.importing.tickets import import_tickets
 from dispatch.planning.nightly import make_plan
 from dispatch.planning.solve import PartsDone
-from dispatch.runtime.cluster import IN_PROCESS, Cluster, ClusterInfo, TaskFailed
+from dispatch.runtime.cluster import IN_PROCESS, Cluster, ClusterError, ClusterInfo, TaskFailed
 from dispatch.runtime.fanout import fan_out
 from dispatch.sample.region import generate_region
 from dispatch.scenarios.spec import Scenario
@@ -293,3 +293,21 @@ def test_progress_counts_parts_and_tickets_served_by_priority() -> None:
     assert all(n <= by_priority.get(p, 0) for p, n in heard[-1].served.items())
     assert sum(heard[-1].served.values()) > 0
     assert heard[-1].sentence().startswith("parts 4/4 solved; served so far: P1 ")
+
+
+def test_a_cluster_without_workers_fails_the_run(
+    dask_cluster: tuple[str, list], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With its last worker killed, a run on the cluster fails saying so once it has waited NO_WORKERS_S (2 s
+    here) instead of waiting forever. Runs last: no worker is left."""
+    import dispatch.runtime.cluster as cluster_module
+
+    address, workers = dask_cluster
+    for worker in workers:
+        worker.kill()
+        worker.wait()
+    monkeypatch.setattr(cluster_module, "NO_WORKERS_S", 2.0)
+    t0 = time.monotonic()
+    with pytest.raises(ClusterError, match="has had no worker for 2 s"):
+        fan_out(int, ["1", "2"], cluster=Cluster(address))
+    assert time.monotonic() - t0 < 30
