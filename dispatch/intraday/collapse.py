@@ -21,9 +21,13 @@ RETRY_MIN_S = 12.0
 
 
 def collapsed(part: Part, solution: solver.Solution) -> bool:
-    """Whether ``solution`` serves less than half the jobs of its part's warm start."""
+    """Whether ``solution`` serves less than half the jobs of its part's warm start, or nothing at all
+    while some job would fit a crew alone (after a collapse the next warm start is empty)."""
     started = sum(len(r) for r in part.initial.values())
-    return started > 0 and 2 * len(solution.assigned_job_ids()) < started
+    served = len(solution.assigned_job_ids())
+    if served == 0:
+        return any(u.reason is solver.Reason.CROWDED_OUT for u in solution.unassigned)
+    return 2 * served < started
 
 
 def search_again_if_collapsed(
