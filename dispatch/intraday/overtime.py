@@ -5,7 +5,7 @@ For each emergency still unassigned after the search, the crew that needs the fe
 its shift end (going there from where it is and back to its depot, its break still to take counted)
 is given them, rounded up to five minutes, if every member's overtime allowance (policy
 ``response.emergency_overtime_min``, ``overtime_max_min_per_day`` and ``overtime_max_min_per_week``)
-covers them. The part is searched again, warm, with the emergency put on that crew (ordinary stops
+covers them. The solver times the routes with the emergency put on that crew (ordinary stops
 giving way); the extension is kept only where the emergency ends up on the extended crew. Crews
 whose end the dispatcher moved (``--end-shift``) are never extended, and no cap is relaxed.
 """
@@ -26,9 +26,9 @@ from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.core.route import Overtime
 from dispatch.intraday.day import Today
-from dispatch.intraday.emergencies import RESCUE_SHARE, better, lost_emergencies
+from dispatch.intraday.emergencies import better, lost_emergencies, timed
 from dispatch.intraday.model import ReplanInputs
-from dispatch.intraday.parts import Part, solve
+from dispatch.intraday.parts import Part
 from dispatch.intraday.warmstart import insert_emergencies
 from dispatch.store.models.plans import plan_of, published_plan
 from solver.diagnose import overrun
@@ -146,10 +146,7 @@ def overtime_for_hazards(
     kept: dict[str, tuple[int, str]] = {}
     if not redo:
         return parts, out, kept
-    limit = max(0.5, time_limit * RESCUE_SHARE)
-    for (i, part, granted), again in zip(
-        redo, solve([p for _, p, _ in redo], limit, reproducible, workers), strict=True
-    ):
+    for (i, part, granted), again in zip(redo, timed([p for _, p, _ in redo]), strict=True):
         used = {c: g for c, g in granted.items() if g[1] in again.route_of(c).job_ids()}
         if used and better(part.build.problem, out[i], again, part.initial):
             parts[i], out[i] = part, again
