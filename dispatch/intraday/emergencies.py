@@ -84,10 +84,6 @@ def make_room(problem: solver.Problem, solution: solver.Solution) -> dict[str, l
 def emergencies_first(
     parts: Sequence[Part],
     solutions: Sequence[solver.Solution],
-    *,
-    time_limit: float,
-    reproducible: bool,
-    workers: int | None,
 ) -> tuple[list[solver.Solution], list[str]]:
     """The solutions with crowded-out emergencies rescued where a crew can reach them, and notes."""
     out = list(solutions)

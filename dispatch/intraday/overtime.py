@@ -130,9 +130,6 @@ def overtime_for_hazards(
     solutions: Sequence[solver.Solution],
     *,
     allowance: dict[str, int],
-    time_limit: float,
-    reproducible: bool,
-    workers: int | None,
 ) -> tuple[list[Part], list[solver.Solution], dict[str, tuple[int, str]]]:
     """Parts and solutions with overtime granted where it reaches a lost emergency, and the grants
     (crew -> (extra seconds, ticket)); parts without a useful grant are left as they were."""
@@ -181,9 +178,6 @@ def extend_for_hazards(
     parts: Sequence[Part],
     solutions: Sequence[solver.Solution],
     origin: dt.datetime,
-    time_limit: float,
-    reproducible: bool,
-    workers: int | None,
 ) -> tuple[list[Part], list[solver.Solution], Today, dict[str, str]]:
     """The re-plan's hook: overtime where it reaches a lost emergency (unless refused or switched
     off), the day with the extended shift ends, and the grants (crew -> hazard)."""
@@ -204,9 +198,7 @@ def extend_for_hazards(
         week_min=rin.overtime_week_min,
         fixed=sorted(fixed),
     )
-    parts, solutions, kept = overtime_for_hazards(
-        parts, solutions, allowance=allowance, time_limit=time_limit, reproducible=reproducible, workers=workers
-    )
+    parts, solutions, kept = overtime_for_hazards(parts, solutions, allowance=allowance)
     if not kept:
         return parts, solutions, today, {}
     shift_end = {c.id: c.shift.end for p in parts for c in p.build.problem.crews}

@@ -144,7 +144,7 @@ def test_rescue_places_a_crowded_out_emergency_the_search_lost() -> None:
     assert "DAY-00005" in dropped
     lost = dataclasses.replace(luckless, unassigned=explain_all(problem, dropped, luckless.routes))
     assert crowded_out_emergencies(problem, lost) == ["DAY-00005"]
-    fixed, notes = emergencies_first([part], [lost], time_limit=2, reproducible=True, workers=1)
+    fixed, notes = emergencies_first([part], [lost])
     route = fixed[0].route_of("C15")
     assert "DAY-00005" in route.job_ids()
     assert not crowded_out_emergencies(problem, fixed[0]) and "DAY-00005" in notes[0]
