@@ -10,7 +10,9 @@ from dispatch.commands.db import db_app
 from dispatch.commands.exposure import exposure_app, import_visits_command, members_app, visits_app
 from dispatch.commands.importing import import_app
 from dispatch.commands.intraday import crews_app, replan_command, tickets_app
+from dispatch.commands.outages import outages_app
 from dispatch.commands.plan import demo_command, plan_app, sheets_command
+from dispatch.commands.roads import roads_app
 from dispatch.commands.scenario import scenario_app
 from dispatch.commands.serve import links_command, serve_command
 
@@ -38,6 +40,10 @@ app.add_typer(crews_app, name="crews")
 # The crews' phone pages and their status reports.
 app.command("serve")(serve_command)
 app.add_typer(tickets_app, name="tickets")
+# Wide outages grouped by the network.
+app.add_typer(outages_app, name="outages")
+# The road network travel is planned on (travel.engine = "roads").
+app.add_typer(roads_app, name="roads")
 # The database schema (Alembic migrations).
 app.add_typer(db_app, name="db")
 

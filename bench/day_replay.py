@@ -6,6 +6,10 @@ current plan exactly; every ``--every`` minutes the visits so far are recorded (
 and the rest of the day is re-planned. Tickets still open at the end of the day go into the next
 day's plan, for both the nightly-only and the intraday runs.
 
+A share of crews (``--silent``) never report (paper sheets): their visits happen as planned but the
+re-plans hear nothing of them, so the silence rule (policy ``intraday.unreported``) decides; the day is
+replayed once per value of ``--unreported`` (default both), and tickets visited by two crews are counted.
+
 Prints P1/P2 mean and worst response (report to arrival) nightly-only versus intraday, the stops
 changed per re-plan and the re-plan time.
 
@@ -62,19 +66,27 @@ def day_tickets(*, n: int, n_p1: int, day: dt.date, seed: int) -> list[dict[str,
     return rows
 
 
-def executed(plan: Plan, until: dt.datetime, facts: dict[str, VisitFact]) -> None:
-    """Crews follow ``plan``: every visit that has started by ``until`` becomes a record (kept once made)."""
+def executed(
+    plan: Plan,
+    until: dt.datetime,
+    facts: dict[str, VisitFact],
+    hidden: dict[str, VisitFact] | None = None,
+    silent: frozenset[str] = frozenset(),
+) -> None:
+    """Crews follow ``plan``: every visit that has started by ``until`` becomes a record (kept once
+    made) in ``facts``; the visits of ``silent`` crews happen too but nobody hears of them (``hidden``)."""
     for r, s in plan.visits():
         tid = s.ticket_id
-        if tid is None or tid in facts and facts[tid].left_at is not None:
+        target = hidden if r.crew_id in silent and hidden is not None else facts
+        if tid is None or tid in target and target[tid].left_at is not None:
             continue
         arrival, end = s.arrival, s.end
         if arrival > until:
             continue
-        prev = facts.get(tid)
+        prev = target.get(tid)
         if prev is not None:  # under way: it ends as the plan says
             arrival = prev.arrived_at
-        facts[tid] = VisitFact(
+        target[tid] = VisitFact(
             tid, r.crew_id, arrival, end if end <= until else None, s.indoor, "fixed", exposure_min=s.exposure_min
         )
 
@@ -126,6 +138,10 @@ def main() -> None:
     ap.add_argument("--every", type=int, default=30, help="minutes between re-plans")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--storm", action="store_true", help="storm mode for the re-plans (standby crews called in)")
+    ap.add_argument("--silent", type=float, default=0.25, help="share of crews that never report (paper sheets)")
+    ap.add_argument(
+        "--unreported", default="keep,not_done", help="intraday.unreported values to replay, comma-separated"
+    )
     ap.add_argument("--no-overtime", action="store_true", help="refuse automatic overtime for hazards")
     args = ap.parse_args()
 
@@ -172,16 +188,56 @@ def main() -> None:
     arrivals_night.update(next_day_arrivals(left, everything, tomorrow, policy, 10))
 
     day_policy = policy.with_overrides({"storm.enabled": True}) if args.storm else policy
+    crews_out = sorted(r.crew_id for r in night.routes if r.visits)
+    silent = frozenset(random.Random(args.seed).sample(crews_out, round(args.silent * len(crews_out))))
+    print(
+        f"silent crews (never report; their visits happen): {len(silent)} of {len(crews_out)}: "
+        f"{', '.join(sorted(silent))}"
+    )
+    summary = []
+    for mode in [m.strip() for m in args.unreported.split(",") if m.strip()]:
+        print(f"\n=== intraday.unreported = {mode!r}")
+        mode_policy = day_policy.with_overrides({"intraday.unreported": mode})
+        result = replay(args, mode_policy, night=night, everything=everything, tomorrow=tomorrow, policy=policy,
+                        tickets=tickets, arrivals_night=arrivals_night, silent=silent, holes=holes)  # fmt: skip
+        summary.append((mode, *result))
+    print(f"\nSummary ({len(silent)} of {len(crews_out)} crews silent):")
+    for mode, p1_day, p1_all, doubles, unconfirmed in summary:
+        print(
+            f"  unreported={mode:<8} P1 reported during the day: {p1_day};  all P1: {p1_all};  "
+            f"tickets visited by two crews: {doubles};  unconfirmed stops at the last re-plan: {unconfirmed}"
+        )
+
+
+def replay(
+    args: argparse.Namespace,
+    day_policy: Policy,
+    *,
+    night: Plan,
+    everything: PlanInputs,
+    tomorrow: PlanInputs,
+    policy: Policy,
+    tickets: dict[str, Ticket],
+    arrivals_night: dict[str, dt.datetime],
+    silent: frozenset[str],
+    holes: list[CoverageGap],
+) -> tuple[str, str, int, int]:
+    """The day re-planned every --every minutes; returns P1 response (day, all), double visits and
+    the unconfirmed stops at the last re-plan."""
+    day = night.date
+    midnight = dt.datetime.combine(day, dt.time(0, 0), tzinfo=TZ)
     # Intraday: re-plan every --every minutes from 07:30 while tickets keep coming.
     facts: dict[str, VisitFact] = {}
+    hidden: dict[str, VisitFact] = {}
     doc = night
     times, changed = [], []
+    unconfirmed = 0
     overtime: dict[str, str] = {}  # crew -> minutes and hazards, as the last re-plan had it
     first_seen: dict[str, str] = {}  # day ticket -> what the first re-plan after its report did with it
     clock = dt.datetime.combine(day, dt.time(7, 30), tzinfo=TZ)
     last = dt.datetime.combine(day, dt.time(15, 0), tzinfo=TZ)
     while clock <= last:
-        executed(doc, clock, facts)
+        executed(doc, clock, facts, hidden, silent)
         done = {t for t, f in facts.items() if f.left_at is not None}
         open_now = tuple(t for t in everything.tickets if t.reported_at <= clock and t.ticket_id not in done)
         rin = ReplanInputs(
@@ -196,9 +252,10 @@ def main() -> None:
         replan = make_replan(rin, day_policy, time_limit=args.replan_limit, workers=1)
         times.append(time.monotonic() - t1)
         changed.append(replan.stops_changed)
+        unconfirmed = sum(c.unconfirmed for c in replan.changes.values())
         new_in = sum(1 for t in open_now if t.reported_at > clock - dt.timedelta(minutes=args.every))
         print(
-            f"  {clock:%H:%M}  {new_in:2d} new, {len(facts):4d} visits recorded, "
+            f"  {clock:%H:%M}  {new_in:2d} new, {len(facts):4d} visits recorded, {unconfirmed:3d} unconfirmed, "
             f"{replan.stops_changed:3d} stops changed on {len(replan.changed_crews):2d} crews, "
             f"re-plan {times[-1]:.1f} s (build {replan.timings['build_s']:.1f}, "
             f"search {replan.timings['solve_s']:.1f}, document {replan.timings['document_s']:.1f})"
@@ -222,11 +279,14 @@ def main() -> None:
             if t.reported_at >= midnight and t.ticket_id not in first_seen:
                 arrival = planned.get(t.ticket_id)
                 first_seen[t.ticket_id] = f"{clock:%H:%M} re-plan: " + (
-                    f"planned {arrival.astimezone(TZ):%H:%M}" if arrival else why[t.ticket_id]
+                    f"planned {arrival.astimezone(TZ):%H:%M}" if arrival else why.get(t.ticket_id, "-")
                 )
         clock += dt.timedelta(minutes=args.every)
-    executed(doc, dt.datetime.combine(day, dt.time(23, 59), tzinfo=TZ), facts)
-    arrivals_day = {t: f.arrived_at for t, f in facts.items()}
+    executed(doc, dt.datetime.combine(day, dt.time(23, 59), tzinfo=TZ), facts, hidden, silent)
+    arrivals_day = {t: f.arrived_at for t, f in hidden.items()}
+    for t, f in facts.items():
+        arrivals_day[t] = min(f.arrived_at, arrivals_day.get(t, f.arrived_at))
+    doubles = sum(1 for t in facts if t in hidden and facts[t].crew_id != hidden[t].crew_id)
     left = [t for t in tickets.values() if t.ticket_id not in arrivals_day]
     arrivals_day.update(next_day_arrivals(left, everything, tomorrow, policy, 10))
 
@@ -269,6 +329,12 @@ def main() -> None:
     print(
         f"\nRe-plans: {len(times)}, time mean {statistics.mean(times):.1f} s, max {max(times):.1f} s; "
         f"stops changed mean {statistics.mean(changed):.1f}, max {max(changed)}"
+    )
+    return (
+        stats(tickets, arrivals_day, 1, day_ids)[0],
+        stats(tickets, arrivals_day, 1, all_ids)[0],
+        doubles,
+        unconfirmed,
     )
 
 

@@ -32,7 +32,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from dispatch.core.plan import Plan  # noqa: E402
 from dispatch.core.policy import Policy  # noqa: E402
+from dispatch.core.route import Step  # noqa: E402
 from dispatch.io.importing.crews import import_crews  # noqa: E402
 from dispatch.io.importing.shifts import import_shifts  # noqa: E402
 from dispatch.io.importing.tickets import import_tickets  # noqa: E402
@@ -40,6 +42,7 @@ from dispatch.io.importing.zones import import_zones  # noqa: E402
 from dispatch.ledger.budgets import member_budgets
 from dispatch.ledger.chart import write_exposure_chart
 from dispatch.ledger.members import quarantine_member
+from dispatch.ledger.overrun import overrun_margins
 from dispatch.ledger.publish import publish_plan
 from dispatch.ledger.report import exposure_report
 from dispatch.ledger.visits import record_visit
@@ -52,6 +55,7 @@ from dispatch.sample.region import generate_region
 from dispatch.store.db import make_engine, session_scope  # noqa: E402
 from dispatch.store.models.tickets import load_open_tickets
 from dispatch.store.schema import create_schema  # noqa: E402
+from dispatch.usecases.replan import run_replan  # noqa: E402
 
 START = dt.date(2026, 11, 30)
 EPS = 1e-6
@@ -83,63 +87,76 @@ def new_tickets(*, day: dt.date, n: int, seed: int, n_crews: int) -> list[dict[s
     return out
 
 
-def check_plan(doc: dict[str, Any], budgets: dict[str, Any], policy: Policy) -> list[str]:
+def check_plan(plan: Plan, budgets: dict[str, Any], policy: Policy) -> list[str]:
     """Every member of every route within the per-shift caps and within their rolling budget."""
     caps = policy.exposure
     problems: list[str] = []
-    for route in doc["routes"]:
-        homes, minutes = route["summary"]["homes_entered"], route["summary"]["exposure_min"]
-        for m in route["members"]:
+    for route in plan.routes:
+        homes, minutes = route.summary.homes_entered, route.summary.exposure_min
+        crew = route.crew_id
+        for m in route.members:
             b = budgets.get(m)
             if homes > caps.max_homes_per_shift:
-                problems.append(f"{m} ({route['crew_id']}): {homes} homes > shift cap {caps.max_homes_per_shift}")
+                problems.append(f"{m} ({crew}): {homes} homes > shift cap {caps.max_homes_per_shift}")
             if minutes > caps.max_exposure_min_per_shift + EPS:
-                problems.append(
-                    f"{m} ({route['crew_id']}): {minutes} min > shift cap {caps.max_exposure_min_per_shift:g}"
-                )
+                problems.append(f"{m} ({crew}): {minutes} min > shift cap {caps.max_exposure_min_per_shift:g}")
             if b is not None and b.homes_left is not None and homes > b.homes_left:
-                problems.append(f"{m} ({route['crew_id']}): {homes} homes > rolling budget left {b.homes_left}")
+                problems.append(f"{m} ({crew}): {homes} homes > rolling budget left {b.homes_left}")
             if b is not None and b.exposure_min_left is not None and minutes > b.exposure_min_left + EPS:
-                problems.append(f"{m} ({route['crew_id']}): {minutes} min > rolling budget left {b.exposure_min_left}")
+                problems.append(f"{m} ({crew}): {minutes} min > rolling budget left {b.exposure_min_left}")
     return problems
 
 
+def _outcome(step: Step, *, seed: int, day: dt.date) -> tuple[dt.timedelta, bool, str, bool]:
+    """What happens at a visit: (duration, entered, outcome, overrun), drawn per ticket and day, so
+    every configuration of the bench meets the same fate at the same visit."""
+    rng = random.Random(f"{seed}-{day}-{step.ticket_id}")
+    planned = step.end - step.start
+    r = rng.random()
+    if r < 0.07:
+        return dt.timedelta(minutes=5), False, "not_home", False
+    if r < 0.10:
+        return planned, step.indoor, "escalated", False
+    if r < 0.25:
+        return planned * rng.uniform(1.3, 1.8), step.indoor, "fixed", True
+    return planned * rng.uniform(0.85, 1.05), step.indoor, "fixed", False
+
+
 def simulate_day(
-    session: Any, *, doc: dict[str, Any], day: dt.date, rng: random.Random, policy: Policy
+    engine: Any, *, plan: Plan, day: dt.date, seed: int, policy: Policy, replan_limit: float | None
 ) -> dict[str, int]:
-    """Report every planned visit of ``day``: mostly as planned, some overruns, some not home."""
+    """The day happens: crews carry out the published plan visit by visit (in time order) and report
+    each one: mostly as planned, some overruns (15 %, 30-80 % longer), some not home. With
+    ``replan_limit``, a report of a home visit that overran makes the dispatcher re-plan the rest of
+    the day at once (``dispatch replan --at`` the report's time), and the crews follow the revision."""
     counts: dict[str, int] = defaultdict(int)
     now = _at(day, "23:00")
-    for route in doc["routes"]:
-        for step in route["steps"]:
-            if step["type"] != "visit":
-                continue
-            start = dt.datetime.fromisoformat(step["start"])
-            planned = dt.datetime.fromisoformat(step["end"]) - start
-            r = rng.random()
-            entered, outcome = bool(step["indoor"]), "fixed"
-            if r < 0.07:
-                duration, entered, outcome = dt.timedelta(minutes=5), False, "not_home"
-            elif r < 0.10:
-                duration, outcome = planned, "escalated"
-            elif r < 0.25:
-                duration = planned * rng.uniform(1.3, 1.8)
-                counts["overrun"] += 1
-            else:
-                duration = planned * rng.uniform(0.85, 1.05)
-            counts[outcome] += 1
+    reported: set[str] = set()
+    current = plan
+    while True:
+        pending = sorted(
+            ((s.start, r.crew_id, s) for r, s in current.visits() if s.ticket_id and s.ticket_id not in reported),
+            key=lambda x: (x[0], x[1]),
+        )
+        if not pending:
+            break
+        start, crew_id, step = pending[0]
+        duration, entered, outcome, overrun = _outcome(step, seed=seed, day=day)
+        counts[outcome] += 1
+        counts["overrun"] += int(overrun)
+        reported.add(step.ticket_id or "")
+        with session_scope(engine) as s:
             record_visit(
-                session,
-                ticket_id=step["ticket_id"],
-                crew_id=route["crew_id"],
-                arrived_at=start,
-                left_at=start + duration,
-                entered_home=entered,
-                outcome=outcome,
-                now=now,
-                plan_id=doc["plan_id"],
-                policy=policy,
-            )
+                s, ticket_id=step.ticket_id or "", crew_id=crew_id, arrived_at=start, left_at=start + duration,
+                entered_home=entered, outcome=outcome, now=now, plan_id=current.plan_id, policy=policy,
+            )  # fmt: skip
+        if replan_limit is not None and overrun and entered:
+            run = run_replan(
+                engine=engine, day=day, at=start + duration, policy=policy, now=start + duration,
+                time_limit=replan_limit,
+            )  # fmt: skip
+            current = run.plan
+            counts["replans"] += 1
     return counts
 
 
@@ -170,21 +187,71 @@ def _pair(peak: dict[str, float], policy: Policy) -> str:
     return f"{shift} {rolling}"
 
 
+CONFIGS = {
+    # name: (overrun margin kept by the plans, re-plan after an overrun report)
+    "plain": (False, False),
+    "replan": (False, True),
+    "margin": (True, True),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--time-limit", type=float, default=3.0, help="solver seconds per night")
+    parser.add_argument("--replan-limit", type=float, default=1.0, help="solver seconds per re-plan")
     parser.add_argument("--new-tickets", type=int, default=40, help="tickets reported per day")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--quantile", type=float, default=None, help="exposure.overrun_quantile (default: policy's)")
+    parser.add_argument(
+        "--configs", default="plain,replan,margin",
+        help="comma-separated: plain (nightly plans only), replan (+ re-plan after each overrun report), "
+        "margin (+ the plans keep the overrun margin learned from the ledger)",
+    )  # fmt: skip
     parser.add_argument("--png", type=Path, default=None, help="write the rolling exposure chart here")
     args = parser.parse_args(argv)
+    names = [c.strip() for c in args.configs.split(",") if c.strip()]
+    unknown = [c for c in names if c not in CONFIGS]
+    if unknown:
+        parser.error(f"--configs: unknown {unknown} (known: {', '.join(CONFIGS)})")
+    results = {name: run(args, name) for name in names}
+    print()
+    print(f"Same commit, same region, same fate per visit; {args.days} days:")
+    print(f"{'config':<8} {'margin':>6} {'replan':>6} {'over shift':>10} {'over rolling':>12} {'fixed':>6} "
+          f"{'planned':>7} {'re-plans':>8} {'wall s':>7}")  # fmt: skip
+    for name, r in results.items():
+        margin, replan = CONFIGS[name]
+        print(
+            f"{name:<8} {'yes' if margin else 'no':>6} {'yes' if replan else 'no':>6} {r['over_shift']:>10} "
+            f"{r['over_rolling']:>12} {r['fixed']:>6} {r['served']:>7} {r['replans']:>8} {r['wall_s']:>7.0f}"
+        )
+    for name, against in (("replan", "plain"), ("margin", "plain"), ("margin", "replan")):
+        r, base = results.get(name), results.get(against)
+        if r is not None and base is not None and base["fixed"] and base["served"]:
+            print(
+                f"{name} against {against}: tickets fixed {r['fixed'] / base['fixed'] - 1:+.1%}, "
+                f"visits planned {r['served'] / base['served'] - 1:+.1%}"
+            )
+    print("over = worker-days over a per-shift / rolling cap in actuals; fixed = visits reported fixed;")
+    print("planned = visits in the nightly plans")
+    return 1 if any(r["plan_problems"] for r in results.values()) else 0
 
+
+def run(args: argparse.Namespace, name: str) -> dict[str, Any]:
+    """One configuration over the whole run, on its own database; its figures."""
+    margin, replan = CONFIGS[name]
+    print(
+        f"\n=== {name}: overrun margin {'on' if margin else 'off'}, re-plan after overruns {'on' if replan else 'off'}"
+    )
     t_start = time.monotonic()
-    rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="exposure30d-"))
     region = generate_region(n_tickets=300, n_crews=12, day=START, seed=args.seed)
     region.write(work / "region")
     policy = Policy.load(work / "region" / "dispatch.toml")
+    if not margin:
+        policy = policy.with_overrides({"exposure.overrun_quantile": 0.0})
+    elif args.quantile is not None:
+        policy = policy.with_overrides({"exposure.overrun_quantile": args.quantile})
     caps = policy.exposure
     shifts: list[dict[str, str]] = []
     for week in range(0, args.days, 7):
@@ -220,14 +287,14 @@ def main(argv: list[str] | None = None) -> int:
     header = (
         f"{'day':<10} {'crews':>7} {'lim':>3} {'out':>3} {'served':>6} {'unas':>5} {'open':>5}  "
         f"{'plan shift h, min':<16} {'plan rolling h, min':<18} {'act shift h, min':<16} {'act rolling h, min':<18} "
-        f"{'over':>4} {'nh':>3} {'run':>3}"
+        f"{'over':>4} {'nh':>3} {'run':>3} {'rep':>3} {'marg':>5}"
     )
     print(header)
     print("-" * len(header))
 
     plan_problems: list[str] = []
     retries: list[str] = []
-    plans = worker_days = over_shift = over_rolling = served_total = 0
+    plans = worker_days = over_shift = over_rolling = served_total = fixed = replans = 0
     solver_s = 0.0
     for d in range(args.days):
         day = START + dt.timedelta(days=d)
@@ -244,60 +311,70 @@ def main(argv: list[str] | None = None) -> int:
             inputs = load_inputs(s, day=day, policy=policy)
         t0 = time.monotonic()
         result = make_plan(inputs, policy, time_limit=args.time_limit, workers=1)
-        if not result.document["summary"]["served"] and result.document["summary"]["crews_on_shift"]:
+        if not result.plan.summary.served and result.plan.summary.crews_on_shift:
             # No solution inside the limit (a busy machine): the dispatcher would simply plan again.
             retries.append(f"{day}: no routes in {args.time_limit:g} s; planned again with {2 * args.time_limit:g} s")
             result = make_plan(inputs, policy, time_limit=2 * args.time_limit, workers=1)
         solver_s += time.monotonic() - t0
         with session_scope(engine) as s:
-            doc = save_plan(s, result=result, now=evening, time_limit=args.time_limit, reproducible=False)
-            publish_plan(s, plan_id=doc["plan_id"], now=evening, policy=policy)
+            doc = save_plan(
+                s, plan=result.plan, objective=result.objective, now=evening, time_limit=args.time_limit,
+                reproducible=False,
+            )  # fmt: skip
+            s.flush()
+            publish_plan(s, plan_id=doc.plan_id, now=evening, policy=policy)
             plan_peak = peaks(s, day=day, policy=policy)  # the ledger holds the plan's figures for ``day`` now
         plans += 1
         problems = check_plan(doc, inputs.budgets, policy)
         plan_problems += [f"{day}: {p}" for p in problems]
-        worker_days += sum(len(r["members"]) for r in doc["routes"])
+        worker_days += sum(len(r.members) for r in doc.routes)
+        counts = simulate_day(
+            engine, plan=doc, day=day, seed=args.seed, policy=policy, replan_limit=args.replan_limit if replan else None
+        )
+        fixed += counts["fixed"]
+        replans += counts["replans"]
         with session_scope(engine) as s:
-            counts = simulate_day(s, doc=doc, day=day, rng=rng, policy=policy)
             act = peaks(s, day=day, policy=policy)
+            margins = overrun_margins(s, day=day + dt.timedelta(days=1), policy=policy)
         over_shift += int(act["over_shift"])
         over_rolling += int(act["over_rolling"])
         fresh = new_tickets(day=day + dt.timedelta(days=1), n=args.new_tickets, seed=args.seed * 1000 + d,
                             n_crews=12)  # fmt: skip
         path = _write_csv(work / f"tickets-{d:02d}.csv", TICKET_COLUMNS, fresh)
         with session_scope(engine) as s:
-            import_tickets(s, path, policy=policy, now=_at(day, "21:00"))
+            import_tickets(s, path, policy=policy, now=_at(day, "23:59"))  # some report late in the evening
             open_now = len(load_open_tickets(s))
-        summary = doc["summary"]
-        served_total += summary["served"]
-        outdoor = sum(1 for r in doc["routes"] if r.get("outdoor_only"))
+        summary = doc.summary
+        served_total += summary.served
+        outdoor = sum(1 for r in doc.routes if r.outdoor_only)
         limited = sum(
             1
-            for r in doc["routes"]
-            if r["caps"]["max_homes"] < caps.max_homes_per_shift
-            or r["caps"]["max_exposure_min"] < caps.max_exposure_min_per_shift
+            for r in doc.routes
+            if r.caps.max_homes < caps.max_homes_per_shift or r.caps.max_exposure_min < caps.max_exposure_min_per_shift
         )
-        home = doc["crews_not_dispatched"]
-        quarantined = sum(1 for c in home if "policy minimum" in c["reason"])
-        crews_cell = f"{summary['crews_on_shift']:>2}/{len(home) - quarantined}/{quarantined}"
+        home = doc.crews_not_dispatched
+        quarantined = sum(1 for c in home if "policy minimum" in c.reason)
+        crews_cell = f"{summary.crews_on_shift:>2}/{len(home) - quarantined}/{quarantined}"
         print(
-            f"{day.isoformat():<10} {crews_cell:>7} {limited:>3} {outdoor:>3} {summary['served']:>6} "
-            f"{summary['unassigned']:>5} "
+            f"{day.isoformat():<10} {crews_cell:>7} {limited:>3} {outdoor:>3} {summary.served:>6} "
+            f"{summary.unassigned:>5} "
             f"{open_now:>5}  {_pair(plan_peak, policy)}  {_pair(act, policy)} "
-            f"{act['over_shift'] + act['over_rolling']:>4.0f} {counts['not_home']:>3} {counts['overrun']:>3}"
+            f"{act['over_shift'] + act['over_rolling']:>4.0f} {counts['not_home']:>3} {counts['overrun']:>3} "
+            f"{counts['replans']:>3} {max(margins.values(), default=1.0):>5.2f}"
         )
 
     end = START + dt.timedelta(days=args.days - 1)
     with session_scope(engine) as s:
         report = exposure_report(s, start=START, end=end, policy=policy)
         budgets = member_budgets(s, day=end + dt.timedelta(days=1), policy=policy)
-    png = args.png or work / "exposure_30d.png"
+    png = args.png.with_name(f"{args.png.stem}-{name}{args.png.suffix}") if args.png else work / "exposure_30d.png"
     write_exposure_chart(report, png)
     print()
     print("crews = dispatched / standby / kept home (quarantine left too few members); lim = routes whose caps")
     print("were cut by a member's rolling budget; out = outdoor-only routes (rolling budget spent);")
     print("plan = the published plan's largest per-worker figure (rolling = ledger before the day + the plan);")
-    print("act = after the day's actuals; over = worker-days over a cap in actuals; nh = not home; run = overruns")
+    print("act = after the day's actuals; over = worker-days over a cap in actuals; nh = not home; run = overruns;")
+    print("rep = re-plans after overrun reports; marg = largest overrun margin the next night's plan keeps")
     print()
     print("Most exposed workers over the run (peak rolling totals):")
     for w in report.workers[:5]:
@@ -320,14 +397,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"FAIL: {len(plan_problems)} cap violation(s) in plans the system made:")
         for p in plan_problems[:20]:
             print("  " + p)
-        return 1
-    print(f"OK: no worker exceeds a per-shift or rolling cap in any of the {plans} plans the system made.")
+    else:
+        print(f"OK: no worker exceeds a per-shift or rolling cap in any of the {plans} plans the system made.")
     print(
         f"Actual overruns (crews' reports, not plans): {over_shift} worker-day(s) over a per-shift cap, "
         f"{over_rolling} worker-day(s) over a rolling cap."
     )
+    over_days = [
+        f"{r.member_id} {r.day}: {r.homes} homes, {r.exposure_min:.0f} min (rolling {r.rolling_exposure_min:.0f})"
+        for r in report.rows
+        if r.over_shift_cap or r.over_rolling_cap
+    ]
+    for line in over_days[:12]:
+        print("  over: " + line)
     engine.dispose()
-    return 0
+    return {
+        "over_shift": over_shift,
+        "over_rolling": over_rolling,
+        "served": served_total,
+        "fixed": fixed,
+        "replans": replans,
+        "plan_problems": len(plan_problems),
+        "wall_s": time.monotonic() - t_start,
+    }
 
 
 if __name__ == "__main__":

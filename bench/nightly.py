@@ -5,7 +5,10 @@ a new SQLite file, plan the day, save the plan. Prints the time spent outside th
 load, problem and matrix build, document, save; targets 5 s and 30 s), the solver's time, tickets
 served by priority and peak memory (target 1 GB at 1,000 tickets).
 
-    .venv/bin/python bench/nightly.py [--time-limit 30] [--sizes 1000x40,10000x300]
+    .venv/bin/python bench/nightly.py [--time-limit 30] [--sizes 1000x40,10000x300] [--roads TILES]
+
+Travel is great-circle (the baseline every figure is compared with) unless ``--roads TILES`` names
+road tiles (e.g. the sample network's, built by bench/roads_cost.py or `dispatch roads build`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from zoneinfo import ZoneInfo
 DAY = dt.date(2026, 11, 30)
 
 
-def run_one(n_tickets: int, n_crews: int, time_limit: float) -> dict:
+def run_one(n_tickets: int, n_crews: int, time_limit: float, roads: str = "") -> dict:
     from dispatch.core.policy import Policy
     from dispatch.io.importing.crews import import_crews
     from dispatch.io.importing.shifts import import_shifts
@@ -39,6 +42,8 @@ def run_one(n_tickets: int, n_crews: int, time_limit: float) -> dict:
         folder = Path(tmp) / "region"
         generate_region(n_tickets=n_tickets, n_crews=n_crews, day=DAY, seed=11).write(folder)
         policy = Policy.load(folder / "dispatch.toml")
+        if roads:  # only when asked: the baseline stays great-circle
+            policy = policy.with_overrides({"travel.engine": "roads", "travel.tiles": roads})
         engine = make_engine(f"sqlite:///{tmp}/bench.db")
         create_schema(engine)
         t0 = time.perf_counter()
@@ -91,16 +96,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--sizes", default="1000x40,10000x300")
+    parser.add_argument("--roads", default="", help="road tiles folder: plan on roads (default: great-circle)")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         n, c = (int(x) for x in args.one.split("x"))
-        print(json.dumps(run_one(n, c, args.time_limit)))
+        print(json.dumps(run_one(n, c, args.time_limit, args.roads)))
         return
     targets = {1000: 5.0, 10000: 30.0}
     for size in args.sizes.split(","):
         out = subprocess.run(
-            [sys.executable, __file__, "--one", size, "--time-limit", str(args.time_limit)],
+            [sys.executable, __file__, "--one", size, "--time-limit", str(args.time_limit), "--roads", args.roads],
             capture_output=True,
             text=True,
             check=True,

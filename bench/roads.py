@@ -51,15 +51,16 @@ from solver.travel import GreatCircleTravel  # noqa: E402
 
 def sample_places() -> tuple[tuple[Place, ...], object]:
     """The sample region's towns as places (streets within 4 sigma, where its tickets fall) and its
-    land test. The one link to dispatch: the lead's sample generator will pass these itself."""
-    from dispatch.sample import TOWNS, on_land
+    land test, as the sample's road network (dispatch/sample/roads.py) uses them."""
+    from dispatch.sample.geography import on_land
+    from dispatch.sample.roads import sample_places as places
 
-    return tuple(Place(t.name, t.lat, t.lon, 4 * t.sigma_km, t.urban) for t in TOWNS), on_land
+    return places(), on_land
 
 
 def homes(n: int, seed: int) -> np.ndarray:
     """``n`` homes (lon, lat) drawn like the sample generator's tickets."""
-    from dispatch.sample import TOWNS, on_land
+    from dispatch.sample.geography import TOWNS, on_land
 
     rng = random.Random(seed)
     weights = [t.population_k for t in TOWNS]

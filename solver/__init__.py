@@ -1,8 +1,9 @@
 """Crew routing on OR-Tools: a pure library (problem in, solution out). It never imports ``dispatch``."""
 
+from solver.fill import fill_solution
 from solver.model import Break, Crew, Job, Model, Objective, Problem, Site, TimeWindow
 from solver.search import SearchConfig, solve
-from solver.solution import Reason, Route, RouteSummary, SearchStats, Solution, Step, StepType, Unassigned
+from solver.solution import Incumbent, Reason, Route, RouteSummary, SearchStats, Solution, Step, StepType, Unassigned
 from solver.travel import EuclideanTravel, GreatCircleTravel, MatrixTravel, TravelMatrices
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "Crew",
     "EuclideanTravel",
     "GreatCircleTravel",
+    "Incumbent",
     "Job",
     "MatrixTravel",
     "Model",
@@ -26,6 +28,7 @@ __all__ = [
     "StepType",
     "TimeWindow",
     "TravelMatrices",
+    "fill_solution",
     "Unassigned",
     "solve",
 ]

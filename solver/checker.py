@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from solver.model import Break, Crew, Job, Problem, Site
@@ -382,3 +383,97 @@ def _leg(problem: Problem, crew: Crew, a: Site, b: Site) -> tuple[int, int]:
 
 def _profile_note(problem: Problem, crew: Crew) -> str:
     return f", profile {crew.profile!r}" if problem.travel.by_profile and crew.profile is not None else ""
+
+
+# --- Insertable unassigned jobs: the fill guarantee, checked from the problem alone -------------------
+
+
+def insertable(
+    problem: Problem, routes: Mapping[str, Sequence[str]], unassigned: Iterable[str]
+) -> dict[str, tuple[str, int]]:
+    """Unassigned jobs that one feasible insertion would serve: job id -> (crew id, position) of one
+    such insertion (position = number of visits before it on the crew's route).
+
+    ``routes`` is every crew's visit order (crews not named have empty routes). Each candidate route
+    is re-timed from scratch: the crew leaves at the start of its shift, every service starts as early
+    as its windows allow, its breaks are taken in window order, each in some gap between two places
+    (while driving or waiting), all of them when the route has a visit; the crew is back at its end
+    by the end of the shift (and within ``max_work``); skills, home/exposure/capacity caps and no home
+    entry after a contaminating job hold. Earliest times dominate, so trying every break gap is exact.
+    """
+    jobs = {j.id: j for j in problem.jobs}
+    out: dict[str, tuple[str, int]] = {}
+    for job_id in unassigned:
+        job = jobs[job_id]
+        for crew in problem.crews:
+            order = [jobs[j] for j in routes.get(crew.id, ())]
+            if not _may_take(crew, order, job):
+                continue
+            for pos in range(len(order) + 1):
+                if _feasible_order(problem, crew, [*order[:pos], job, *order[pos:]]):
+                    out[job_id] = (crew.id, pos)
+                    break
+            if job_id in out:
+                break
+    return out
+
+
+def _may_take(crew: Crew, order: Sequence[Job], job: Job) -> bool:
+    """The position-free rules: skills and the route's caps with ``job`` added."""
+    if not job.skills <= crew.skills:
+        return False
+    homes = sum(j.enters_home for j in order) + job.enters_home
+    if job.enters_home and (not crew.homes_allowed or (crew.max_homes is not None and homes > crew.max_homes)):
+        return False
+    if crew.max_exposure is not None and sum(j.exposure for j in order) + job.exposure > crew.max_exposure:
+        return False
+    return crew.capacity is None or sum(j.demand for j in order) + job.demand <= crew.capacity
+
+
+def _feasible_order(problem: Problem, crew: Crew, order: Sequence[Job]) -> bool:
+    """Whether the crew can serve ``order`` as given (see :func:`insertable` for the rules)."""
+    contaminated = False
+    for job in order:
+        if job.enters_home and contaminated:
+            return False
+        contaminated = contaminated or job.contaminating
+    breaks = sorted(crew.breaks, key=lambda b: b.window.start)
+    # free[k]: the earliest time the crew is done at the current place having taken its first k breaks.
+    free: dict[int, int] = {0: crew.shift.start}
+    place = crew.start
+    for job in [*order, None]:
+        to = crew.end if job is None else job.site
+        drive = _leg(problem, crew, place, to)[0]
+        ready: dict[int, int] = {}
+        for k, done in free.items():
+            t, rest, taken = done, 0, k
+            _keep_min(ready, k, done + drive)
+            while taken < len(breaks):  # take breaks taken..m in this gap, one after the other
+                b = breaks[taken]
+                t = max(t, b.window.start)
+                if t + b.duration > b.window.end:
+                    break
+                t += b.duration
+                rest += b.duration
+                taken += 1
+                _keep_min(ready, taken, max(done + drive + rest, t))
+        free = {}
+        for k, t in ready.items():
+            if job is None:
+                free[k] = t
+                continue
+            start = t if not job.time_windows else next((max(t, w.start) for w in job.time_windows if t <= w.end), None)
+            if start is not None:
+                free[k] = start + job.service
+        if not free:
+            return False
+        place = to
+    back = free.get(len(breaks)) if order else min(free.values())
+    if back is None or back > crew.shift.end:
+        return False
+    return crew.max_work is None or back - crew.shift.start <= crew.max_work
+
+
+def _keep_min(d: dict[int, int], k: int, t: int) -> None:
+    if k not in d or t < d[k]:
+        d[k] = t

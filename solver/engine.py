@@ -249,7 +249,8 @@ class RoutingBuild:
                 routing.VehicleVar(index).SetValues([-1, *allowed])
             if not job.required:
                 penalty = penalties[job.priority]
-                routing.AddDisjunction([index], penalty + (penalty // 2 if job.promised else 0))
+                unserved = wait_cost * max(0, horizon - problem.wait_origin) if job.unserved_waits else 0
+                routing.AddDisjunction([index], penalty + (penalty // 2 if job.promised else 0) + unserved)
 
         self._add_counters()
         self._add_breaks()

@@ -40,7 +40,7 @@ _STEP_TYPES_BACK = {v: k for k, v in _STEP_TYPES.items()}
 _JOB_KEYS = {
     "id", "description", "location", "location_index", "service", "time_windows", "skills", "priority",
     "customers", "enters_home", "exposure", "contaminating", "delivery", "required", "preferred_vehicle",
-    "move_cost", "urgency", "follows", "reorder_cost", "promised",
+    "move_cost", "urgency", "follows", "reorder_cost", "promised", "unserved_waits",
 }  # fmt: skip
 _VEHICLE_KEYS = {
     "id", "description", "profile", "start", "start_index", "end", "end_index", "time_window", "max_work",
@@ -117,6 +117,8 @@ def _job_json(job: Job) -> dict[str, Any]:
         out["reorder_cost"] = job.reorder_cost
     if job.promised:
         out["promised"] = True
+    if job.unserved_waits:
+        out["unserved_waits"] = True
     return out
 
 
@@ -303,6 +305,7 @@ def _read_job(model: Model, sites: _SiteTable, raw: Any, path: str) -> None:
         "follows": _opt(obj.get("follows"), _str, f"{path}.follows"),
         "reorder_cost": _nonneg(obj.get("reorder_cost", 0), f"{path}.reorder_cost"),
         "promised": _bool(obj.get("promised", False), f"{path}.promised"),
+        "unserved_waits": _bool(obj.get("unserved_waits", False), f"{path}.unserved_waits"),
     }
     try:
         model.add_job(**kwargs)

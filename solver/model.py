@@ -88,6 +88,10 @@ class Job:
     # Intraday promise: the job was on a crew's published route; dropping it costs half as much again
     # as dropping an unpromised job of its class (so only more urgent work can take its place).
     promised: bool = False
+    # Left unserved, the job's customers count as waiting to the end of the horizon (its drop penalty
+    # grows by that wait): among jobs of one priority the solver then drops those with fewer customers,
+    # not those whose waiting would cost most. For one job standing for many (a wide outage's asset job).
+    unserved_waits: bool = False
 
     def window_span(self) -> TimeWindow | None:
         if not self.time_windows:
@@ -242,6 +246,7 @@ class Model:
         follows: str | None = None,
         reorder_cost: int = 0,
         promised: bool = False,
+        unserved_waits: bool = False,
     ) -> Job:
         if id in self._job_ids:
             raise ValueError(f"job id {id!r} is used twice")
@@ -291,6 +296,7 @@ class Model:
             follows=follows,
             reorder_cost=int(reorder_cost),
             promised=promised,
+            unserved_waits=unserved_waits,
         )
         self._job_ids.add(id)
         self._jobs.append(job)

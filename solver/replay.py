@@ -4,7 +4,8 @@ great-circle estimates along the real roads.
 Each crew keeps its plan's order of visits and breaks and leaves when the plan said; every drive
 takes the replay problem's time (the crew's profile and speed factor); a crew early for a time
 window waits for it to open; a break starts when planned, or as soon as the crew is free if it is
-running late. Counted: visits that start later than planned by more than ``late_after_s`` (the
+running late, and may fall during a drive (as the solver places it: the drive resumes after it).
+Counted: visits that start later than planned by more than ``late_after_s`` (the
 time told to the customer), visits that start outside every time window of their job, and crews
 back after their shift ends (and by how much). It is a measurement, not a re-plan: nothing is
 dropped or re-ordered.
@@ -85,12 +86,14 @@ def replay(problem: Problem, solution: Solution, *, late_after_s: int = 900) -> 
         steps = route.steps
         t = steps[0].start
         here = crew.start
+        pause: tuple[int, int] | None = None  # a break before the next stop: (planned start, duration)
         for step in steps[1:]:
             if step.type is StepType.BREAK:
-                t = max(t, step.start) + breaks[step.break_id].duration if step.break_id in breaks else t
+                if step.break_id in breaks:
+                    pause = (step.start, breaks[step.break_id].duration)
                 continue
             there = crew.end if step.type is StepType.END else problem.job(step.job_id).site
-            t += problem.duration(crew, here, there)
+            t, pause = _drive(t, problem.duration(crew, here, there), pause), None
             here = there
             if step.type is StepType.END:
                 routes.append(
@@ -107,3 +110,15 @@ def replay(problem: Problem, solution: Solution, *, late_after_s: int = 900) -> 
             visits.append(ReplayedVisit(job.id, crew.id, planned_start=step.start, start=start, window_broken=broken))
             t = start + job.service
     return ReplayReport(visits=tuple(visits), routes=tuple(routes), late_after_s=late_after_s)
+
+
+def _drive(t: int, drive: int, pause: tuple[int, int] | None) -> int:
+    """When a crew leaving at ``t`` is ready at the next stop, ``drive`` seconds away, with the ``pause``
+    (a break: planned start, duration) it takes on the way: it starts when planned or, running late,
+    as soon as the crew is free; a break planned after the crew arrives is taken there, on arrival."""
+    if pause is None:
+        return t + drive
+    start = max(pause[0], t)
+    if start < t + drive:
+        return t + drive + pause[1]  # on the way: the drive is split by the break
+    return start + pause[1]

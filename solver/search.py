@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing as mp
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -21,9 +23,10 @@ from multiprocessing.connection import Connection
 from solver.assemble import assemble_route, empty_route
 from solver.diagnose import explain_all
 from solver.engine import ILS_MIN_JOBS, RawResult, RawRoute, SearchMember, run_search
+from solver.fill import displacements, fill_routes, repair_routes, swap_in
 from solver.lifeline import die_with_parent
 from solver.model import Problem
-from solver.solution import SearchStats, Solution
+from solver.solution import Incumbent, Reason, Route, SearchStats, Solution, Unassigned
 
 # Descent operators inside the iterated local search: the cheap intra- and inter-route moves, plus
 # the two that place unassigned jobs. OR-Tools' full default set made each descent after a ruin
@@ -105,7 +108,15 @@ GLS_PORTFOLIO = (
 # The fallback when every member overran: insertion never fails with optional jobs.
 FIRST_SOLUTION_ONLY = SearchMember(name="pci-first", first_solution="PARALLEL_CHEAPEST_INSERTION")
 
-ProgressCallback = Callable[[float, int | None], None]
+# The time kept for the fill and swap passes after the search: a tenth of the limit, 3 ms per job, at most
+# 3 s (a 100-customer Solomon instance at 10 s gives up 0.3 s of search). On 1,000-ticket generated days the
+# swap pass served 5-11 more P2 tickets than the search's plan, in 3-4 s at machine load ~10
+# (bench/dispatch_days.py); cut short, it has tried the least urgent visits first.
+SWAP_BUDGET_SHARE = 0.1
+SWAP_BUDGET_PER_JOB = 0.003
+SWAP_BUDGET_MAX = 3.0
+
+ProgressCallback = Callable[[float, Incumbent | None], None]
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,8 @@ class SearchConfig:
     members: tuple[SearchMember, ...] = DEFAULT_PORTFOLIO
     # Extra seconds the watchdog grants past the limit before killing a member.
     grace: float = 2.0
+    # The fill guarantee (solver.fill): insert every unassigned job one feasible insertion would serve.
+    fill: bool = True
 
     def effective_workers(self) -> int:
         wanted = self.workers if self.workers is not None else available_cores()
@@ -149,11 +162,14 @@ def solve(
     config: SearchConfig | None = None,
     initial_routes: Mapping[str, Sequence[str]] | None = None,
     progress: ProgressCallback | None = None,
+    repair_initial: bool = False,
 ) -> Solution:
     """Solve ``problem``; never fails to return a solution (jobs that cannot be placed are unassigned).
 
-    ``initial_routes`` (crew id -> job ids in order) warm-starts the search from existing routes.
-    ``progress(elapsed_s, best_objective)`` is called about every 0.2 s from the calling thread.
+    ``initial_routes`` (crew id -> job ids in order) warm-starts the search from existing routes;
+    ``repair_initial`` first cuts them to this problem's rules and fills them (``solver.fill.repair_routes``).
+    ``progress(elapsed_s, incumbent)`` is called about every 0.2 s from the calling thread (``incumbent``:
+    the best solution's cost and jobs served per priority, None before the first).
     """
     if config is None:
         config = SearchConfig(
@@ -171,13 +187,49 @@ def solve(
             if unknown:
                 raise ValueError(f"initial route of crew {crew_id!r} names unknown jobs {unknown[:5]}")
             initial[crew_pos[crew_id]] = [job_pos[j] for j in job_ids]
+        if repair_initial:  # routes of another problem (a what-if's base plan): cut to this one's rules, filled
+            initial = repair_routes(problem, initial)
 
     t0 = time.monotonic()
     if problem.jobs:
-        raw = _run_portfolio(problem, config, initial, progress)
+        # The fill and swap passes run after the search, inside the time limit (see SWAP_BUDGET_*).
+        post = 0.0
+        if config.fill and not config.reproducible:
+            post = min(SWAP_BUDGET_MAX, SWAP_BUDGET_SHARE * config.time_limit, SWAP_BUDGET_PER_JOB * len(problem.jobs))
+        search = dataclasses.replace(config, time_limit=config.time_limit - post) if post else config
+        raw = _run_portfolio(problem, search, initial, progress)
+        if config.fill:
+            raw = _fill(problem, raw, budget=None if config.reproducible else post)
     else:
         raw = RawResult((), 0, "success", 0, 0.0, 0.0, "empty")
     return _to_solution(problem, raw, config, time.monotonic() - t0)
+
+
+def _with_displacements(
+    problem: Problem, unassigned: tuple[Unassigned, ...], routes: tuple[Route, ...]
+) -> tuple[Unassigned, ...]:
+    """Crowded-out jobs with what would have to give way for them ("would displace T123 (P3) on C06")."""
+    crowded = [u.job_id for u in unassigned if u.reason is Reason.CROWDED_OUT]
+    found = displacements(problem, routes, crowded) if crowded else {}
+    out = []
+    for u in unassigned:
+        if u.job_id in found:
+            victim, crew = found[u.job_id]
+            detail = f"{u.detail}; it would displace {victim} (P{problem.job(victim).priority}) on {crew}"
+            u = dataclasses.replace(u, detail=detail, displaces=(victim, crew))
+        out.append(u)
+    return tuple(out)
+
+
+def _fill(problem: Problem, raw: RawResult, *, budget: float | None) -> RawResult:
+    """The search's routes with every job that fits somewhere inserted, then less urgent visits swapped for
+    more urgent unassigned jobs where one fits in its place (see solver.fill; ``budget`` bounds the swaps)."""
+    by_crew = {r.crew: r for r in raw.routes}
+    routes = [by_crew.get(v) or empty_route(problem, v) for v in range(len(problem.crews))]
+    filled = swap_in(problem, fill_routes(problem, routes), budget=budget)
+    if filled == tuple(routes):
+        return raw
+    return dataclasses.replace(raw, routes=filled, member=f"{raw.member}+fill")
 
 
 def _to_solution(problem: Problem, raw: RawResult, config: SearchConfig, wall: float) -> Solution:
@@ -189,7 +241,7 @@ def _to_solution(problem: Problem, raw: RawResult, config: SearchConfig, wall: f
     )
     served = {jid for r in routes for jid in r.job_ids()}
     dropped = [j.id for j in problem.jobs if j.id not in served]
-    unassigned = explain_all(problem, dropped, routes)
+    unassigned = _with_displacements(problem, explain_all(problem, dropped, routes), routes)
     stats = SearchStats(
         status=raw.status,
         objective=raw.objective,
@@ -329,7 +381,7 @@ def _run_processes(
                         m.error, m.done = payload, True
             elapsed = time.monotonic() - t0
             if progress is not None:
-                progress(elapsed, _best_objective(running))
+                progress(elapsed, _incumbent(problem, running))
             if elapsed > budget:
                 for m in running:
                     if not m.done:
@@ -367,8 +419,14 @@ def _run_processes(
     )
 
 
-def _best_objective(running: Sequence[_Member]) -> int | None:
-    values = [m.result.objective for m in running if m.result is not None] + [
-        m.snapshot.objective for m in running if m.snapshot is not None
+def _incumbent(problem: Problem, running: Sequence[_Member]) -> Incumbent | None:
+    """The best result or streamed snapshot so far, with jobs served per priority class."""
+    results = [m.result for m in running if m.result is not None and m.result.routes] + [
+        m.snapshot for m in running if m.snapshot is not None
     ]
-    return min(values) if values else None
+    if not results:
+        return None
+    best = min(results, key=lambda r: r.objective)
+    jobs = problem.jobs
+    served = Counter(jobs[j].priority for r in best.routes for j, _ in r.visits)
+    return Incumbent(best.objective, dict(served), dict(Counter(j.priority for j in jobs)))

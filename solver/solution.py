@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -88,6 +89,25 @@ class Unassigned:
     job_id: str
     reason: Reason
     detail: str
+    # Crowded out: a served job that would have to give way for this one (job id, crew id), if one was found.
+    displaces: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Incumbent:
+    """The best solution so far, as a progress display shows it: its cost, and jobs served of all jobs
+    per priority class (0 = emergencies, then 1 most urgent ... 4)."""
+
+    objective: int
+    served_by_priority: Mapping[int, int]
+    jobs_by_priority: Mapping[int, int]
+
+    def served_text(self) -> str:
+        """E.g. ``P1 63/63, P2 69/94, P3 178/400, P4 23/443`` (``E`` for emergencies)."""
+        return ", ".join(
+            f"{'E' if p == 0 else f'P{p}'} {self.served_by_priority.get(p, 0)}/{n}"
+            for p, n in sorted(self.jobs_by_priority.items())
+        )
 
 
 @dataclass(frozen=True)

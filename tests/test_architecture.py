@@ -22,6 +22,7 @@ RANKS: dict[str, int] = {
     "dispatch.store": 2,
     "dispatch.ledger": 3,
     "dispatch.sample": 3,
+    "dispatch.outages": 3,
     "dispatch.planning": 4,
     "dispatch.io": 4,
     "dispatch.io.importing": 4,
@@ -157,11 +158,13 @@ def _strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
         ("fastapi", {"dispatch.web.app"}),
         ("starlette", {"dispatch.web.app"}),
         ("uvicorn", {"dispatch.web.server"}),
+        ("distributed", {"dispatch.runtime.cluster"}),
+        ("dask", {"dispatch.runtime.cluster"}),
     ],
 )
 def test_outside_engines_are_imported_in_one_place(library: str, allowed: set[str]) -> None:
     """OR-Tools only in solver/engine.py; typer and rich only in the command layer; the web framework and its
-    server only at the crew service's edge."""
+    server only at the crew service's edge; Dask only in the runtime's cluster module."""
     users = {
         module
         for module, path in MODULES.items()

@@ -24,6 +24,8 @@ from dispatch.core.clock import PLAUSIBLE_YEARS
 from dispatch.core.jsonread import PlanFormatError
 from dispatch.core.plan import PRIORITIES, Plan
 from dispatch.core.policy import Policy, PolicyError
+from dispatch.planning.roads import RoadsError
+from dispatch.runtime.cluster import SCHEDULER_ENV, Cluster, ClusterError, ClusterInfo, TaskFailed
 from dispatch.store.db import database_url, make_engine, session_scope
 from dispatch.store.schema import SchemaError, create_schema
 
@@ -40,6 +42,31 @@ PolicyOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
+
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help=f"Dask scheduler to run the parts (or sweep points) on, e.g. tcp://host:8786. Default: ${SCHEDULER_ENV}, "
+        "else a local cluster when two or more can run side by side; 'local' for one even where that is set.",
+    ),
+]
+JobsOption = Annotated[
+    int | None,
+    typer.Option("--jobs", min=1, max=256, help="Worker processes of the local cluster (default: one per core)."),
+]
+# Failures of fanned-out work that commands report as errors: no traceback, nothing saved.
+CLUSTER_FAILURES = (ClusterError, TaskFailed)
+
+
+def cluster_for(scheduler: str | None, jobs: int | None) -> Cluster:
+    """Where a command's parts or points run; the cluster's scheduler and dashboard are printed on stderr."""
+
+    def announce(info: ClusterInfo) -> None:
+        err_console.print(info.sentence(), markup=False)
+
+    return Cluster(scheduler=scheduler, jobs=jobs, announce=announce)
+
 
 # The longest search a command accepts (a day), the largest count and the largest database id.
 MAX_TIME_LIMIT_S = 86_400.0
@@ -106,8 +133,12 @@ def reported(*refusals: type[Exception], as_json: bool = False) -> Iterator[None
         yield
     except refusals as exc:
         fail(getattr(exc, "problems", None) or str(exc), as_json=as_json)
+    except CLUSTER_FAILURES as exc:
+        fail(f"{exc}; nothing was saved", as_json=as_json)
     except PolicyError as exc:
         fail(str(exc), as_json=as_json)
+    except RoadsError as exc:  # road tiles missing, a bad closures file, a ticket off the roads
+        fail(exc.problems, as_json=as_json)
     except PlanFormatError as exc:
         fail(f"stored plan does not follow the plan format: {exc}", as_json=as_json)
     except SQLAlchemyError as exc:
@@ -241,6 +272,12 @@ def render_plan(plan: Plan, *, unassigned_limit: int = 15) -> None:
             f"{w.within}/{w.served}" if w else "0/0",
         )
     console.print(by_p)
+    from dispatch.io.sheets.i18n import Labels  # the sheets package loads its PDF and map libraries
+
+    short = Labels("en", ZoneInfo(plan.timezone)).short_of(s.short_crew_hours_by_priority)
+    console.print(
+        f"Idle crew-hours after the last stop: {s.idle_crew_minutes / 60:.1f}" + (f"; {short}" if short else "")
+    )
     if s.unassigned_by_reason:
         console.print("Unassigned by reason: " + ", ".join(f"{k} {v}" for k, v in s.unassigned_by_reason.items()))
         table = Table(title=f"Most urgent unassigned (first {unassigned_limit})", title_justify="left")
@@ -248,6 +285,17 @@ def render_plan(plan: Plan, *, unassigned_limit: int = 15) -> None:
             table.add_column(col)
         for u in plan.unassigned[:unassigned_limit]:
             table.add_row(u.ticket_id, u.reason, u.detail)
+        console.print(table)
+    if plan.outages:
+        table = Table(
+            title="Wide outages (one asset job each; their tickets are not home visits)", title_justify="left"
+        )
+        for col in ("outage", "asset", "kind", "customers", "tickets", "asset job"):
+            table.add_column(col, justify="right" if col in ("customers", "tickets") else "left")
+        for o in plan.outages:
+            table.add_row(
+                o.outage_id, o.asset_id, o.kind, str(o.customers), str(len(o.tickets)), o.job_ticket_id or "-"
+            )
         console.print(table)
     for c in plan.crews_not_dispatched:
         console.print(f"Crew {c.crew_id} not dispatched: {c.reason}")

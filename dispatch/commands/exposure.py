@@ -39,6 +39,7 @@ from dispatch.ledger.members import list_members, move_member, published_plans_w
 from dispatch.ledger.report import ExposureReport, exposure_report
 from dispatch.ledger.trace import trace
 from dispatch.ledger.visits import record_visit
+from dispatch.outages.loop import restore_if_asset_job
 from dispatch.runtime.files import OutputError, check_output_file
 from dispatch.store.models.exposure import VisitOutcome, VisitRecordRow
 
@@ -144,6 +145,8 @@ def record_command(
             note=note,
             policy=policy,
         )
+        if record.outcome == VisitOutcome.FIXED.value and record.left_at is not None:  # an asset job: its outage
+            restore_if_asset_job(session, ticket_id=ticket, at=record.left_at, now=_now(), policy=policy)
         data = _visit_dict(record, tz)
     if as_json:
         print_json(data)

@@ -29,6 +29,7 @@ from dispatch.commands.common import (
     print_json,
 )
 from dispatch.core.policy import Policy, PolicyError
+from dispatch.io.importing.assets import import_assets
 from dispatch.io.importing.crews import import_crews
 from dispatch.io.importing.rows import ImportErrors, ImportReport
 from dispatch.io.importing.shifts import import_shifts
@@ -38,7 +39,7 @@ from dispatch.runtime.files import OutputError, check_output_file
 from dispatch.store.db import session_scope
 
 import_app = typer.Typer(
-    help="Import tickets, crews, shifts and zones into the dispatch database.\n\n"
+    help="Import tickets, crews, shifts, zones and the network (assets) into the dispatch database.\n\n"
     "Example: dispatch import tickets data/sample/tickets.csv --rejects rejects.csv",
     no_args_is_help=True,
 )
@@ -206,6 +207,28 @@ def zones_command(
     """
     run_import(
         lambda s, p: import_zones(s, file, policy=p, rejects=rejects),
+        source=file,
+        rejects=rejects,
+        policy_path=policy_path,
+        as_json=as_json,
+    )
+
+
+@import_app.command("assets")
+def assets_command(
+    file: FileArgument,
+    rejects: RejectsOption = None,
+    policy_path: PolicyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import assets.csv, the distribution network: asset_id, kind (transformer or feeder_section), lat,
+    lon, parent_id (the upstream feeder section; empty at the substation feeder), customers, name. A known
+    asset id is updated. Tickets link to it through transformer_id; wide outages are grouped by it.
+
+    Example: dispatch import assets data/sample/assets.csv --rejects rejected-assets.csv
+    """
+    run_import(
+        lambda s, p: import_assets(s, file, policy=p, rejects=rejects),
         source=file,
         rejects=rejects,
         policy_path=policy_path,

@@ -10,10 +10,13 @@ from zoneinfo import ZoneInfo
 import typer
 
 from dispatch.commands.common import (
+    JobsOption,
     JsonOption,
     PolicyOption,
+    SchedulerOption,
     check_coordinate,
     check_seconds,
+    cluster_for,
     console,
     fail,
     load_policy,
@@ -23,10 +26,11 @@ from dispatch.commands.common import (
     reported,
     transaction,
 )
+from dispatch.intraday.answer import NotPlanned, ticket_answer
 from dispatch.intraday.model import IntradayError
-from dispatch.intraday.persist import record_position, ticket_eta
+from dispatch.intraday.persist import record_position
 from dispatch.io.sheets import SheetError
-from dispatch.io.sheets.i18n import Labels
+from dispatch.io.sheets.i18n import LANGUAGES, Labels
 from dispatch.runtime.files import OutputError
 from dispatch.store.locks import PlanLockedError
 from dispatch.store.writable import ReadOnlyDatabaseError
@@ -66,12 +70,18 @@ def replan_command(
         ),
     ] = True,
     out: Annotated[Path | None, typer.Option(help="Rewrite the changed crews' route sheets in this folder.")] = None,
-    lang: Annotated[str, typer.Option(help="Route sheet language: id or en.")] = "id",
+    lang: Annotated[
+        str, typer.Option(help="Language of the route sheets and of the unconfirmed counts: id or en.")
+    ] = "id",
     publish: Annotated[bool, typer.Option(help="Publish the revision to the crews.")] = True,
     policy_path: PolicyOption = None,
+    scheduler: SchedulerOption = None,
+    jobs: JobsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Re-plan the rest of a running day: done and under-way visits stay, new tickets go in, routes stay stable.
+
+    A region's parts are solved side by side on Dask (a local cluster, or --scheduler).
 
     Example: dispatch replan --date 2026-11-30 --at 10:30 --end-shift C03=11:00 --no-overtime --out sheets/
     """
@@ -104,6 +114,7 @@ def replan_command(
                 sheets_out=out,
                 lang=lang,
                 overtime=overtime,
+                cluster=cluster_for(scheduler, jobs),
             )
     finally:
         engine.dispose()
@@ -111,6 +122,7 @@ def replan_command(
         print_json(_replan_json(run, when))
     else:
         _print_replan(run, when, tz=tz, out=out, lang=lang)
+        _print_unconfirmed(run, when, labels=_labels(lang, tz))
 
 
 def _replan_json(run: ReplanRun, when: dt.datetime) -> dict[str, Any]:
@@ -127,6 +139,8 @@ def _replan_json(run: ReplanRun, when: dt.datetime) -> dict[str, Any]:
         "stops_changed": replan.stops_changed,
         "changed_crews": replan.changed_crews,
         "changes": doc["changes"],
+        # The silence rule: per crew, stops planned before --at with no report, kept as planned.
+        "unconfirmed": {c: ch.unconfirmed for c, ch in sorted(replan.changes.items()) if ch.unconfirmed},
         "response_forecast": doc["response_forecast"],
         "notes": doc["notes"],
         "sheets_written": [str(f) for f in run.sheets],
@@ -170,6 +184,22 @@ def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path 
         )
 
 
+def _labels(lang: str, tz: ZoneInfo) -> Labels:
+    if lang not in LANGUAGES:
+        fail(f"--lang: unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
+    return Labels(lang, tz)
+
+
+def _print_unconfirmed(run: ReplanRun, when: dt.datetime, *, labels: Labels) -> None:
+    """Per crew, how many stops planned before ``when`` nobody reported (kept with the crew as planned)."""
+    counts = {c: ch.unconfirmed for c, ch in sorted(run.replan.changes.items()) if ch.unconfirmed}
+    if not counts:
+        return
+    console.print(labels("cli.unconfirmed_total", count=sum(counts.values()), time=labels.time(when)))
+    for crew, n in counts.items():
+        console.print("  " + labels("cli.unconfirmed", crew_id=crew, count=n))
+
+
 @crews_app.command("position")
 def position_command(
     crew: Annotated[str, typer.Argument(help="Crew id, e.g. C03.")],
@@ -195,21 +225,37 @@ def position_command(
 @tickets_app.command("eta")
 def eta_command(
     ticket: Annotated[str, typer.Argument(help="Ticket id.")],
+    lang: Annotated[str, typer.Option(help="id (Bahasa Indonesia) or en: the language of the answer.")] = "id",
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The arrival window a customer is told, from the current published revision.
+    """The arrival window a customer is told, from the current published revision; a ticket inside a
+    wide outage gets the asset job's window and the outage notice; for a ticket the plan leaves
+    unassigned, that it is not planned today and why.
 
     Example: dispatch tickets eta CRB-2026-000123 --json
     """
     policy = load_policy(policy_path)
     tz = ZoneInfo(policy.region.timezone)
+    labels = _labels(lang, tz)
     with transaction(IntradayError) as session:
-        eta = ticket_eta(session, ticket_id=ticket)
+        eta = ticket_answer(session, ticket_id=ticket)
     if as_json:
         print_json(eta.to_json())
         return
+    if isinstance(eta, NotPlanned):
+        reason = labels.reason(eta.reason)
+        if eta.detail:
+            reason = labels("cli.eta_not_planned_detail", reason=reason, detail=eta.detail)
+        console.print(labels("cli.eta_not_planned", ticket=ticket, date=labels.date(eta.date), reason=reason))
+        return
     lo, hi = eta.eta.window_start.astimezone(tz), eta.eta.window_end.astimezone(tz)
+    if eta.outage_id is not None:  # the customer's notice, in their language
+        console.print(labels("notice.wide_outage", outage=eta.outage_id, asset=eta.asset_id,
+                             start=labels.time(lo), end=labels.time(hi)), markup=False)  # fmt: skip
+        console.print(f"(ticket {ticket}, asset job {eta.job_ticket_id}, plan {eta.plan_id} v{eta.version})",
+                      markup=False)  # fmt: skip
+        return
     if eta.eta.status == "planned":
         console.print(
             f"Ticket {ticket}: crew {eta.eta.crew_id} expected {lo:%H:%M}-{hi:%H:%M} on {lo:%Y-%m-%d} "

@@ -16,11 +16,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from dispatch.commands.common import (
+    CLUSTER_FAILURES,
     MAX_ID,
+    JobsOption,
     JsonOption,
     PolicyOption,
+    SchedulerOption,
     TimeLimitSeconds,
     check_seconds,
+    cluster_for,
     console,
     database_problem,
     err_console,
@@ -35,8 +39,10 @@ from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.io.importing.rows import ImportErrors
 from dispatch.io.sheets import SheetError
-from dispatch.io.sheets.i18n import Labels
+from dispatch.io.sheets.i18n import LANGUAGES, Labels
 from dispatch.planning.coverage import coverage_gaps, hazard_skills
+from dispatch.planning.roads import RoadsError
+from dispatch.planning.solve import PartsDone, PartsProgress
 from dispatch.runtime.files import OutputError, check_output_dir
 from dispatch.store.locks import PlanLockedError
 from dispatch.store.models.crews import load_crews, load_shifts
@@ -45,6 +51,7 @@ from dispatch.store.writable import ReadOnlyDatabaseError
 from dispatch.usecases.demo import DemoFolderInUse, check_demo_folder, run_demo
 from dispatch.usecases.nightly import NothingToPlan, SearchProgress, publish, run_plan
 from dispatch.usecases.sheets import write_plan_sheets
+from solver import Incumbent
 
 plan_app = typer.Typer(
     help="Plan a day, show it, publish it to the crews.\n\nExample: dispatch plan --date 2026-11-30 --time-limit 30",
@@ -69,8 +76,17 @@ def _day(value: dt.datetime | None) -> dt.date:
 @contextmanager
 def search_progress(what: str, limit: float | None, *, show: bool = True) -> Iterator[SearchProgress | None]:
     """A progress bar over the solver's time limit (``None``: reproducible work, no known end)."""
+    with plan_progress(what, limit, show=show) as (update, _parts):
+        yield update
+
+
+@contextmanager
+def plan_progress(
+    what: str, limit: float | None, *, show: bool = True
+) -> Iterator[tuple[SearchProgress | None, PartsProgress | None]]:
+    """:func:`search_progress`, and a callback that shows a region's parts solved and tickets served so far."""
     if not show:
-        yield None
+        yield None, None
         return
     with Progress(
         TextColumn("[bold]planning[/bold] {task.description}"),
@@ -81,11 +97,21 @@ def search_progress(what: str, limit: float | None, *, show: bool = True) -> Ite
     ) as progress:
         task = progress.add_task(what, total=limit)
 
-        def update(elapsed: float, best: int | None) -> None:
-            text = f"{what}, best cost {best:,}" if best is not None else what
+        parts: list[str] = []
+
+        def update(elapsed: float, best: Incumbent | None) -> None:
+            # Served by priority of the best plan so far (P1 63/63, P2 69/94, ...), not the raw cost.
+            text = f"{what}: served {best.served_text()}" if best is not None else what
+            text = f"{text}; {parts[-1]}" if parts else text
             progress.update(task, completed=min(elapsed, limit) if limit else elapsed, description=text)
 
-        yield update
+        def on_part(done: PartsDone) -> None:
+            parts.append(done.sentence())
+            progress.update(task, description=f"{what}; {done.sentence()}")
+            if done.done and done.done == done.total:
+                err_console.print(done.sentence(), markup=False)
+
+        yield update, on_part
 
 
 def _warn(message: str) -> None:
@@ -118,21 +144,30 @@ def plan_command(
     ] = False,
     policy_path: PolicyOption = None,
     lang: LangOption = "id",
+    scheduler: SchedulerOption = None,
+    jobs: JobsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Plan all open tickets for --date with the crews on shift, and save it as a new draft version.
+
+    First the day before is closed: tickets of its published stops never reported are open again
+    (reason "unconfirmed") and planned with the rest.
+    A region larger than solver.max_tickets_per_solve is planned in parts, side by side on Dask (a local
+    cluster, or --scheduler); progress shows the parts solved and the tickets served so far.
 
     Example: dispatch plan --date 2026-11-30 --time-limit 30
     """
     if ctx.invoked_subcommand is not None:
         return
+    if lang not in LANGUAGES:
+        fail(f"--lang: unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
     day = _day(date)
     policy = load_policy(policy_path)
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
     engine = open_engine(existing=True)
     try:
-        with search_progress("open tickets", None if reproducible else limit, show=not as_json) as progress:
-            plan = run_plan(
+        with plan_progress("open tickets", None if reproducible else limit, show=not as_json) as (progress, parts):
+            run = run_plan(
                 engine=engine,
                 day=day,
                 policy=policy,
@@ -141,15 +176,26 @@ def plan_command(
                 now=dt.datetime.now(dt.UTC),
                 progress=progress,
                 warn=_warn,
-            ).plan
+                cluster=cluster_for(scheduler, jobs),
+                on_part=parts,
+            )
+            plan = run.plan
     except (PlanLockedError, NothingToPlan, ReadOnlyDatabaseError) as exc:
         fail(str(exc))
+    except RoadsError as exc:  # road tiles missing, a bad closures file, a ticket off the roads
+        fail(exc.problems)
+    except CLUSTER_FAILURES as exc:
+        fail(f"{exc}; nothing was saved")
     except SQLAlchemyError as exc:
         fail(database_problem(exc))
     except KeyboardInterrupt:
         fail("interrupted: nothing was saved", code=130)
     finally:
         engine.dispose()
+    if run.unconfirmed:
+        labels = Labels(lang, ZoneInfo(policy.region.timezone))
+        note = labels("cli.unconfirmed_returned", count=len(run.unconfirmed), day=day - dt.timedelta(days=1))
+        _warn(f"{note}: {', '.join(run.unconfirmed[:10])}{' ...' if len(run.unconfirmed) > 10 else ''}")
     warn_coverage(plan, policy, lang)
     if as_json:
         print_json(plan.to_json())
@@ -275,6 +321,10 @@ def sheets_command(
     console.print(f"Wrote {len(files)} files to {out}/ in {time.monotonic() - t0:.1f} s")
 
 
+def _road_line(line: str) -> None:
+    err_console.print(f"  roads: {line}", markup=False, style="dim")
+
+
 def demo_command(
     out: Annotated[Path, typer.Option(help="Folder for the demo database and outputs.")] = Path("demo-output"),
     time_limit: Annotated[float, typer.Option(callback=check_seconds, help="Solver seconds.")] = 20.0,
@@ -282,11 +332,17 @@ def demo_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace a database, policy or plan in --out that no demo wrote.")
     ] = False,
+    roads: Annotated[
+        bool,
+        typer.Option(
+            "--roads", help="Plan on the sample's synthetic road network (Valhalla; slower: about 2 minutes)."
+        ),
+    ] = False,
 ) -> None:
     """Load the bundled sample region into a new SQLite file, plan the next day, publish, write route sheets.
     A folder holding a database or policy the demo did not write is refused unless --force.
 
-    Example: dispatch demo --out demo-output --time-limit 20
+    Example: dispatch demo --out demo-output --time-limit 20   (add --roads to plan on road times)
     """
     now = dt.datetime.now(dt.UTC)
     try:
@@ -297,11 +353,14 @@ def demo_command(
     console.print("Sample region: 4 ULP offices around Cirebon, bundled with the package")
     try:
         with search_progress("open tickets", time_limit) as progress:
-            run = run_demo(out=out, time_limit=time_limit, lang=lang, now=now, progress=progress, force=force)
+            run = run_demo(out=out, time_limit=time_limit, lang=lang, now=now, progress=progress, force=force,
+                           roads=roads, roads_progress=_road_line if roads else None)  # fmt: skip
     except ImportErrors as exc:
         fail(["the bundled sample did not import:", *exc.errors], warnings=exc.warnings)
     except (DemoFolderInUse, OutputError, SheetError) as exc:
         fail(str(exc))
+    except RoadsError as exc:
+        fail(exc.problems)
     for what, count in run.imported.items():
         console.print(f"  imported {count} {what}")
     render_plan(run.plan)

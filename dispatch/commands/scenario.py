@@ -19,9 +19,12 @@ from sqlmodel import Session
 
 from dispatch.commands.common import (
     MAX_COUNT,
+    JobsOption,
     JsonOption,
     PolicyOption,
+    SchedulerOption,
     check_seconds,
+    cluster_for,
     console,
     err_console,
     fail,
@@ -33,7 +36,8 @@ from dispatch.commands.common import (
 )
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
-from dispatch.runtime.fanout import available_cores
+from dispatch.runtime.cluster import Cluster
+from dispatch.runtime.fanout import workers_for
 from dispatch.runtime.files import OutputError, check_output_file
 from dispatch.scenarios.apply import apply_scenario
 from dispatch.scenarios.charts import draw_comparison, draw_sweep
@@ -149,9 +153,13 @@ def run_command(
     time_limit: TimeLimitOption = None,
     solutions: SolutionsOption = None,
     policy_path: PolicyOption = None,
+    scheduler: SchedulerOption = None,
+    jobs: JobsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Plan a scenario on a copy of the base date's live data and store the run (only the run).
+
+    A region's parts are solved side by side on Dask (a local cluster, or --scheduler).
 
     The live data is read in one read-only transaction; the plan is reproducible (the same file
     gives the same numbers); several runs may go at once.
@@ -162,7 +170,15 @@ def run_command(
         scenario, policy, day = _load(file, date=date, policy_path=policy_path)
         url = _live_url()
         with err_console.status(f"planning scenario {scenario.name} for {day} ..."):
-            row = run_scenario(url, scenario, policy=policy, day=day, time_limit=time_limit, solution_limit=solutions)
+            row = run_scenario(
+                url,
+                scenario,
+                policy=policy,
+                day=day,
+                time_limit=time_limit,
+                solution_limit=solutions,
+                cluster=cluster_for(scheduler, jobs),
+            )
     summary = row.summary()
     if as_json:
         print_json(summary)
@@ -384,7 +400,11 @@ def sweep_command(
     date: DateOption = None,
     time_limit: TimeLimitOption = None,
     solutions: SolutionsOption = None,
-    jobs: Annotated[int | None, typer.Option(min=1, max=256, help="Plans run at once (default: one per core).")] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(min=1, max=256, help="Plans run at once: the local cluster's size (default: one per core)."),
+    ] = None,
+    scheduler: SchedulerOption = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="CSV of the grid (default: sweep-NAME.csv).")] = None,
     png: Annotated[Path | None, typer.Option("--png", help="Trade-off chart (default: sweep-NAME.png).")] = None,
     policy_path: PolicyOption = None,
@@ -392,8 +412,9 @@ def sweep_command(
 ) -> None:
     """Run a scenario over a grid of policy values in parallel and chart the trade-off.
 
-    One plan per core, each stored as a run; writes a CSV and a chart of served tickets and P1
-    response against the first value, with the Pareto front marked.
+    One plan per worker (a local Dask cluster of one per core, or --scheduler), each stored as a run;
+    writes a CSV and a chart of served tickets and P1 response against the first value, with the Pareto
+    front marked.
 
     Example: dispatch scenario sweep data/scenarios/home-cap-6.toml --set exposure.max_homes_per_shift=4..12
     """
@@ -416,7 +437,7 @@ def sweep_command(
                 day=date.date() if date else None,
                 time_limit=time_limit,
                 solution_limit=solutions,
-                jobs=jobs,
+                cluster=cluster_for(scheduler, jobs),
                 on_start=started,
                 on_done=done,
             )
@@ -455,7 +476,8 @@ def _sweep_progress(
         task = progress.add_task(name, total=None)
 
         def started(total: int) -> None:
-            progress.update(task, total=total, description=f"{name} on {min(jobs or available_cores(), total)} cores")
+            where = f"on {workers_for(total, jobs)} local workers" if Cluster(jobs=jobs).address() is None else ""
+            progress.update(task, total=total, description=f"{name} {where}".strip())
 
         def done(_i: int, run: ScenarioRun) -> None:
             point = ", ".join(f"{k}={v}" for k, v in run.overrides.items())
@@ -487,7 +509,7 @@ def _print_sweep(result: SweepResult, table_rows: list[dict[str, Any]], *, csv_p
         )
     console.print(table)
     console.print(
-        f"{len(table_rows)} plans in {result.wall_time:.1f} s on {result.jobs} processes. "
+        f"{len(table_rows)} plans in {result.wall_time:.1f} s  on {result.jobs} worker slots. "
         f"CSV: {csv_path}  Chart: {png}",
         markup=False,
     )

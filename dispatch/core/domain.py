@@ -22,6 +22,8 @@ class Category(StrEnum):
     TREE = "tree"
     VOLTAGE = "voltage"
     OTHER = "other"
+    # A job at a network asset standing for the customers' reports an outage explains (dispatch.outages).
+    ASSET_OUTAGE = "asset_outage"
 
 
 class HouseholdRisk(StrEnum):
@@ -64,6 +66,38 @@ class Ticket:
     phone: str = ""
     transformer_id: str = ""
     status: TicketStatus = TicketStatus.OPEN
+
+
+class AssetKind(StrEnum):
+    TRANSFORMER = "transformer"
+    FEEDER_SECTION = "feeder_section"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A piece of the distribution network: a transformer or a feeder section, with its upstream asset
+    (``parent_id``, empty at the substation feeder) and the customers connected below it."""
+
+    asset_id: str
+    kind: AssetKind
+    lat: float
+    lon: float
+    parent_id: str = ""
+    customers: int = 0
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class OutageMark:
+    """What the dispatcher or the control centre says about an asset on a day: ``declared`` (it is out,
+    whatever the reports), ``dismissed`` (it is not: its reports are home visits), ``planned`` (a planned
+    outage between ``starts_at`` and ``ends_at``: reports inside it are absorbed, nobody is sent)."""
+
+    asset_id: str
+    action: str  # declared | dismissed | planned
+    outage_id: str = ""
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -128,3 +162,9 @@ class PlanInputs:
     # Members unavailable on ``day`` (quarantine), with the reason shown in the plan.
     unavailable_members: dict[str, str] = field(default_factory=dict)
     budgets: dict[str, MemberBudget] = field(default_factory=dict)
+    # Category -> overrun margin (>= 1) a home entry's exposure counts with against the caps
+    # (dispatch.ledger.overrun); the plan shows the exposure as planned.
+    overrun: dict[str, float] = field(default_factory=dict)
+    # The distribution network (empty: tickets are not grouped into outages).
+    assets: tuple[Asset, ...] = ()
+    outage_marks: tuple[OutageMark, ...] = ()

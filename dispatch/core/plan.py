@@ -47,12 +47,35 @@ class PlanStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class Displacement:
+    """A served ticket that would have to give way for an unassigned one: which, of what priority, on which crew."""
+
+    ticket_id: str
+    priority: int
+    crew_id: str
+
+
+@dataclass(frozen=True)
 class Unassigned:
     """An open ticket the plan does not serve, with the reason (a code) and a sentence for people."""
 
     ticket_id: str
     reason: str
     detail: str
+    displaces: Displacement | None = None  # crowded out: what would have to give way for it, if one was found
+
+
+@dataclass(frozen=True)
+class Outage:
+    """A wide outage: the asset that explains several reports, the open tickets it absorbs (not visited at
+    home) and the one outdoor asset job a crew is sent to (None for a planned outage: nobody is sent)."""
+
+    outage_id: str
+    asset_id: str
+    kind: str  # transformer | feeder_section
+    tickets: tuple[str, ...]
+    customers: int
+    job_ticket_id: str | None
 
 
 @dataclass(frozen=True)
@@ -97,6 +120,11 @@ class PlanSummary:
     customer_minutes_waited: int
     within_target_by_priority: Mapping[int, WithinTarget]
     caps: SummaryCaps
+    # Crew-minutes between each crew's return and the end of its shift (a crew with no visit: its whole shift).
+    idle_crew_minutes: int = 0
+    # Per priority p: about how many crew-hours (service and a typical leg each) the crowded-out tickets of
+    # priority p or more urgent would take; how short the day is of serving every ticket up to p.
+    short_crew_hours_by_priority: Mapping[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -113,6 +141,7 @@ class CrewChange:
     reordered: int
     retimed: int  # arrival moved by more than the retime tolerance
     frozen: int  # visits done or under way, not re-planned
+    unconfirmed: int = 0  # of the frozen: planned before the re-plan time with no report (the silence rule)
     # Promised stops this revision dropped (now unassigned or closed): ticket -> reason code
     # (an unassigned reason such as ``crowded_out``, or ``closed``). JSON key only when not empty.
     dropped_why: Mapping[str, str] = field(default_factory=dict)
@@ -168,6 +197,11 @@ class Plan:
     version: int | None = None
     revision_of: Revision | None = None  # re-plans only
     unlocated_tickets: tuple[str, ...] | None = None  # open tickets without coordinates, not planned
+    outages: tuple[Outage, ...] | None = None  # planned with a network: the wide outages grouped
+
+    def outage_of(self, ticket_id: str) -> Outage | None:
+        """The outage that absorbs ``ticket_id`` (or whose asset job it is), if any."""
+        return next((o for o in self.outages or () if ticket_id in o.tickets or ticket_id == o.job_ticket_id), None)
 
     @property
     def kind(self) -> PlanKind:
@@ -198,7 +232,7 @@ class Plan:
             "revision": self.revision,
             "timezone": self.timezone,
             "routes": [route_json(r) for r in self.routes],
-            "unassigned": [{"ticket_id": u.ticket_id, "reason": u.reason, "detail": u.detail} for u in self.unassigned],
+            "unassigned": [_unassigned_json(u) for u in self.unassigned],
             "crews_not_dispatched": [{"crew_id": c.crew_id, "reason": c.reason} for c in self.crews_not_dispatched],
             "summary": _summary_json(self.summary),
         }
@@ -208,6 +242,8 @@ class Plan:
             out["unlocated_tickets"] = list(self.unlocated_tickets)
         if self.version is not None:
             out["version"] = self.version
+        if self.outages is not None:
+            out["outages"] = [_outage_json(o) for o in self.outages]
         return out
 
     def dumps(self, *, indent: int | None = None) -> str:
@@ -240,7 +276,16 @@ class Plan:
             revision_of=_read_revision(r) if kind is not None else None,
             unlocated_tickets=tuple(r.each("unlocated_tickets", read_str)) if "unlocated_tickets" in r.obj else None,
             version=r.opt("version", read_int),
+            outages=tuple(r.each("outages", _read_outage)) if "outages" in r.obj else None,
         )
+
+
+def _unassigned_json(u: Unassigned) -> dict[str, Any]:
+    out: dict[str, Any] = {"ticket_id": u.ticket_id, "reason": u.reason, "detail": u.detail}
+    if u.displaces is not None:
+        d = u.displaces
+        out["displaces"] = {"ticket_id": d.ticket_id, "priority": d.priority, "crew_id": d.crew_id}
+    return out
 
 
 def _summary_json(s: PlanSummary) -> dict[str, Any]:
@@ -270,7 +315,32 @@ def _summary_json(s: PlanSummary) -> dict[str, Any]:
             "max_homes_per_shift": s.caps.max_homes_per_shift,
             "max_exposure_min_per_shift": s.caps.max_exposure_min_per_shift,
         },
+        "idle_crew_minutes": s.idle_crew_minutes,
+        "short_crew_hours_by_priority": {str(p): s.short_crew_hours_by_priority.get(p, 0.0) for p in PRIORITIES},
     }
+
+
+def _outage_json(o: Outage) -> dict[str, Any]:
+    return {
+        "outage_id": o.outage_id,
+        "asset_id": o.asset_id,
+        "kind": o.kind,
+        "tickets": list(o.tickets),
+        "customers": o.customers,
+        "job_ticket_id": o.job_ticket_id,
+    }
+
+
+def _read_outage(value: Any, where: str) -> Outage:
+    r = Reader(value, where)
+    return Outage(
+        outage_id=r.req("outage_id", read_str),
+        asset_id=r.req("asset_id", read_str),
+        kind=r.req("kind", read_str),
+        tickets=tuple(r.each("tickets", read_str)),
+        customers=r.req("customers", read_int),
+        job_ticket_id=r.opt("job_ticket_id", read_str),
+    )
 
 
 def _revision_json(v: Revision) -> dict[str, Any]:
@@ -298,6 +368,7 @@ def _change_json(c: CrewChange) -> dict[str, Any]:
         "reordered": c.reordered,
         "retimed": c.retimed,
         "frozen": c.frozen,
+        "unconfirmed": c.unconfirmed,
     }
     if c.dropped_why:
         out["dropped_why"] = dict(c.dropped_why)
@@ -333,7 +404,17 @@ def _priority_map(value: Any, where: str, read: Callable[[Any, str], T]) -> dict
 
 def _read_unassigned(value: Any, where: str) -> Unassigned:
     r = Reader(value, where)
-    return Unassigned(r.req("ticket_id", read_str), r.req("reason", read_str), r.req("detail", read_str))
+    return Unassigned(
+        r.req("ticket_id", read_str),
+        r.req("reason", read_str),
+        r.req("detail", read_str),
+        r.opt("displaces", _read_displacement),
+    )
+
+
+def _read_displacement(value: Any, where: str) -> Displacement:
+    r = Reader(value, where)
+    return Displacement(r.req("ticket_id", read_str), r.req("priority", read_int), r.req("crew_id", read_str))
 
 
 def _read_not_dispatched(value: Any, where: str) -> CrewNotDispatched:
@@ -372,6 +453,10 @@ def _read_summary(value: Any, where: str) -> PlanSummary:
         customer_minutes_waited=r.req("customer_minutes_waited", read_int),
         within_target_by_priority=r.req("within_target_by_priority", lambda v, w: _priority_map(v, w, _read_within)),
         caps=SummaryCaps(caps.req("max_homes_per_shift", read_int), caps.req("max_exposure_min_per_shift", read_float)),
+        # Plans saved before these keys existed read as 0 / empty.
+        idle_crew_minutes=r.opt("idle_crew_minutes", read_int) or 0,
+        short_crew_hours_by_priority=r.opt("short_crew_hours_by_priority", lambda v, w: _priority_map(v, w, read_float))
+        or {},
     )
 
 
@@ -388,6 +473,7 @@ def _read_change(value: Any, where: str) -> CrewChange:
         reordered=r.req("reordered", read_int),
         retimed=r.req("retimed", read_int),
         frozen=r.req("frozen", read_int),
+        unconfirmed=r.opt("unconfirmed", read_int) or 0,
         dropped_why=r.map("dropped_why", read_str) if "dropped_why" in r.obj else {},
     )
 

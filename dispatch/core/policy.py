@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dispatch.core.domain import Category, HouseholdRisk
+from dispatch.core.domain import AssetKind, Category, HouseholdRisk
 from dispatch.core.ids import id_problem
+from dispatch.core.policy_fields import PolicyError, Range, build_section, number_field, table_field
 
 # A day in minutes: the longest visit, and the most a clock may be off.
 DAY_MIN = 24 * 60
@@ -26,44 +27,6 @@ DAY_MIN = 24 * 60
 MAX_POLICY_BYTES = 1_000_000
 # PPE levels printed on route sheets: 0 none, 1 basic, 2 enhanced, 3 full (see [sheets.ppe]).
 PPE_LEVELS = (0, 1, 2, 3)
-
-
-class PolicyError(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class Range:
-    """The values a number field accepts: ``lo <= value <= hi`` (``lo < value`` when ``above``)."""
-
-    lo: float
-    hi: float
-    above: bool = False
-
-    def problem(self, value: float) -> str | None:
-        lo, hi = _plain(self.lo), _plain(self.hi)
-        if not math.isfinite(value):
-            return f"must be a finite number, got {value}"
-        if self.above and not self.lo < value <= self.hi:
-            return f"must be greater than {lo} and at most {hi}, got {value}"
-        if not self.above and not self.lo <= value <= self.hi:
-            return f"must be between {lo} and {hi}, got {value}"
-        return None
-
-
-def _plain(number: float) -> str:
-    """A bound as people write it: 1000000, 0.5."""
-    return str(int(number)) if float(number).is_integer() else f"{number}"
-
-
-def _num(default: float, lo: float, hi: float, *, above: bool = False) -> Any:
-    """A number field with the range it accepts (int fields take whole numbers only)."""
-    return field(default=default, metadata={"range": Range(lo, hi, above)})
-
-
-def _table(factory: Any, *, keys: str, values: Range | None = None) -> Any:
-    """A table field keyed by ``keys`` ("category", "priority", "household_risk") with number values in ``values``."""
-    return field(default_factory=factory, metadata={"keys": keys, "range": values})
 
 
 # (min_lat, min_lon, max_lat, max_lon) of the built-in region, UP3 Cirebon (the sample's too).
@@ -76,7 +39,7 @@ class RegionPolicy:
     timezone: str = "Asia/Jakarta"
     # How far ahead of this computer's clock a time may be: a ticket's report, a visit, a crew
     # position (a phone's clock runs a little fast); anything later is refused as in the future.
-    max_clock_skew_min: float = _num(10.0, 0, DAY_MIN)
+    max_clock_skew_min: float = number_field(10.0, 0, DAY_MIN)
     # [min_lat, min_lon, max_lat, max_lon]: tickets, depots and positions outside are refused
     # (a swapped or mistyped coordinate); an empty list turns the check off.
     bbox: list[float] = field(default_factory=lambda: list(CIREBON_BBOX))
@@ -104,34 +67,81 @@ class RegionPolicy:
         hint = "; a minus sign missing or extra?" if sign else ""
         return f"{lat:g}, {lon:g} is outside the region's bounds [{box}] (policy region.bbox){hint}"
 
+    def check(self, source: str, prefix: str) -> None:
+        """The time zone exists; the bounding box, when set, is a real one."""
+        check_region(self, source, prefix)
+
 
 @dataclass(frozen=True)
 class ExposurePolicy:
-    max_homes_per_shift: int = _num(8, 0, 1000)
-    max_exposure_min_per_shift: float = _num(180.0, 0, 100_000)
-    suspected_multiplier: float = _num(2.0, 1, 100)
-    isolating_multiplier: float = _num(4.0, 1, 100)
+    max_homes_per_shift: int = number_field(8, 0, 1000)
+    max_exposure_min_per_shift: float = number_field(180.0, 0, 100_000)
+    suspected_multiplier: float = number_field(2.0, 1, 100)
+    isolating_multiplier: float = number_field(4.0, 1, 100)
     isolating_ends_home_entries: bool = True
     # Rolling caps per worker over ``rolling_days``.
-    max_exposure_min_7d: float = _num(900.0, 0, 1_000_000)
-    max_homes_7d: int = _num(40, 0, 100_000)
-    rolling_days: int = _num(7, 1, 366)
-    min_crew_members: int = _num(2, 0, 100)
-    cohort_cooling_off_days: int = _num(14, 0, 366)
+    max_exposure_min_7d: float = number_field(900.0, 0, 1_000_000)
+    max_homes_7d: int = number_field(40, 0, 100_000)
+    rolling_days: int = number_field(7, 1, 366)
+    min_crew_members: int = number_field(2, 0, 100)
+    cohort_cooling_off_days: int = number_field(14, 0, 366)
+    # Margin for overruns: plans count each home entry's in-home minutes times this quantile of the
+    # ledger's actual / planned in-home minutes for its category (0 = no margin, plans as planned).
+    overrun_quantile: float = number_field(0.9, 0, 1)
+    # Fewer actual visits of a category than this: no margin learned for it (too few to trust).
+    overrun_min_visits: int = number_field(20, 1, 1_000_000)
+
+
+TRAVEL_ENGINES = ("great_circle", "roads")
 
 
 @dataclass(frozen=True)
 class TravelPolicy:
-    circuity: float = _num(1.35, 1, 10)
-    car_speed_kmh: float = _num(30.0, 0, 200, above=True)
-    motorcycle_speed_kmh: float = _num(36.0, 0, 200, above=True)
+    """How long drives take. ``engine = "great_circle"`` (the default): distance x ``circuity`` at
+    each vehicle's speed. ``engine = "roads"``: Valhalla on the road tiles in ``tiles`` (a folder
+    made by ``dispatch roads build EXTRACT.osm.pbf``), one matrix per vehicle kind (a car's, a
+    motorcycle's), ``closures`` (a GeoJSON of closed roads or areas) avoided, matrices kept in
+    ``cache`` (a folder; empty: in memory for one run). A ticket farther than ``max_snap_m`` from a
+    road is an error naming it."""
+
+    circuity: float = number_field(1.35, 1, 10)
+    car_speed_kmh: float = number_field(30.0, 0, 200, above=True)
+    motorcycle_speed_kmh: float = number_field(36.0, 0, 200, above=True)
+    engine: str = "great_circle"
+    tiles: str = ""
+    closures: str = ""
+    cache: str = ""
+    max_snap_m: float = number_field(500.0, 0, 35_000, above=True)
+    # Threads computing road matrices (each with its own engine; Valhalla releases the GIL).
+    workers: int = number_field(1, 1, 64)
+    # On roads, a slow zone's speed_kmh still caps drives touching it (great-circle: always).
+    zone_speeds_on_roads: bool = False
+
+    @property
+    def on_roads(self) -> bool:
+        return self.engine == "roads"
 
     def speed_kmh(self, vehicle: str) -> float:
         return self.motorcycle_speed_kmh if vehicle == "motorcycle" else self.car_speed_kmh
 
     def speed_factor(self, vehicle: str) -> float:
-        """How much faster than a car (the travel matrices' reference) this vehicle drives."""
+        """How much faster than the travel matrices' reference this vehicle drives: on roads each
+        vehicle has its own matrix (1.0), else relative to a car's speed."""
+        if self.on_roads:
+            return 1.0
         return self.speed_kmh(vehicle) / self.car_speed_kmh
+
+    def check(self, source: str, prefix: str) -> None:
+        """A known engine; roads name their tiles."""
+        if self.engine not in TRAVEL_ENGINES:
+            raise PolicyError(
+                f"{source}: {prefix}engine: expected one of {', '.join(TRAVEL_ENGINES)}, got {self.engine!r}"
+            )
+        if self.on_roads and not self.tiles.strip():
+            raise PolicyError(
+                f'{source}: {prefix}tiles: engine = "roads" needs the road tiles folder '
+                "(build it with: dispatch roads build EXTRACT.osm.pbf --tiles DIR)"
+            )
 
 
 def _default_targets() -> dict[int, float]:
@@ -142,21 +152,21 @@ def _default_targets() -> dict[int, float]:
 class ResponsePolicy:
     """Response targets in hours from report to arrival, per priority class."""
 
-    target_hours: dict[int, float] = _table(_default_targets, keys="priority", values=Range(0, 8760, above=True))
+    target_hours: dict[int, float] = table_field(_default_targets, keys="priority", values=Range(0, 8760, above=True))
     # A ticket of these priorities whose response target is still ahead when the plan starts is
     # planned as an emergency: it outranks every other ticket (older ones of its own priority,
     # already past their target, included) and is reached as early as possible.
     emergency_priorities: list[int] = field(default_factory=lambda: [1])
     # An emergency's waiting counts like an outage of this many customers.
-    emergency_customers: int = _num(100, 0, 1_000_000)
+    emergency_customers: int = number_field(100, 0, 1_000_000)
     # Minutes a re-plan may extend a crew's shift, by itself, so the crew reaches an emergency that
     # no shift could otherwise take today (0: never). A dispatcher's --end-shift always wins and
     # ``replan --no-overtime`` refuses it; caps never relax.
-    emergency_overtime_min: int = _num(60, 0, 720)
+    emergency_overtime_min: int = number_field(60, 0, 720)
     # Per worker: the most overtime minutes in one day, and in a week (Monday to Sunday, counted
     # from the overtime recorded for pay).
-    overtime_max_min_per_day: int = _num(120, 0, 1440)
-    overtime_max_min_per_week: int = _num(600, 0, 10080)
+    overtime_max_min_per_day: int = number_field(120, 0, 1440)
+    overtime_max_min_per_week: int = number_field(600, 0, 10080)
 
     def is_emergency(self, *, priority: int, reported_at: dt.datetime, as_of: dt.datetime) -> bool:
         """Whether a ticket is still within a response target that makes it an emergency at ``as_of``."""
@@ -164,6 +174,12 @@ class ResponsePolicy:
         if priority not in self.emergency_priorities or target is None:
             return False
         return reported_at + dt.timedelta(hours=target) > as_of
+
+    def check(self, source: str, prefix: str) -> None:
+        """Emergency priorities are priorities."""
+        for p in self.emergency_priorities:
+            if isinstance(p, bool) or p not in (1, 2, 3, 4):
+                raise PolicyError(f"{source}: {prefix}emergency_priorities: {p!r} is not a priority (1..4)")
 
 
 def _default_priority() -> dict[str, int]:
@@ -176,6 +192,7 @@ def _default_priority() -> dict[str, int]:
         Category.PARTIAL_POWER: 3,
         Category.METER: 4,
         Category.OTHER: 4,
+        Category.ASSET_OUTAGE: 2,
     }
 
 
@@ -189,6 +206,7 @@ def _default_service() -> dict[str, int]:
         Category.PARTIAL_POWER: 40,
         Category.METER: 25,
         Category.OTHER: 30,
+        Category.ASSET_OUTAGE: 60,
     }
 
 
@@ -202,41 +220,104 @@ def _default_indoor() -> dict[str, bool]:
         Category.PARTIAL_POWER: True,
         Category.METER: True,
         Category.OTHER: True,
+        Category.ASSET_OUTAGE: False,
     }
 
 
 def _default_skills() -> dict[str, list[str]]:
-    return {Category.LINE_DOWN: ["mv"], Category.POLE: ["mv"]}
+    return {Category.LINE_DOWN: ["mv"], Category.POLE: ["mv"], Category.ASSET_OUTAGE: ["mv"]}
 
 
 @dataclass(frozen=True)
 class CategoryPolicy:
     """Defaults by ticket category, used where a ticket row leaves a field empty."""
 
-    priority: dict[str, int] = _table(_default_priority, keys="category", values=Range(1, 4))
-    service_min: dict[str, int] = _table(_default_service, keys="category", values=Range(1, DAY_MIN))
-    indoor: dict[str, bool] = _table(_default_indoor, keys="category")
-    skills: dict[str, list[str]] = _table(_default_skills, keys="category")
+    priority: dict[str, int] = table_field(_default_priority, keys="category", values=Range(1, 4))
+    service_min: dict[str, int] = table_field(_default_service, keys="category", values=Range(1, DAY_MIN))
+    indoor: dict[str, bool] = table_field(_default_indoor, keys="category")
+    skills: dict[str, list[str]] = table_field(_default_skills, keys="category")
     # Share of the service time spent inside the home on an indoor visit.
-    indoor_share: float = _num(0.6, 0, 1)
+    indoor_share: float = number_field(0.6, 0, 1)
+
+    def check(self, source: str, prefix: str) -> None:
+        """Skills are named by text."""
+        check_skill_lists(self.skills, source, prefix)
 
 
 @dataclass(frozen=True)
 class SolverPolicy:
-    time_limit_s: float = _num(30.0, 0, 86_400, above=True)
-    travel_time_weight: int = _num(1, 0, 1000)
+    time_limit_s: float = number_field(30.0, 0, 86_400, above=True)
+    travel_time_weight: int = number_field(1, 0, 1000)
     # Cost per customer-second waited; makes big, urgent outages reached early.
-    wait_weight: int = _num(1, 0, 1000)
+    wait_weight: int = number_field(1, 0, 1000)
     # How many P(n+1) jobs one P(n) job outweighs.
-    priority_ratio: int = _num(1000, 1, 1_000_000)
+    priority_ratio: int = number_field(1000, 1, 1_000_000)
     # Problems larger than this are split by depot (see README, "Large regions").
-    max_tickets_per_solve: int = _num(1500, 1, 10_000)
+    max_tickets_per_solve: int = number_field(1500, 1, 10_000)
+
+
+UNREPORTED_CHOICES = ("keep", "not_done")
+
+
+@dataclass(frozen=True)
+class IntradayPolicy:
+    """What a re-plan assumes about a stop planned to start before its time that no crew reported:
+    ``keep`` (paper sheets, crews that report late: it stays with its crew, at its place, frozen as
+    unconfirmed, and counts against today's exposure) or ``not_done`` (crews always report: re-planned)."""
+
+    unreported: str = "keep"
+
+    def check(self, source: str, prefix: str) -> None:
+        """``unreported`` is one of the readings of silence."""
+        if self.unreported not in UNREPORTED_CHOICES:
+            raise PolicyError(
+                f"{source}: {prefix}unreported: {self.unreported!r} is not one of {', '.join(UNREPORTED_CHOICES)}"
+            )
 
 
 @dataclass(frozen=True)
 class StormPolicy:
     enabled: bool = False
     call_standby: bool = True
+
+
+def _default_outage_skills() -> dict[str, list[str]]:
+    return {AssetKind.TRANSFORMER: ["mv"], AssetKind.FEEDER_SECTION: ["mv"]}
+
+
+def _default_outage_service() -> dict[str, int]:
+    return {AssetKind.TRANSFORMER: 60, AssetKind.FEEDER_SECTION: 90}
+
+
+@dataclass(frozen=True)
+class OutagePolicy:
+    """Wide outages (``[outage]``): open no_power / partial_power tickets grouped by the network
+    (``dispatch import assets``) into one outdoor job at the asset that explains them."""
+
+    enabled: bool = True
+    # A transformer is out when at least this many of its customers report, or this share of them.
+    min_reports: int = number_field(3, 1, 100_000)
+    min_share: float = number_field(0.3, 0, 1, above=True)
+    # ... counting the reports that fall within this many minutes of each other (an outage's customers
+    # call within minutes of the trip; unrelated faults of one transformer spread over days).
+    window_min: int = number_field(60, 1, 7 * DAY_MIN)
+    # A report whose transformer_id is missing, unknown or farther than this from the report belongs to the
+    # nearest transformer within this distance (0: trust transformer_id alone).
+    link_max_m: float = number_field(300.0, 0, 5000)
+    # Tripped assets under one upstream asset that move the outage up to it (its lowest common ancestor).
+    min_children: int = number_field(2, 2, 1000)
+    # The asset job's priority: the more urgent of this and its most urgent report's. The solver serves
+    # jobs by count within a priority, so one job standing for a hundred customers needs the higher class.
+    priority: int = number_field(1, 1, 4)
+    # Skills and service minutes of the asset job, by asset kind.
+    skills: dict[str, list[str]] = table_field(_default_outage_skills, keys="asset_kind")
+    service_min: dict[str, int] = table_field(_default_outage_service, keys="asset_kind", values=Range(1, DAY_MIN))
+    # A customer still without power after the asset job is done gets a home visit again.
+    reopen_still_dark: bool = True
+
+    def check(self, source: str, prefix: str) -> None:
+        """Skills are named by text."""
+        check_skill_lists(self.skills, source, prefix)
 
 
 @dataclass(frozen=True)
@@ -246,6 +327,15 @@ class SkillsPolicy:
     category table requires must be among them."""
 
     known: list[str] = field(default_factory=lambda: ["lv", "mv", "ppe"])
+
+    def check(self, source: str, prefix: str) -> None:
+        """At least one skill, each a safe id."""
+        if not self.known:
+            raise PolicyError(f"{source}: {prefix}known: must name at least one skill")
+        for skill in self.known:
+            problem = id_problem(skill) if isinstance(skill, str) else f"expected text, got {skill!r}"
+            if problem:
+                raise PolicyError(f"{source}: {prefix}known: skill {skill!r}: {problem}")
 
 
 def _default_ppe() -> dict[str, int]:
@@ -257,12 +347,12 @@ class PpePolicy:
     """The protection level (0 none ... 3 full PPE) a route sheet prints for a stop, instead of the
     household's risk: the highest of the household's level, the zone's and the skill's."""
 
-    household: dict[str, int] = _table(_default_ppe, keys="household_risk", values=Range(0, 3))
+    household: dict[str, int] = table_field(_default_ppe, keys="household_risk", values=Range(0, 3))
     # A stop inside a zone with at least this risk weight needs at least ``zone_level``.
-    zone_weight: float = _num(1.5, 0, 100)
-    zone_level: int = _num(1, 0, 3)
+    zone_weight: float = number_field(1.5, 0, 100)
+    zone_level: int = number_field(1, 0, 3)
     # A ticket that needs the skill "ppe" needs at least this level.
-    skill_level: int = _num(1, 0, 3)
+    skill_level: int = number_field(1, 0, 3)
 
 
 @dataclass(frozen=True)
@@ -283,6 +373,8 @@ class Policy:
     category: CategoryPolicy = field(default_factory=CategoryPolicy)
     solver: SolverPolicy = field(default_factory=SolverPolicy)
     storm: StormPolicy = field(default_factory=StormPolicy)
+    intraday: IntradayPolicy = field(default_factory=IntradayPolicy)
+    outage: OutagePolicy = field(default_factory=OutagePolicy)
     skills: SkillsPolicy = field(default_factory=SkillsPolicy)
     sheets: SheetsPolicy = field(default_factory=SheetsPolicy)
 
@@ -330,7 +422,7 @@ class Policy:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], *, source: str = "policy") -> Policy:
-        policy = _build(cls, raw, source, "")
+        policy = build_section(cls, raw, source, "")
         _check_whole(policy, source)
         return policy
 
@@ -353,116 +445,16 @@ class Policy:
         return dataclasses.asdict(self)
 
 
-def _build(cls: type, raw: Any, source: str, prefix: str) -> Any:
-    if not isinstance(raw, dict):
-        raise PolicyError(f"{source}: {prefix.rstrip('.') or 'policy'}: expected a table, got {raw!r}")
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(raw) - set(fields), key=str)
-    if unknown:
-        raise PolicyError(f"{source}: {prefix}{unknown[0]}: unknown policy key (known: {', '.join(fields)})")
-    kwargs: dict[str, Any] = {}
-    defaults = cls()
-    for name, value in raw.items():
-        default = getattr(defaults, name)
-        where = f"{prefix}{name}"
-        if dataclasses.is_dataclass(default):
-            kwargs[name] = _build(type(default), value, source, where + ".")
-        else:
-            kwargs[name] = _value(value, default, fields[name].metadata, source, where)
-    obj = cls(**kwargs)
-    _validate(obj, source, prefix)
-    return obj
+def check_skill_lists(skills: dict[str, list[str]], source: str, prefix: str) -> None:
+    """Every skill list of a table holds text."""
+    for key, names in skills.items():
+        for skill in names:
+            if not isinstance(skill, str):
+                raise PolicyError(f"{source}: {prefix}skills.{key}: expected text, got {skill!r}")
 
 
-def _value(value: Any, default: Any, meta: Any, source: str, where: str) -> Any:
-    """One policy value, checked against its default's type and the field's declared range or keys."""
-    if isinstance(default, dict):
-        return _table_value(value, default, meta, source, where)
-    checked = _scalar(value, default, source, where)
-    span: Range | None = meta.get("range")
-    if span is not None and (problem := span.problem(checked)):
-        raise PolicyError(f"{source}: {where}: {problem}")
-    return checked
-
-
-def _scalar(value: Any, default: Any, source: str, where: str) -> Any:
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise PolicyError(f"{source}: {where}: expected true or false, got {value!r}")
-        return value
-    if isinstance(default, int):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise PolicyError(f"{source}: {where}: expected a whole number, got {value!r}")
-        return value
-    if isinstance(default, float):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise PolicyError(f"{source}: {where}: expected a number, got {value!r}")
-        if not math.isfinite(value):
-            raise PolicyError(f"{source}: {where}: must be a finite number, got {value}")
-        return float(value)
-    if isinstance(default, str):
-        if not isinstance(value, str):
-            raise PolicyError(f"{source}: {where}: expected text, got {value!r}")
-        return value
-    if isinstance(default, list):
-        if not isinstance(value, list):
-            raise PolicyError(f"{source}: {where}: expected a list, got {value!r}")
-        return list(value)
-    raise PolicyError(f"{source}: {where}: unexpected value {value!r}")  # pragma: no cover - every field is typed
-
-
-_KEYS: dict[str, tuple[Any, ...]] = {
-    "category": tuple(c.value for c in Category),
-    "priority": (1, 2, 3, 4),
-    "household_risk": tuple(r.value for r in HouseholdRisk),
-}
-
-
-def _table_value(value: Any, default: dict[Any, Any], meta: Any, source: str, where: str) -> dict[Any, Any]:
-    """A table keyed by categories, priorities or household risks: unknown keys are errors, values
-    are checked like the defaults (and against the field's range)."""
-    if not isinstance(value, dict):
-        raise PolicyError(f"{source}: {where}: expected a table, got {value!r}")
-    allowed = _KEYS[meta["keys"]]
-    merged = dict(default)
-    sample = next(iter(default.values()))
-    for k, v in value.items():
-        key: Any = k
-        if meta["keys"] == "priority":
-            try:
-                key = int(k)
-            except (TypeError, ValueError):
-                key = k
-        if key not in allowed:
-            known = ", ".join(map(str, allowed))
-            raise PolicyError(f"{source}: {where}.{k}: unknown {meta['keys'].replace('_', ' ')} (known: {known})")
-        merged[key] = _value(v, sample, {"range": meta.get("range")}, source, f"{where}.{k}")
-    return merged
-
-
-def _validate(obj: Any, source: str, prefix: str) -> None:
-    """The checks one section needs beyond each value's type and range."""
-    if isinstance(obj, RegionPolicy):
-        _check_region(obj, source, prefix)
-    if isinstance(obj, ResponsePolicy):
-        for p in obj.emergency_priorities:
-            if isinstance(p, bool) or p not in (1, 2, 3, 4):
-                raise PolicyError(f"{source}: {prefix}emergency_priorities: {p!r} is not a priority (1..4)")
-    if isinstance(obj, SkillsPolicy):
-        if not obj.known:
-            raise PolicyError(f"{source}: {prefix}known: must name at least one skill")
-        for skill in obj.known:
-            problem = id_problem(skill) if isinstance(skill, str) else f"expected text, got {skill!r}"
-            if problem:
-                raise PolicyError(f"{source}: {prefix}known: skill {skill!r}: {problem}")
-    if isinstance(obj, CategoryPolicy):
-        for category, skills in obj.skills.items():
-            for skill in skills:
-                if not isinstance(skill, str):
-                    raise PolicyError(f"{source}: {prefix}skills.{category}: expected text, got {skill!r}")
-
-
-def _check_region(region: RegionPolicy, source: str, prefix: str) -> None:
+def check_region(region: RegionPolicy, source: str, prefix: str) -> None:
+    """The region's time zone and bounding box."""
     try:
         ZoneInfo(region.timezone)
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -487,6 +479,12 @@ def _check_region(region: RegionPolicy, source: str, prefix: str) -> None:
 def _check_whole(policy: Policy, source: str) -> None:
     """Checks across sections: every skill the category table requires is a known skill."""
     known = set(policy.skills.known)
+    for kind, skills in policy.outage.skills.items():
+        unknown = [s for s in skills if s not in known]
+        if unknown:
+            raise PolicyError(
+                f"{source}: outage.skills.{kind}: unknown skill {unknown[0]!r} (skills.known: {', '.join(known)})"
+            )
     for category, skills in policy.category.skills.items():
         unknown = [s for s in skills if s not in known]
         if unknown:

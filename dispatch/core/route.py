@@ -33,6 +33,8 @@ class StepProgress(StrEnum):
 
     DONE = "done"
     UNDER_WAY = "under_way"
+    # Planned to start before the re-plan time, no report: kept with its crew at its planned time.
+    UNCONFIRMED = "unconfirmed"
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,7 @@ def read_step(value: Any, where: str) -> Step:
     try:
         step_progress = StepProgress(progress) if progress is not None else None
     except ValueError:
-        raise fail(f"{where}.progress", f"{progress!r} is not done or under_way") from None
+        raise fail(f"{where}.progress", f"{progress!r} is not done, under_way or unconfirmed") from None
     ticket_id = r.opt("ticket_id", read_str)
     if step_type is StepType.VISIT and ticket_id is None:
         raise fail(where, "a visit lacks 'ticket_id'")

@@ -37,6 +37,7 @@ from dispatch.intraday.model import IntradayError
 from dispatch.intraday.persist import record_position
 from dispatch.ledger.base import ExposureError
 from dispatch.ledger.visits import record_visit
+from dispatch.outages.loop import restore_if_asset_job
 from dispatch.store.models.exposure import VisitOutcome, VisitRecordRow
 from dispatch.store.models.field import CrewLinkRow, CrewReportRow
 from dispatch.store.models.plans import PlanRow, PlanVisitRow
@@ -310,6 +311,8 @@ def record_report(
         raise _problem(exc) from exc
     except IntradayError as exc:
         raise ReportProblem(ProblemCode.INVALID, str(exc)) from exc
+    if visit is not None and visit.outcome == VisitOutcome.FIXED.value and visit.left_at is not None:
+        restore_if_asset_job(session, ticket_id=report.ticket_id, at=visit.left_at, now=now, policy=policy)
     if visit is not None:
         row.visit_id = visit.id
         row.entered_home = visit.entered_home

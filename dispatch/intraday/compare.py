@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 
 from dispatch.core.plan import CrewChange, Plan
-from dispatch.core.route import Step
+from dispatch.core.route import Step, StepProgress
 
 # A stop whose planned arrival moves by more than this counts as changed (its route sheet is rewritten).
 RETIME_TOLERANCE_S = 15 * 60
@@ -23,9 +24,13 @@ def compare_plans(old: Plan, new: Plan, *, frozen: set[str] | None = None) -> di
     old_crew = {s.ticket_id: c for c, ss in old_seq.items() for s in ss}
     new_crew = {s.ticket_id: c for c, ss in new_seq.items() for s in ss}
     frozen_on = Counter(r.crew_id for r, s in new.visits() if s.ticket_id in frozen)
+    unconfirmed_on = Counter(r.crew_id for r, s in new.visits() if s.progress is StepProgress.UNCONFIRMED)
     return {
-        crew_id: _change(
-            crew_id, old_seq.get(crew_id, []), new_seq.get(crew_id, []), old_crew, new_crew, frozen_on[crew_id]
+        crew_id: dataclasses.replace(
+            _change(
+                crew_id, old_seq.get(crew_id, []), new_seq.get(crew_id, []), old_crew, new_crew, frozen_on[crew_id]
+            ),
+            unconfirmed=unconfirmed_on[crew_id],
         )
         for crew_id in sorted(set(old_seq) | set(new_seq))
     }

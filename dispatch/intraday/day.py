@@ -99,7 +99,7 @@ def _crew_day(
                 homes_entered=homes,
                 exposure_total_min=round(exposure_total, 2),
                 ticket_id=v.ticket_id,
-                progress=StepProgress.DONE if v.left_at is not None else StepProgress.UNDER_WAY,
+                progress=_progress(v),
                 outcome=v.outcome,
             )
         )
@@ -182,6 +182,12 @@ def _end_step(
             exposure_total_min=round(exposure_total, 2),
         )
     ]
+
+
+def _progress(v: VisitFact) -> StepProgress:
+    if v.unconfirmed:
+        return StepProgress.UNCONFIRMED
+    return StepProgress.DONE if v.left_at is not None else StepProgress.UNDER_WAY
 
 
 def _summary(steps: Sequence[Step]) -> RouteSummary:

@@ -26,6 +26,8 @@ class VisitFact:
     outcome: str | None = None
     # Weighted in-home minutes as the exposure ledger counted them, when it did.
     exposure_min: float | None = None
+    # Not reported: the published plan had it starting before the re-plan time (the silence rule).
+    unconfirmed: bool = False
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dispatch.intraday.promises import as_promised
 from dispatch.intraday.warmstart import _feasible_prefix, _insert_emergencies
 from dispatch.planning.build import Build
 from dispatch.planning.solve import initial_routes_for, solve_parts
+from dispatch.runtime.cluster import Cluster
 
 # Share of a storm re-plan's time limit for the search with hard deadlines (the rest relaxes missed ones).
 STORM_FIRST_SHARE = 0.75
@@ -93,8 +94,11 @@ def prepare(
     return Part(dataclasses.replace(build, problem=problem), initial, deadlines, windows)
 
 
-def solve(parts: Sequence[Part], time_limit: float, reproducible: bool, workers: int | None) -> list[solver.Solution]:
-    """Solve the parts: one as is, several side by side sharing the cores and the time limit."""
+def solve(
+    parts: Sequence[Part], time_limit: float, reproducible: bool, workers: int | None, cluster: Cluster | None = None
+) -> list[solver.Solution]:
+    """Solve the parts: one as is, several side by side on ``cluster`` (default: a local cluster of
+    ``workers`` processes) sharing the time limit."""
     if len(parts) == 1:
         part = parts[0]
         return [
@@ -107,7 +111,8 @@ def solve(parts: Sequence[Part], time_limit: float, reproducible: bool, workers:
             )
         ]
     initial = {c: r for part in parts for c, r in part.initial.items()}
-    return solve_parts([p.build.problem for p in parts], time_limit, reproducible, None, workers, None, initial)
+    problems = [p.build.problem for p in parts]
+    return solve_parts(problems, time_limit, reproducible, None, cluster or Cluster(jobs=workers), None, initial)
 
 
 def _storm_deadline(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -153,15 +154,44 @@ def save_replan(
 
 @dataclass(frozen=True)
 class PublishedEta:
-    """A ticket's ETA window and the published revision it comes from."""
+    """A ticket's ETA window and the published revision it comes from; a ticket absorbed by a wide outage
+    gets the window of the outage's asset job (``job_ticket_id``)."""
 
     eta: Eta
     plan_id: int
     version: int
     date: dt.date
+    outage_id: str | None = None
+    job_ticket_id: str | None = None
+    asset_id: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.eta.to_json(), "plan_id": self.plan_id, "version": self.version, "date": self.date.isoformat()}
+        out = {**self.eta.to_json(), "plan_id": self.plan_id, "version": self.version, "date": self.date.isoformat()}
+        if self.outage_id is not None:
+            out |= {"outage_id": self.outage_id, "job_ticket_id": self.job_ticket_id, "asset_id": self.asset_id}
+        return out
+
+
+# Published plans looked at for a ticket absorbed by an outage: the newest few days' (newest first).
+_GROUPED_LOOKBACK = 3
+
+
+def _grouped_eta(session: Session, *, ticket_id: str, now: dt.datetime | None) -> PublishedEta | None:
+    """The asset job's ETA for a ticket an outage of a recent published plan absorbs, if any."""
+    rows = session.exec(
+        select(PlanRow).where(PlanRow.status == "published").order_by(col(PlanRow.plan_date).desc())
+    ).fetchmany(_GROUPED_LOOKBACK)
+    for row in rows:
+        plan = plan_of(row)
+        outage = plan.outage_of(ticket_id)
+        if outage is None or outage.job_ticket_id is None:
+            continue
+        eta = eta_window(plan, outage.job_ticket_id, now=now)
+        if eta is not None:
+            eta = dataclasses.replace(eta, ticket_id=ticket_id)
+            return PublishedEta(eta, row.id, row.version, row.plan_date, outage.outage_id, outage.job_ticket_id,  # type: ignore[arg-type]
+                                outage.asset_id)  # fmt: skip
+    return None
 
 
 def ticket_eta(session: Session, *, ticket_id: str, now: dt.datetime | None = None) -> PublishedEta:
@@ -176,6 +206,9 @@ def ticket_eta(session: Session, *, ticket_id: str, now: dt.datetime | None = No
         .order_by(col(PlanRow.plan_date).desc(), col(PlanRow.version).desc())
     ).first()
     if row is None:
+        grouped = _grouped_eta(session, ticket_id=ticket_id, now=now)
+        if grouped is not None:
+            return grouped
         raise IntradayError(f"ticket {ticket_id} is in no published plan yet (status {ticket.status})")
     eta = eta_window(plan_of(row), ticket_id, now=now)
     if eta is None:  # pragma: no cover - the visit row says it is there

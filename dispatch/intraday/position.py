@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 
 from dispatch.core.domain import Crew, Shift, Ticket, Zone
 from dispatch.core.policy import Policy
 from dispatch.core.route import Route, StepType
 from dispatch.intraday.model import Position, VisitFact
+from dispatch.planning.roads import road_path
 from dispatch.planning.travel import drive_seconds
 
 # A planned lunch break may move this many minutes either way in a re-plan.
@@ -54,7 +56,7 @@ def where_now(
             depart = here[-1].end if here[-1].type is StepType.START else None
     if depart is not None and route is not None:
         speed = policy.travel.speed_factor(crew.vehicle)
-        lat, lon = dead_reckoning(route, frozen_ids, (lat, lon), depart, at, speed, zones, policy)
+        lat, lon = dead_reckoning(route, frozen_ids, (lat, lon), depart, at, speed, zones, policy, crew.vehicle.value)
     return lat, lon, start
 
 
@@ -95,6 +97,7 @@ def dead_reckoning(
     speed: float,
     zones: Sequence[Zone],
     policy: Policy,
+    vehicle: str = "car",
 ) -> tuple[float, float]:
     """Where a crew that follows its route is at ``at``, having left ``here`` at ``depart``.
 
@@ -107,7 +110,7 @@ def dead_reckoning(
         return here
     lat, lon = here
     to_lat, to_lon = ahead.lat, ahead.lon
-    drive = drive_seconds(here, (to_lat, to_lon), speed=speed, zones=zones, policy=policy)
+    drive = drive_seconds(here, (to_lat, to_lon), speed=speed, zones=zones, policy=policy, vehicle=vehicle)
     if drive <= 0:
         return here
     elapsed = (at - depart).total_seconds()
@@ -115,4 +118,21 @@ def dead_reckoning(
         overlap = min(at, b.end) - max(depart, b.start)
         elapsed -= max(0.0, overlap.total_seconds())
     share = min(1.0, max(0.0, elapsed / drive))
+    if policy.travel.on_roads:  # along the road, not across the river
+        return along(road_path([here, (to_lat, to_lon)], vehicle=vehicle, policy=policy)[0], share)
     return lat + (to_lat - lat) * share, lon + (to_lon - lon) * share
+
+
+def along(path: Sequence[tuple[float, float]], share: float) -> tuple[float, float]:
+    """The point ``share`` (0..1) of the way along a (lat, lon) polyline, by length."""
+    if len(path) < 2:
+        return path[0]
+    cos = math.cos(math.radians(path[0][0]))
+    steps = [math.hypot(b[0] - a[0], (b[1] - a[1]) * cos) for a, b in zip(path, path[1:], strict=False)]
+    left = share * sum(steps)
+    for (a, b), step in zip(zip(path, path[1:], strict=False), steps, strict=True):
+        if left <= step and step > 0:
+            f = left / step
+            return a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f
+        left -= step
+    return path[-1]

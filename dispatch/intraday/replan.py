@@ -40,11 +40,14 @@ from dispatch.intraday.overtime import extend_for_hazards, with_overtime
 from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, prepare, solve
 from dispatch.intraday.position import break_left, where_now
 from dispatch.intraday.promises import with_drop_reasons
-from dispatch.planning.build import build_problem
+from dispatch.intraday.silence import assumed_visits, returned_not_done
+from dispatch.outages.grouping import group_outages
+from dispatch.planning.build import Build, build_problem
 from dispatch.planning.document import assemble_plan
 from dispatch.planning.nightly import unplanned_build
 from dispatch.planning.split import partition
 from dispatch.planning.travel import drive_seconds
+from dispatch.runtime.cluster import Cluster
 
 # Cost (in travel-seconds) of giving a stop promised to one crew to another: a quarter of an hour.
 MOVE_COST_S = 900
@@ -60,11 +63,14 @@ def make_replan(
     time_limit: float,
     reproducible: bool = False,
     workers: int | None = None,
+    cluster: Cluster | None = None,
     move_cost_s: int = MOVE_COST_S,
     reorder_cost_s: int = REORDER_COST_S,
 ) -> Replan:
     """Re-plan the rest of ``rin.inputs.day`` from ``rin.at``: frozen progress, stable routes."""
     t0 = time.monotonic()
+    grouping = group_outages(rin.inputs, policy, as_of=rin.at)
+    rin = dataclasses.replace(rin, inputs=dataclasses.replace(rin.inputs, tickets=grouping.tickets))
     inputs, previous = rin.inputs, rin.previous
     tz = ZoneInfo(policy.region.timezone)
     origin = local_midnight(inputs.day, tz)
@@ -73,30 +79,13 @@ def make_replan(
     zones = [z for z in inputs.zones if z.valid_on(inputs.day)]
     today = _today(rin, policy, at=at, tickets=tickets_all, zones=ZoneIndex(zones))
     day_inputs, notes = _rest_of_day(rin, policy, today=today, tickets=tickets_all, zones=zones, tz=tz)
-    # A hazard already dispatched as an emergency stays one after its target time has passed.
-    dispatched = {s.ticket_id for _, s in previous.visits() if s.emergency and s.ticket_id}
-    prev_crew_of = {s.ticket_id: r.crew_id for r, s in previous.visits() if s.ticket_id}
-    # A large region is split as the nightly plan splits it, by the crews' depots (their start is
-    # wherever they are now), each part with its own travel matrix.
-    home_of = {c.crew_id: (c.depot_lat, c.depot_lon) for c in inputs.crews}
-    split = partition(day_inputs, policy, home=lambda c: home_of[c.crew_id])
-    aside = [unplanned_build(part, policy, at) for part in split if part.unplanned is not None]
-    parts = [
-        prepare(
-            build_problem(part.inputs, policy, as_of=at, emergencies=dispatched),
-            previous=previous,
-            prev_crew_of=prev_crew_of,
-            tickets=tickets_all,
-            policy=policy,
-            origin=origin,
-            move_cost_s=move_cost_s,
-            reorder_cost_s=reorder_cost_s,
-        )
-        for part in split
-        if part.unplanned is None
-    ]
+    parts, aside = _parts(
+        rin, policy, day_inputs=day_inputs, at=at, origin=origin, tickets=tickets_all,
+        move_cost_s=move_cost_s, reorder_cost_s=reorder_cost_s,
+    )  # fmt: skip
     t_built = time.monotonic()
-    solutions, deadlines, storm_note = _search(parts, time_limit, reproducible, workers, t_built)
+    where = cluster or Cluster(jobs=workers)
+    solutions, deadlines, storm_note = _search(parts, time_limit, reproducible, where, t_built)
     solutions, retried = search_again_if_collapsed(
         parts, solutions, time_limit=time_limit, reproducible=reproducible, workers=workers
     )
@@ -109,10 +98,13 @@ def make_replan(
     solved = [(p.build, s) for p, s in zip(parts, solutions, strict=True)]
     plan = assemble_plan(day_inputs, policy, [*solved, *((b, None) for b in aside)])
     plan = with_frozen(plan, previous=previous, today=today, tickets=tickets_all, tz=tz)
+    plan = returned_not_done(plan, rin.visits, open_ids={t.ticket_id for t in inputs.tickets}, tz=tz)
     plan = with_overtime(
         plan, rostered={c: s.end for c, s in today.shifts.items()}, previous=previous, granted=overtime
     )
     plan = resummarise(plan, policy=policy, tickets=tickets_all)
+    if inputs.assets:
+        plan = plan.with_(outages=grouping.outages)
     frozen_ids = {v.ticket_id for vs in today.frozen.values() for v in vs}
     changes = with_drop_reasons(compare_plans(previous, plan, frozen=frozen_ids), plan)
     plan = plan.with_(
@@ -135,15 +127,54 @@ def make_replan(
     return Replan(plan, sum(s.stats.objective for s in solutions), round(t_end - t0, 3), timings)
 
 
+def _parts(
+    rin: ReplanInputs,
+    policy: Policy,
+    *,
+    day_inputs: PlanInputs,
+    at: dt.datetime,
+    origin: dt.datetime,
+    tickets: Mapping[str, Ticket],
+    move_cost_s: int,
+    reorder_cost_s: int,
+) -> tuple[list[Part], list[Build]]:
+    """The rest of the day split as the nightly plan splits it, by the crews' depots (their start is wherever
+    they are now), each part with its own travel matrix; and the parts the partitioner set aside."""
+    previous = rin.previous
+    # A hazard already dispatched as an emergency stays one after its target time has passed.
+    dispatched = {s.ticket_id for _, s in previous.visits() if s.emergency and s.ticket_id}
+    prev_crew_of = {s.ticket_id: r.crew_id for r, s in previous.visits() if s.ticket_id}
+    home_of = {c.crew_id: (c.depot_lat, c.depot_lon) for c in rin.inputs.crews}
+    split = partition(day_inputs, policy, home=lambda c: home_of[c.crew_id])
+    aside = [unplanned_build(part, policy, at) for part in split if part.unplanned is not None]
+    parts = [
+        prepare(
+            build_problem(part.inputs, policy, as_of=at, emergencies=dispatched),
+            previous=previous,
+            prev_crew_of=prev_crew_of,
+            tickets=tickets,
+            policy=policy,
+            origin=origin,
+            move_cost_s=move_cost_s,
+            reorder_cost_s=reorder_cost_s,
+        )
+        for part in split
+        if part.unplanned is None
+    ]
+    return parts, aside
+
+
 def _today(
     rin: ReplanInputs, policy: Policy, *, at: dt.datetime, tickets: Mapping[str, Ticket], zones: ZoneIndex
 ) -> Today:
-    """The visits frozen per crew (a ticket visited today is not planned again), the exposure they
+    """The visits frozen per crew (a ticket visited today is not planned again; under the silence rule
+    a stop planned before ``at`` with no report too, as unconfirmed), the exposure they
     count against today's caps, and the shift ends the dispatcher moved (this re-plan's, else an
     earlier revision's)."""
     planned = {s.ticket_id: s.exposure_min for _, s in rin.previous.visits()}
     frozen: dict[str, list[VisitFact]] = defaultdict(list)
-    for v in sorted(rin.visits, key=lambda v: (v.arrived_at, v.ticket_id)):
+    visits = assumed_visits(rin.previous, rin.visits, at=at, policy=policy)
+    for v in sorted(visits, key=lambda v: (v.arrived_at, v.ticket_id)):
         if v.arrived_at <= at:
             frozen[v.crew_id].append(v)
     homes: dict[str, int] = defaultdict(int)
@@ -218,7 +249,9 @@ def _rest_of_day(
         end_lon = crew.end_lon if crew.end_lon is not None else crew.depot_lon
         # The crew must be able to drive back: a shift never ends before it can get home.
         speed = policy.travel.speed_factor(crew.vehicle)
-        home = drive_seconds((lat, lon), (end_lat, end_lon), speed=speed, zones=zones, policy=policy)
+        home = drive_seconds(
+            (lat, lon), (end_lat, end_lon), speed=speed, zones=zones, policy=policy, vehicle=crew.vehicle.value
+        )
         if start + dt.timedelta(seconds=home) > end:
             end = start + dt.timedelta(seconds=home + 60)
             notes.append(f"{crew.crew_id}: needs until {end.astimezone(tz):%H:%M} to get back to the depot")
@@ -261,7 +294,7 @@ def _budgets_today(inputs: PlanInputs, policy: Policy, today: Today) -> dict[str
 
 
 def _search(
-    parts: list[Part], time_limit: float, reproducible: bool, workers: int | None, t_built: float
+    parts: list[Part], time_limit: float, reproducible: bool, cluster: Cluster, t_built: float
 ) -> tuple[list[solver.Solution], dict[str, int], list[str]]:
     """Solve the parts; in storm mode, search again warm without the deadlines nobody could meet.
 
@@ -270,7 +303,7 @@ def _search(
     # Storm deadlines may need a second, warm-started search that relaxes the missed ones: keep a
     # quarter of the time for it so the re-plan as a whole stays within its limit.
     first_limit = time_limit * (STORM_FIRST_SHARE if deadlines else 1.0)
-    solutions = solve(parts, first_limit, reproducible, workers)
+    solutions = solve(parts, first_limit, reproducible, cluster.jobs, cluster)
     missed = {u.job_id for s in solutions for u in s.unassigned if u.job_id in deadlines}
     if not missed:
         return solutions, deadlines, []
@@ -280,7 +313,8 @@ def _search(
     for i in redo:
         parts[i] = parts[i].relaxed(missed, solutions[i])
     rest = max(0.5, time_limit - (time.monotonic() - t_built))
-    for i, solution in zip(redo, solve([parts[i] for i in redo], rest, reproducible, workers), strict=True):
+    again = solve([parts[i] for i in redo], rest, reproducible, cluster.jobs, cluster)
+    for i, solution in zip(redo, again, strict=True):
         solutions[i] = solution
     kept = {j: d for j, d in deadlines.items() if j not in missed}
     return solutions, kept, [f"storm: {len(missed)} P1/P2 deadline(s) could not all be met together; kept soft"]

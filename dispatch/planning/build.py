@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 
 import solver
 from dispatch.core.clock import local_midnight
-from dispatch.core.domain import HouseholdRisk, PlanInputs, Ticket
+from dispatch.core.domain import Category, HouseholdRisk, PlanInputs, Ticket
 from dispatch.core.exposure import ticket_exposure_min
 from dispatch.core.plan import CrewNotDispatched, Unassigned
 from dispatch.core.policy import Policy
 from dispatch.core.zones import ZoneIndex
 from dispatch.planning.crews import CrewOnShift, crews_on_shift
+from dispatch.planning.roads import profiles_for
 from dispatch.planning.travel import MatrixFromCoords
 
 # Reasons decided before the solver sees a ticket (the solver's own are in solver.Reason).
@@ -56,16 +57,29 @@ class _Sites:
     def __init__(self, model: solver.Model) -> None:
         self.model = model
         self.coords: list[tuple[float, float]] = []
+        self.names: list[str] = []
         self.depots: dict[tuple[float, float], solver.Site] = {}
+        self.reached: set[int] = set()  # sites someone drives to: job sites and crews' ends
 
-    def site(self, lon: float, lat: float, name: str) -> solver.Site:
+    def site(self, lon: float, lat: float, name: str, *, reached: bool = True) -> solver.Site:
         self.coords.append((lon, lat))
-        return self.model.add_site(x=lon, y=lat, name=name)
+        self.names.append(name)
+        site = self.model.add_site(x=lon, y=lat, name=name)
+        if reached:
+            self.reached.add(site.index)
+        return site
 
-    def depot(self, lon: float, lat: float, name: str) -> solver.Site:
+    def start_only(self) -> frozenset[int]:
+        """Sites only ever left (a crew's position in a re-plan): road travel needs their rows, not columns."""
+        return frozenset(range(len(self.coords))) - self.reached
+
+    def depot(self, lon: float, lat: float, name: str, *, reached: bool = True) -> solver.Site:
         if (lon, lat) not in self.depots:
-            self.depots[(lon, lat)] = self.site(lon, lat, name)
-        return self.depots[(lon, lat)]
+            self.depots[(lon, lat)] = self.site(lon, lat, name, reached=reached)
+        site = self.depots[(lon, lat)]
+        if reached:
+            self.reached.add(site.index)
+        return site
 
 
 def build_problem(
@@ -97,12 +111,16 @@ def build_problem(
     zones = ZoneIndex([z for z in inputs.zones if z.valid_on(inputs.day)])
     for t in sorted(inputs.tickets, key=lambda t: t.ticket_id):
         _add_ticket(model, sites, jobs, t, zones=zones, day=inputs.day, origin=origin, policy=policy,
-                    as_of=as_of, sticky=emergencies, crews=bool(crews))  # fmt: skip
+                    as_of=as_of, sticky=emergencies, crews=bool(crews),
+                    margin=inputs.overrun.get(t.category.value, 1.0) if t.indoor else 1.0)  # fmt: skip
     if not crews:
         # The solver needs a crew; an idle placeholder never serves anything.
         here = sites.coords[0] if sites.coords else (108.55, -6.72)
         model.add_crew(id="__none__", start=sites.depot(here[0], here[1], "none"), shift=solver.TimeWindow(0, 0))
-    problem = model.build(MatrixFromCoords(sites.coords, inputs.zones, inputs.day, policy))
+    profiles = profiles_for([c.crew.vehicle.value for c in crews]) if crews else ()
+    problem = model.build(
+        MatrixFromCoords(sites.coords, inputs.zones, inputs.day, policy, sites.names, profiles, sites.start_only())
+    )
     return Build(
         problem,
         crews,
@@ -121,7 +139,8 @@ def _add_crew(model: solver.Model, sites: _Sites, c: CrewOnShift, origin: dt.dat
         return int((t - origin).total_seconds())
 
     shift = c.shift
-    start = sites.depot(c.crew.depot_lon, c.crew.depot_lat, f"{c.crew.crew_id} depot")
+    has_end = c.crew.end_lat is not None and c.crew.end_lon is not None
+    start = sites.depot(c.crew.depot_lon, c.crew.depot_lat, f"{c.crew.crew_id} depot", reached=not has_end)
     end = start
     if c.crew.end_lat is not None and c.crew.end_lon is not None:
         end = sites.depot(c.crew.end_lon, c.crew.end_lat, f"{c.crew.crew_id} end")
@@ -145,6 +164,8 @@ def _add_crew(model: solver.Model, sites: _Sites, c: CrewOnShift, origin: dt.dat
         homes_allowed=c.outdoor_only_reason is None,
         breaks=breaks,
         speed_factor=policy.travel.speed_factor(c.crew.vehicle),
+        # On roads each vehicle kind drives its own matrix (a motorcycle takes lanes a car cannot).
+        profile=c.crew.vehicle.value if policy.travel.on_roads else None,
     )
 
 
@@ -161,8 +182,10 @@ def _add_ticket(
     as_of: dt.datetime,
     sticky: Collection[str],
     crews: bool,
+    margin: float = 1.0,
 ) -> None:
-    """A ticket as a job (or unassigned before solving: a home in a closed zone, no crew on shift)."""
+    """A ticket as a job (or unassigned before solving: a home in a closed zone, no crew on shift);
+    its exposure counts against the caps times ``margin`` (the overrun margin of its category)."""
     jobs.tickets[t.ticket_id] = t
     here = zones.at(t.lon, t.lat)
     jobs.exposure_min[t.ticket_id] = ticket_exposure_min(t, zones=here, policy=policy)
@@ -197,8 +220,10 @@ def _add_ticket(
         urgency=urgency if emergency else 0,
         customers=max(1, t.customers_affected),
         enters_home=t.indoor,
-        exposure=math.ceil(jobs.exposure_min[t.ticket_id] * 60),
+        exposure=math.ceil(jobs.exposure_min[t.ticket_id] * margin * 60),
         contaminating=t.indoor
         and t.household_risk == HouseholdRisk.ISOLATING
         and policy.exposure.isolating_ends_home_entries,
+        # A wide outage's asset job: every customer behind it waits while it is left out.
+        unserved_waits=t.category is Category.ASSET_OUTAGE,
     )

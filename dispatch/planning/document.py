@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import solver
 from dispatch.core.clock import local_midnight
 from dispatch.core.domain import PlanInputs, Ticket
-from dispatch.core.plan import CrewNotDispatched, Plan, Unassigned
+from dispatch.core.plan import CrewNotDispatched, Displacement, Plan, Unassigned
 from dispatch.core.policy import Policy
 from dispatch.core.route import BreakWindow, Route, RouteCaps, RouteSummary, Span, Step, StepType
 from dispatch.planning.build import Build
@@ -39,7 +39,7 @@ def assemble_plan(inputs: PlanInputs, policy: Policy, parts: Sequence[tuple[Buil
             crew = by_id.get(route.crew_id)
             if crew is not None:
                 routes.append(_route(build, crew, route, origin, tz))
-        unassigned.extend(Unassigned(u.job_id, u.reason.value, u.detail) for u in solution.unassigned)
+        unassigned.extend(_unassigned(build, u) for u in solution.unassigned)
     routes.sort(key=lambda r: r.crew_id)
     unassigned.sort(key=lambda u: (tickets[u.ticket_id].priority, u.ticket_id))
     return Plan(
@@ -50,6 +50,15 @@ def assemble_plan(inputs: PlanInputs, policy: Policy, parts: Sequence[tuple[Buil
         crews_not_dispatched=tuple(not_dispatched),
         summary=summarize(policy, routes=routes, unassigned=unassigned, tickets=tickets, crews_on_shift=crews_count),
     )
+
+
+def _unassigned(build: Build, u: solver.Unassigned) -> Unassigned:
+    """The solver's unassigned job as the plan's, what would have to give way named by ticket priority."""
+    shift = None
+    if u.displaces is not None:
+        victim, crew_id = u.displaces
+        shift = Displacement(victim, build.tickets[victim].priority, crew_id)
+    return Unassigned(u.job_id, u.reason.value, u.detail, shift)
 
 
 def _route(build: Build, c: CrewOnShift, route: solver.Route, origin: dt.datetime, tz: ZoneInfo) -> Route:

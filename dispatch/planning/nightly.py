@@ -5,16 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import solver
 from dispatch.core.domain import PlanInputs
 from dispatch.core.plan import Plan, Unassigned
 from dispatch.core.policy import Policy
+from dispatch.outages.grouping import group_outages
+from dispatch.planning.border import border_pass
 from dispatch.planning.build import NO_CREW_ON_SHIFT, Build, build_problem
 from dispatch.planning.document import assemble_plan
-from dispatch.planning.solve import initial_routes_for, solve_parts
+from dispatch.planning.fill import fill_across_parts
+from dispatch.planning.solve import PartsProgress, initial_routes_for, solve_parts
 from dispatch.planning.split import Part, partition
+from dispatch.runtime.cluster import IN_PROCESS, Cluster, Session, session
+
+# The share of the time limit kept for the border pass when a region is planned in parts.
+BORDER_SHARE = 0.2
+# The least search work (solutions) of a border pass's solve in reproducible mode.
+BORDER_MIN_SOLUTIONS = 20
 
 
 @dataclass(frozen=True)
@@ -36,58 +45,162 @@ def make_plan(
     reproducible: bool = False,
     solution_limit: int | None = None,
     workers: int | None = None,
-    progress: Callable[[float, int | None], None] | None = None,
+    progress: Callable[[float, solver.Incumbent | None], None] | None = None,
     initial_routes: dict[str, list[str]] | None = None,
     as_of: dt.datetime | None = None,
+    repair_initial: bool = False,
+    cluster: Cluster | None = None,
+    on_part: PartsProgress | None = None,
+    border: bool = True,
 ) -> PlanResult:
-    """Plan ``inputs.day``: every open ticket ends up exactly once, as a visit or unassigned.
+    """Plan ``inputs.day``: every open ticket ends up exactly once, as a visit, unassigned or in an outage.
+
+    With a network (``inputs.assets``) no-power reports are first grouped into outages
+    (:func:`dispatch.outages.grouping.group_outages`): one asset job stands for the tickets each absorbs.
 
     ``reproducible`` bounds the search by ``solution_limit`` (default: the solver's, scaled to the
     problem) instead of wall time, so the same inputs always give the same plan. A region larger
     than ``solver.max_tickets_per_solve`` is split (:func:`partition`: by depot, a crowded one
-    geographically) and its parts are solved in parallel, one per core, sharing the time limit.
+    geographically) and its parts are solved side by side on ``cluster`` (default: a local Dask cluster of
+    ``workers`` processes, one per core), sharing the time limit; ``on_part`` hears as each part is solved.
+    Then (unless not ``border``) the border pass offers the tickets a part left open to a neighbouring
+    part's crews (:mod:`dispatch.planning.border`), within the last :data:`BORDER_SHARE` of the time limit,
+    and the fill pass inserts any ticket still left that one feasible insertion into any route would serve.
+    ``repair_initial``: ``initial_routes`` come from another plan (a what-if's base), cut to these rules first.
     ``as_of`` is when the plan starts to run (default: each part's earliest shift start): a ticket still
     within its response target then is planned as an emergency (policy ``response.emergency_priorities``).
     """
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
     t0 = time.perf_counter()
+    grouping = group_outages(inputs, policy, as_of=as_of)
+    inputs = replace(inputs, tickets=grouping.tickets)
     parts = partition(inputs, policy)
-    builds = [build_problem(part.inputs, policy, as_of=as_of) for part in parts if part.unplanned is None]
+    planned = [part for part in parts if part.unplanned is None]
+    builds = [build_problem(part.inputs, policy, as_of=as_of) for part in planned]
     aside = [unplanned_build(part, policy, as_of) for part in parts if part.unplanned is not None]
     t_built = time.perf_counter()
-    if len(builds) == 1:
-        problem = builds[0].problem
-        routes = initial_routes_for(problem, initial_routes)
-        solutions = [
-            solver.solve(
-                problem,
-                time_limit=limit,
-                reproducible=reproducible,
-                solution_limit=solution_limit,
-                workers=workers,
-                progress=progress,
-                initial_routes=routes,
-            )
-        ]
-    else:
-        solutions = solve_parts(
-            [b.problem for b in builds], limit, reproducible, solution_limit, workers, progress, initial_routes
-        )
+    first = limit * (1 - BORDER_SHARE) if border and len(parts) > 1 else limit
+    solved, moved = _solve_and_border(
+        builds, aside, parts, planned, policy, as_of=as_of, first=first, limit=limit, reproducible=reproducible,
+        solution_limit=solution_limit, workers=workers, progress=progress, initial_routes=initial_routes,
+        repair_initial=repair_initial, cluster=cluster, on_part=on_part,
+    )  # fmt: skip
+    # The fill guarantee over the assembled plan: a part's leftover ticket goes to any crew with room.
+    solved = fill_across_parts(inputs, policy, solved)
     t_solved = time.perf_counter()
-    plan = assemble_plan(inputs, policy, [*zip(builds, solutions, strict=True), *((b, None) for b in aside)])
+    plan = assemble_plan(inputs, policy, solved)
+    if inputs.assets:
+        plan = plan.with_(outages=grouping.outages)
     timings = {
         "build_s": round(t_built - t0, 3),
         "solve_s": round(t_solved - t_built, 3),
         "document_s": round(time.perf_counter() - t_solved, 3),
         "groups": len(builds),
         "unplanned_parts": len(aside),
+        "border_offered": moved[0],
+        "border_taken": moved[1],
     }
     return PlanResult(
         plan,
-        sum(s.stats.objective for s in solutions),
-        solutions[0] if len(solutions) == 1 else None,
+        sum(s.stats.objective for _, s in solved if s is not None),
+        solved[0][1] if len(solved) == 1 else None,
         timings,
     )
+
+
+def _solve_and_border(
+    builds: list[Build],
+    aside: list[Build],
+    parts: list[Part],
+    planned: list[Part],
+    policy: Policy,
+    *,
+    as_of: dt.datetime | None,
+    first: float,
+    limit: float,
+    reproducible: bool,
+    solution_limit: int | None,
+    workers: int | None,
+    progress: Callable[[float, solver.Incumbent | None], None] | None,
+    initial_routes: dict[str, list[str]] | None,
+    repair_initial: bool,
+    cluster: Cluster | None,
+    on_part: PartsProgress | None,
+) -> tuple[list[tuple[Build, solver.Solution | None]], tuple[int, int]]:
+    """One part solved here with the full portfolio, several side by side on the cluster, within ``first``
+    seconds; then the border pass in the rest of ``limit`` (on the same cluster)."""
+    if len(builds) == 1:
+        routes = initial_routes_for(builds[0].problem, initial_routes)
+        solutions = [
+            solver.solve(
+                builds[0].problem,
+                time_limit=first,
+                reproducible=reproducible,
+                solution_limit=solution_limit,
+                workers=workers,
+                progress=progress,
+                initial_routes=routes,
+                repair_initial=repair_initial,
+            )
+        ]
+        return _then_border(builds, solutions, aside, parts, planned, policy, as_of, first, limit,
+                            reproducible, solution_limit, IN_PROCESS)  # fmt: skip
+    with session(cluster or Cluster(jobs=workers), len(builds)) as place:  # one cluster for parts and border
+        problems = [b.problem for b in builds]
+        solutions = solve_parts(
+            problems, first, reproducible, solution_limit, place, progress, initial_routes, on_part,
+            repair_initial=repair_initial,
+        )  # fmt: skip
+        return _then_border(builds, solutions, aside, parts, planned, policy, as_of, first, limit,
+                            reproducible, solution_limit, place)  # fmt: skip
+
+
+def _then_border(
+    builds: list[Build],
+    solutions: list[solver.Solution],
+    aside: list[Build],
+    parts: list[Part],
+    planned: list[Part],
+    policy: Policy,
+    as_of: dt.datetime | None,
+    first: float,
+    limit: float,
+    reproducible: bool,
+    solution_limit: int | None,
+    place: Cluster | Session,
+) -> tuple[list[tuple[Build, solver.Solution | None]], tuple[int, int]]:
+    """The solved parts with the set-aside ones, after the border pass if time was kept for it."""
+    solved: list[tuple[Build, solver.Solution | None]] = [
+        *zip(builds, solutions, strict=True),
+        *((b, None) for b in aside),
+    ]
+    if first >= limit:
+        return solved, (0, 0)
+    return _border(parts, planned, solved, policy, as_of, limit - first, reproducible, solution_limit, place)
+
+
+def _border(
+    parts: list[Part],
+    planned: list[Part],
+    solved: list[tuple[Build, solver.Solution | None]],
+    policy: Policy,
+    as_of: dt.datetime | None,
+    limit: float,
+    reproducible: bool,
+    solution_limit: int | None,
+    cluster: Cluster | Session,
+) -> tuple[list[tuple[Build, solver.Solution | None]], tuple[int, int]]:
+    """The border pass over the solved parts (planned first, then the set-aside ones, as in ``solved``)."""
+    inputs = [p.inputs for p in planned] + [p.inputs for p in parts if p.unplanned is not None]
+
+    def again(problems: list[solver.Problem], routes: dict[str, list[str]]) -> list[solver.Solution]:
+        # Warm from the parts' routes, a quarter of the work of a cold solve places the extra tickets.
+        jobs = max(len(p.jobs) for p in problems)
+        solutions = max(BORDER_MIN_SOLUTIONS, (solution_limit or 60 + jobs // 3) // 4) if reproducible else None
+        return solve_parts(problems, max(limit, 0.5), reproducible, solutions, cluster, None, routes)
+
+    result = border_pass([(i, b, s) for i, (b, s) in zip(inputs, solved, strict=True)], policy, again, as_of=as_of)
+    return result.parts, (result.offered, result.taken)
 
 
 def unplanned_build(part: Part, policy: Policy, as_of: dt.datetime | None) -> Build:

@@ -52,7 +52,29 @@ def summarize(
         customer_minutes_waited=customer_minutes,
         within_target_by_priority=within,
         caps=SummaryCaps(policy.exposure.max_homes_per_shift, policy.exposure.max_exposure_min_per_shift),
+        idle_crew_minutes=round(
+            sum(max(0.0, (r.shift.end - r.steps[-1].arrival).total_seconds()) for r in routes) / 60
+        ),
+        short_crew_hours_by_priority=_shortfall(policy, routes, unassigned, tickets),
     )
+
+
+def _shortfall(
+    policy: Policy, routes: Sequence[Route], unassigned: Sequence[Unassigned], tickets: Mapping[str, Ticket]
+) -> dict[int, float]:
+    """Per priority p: crew-hours the crowded-out tickets of priority p or more urgent would take, each its
+    service plus the plan's mean distance per visit driven at the car's speed."""
+    visits = sum(r.summary.visits for r in routes)
+    leg_h = sum(r.summary.distance_m for r in routes) / visits / 1000 / policy.travel.car_speed_kmh if visits else 0.0
+    hours = {p: 0.0 for p in PRIORITIES}
+    for u in unassigned:
+        if u.reason == "crowded_out":
+            hours[tickets[u.ticket_id].priority] += tickets[u.ticket_id].service_min / 60 + leg_h
+    out, total = {}, 0.0
+    for p in PRIORITIES:
+        total += hours[p]
+        out[p] = round(total, 1)
+    return out
 
 
 def _response(

@@ -129,6 +129,7 @@ class StagedFolder:
         self.what = what
         check_output_dir(self.target, what=what)
         self._created = not self.target.exists()
+        self._retired: list[Path] = []
         try:
             self.target.mkdir(parents=True, exist_ok=True)
             self.path = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=self.target))
@@ -143,6 +144,10 @@ class StagedFolder:
             self.commit()
         else:
             self.discard()
+
+    def retire(self, names: Sequence[str]) -> None:
+        """Remove these files of ``target`` on commit, together with the move (put back if it fails)."""
+        self._retired += [self.target / name for name in names if (self.target / name).is_file()]
 
     def final(self, files: Sequence[Path]) -> list[Path]:
         """Where ``files`` (written under :attr:`path`) are once committed."""
@@ -164,6 +169,11 @@ class StagedFolder:
                     keep.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(target, keep)
                     saved.append((keep, target))
+            for target in self._retired:
+                keep = backup / target.relative_to(self.target)
+                keep.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(target, keep)
+                saved.append((keep, target))
             for source in staged:
                 target = self.target / source.relative_to(self.path)
                 target.parent.mkdir(parents=True, exist_ok=True)

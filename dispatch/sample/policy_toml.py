@@ -32,6 +32,11 @@ rolling_days = 7
 # A crew below this many available members does not go out.
 min_crew_members = 2
 cohort_cooling_off_days = 14
+# Overrun margin: plans count each home entry's in-home minutes times this quantile (0..1) of the
+# ledger's actual / planned in-home minutes for its category, learned from at least
+# overrun_min_visits actual visits of the category (0 = no margin).
+overrun_quantile = 0.9
+overrun_min_visits = 20
 
 [travel]
 # Road distance = straight line x circuity; speeds outside congested zones (zones.geojson sets its own).
@@ -114,6 +119,34 @@ max_tickets_per_solve = 1500
 # Storm mode: with enabled = true the standby crews of shifts.csv are called in (call_standby).
 enabled = false
 call_standby = true
+
+[intraday]
+# A stop planned to start before a re-plan's --at that no crew reported: "keep" (crews on paper or
+# reporting late: it stays with its crew, frozen as unconfirmed, and counts against today's exposure;
+# at night its ticket goes back to open with reason "unconfirmed") or "not_done" (crews always report:
+# the stop is planned again).
+unreported = "keep"
+[outage]
+# Wide outages: open no_power / partial_power tickets grouped by the network (dispatch import assets).
+# A transformer is out with at least min_reports reporting customers or min_share of its customers,
+# counted within window_min minutes;
+# min_children tripped assets (and half of them) under one feeder section move the outage up to it.
+# Each outage is one outdoor job at the asset; its tickets are not visited at home.
+enabled = true
+min_reports = 3
+min_share = 0.3
+# ... counting reports within this many minutes of each other (customers call within minutes of a trip).
+window_min = 60
+# A report with a missing, unknown or far-off transformer_id joins the nearest transformer within this
+# many metres (0: trust transformer_id alone).
+link_max_m = 300.0
+min_children = 2
+# The asset job's priority: the more urgent of this and its most urgent report's.
+priority = 1
+skills = { transformer = ["mv"], feeder_section = ["mv"] }
+service_min = { transformer = 60, feeder_section = 90 }
+# A customer still without power after the asset job is done gets a home visit again.
+reopen_still_dark = true
 
 [skills]
 # Every skill a crew may have or a ticket may need; an import naming any other is refused (a typo

@@ -29,6 +29,7 @@ from dispatch.sample.geography import (
     _zones_geojson,
     on_land,
 )
+from dispatch.sample.network import network_rows, storm_reports, write_assets
 from dispatch.sample.policy_toml import POLICY_TOML
 from dispatch.sample.tickets import (
     _FACILITIES,
@@ -209,9 +210,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--days", type=int, default=7, help="dates with shifts, from --date")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--network", action="store_true", help="also write assets.csv, the distribution network")
+    parser.add_argument("--storm-trips", type=int, default=0, help="trip this many assets (implies --network)")
+    parser.add_argument("--storm-reports", type=int, default=0, help="customers' reports from the tripped assets")
     args = parser.parse_args(argv)
     region = generate_region(n_tickets=args.tickets, n_crews=args.crews, day=args.date, seed=args.seed,
                              shift_days=args.days)  # fmt: skip
+    if args.network or args.storm_trips:
+        _write_network(region, args.out, trips=args.storm_trips, reports=args.storm_reports)
     counts = {
         "tickets.csv": f"{len(region.tickets)} tickets",
         "crews.csv": f"{len(region.crews)} crews at {len(region.depots)} depots",
@@ -221,6 +227,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     }
     for path in region.write(args.out):
         print(f"wrote {path}  ({counts[path.name]})")
+
+
+def _write_network(region: SampleRegion, out: Path, *, trips: int, reports: int) -> None:
+    """assets.csv for the region's tickets; with ``trips``, a storm's reports added to the tickets and its
+    ground truth in storm_truth.json (which assets tripped, which report stems from which)."""
+    assets = network_rows(region.tickets, seed=region.seed)
+    if trips:
+        storm = storm_reports(assets, n_reports=reports or 30 * trips, n_trips=trips, day=region.day,
+                              seed=region.seed + 1)  # fmt: skip
+        region.tickets.extend(storm.reports)
+        out.mkdir(parents=True, exist_ok=True)
+        truth = {"tripped": storm.tripped, "cause": storm.cause}
+        (out / "storm_truth.json").write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {out / 'storm_truth.json'}  ({len(storm.tripped)} tripped assets, {len(storm.reports)} reports)")
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"wrote {write_assets(out / 'assets.csv', assets)}  ({len(assets)} assets)")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from dispatch.core.domain import PlanInputs
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.planning.nightly import PlanResult, make_plan
+from dispatch.runtime.cluster import Cluster
 from dispatch.scenarios.apply import Applied, apply_scenario
 from dispatch.scenarios.kpis import compute_kpis
 from dispatch.scenarios.spec import Scenario, ScenarioError
@@ -32,11 +33,28 @@ def solution_limit_for(time_limit: float, n_tickets: int) -> int:
 
 
 def plan_reproducibly(
-    inputs: PlanInputs, policy: Policy, *, time_limit: float, solution_limit: int, workers: int = SCENARIO_WORKERS
+    inputs: PlanInputs,
+    policy: Policy,
+    *,
+    time_limit: float,
+    solution_limit: int,
+    workers: int = SCENARIO_WORKERS,
+    warm_start: dict[str, list[str]] | None = None,
+    cluster: Cluster | None = None,
 ) -> PlanResult:
-    """``planning.make_plan`` in reproducible mode with a fixed solution count and solver processes."""
+    """``planning.make_plan`` in reproducible mode with a fixed solution count and solver processes
+    (a region's parts on ``cluster``, default: one after the other in this process); ``warm_start``
+    (crew -> tickets, e.g. the base plan's routes) is cut to this plan's rules and searched from."""
     return make_plan(
-        inputs, policy, time_limit=time_limit, reproducible=True, solution_limit=solution_limit, workers=workers
+        inputs,
+        policy,
+        time_limit=time_limit,
+        reproducible=True,
+        solution_limit=solution_limit,
+        workers=workers,
+        initial_routes=warm_start,
+        repair_initial=warm_start is not None,
+        cluster=cluster,
     )
 
 
@@ -71,14 +89,23 @@ def plan_scenario(
     solution_limit: int | None = None,
     overrides: dict[str, Any] | None = None,
     workers: int = SCENARIO_WORKERS,
+    warm_start: dict[str, list[str]] | None = None,
+    cluster: Cluster | None = None,
 ) -> ScenarioRun:
-    """Apply and plan a scenario on ``inputs`` (pure: no database)."""
+    """Apply and plan a scenario on ``inputs`` (pure: no database); its parts, if any, on ``cluster``;
+    ``warm_start``: see :func:`plan_reproducibly`."""
     t0 = time_module.monotonic()
     applied = apply_scenario(scenario, inputs, base_policy, overrides=overrides)
     limit = applied.policy.solver.time_limit_s if time_limit is None else time_limit
     solutions = solution_limit if solution_limit is not None else solution_limit_for(limit, len(applied.inputs.tickets))
     result = plan_reproducibly(
-        applied.inputs, applied.policy, time_limit=limit, solution_limit=solutions, workers=workers
+        applied.inputs,
+        applied.policy,
+        time_limit=limit,
+        solution_limit=solutions,
+        workers=workers,
+        warm_start=warm_start,
+        cluster=cluster,
     )
     return ScenarioRun(
         scenario=scenario,

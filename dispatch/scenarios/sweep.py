@@ -13,6 +13,7 @@ from typing import Any
 from dispatch.core.csvcells import SafeDictWriter
 from dispatch.core.domain import PlanInputs
 from dispatch.core.policy import Policy, PolicyError
+from dispatch.runtime.cluster import IN_PROCESS, Cluster
 from dispatch.runtime.fanout import fan_out
 from dispatch.scenarios.apply import apply_scenario
 from dispatch.scenarios.run import ScenarioRun, plan_scenario
@@ -139,10 +140,21 @@ def pareto_front(kpis: Sequence[dict[str, Any]]) -> set[int]:
     return front
 
 
-def _sweep_point(args: tuple[Scenario, PlanInputs, Policy, dict[str, Any], float | None, int | None]) -> ScenarioRun:
-    scenario, inputs, policy, overrides, time_limit, solution_limit = args
+_Point = tuple[Scenario, PlanInputs, Policy, dict[str, Any], float | None, int | None, dict[str, list[str]] | None]
+
+
+def _sweep_point(args: _Point) -> ScenarioRun:
+    scenario, inputs, policy, overrides, time_limit, solution_limit, warm = args
+    # The point is one task already: its parts, if any, run one after the other where it runs.
     return plan_scenario(
-        scenario, inputs, policy, time_limit=time_limit, solution_limit=solution_limit, overrides=overrides
+        scenario,
+        inputs,
+        policy,
+        time_limit=time_limit,
+        solution_limit=solution_limit,
+        overrides=overrides,
+        warm_start=warm,
+        cluster=IN_PROCESS,
     )
 
 
@@ -156,13 +168,20 @@ def sweep_points(
     solution_limit: int | None = None,
     jobs: int | None = None,
     on_done: Callable[[int, ScenarioRun], None] | None = None,
+    cluster: Cluster | None = None,
 ) -> list[ScenarioRun]:
-    """Plan ``scenario`` on ``inputs`` at every point (policy overrides), side by side, one solver process
-    each. The points are independent of each other: any subset gives the same runs."""
+    """Plan ``scenario`` on ``inputs`` at every point (policy overrides), side by side on ``cluster``
+    (default: a local cluster of ``jobs`` processes), one worker slot each. Every point is searched from
+    the scenario's base plan (no overrides), its routes cut to the point's rules and filled: a point
+    differs from its neighbour by what the scenario changed, not by the search's noise. The points are
+    independent of each other: any subset gives the same runs."""
     # Apply the first point now so a bad scenario fails before any process starts.
     apply_scenario(scenario, inputs, policy, overrides=points[0])
-    tasks = [(scenario, inputs, policy, p, time_limit, solution_limit) for p in points]
-    return fan_out(_sweep_point, tasks, workers=jobs, on_done=on_done)
+    base = plan_scenario(scenario, inputs, policy, time_limit=time_limit, solution_limit=solution_limit)
+    warm = {r.crew_id: list(r.ticket_ids) for r in base.plan.routes}
+    tasks = [(scenario, inputs, policy, p, time_limit, solution_limit, warm) for p in points]
+    names = [f"sweep point {i + 1} of {len(points)} ({_label(p)})" for i, p in enumerate(points)]
+    return fan_out(_sweep_point, tasks, cluster=cluster or Cluster(jobs=jobs), names=names, on_done=on_done)
 
 
 def write_sweep_csv(result: SweepResult, path: Path | str) -> Path:
@@ -173,3 +192,7 @@ def write_sweep_csv(result: SweepResult, path: Path | str) -> Path:
         writer.writeheader()
         writer.writerows(table)
     return path
+
+
+def _label(point: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in point.items())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -18,7 +19,9 @@ from dispatch.io.importing.crews import import_crews
 from dispatch.io.importing.shifts import import_shifts
 from dispatch.io.importing.tickets import import_tickets
 from dispatch.io.importing.zones import import_zones
+from dispatch.planning.roads import build_road_tiles
 from dispatch.runtime.files import check_output_dir, replace_file
+from dispatch.sample.roads import write_sample_roads
 from dispatch.store.db import make_engine, session_scope
 from dispatch.store.models.tickets import TicketRow
 from dispatch.store.schema import create_schema
@@ -74,9 +77,14 @@ def run_demo(
     now: dt.datetime,
     progress: SearchProgress | None = None,
     force: bool = False,
+    roads: bool = False,
+    roads_progress: Callable[[str], None] | None = None,
 ) -> DemoRun:
     """Import the sample into ``out/dispatch.db`` (made anew), plan the day after its newest ticket,
     publish it, and write ``out/plan.json`` and the route sheets in ``out/sheets/``.
+
+    ``roads``: plan on the sample's synthetic road network (written to ``out/roads/``, its tiles built
+    once and kept while the network is unchanged; ``roads_progress`` gets the builder's lines).
 
     A folder holding a database, policy or plan that no demo wrote is refused (:func:`check_demo_folder`)
     unless ``force``."""
@@ -89,7 +97,9 @@ def run_demo(
     if db.exists():
         db.unlink()
     shutil.copy(src / "dispatch.toml", out / "dispatch.toml")
-    policy = Policy.load(src / "dispatch.toml")
+    if roads:
+        _use_sample_roads(out, roads_progress)
+    policy = Policy.load(out / "dispatch.toml")
     engine = make_engine(f"sqlite:///{db}")
     create_schema(engine)
     imported: dict[str, int] = {}
@@ -123,3 +133,18 @@ def run_demo(
     finally:
         engine.dispose()
     return DemoRun(db, day, plan, imported, tuple(files), time.monotonic() - t0)
+
+
+def _use_sample_roads(out: Path, progress: Callable[[str], None] | None) -> None:
+    """Write the sample's synthetic road network, build its tiles (skipped when unchanged) and point the
+    demo's policy at them, with a matrix cache beside them."""
+    folder = (out / "roads").resolve()
+    extract = write_sample_roads(folder / "sample-roads.osm.pbf")
+    build_road_tiles(extract, folder / "tiles", progress=progress)
+    policy = out / "dispatch.toml"
+    text = policy.read_text(encoding="utf-8")
+    table = "\n[travel]\n"
+    if table not in text:  # pragma: no cover - the bundled policy has a [travel] table
+        raise ValueError(f"{policy}: no [travel] table to switch to roads")
+    roads = f'{table}engine = "roads"\ntiles = "{folder / "tiles"}"\ncache = "{folder / "cache"}"\n'
+    policy.write_text(text.replace(table, roads, 1), encoding="utf-8")

@@ -15,6 +15,9 @@ from dispatch.core.policy import Policy
 from dispatch.intraday.model import Replan
 from dispatch.intraday.persist import load_replan_inputs, save_replan
 from dispatch.intraday.replan import make_replan
+from dispatch.outages.grouping import outage_jobs
+from dispatch.outages.marks import record_outages
+from dispatch.runtime.cluster import Cluster
 from dispatch.runtime.files import check_output_dir
 from dispatch.store.db import session_scope
 from dispatch.store.locks import exclusive
@@ -47,6 +50,7 @@ def run_replan(
     sheets_out: Path | None = None,
     lang: str = "id",
     overtime: bool = True,
+    cluster: Cluster | None = None,
 ) -> ReplanRun:
     """Re-plan ``day`` as of ``at`` and save it as a new revision (published unless ``publish`` is False);
     with ``sheets_out``, rewrite the route sheets of the crews whose route changed."""
@@ -57,9 +61,11 @@ def run_replan(
         with session_scope(engine) as session:
             rin, parent_id = load_replan_inputs(session, day=day, at=at, policy=policy, end_shift=end_shift or {})
         rin = dataclasses.replace(rin, overtime=overtime)  # --no-overtime: the dispatcher refuses it
-        replan = make_replan(rin, policy, time_limit=time_limit, reproducible=reproducible)
+        replan = make_replan(rin, policy, time_limit=time_limit, reproducible=reproducible, cluster=cluster)
         lock.verify()
         with session_scope(engine) as session:
+            jobs = outage_jobs(rin.inputs, policy, as_of=at)
+            record_outages(session, day=day, outages=replan.plan.outages or (), jobs=jobs, now=now)
             plan = save_replan(
                 session,
                 replan=replan,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from dispatch.core.policy import Policy
-from dispatch.runtime.fanout import workers_for
+from dispatch.runtime.cluster import Cluster, ClusterInfo
 from dispatch.scenarios.live import load_live_inputs, store_runs
 from dispatch.scenarios.run import ScenarioRun, plan_scenario, scenario_day
 from dispatch.scenarios.spec import Scenario
@@ -26,11 +27,12 @@ def run_scenario(
     time_limit: float | None = None,
     solution_limit: int | None = None,
     now: dt.datetime | None = None,
+    cluster: Cluster | None = None,
 ) -> ScenarioRunRow:
-    """Read the live data (read-only), plan the scenario in memory, store only the run."""
+    """Read the live data (read-only), plan the scenario in memory (its parts on ``cluster``), store only the run."""
     day = scenario_day(scenario, day)
     inputs = load_live_inputs(url, day=day, policy=policy)
-    run = plan_scenario(scenario, inputs, policy, time_limit=time_limit, solution_limit=solution_limit)
+    run = plan_scenario(scenario, inputs, policy, time_limit=time_limit, solution_limit=solution_limit, cluster=cluster)
     engine = make_engine(url)
     try:
         return store_runs(engine, [run], now=now)[0]
@@ -51,12 +53,21 @@ def run_sweep(
     on_done: Callable[[int, ScenarioRun], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     now: dt.datetime | None = None,
+    cluster: Cluster | None = None,
 ) -> SweepResult:
-    """Plan every point of the grid in parallel (one solver process each), then store them all at once."""
+    """Plan every point of the grid side by side on ``cluster`` (default: a local cluster of ``jobs``
+    processes), one worker slot each, then store them all at once."""
     t0 = time.monotonic()
     points = grid(sets)
     inputs = load_live_inputs(url, day=scenario_day(scenario, day), policy=policy)
-    jobs = workers_for(len(points), jobs)
+    where = cluster or Cluster(jobs=jobs)
+    used: list[ClusterInfo] = []
+
+    def announce(info: ClusterInfo) -> None:
+        used.append(info)
+        if where.announce is not None:
+            where.announce(info)
+
     if on_start is not None:
         on_start(len(points))
     runs = sweep_points(
@@ -66,8 +77,8 @@ def run_sweep(
         policy=policy,
         time_limit=time_limit,
         solution_limit=solution_limit,
-        jobs=jobs,
         on_done=on_done,
+        cluster=dataclasses.replace(where, announce=announce),
     )
     label = f"{scenario.name} sweep {(now or dt.datetime.now(dt.UTC)).strftime('%Y-%m-%dT%H:%M:%SZ')}"
     engine = make_engine(url)
@@ -82,5 +93,5 @@ def run_sweep(
         rows=rows,
         sweep=label,
         wall_time=round(time.monotonic() - t0, 2),
-        jobs=jobs,
+        jobs=used[0].slots if used else 1,
     )

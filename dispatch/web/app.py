@@ -30,7 +30,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -62,40 +62,58 @@ class _Pending:
 
 def create_app(*, engine: Engine, policy: Policy, lang: str = "id", poll_s: float = 60.0) -> FastAPI:
     """The crew service on ``engine`` (a database at head), pages in ``lang`` unless a page asks for another."""
-    sqlite = engine.dialect.name == "sqlite"
-    # Created in the server's event loop (asyncio primitives belong to the loop that first uses them).
-    state: dict[str, Any] = {}
+    service = _Service(engine, policy, lang, poll_s)
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=service.lifespan)
+    app.add_middleware(GZipMiddleware, minimum_size=512)
+    app.add_api_route("/healthz", service.healthz, methods=["GET"])
+    app.add_api_route("/c/sw.js", service.service_worker, methods=["GET"])
+    app.add_api_route("/c/{token}", service.page, methods=["GET"])
+    app.add_api_route("/api/route", service.route, methods=["GET"])
+    app.add_api_route("/api/stops/{ticket_id}", service.stop, methods=["GET"])
+    app.add_api_route("/api/reports", service.reports, methods=["POST"])
+    return app
+
+
+class _Service:
+    """The endpoints and the report writers of one app, sharing its engine, policy and turn-taking."""
+
+    def __init__(self, engine: Engine, policy: Policy, lang: str, poll_s: float) -> None:
+        self.engine = engine
+        self.policy = policy
+        self.lang = lang
+        self.poll_s = poll_s
+        self.sqlite = engine.dialect.name == "sqlite"
+        # Created in the server's event loop (asyncio primitives belong to the loop that first uses them).
+        self.turn: asyncio.Semaphore
+        self.writes: asyncio.Queue[_Pending]
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        state["turn"] = asyncio.Semaphore(1 if sqlite else READERS)
-        state["writes"] = asyncio.Queue()
-        writers = [asyncio.create_task(write_reports()) for _ in range(1 if sqlite else WRITERS)]
+    async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
+        self.turn = asyncio.Semaphore(1 if self.sqlite else READERS)
+        self.writes = asyncio.Queue()
+        writers = [asyncio.create_task(self.write_reports()) for _ in range(1 if self.sqlite else WRITERS)]
         yield
         for writer in writers:
             writer.cancel()
 
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
-    app.add_middleware(GZipMiddleware, minimum_size=512)
-
+    @staticmethod
     def now() -> dt.datetime:
         return dt.datetime.now(dt.UTC)
 
-    async def db(work: Callable[[], T]) -> T:
-        async with state["turn"]:
+    async def db(self, work: Callable[[], T]) -> T:
+        async with self.turn:
             return await run_in_threadpool(work)
 
-    async def write_reports() -> None:
+    async def write_reports(self) -> None:
         """A writer: every report waiting, up to BATCH, recorded in one transaction."""
-        writes: asyncio.Queue[_Pending] = state["writes"]
         while True:
-            batch = [await writes.get()]
-            while len(batch) < BATCH and not writes.empty():
-                batch.append(writes.get_nowait())
+            batch = [await self.writes.get()]
+            while len(batch) < BATCH and not self.writes.empty():
+                batch.append(self.writes.get_nowait())
             items = [(p.token, p.report) for p in batch]
-            work = partial(submit_reports, engine, items=items, now=now(), policy=policy)
+            work = partial(submit_reports, self.engine, items=items, now=self.now(), policy=self.policy)
             try:
-                results = await (db(work) if sqlite else run_in_threadpool(work))
+                results = await (self.db(work) if self.sqlite else run_in_threadpool(work))
             except Exception as exc:  # the transaction failed (nothing of it is stored): each sender hears so
                 log.error("reports not recorded (%d in the batch): %s", len(batch), exc)
                 for p in batch:
@@ -106,10 +124,11 @@ def create_app(*, engine: Engine, policy: Policy, lang: str = "id", poll_s: floa
                 if not p.done.done():
                     p.done.set_result(result)
 
-    def language(request: Request) -> str:
-        asked = request.query_params.get("lang", lang)
-        return asked if asked in LANGUAGES else lang
+    def language(self, request: Request) -> str:
+        asked = request.query_params.get("lang", self.lang)
+        return asked if asked in LANGUAGES else self.lang
 
+    @staticmethod
     def refused(request: Request, exc: Refused, token: str) -> None:
         client = request.client.host if request.client else "-"
         log.warning(
@@ -117,25 +136,26 @@ def create_app(*, engine: Engine, policy: Policy, lang: str = "id", poll_s: floa
             request.method, request.url.path, exc.reason.value, exc, exc.crew_id or "-", token[:4], client,
         )  # fmt: skip
 
+    @staticmethod
     def bearer(request: Request) -> str:
         value = request.headers.get("authorization", "")
         return value[7:].strip() if value[:7].lower() == "bearer " else ""
 
-    @app.get("/healthz")
-    async def healthz() -> Response:
+    async def healthz(self) -> Response:
         return Response("ok", media_type="text/plain")
 
-    @app.get("/c/sw.js")
-    async def service_worker() -> Response:
+    async def service_worker(self) -> Response:
         return Response(SERVICE_WORKER, media_type="application/javascript", headers={"Cache-Control": "no-cache"})
 
-    @app.get("/c/{token}")
-    async def page(token: str, request: Request) -> Response:
-        labels = Labels(language(request), dt.UTC)
+    async def page(self, token: str, request: Request) -> Response:
+        labels = Labels(self.language(request), dt.UTC)
+        engine, policy = self.engine, self.policy
         try:
-            found = await db(lambda: read_crew_view(engine, token=token, now=now(), policy=policy, lang=labels.lang))
+            found = await self.db(
+                lambda: read_crew_view(engine, token=token, now=self.now(), policy=policy, lang=labels.lang)
+            )
         except Refused as exc:
-            refused(request, exc, token)
+            self.refused(request, exc, token)
             return HTMLResponse(refused_page(labels=labels), status_code=403, headers=NO_STORE)
         html = crew_page(
             labels=labels,
@@ -144,38 +164,35 @@ def create_app(*, engine: Engine, policy: Policy, lang: str = "id", poll_s: floa
             token=token,
             view=found.view.to_json() if found.view is not None else None,
             api="../api/",  # relative: the service may sit behind a proxy under a path of its own
-            poll_s=poll_s,
+            poll_s=self.poll_s,
         )
         return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
-    @app.get("/api/route")
-    async def route(request: Request) -> Response:
-        token = bearer(request)
+    async def route(self, request: Request) -> Response:
+        token = self.bearer(request)
         since_text = request.query_params.get("since")
         since = int(since_text) if since_text and since_text.isdigit() else None
+        engine, policy, lang = self.engine, self.policy, self.language(request)
         try:
             if since is not None:
-                current = await db(lambda: current_plan_id(engine, token=token, now=now()))
+                current = await self.db(lambda: current_plan_id(engine, token=token, now=self.now()))
                 if current == since:
                     return JSONResponse({"current": True, "plan_id": current}, headers=NO_STORE)
-            found = await db(
-                lambda: read_crew_view(
-                    engine, token=token, now=now(), policy=policy, lang=language(request), since=since
-                )
+            found = await self.db(
+                lambda: read_crew_view(engine, token=token, now=self.now(), policy=policy, lang=lang, since=since)
             )
         except Refused as exc:
-            refused(request, exc, token)
+            self.refused(request, exc, token)
             return JSONResponse({"error": exc.reason.value}, status_code=403, headers=NO_STORE)
         if found.view is None:
             return JSONResponse({"current": True, "plan_id": None}, headers=NO_STORE)
         return JSONResponse(found.view.to_json(), headers=NO_STORE)
 
-    @app.get("/api/stops/{ticket_id}")
-    async def stop(ticket_id: str, request: Request) -> Response:
-        token = bearer(request)
+    async def stop(self, ticket_id: str, request: Request) -> Response:
+        token = self.bearer(request)
+        engine, policy, lang = self.engine, self.policy, self.language(request)
         try:
-            lang_asked = language(request)
-            found = await db(lambda: read_crew_view(engine, token=token, now=now(), policy=policy, lang=lang_asked))
+            found = await self.db(lambda: read_crew_view(engine, token=token, now=self.now(), policy=policy, lang=lang))
             items = found.view.items if found.view is not None else ()
             match = next((i for i in items if not isinstance(i, str) and i.ticket_id == ticket_id), None)
             if match is None:
@@ -185,17 +202,16 @@ def create_app(*, engine: Engine, policy: Policy, lang: str = "id", poll_s: floa
                     crew_id=found.crew_id,
                 )
         except Refused as exc:
-            refused(request, exc, token)
+            self.refused(request, exc, token)
             return JSONResponse({"error": exc.reason.value}, status_code=403, headers=NO_STORE)
         return JSONResponse(match.to_json(), headers=NO_STORE)
 
-    @app.post("/api/reports")
-    async def reports(request: Request) -> Response:
-        token = bearer(request)
+    async def reports(self, request: Request) -> Response:
+        token = self.bearer(request)
         try:
             report = CrewReport.from_json(json.loads(await request.body()))
             pending = _Pending(token, report, asyncio.get_running_loop().create_future())
-            await state["writes"].put(pending)
+            await self.writes.put(pending)
             try:
                 result = await pending.done
             except Exception:
@@ -203,12 +219,10 @@ def create_app(*, engine: Engine, policy: Policy, lang: str = "id", poll_s: floa
             if isinstance(result, Exception):
                 raise result
         except Refused as exc:
-            refused(request, exc, token)
+            self.refused(request, exc, token)
             return JSONResponse({"error": exc.reason.value}, status_code=403, headers=NO_STORE)
         except ValueError as exc:  # bad JSON, or a ReportProblem
             code = exc.code if isinstance(exc, ReportProblem) else ProblemCode.INVALID
             log.info("report not recorded (422): %s: %s", code.value, exc)
             return JSONResponse({"error": code.value, "detail": str(exc)}, status_code=422, headers=NO_STORE)
         return JSONResponse(result.to_json(), headers=NO_STORE)
-
-    return app

@@ -1,19 +1,23 @@
 """An independent checker of the plan JSON contract, recomputing everything from inputs and policy.
 
 It shares no code with dispatch.planning or the solver: distances come from geopy, exposure and
-caps from the policy's own numbers, windows and shifts from the inputs as imported.
+caps from the policy's own numbers, windows and shifts from the inputs as imported. With
+``travel.engine = "roads"`` each drive is checked against the road time Valhalla itself gives for
+that pair (its own engine on the policy's tiles, the closures file read here), not against geopy.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from geopy.distance import great_circle
 from shapely.geometry import Point
 
-from dispatch.core.domain import PlanInputs
+from dispatch.core.domain import Category, PlanInputs, Ticket
 from dispatch.core.policy import Policy
 
 ROUTE_KEYS = {"crew_id", "members", "shift", "steps", "summary"}
@@ -21,11 +25,44 @@ STEP_KEYS = {"type", "lat", "lon", "arrival", "start", "end", "travel_m", "indoo
 SUMMARY_KEYS = {"visits", "homes_entered", "exposure_min", "distance_m", "duration_s"}
 
 
+_ACTORS: dict[str, Any] = {}
+COSTING = {"car": "auto", "motorcycle": "motor_scooter"}
+
+
+def road_seconds(policy: Policy, vehicle: str, a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Valhalla's own time (s) from ``a`` to ``b`` (lat, lon) for ``vehicle`` on the policy's tiles and
+    closures (GeoJSON points and polygons), asked one pair at a time."""
+    import valhalla
+
+    config = str(Path(policy.travel.tiles).resolve() / "valhalla.json")
+    if config not in _ACTORS:
+        _ACTORS[config] = valhalla.Actor(config)
+    request: dict[str, Any] = {
+        "sources": [{"lat": a[0], "lon": a[1]}],
+        "targets": [{"lat": b[0], "lon": b[1]}],
+        "costing": COSTING[vehicle],
+        "verbose": False,
+    }
+    if policy.travel.closures:
+        features = json.loads(Path(policy.travel.closures).read_text(encoding="utf-8"))["features"]
+        geoms = [f["geometry"] for f in features]
+        points = [{"lon": g["coordinates"][0], "lat": g["coordinates"][1]} for g in geoms if g["type"] == "Point"]
+        rings = [g["coordinates"][0] for g in geoms if g["type"] == "Polygon"]
+        request |= {"exclude_locations": points} if points else {}
+        request |= {"exclude_polygons": rings} if rings else {}
+    seconds = _ACTORS[config].matrix(request)["sources_to_targets"]["durations"][0][0]
+    return float("inf") if seconds is None else float(seconds)
+
+
 def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[str]:
     """Every problem found, as sentences; an empty list means the plan keeps every promise."""
     problems: list[str] = []
     tz = ZoneInfo(policy.region.timezone)
     tickets = {t.ticket_id: t for t in inputs.tickets}
+    # Wide outages: an absorbed ticket counts once, as in its outage; an asset job is checked at the asset.
+    outage_jobs = _outage_jobs(doc, inputs, policy, problems)
+    grouped = {tid for o in doc.get("outages", []) for tid in o["tickets"]}
+    tickets = {**{t: v for t, v in tickets.items() if t not in outage_jobs}, **outage_jobs}
     crews = {c.crew_id: c for c in inputs.crews}
     shifts = {s.crew_id: s for s in inputs.shifts if s.date == inputs.day}
     zones = [z for z in inputs.zones if z.valid_on(inputs.day)]
@@ -34,8 +71,12 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
         if key not in doc:
             problems.append(f"plan lacks {key!r}")
     seen: dict[str, int] = {}
+    for tid in grouped:
+        seen[tid] = sum(tid in o["tickets"] for o in doc.get("outages", []))
     for u in doc["unassigned"]:
-        if set(u) != {"ticket_id", "reason", "detail"} or not u["reason"] or not u["detail"]:
+        if not {"ticket_id", "reason", "detail"} <= set(u) <= {"ticket_id", "reason", "detail", "displaces"} or (
+            not u["reason"] or not u["detail"]
+        ):
             problems.append(f"unassigned entry {u} lacks a reason or detail")
         seen[u["ticket_id"]] = seen.get(u["ticket_id"], 0) + 1
 
@@ -92,9 +133,12 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
             arrival, start, end = aware(step["arrival"]), aware(step["start"]), aware(step["end"])
             if not prev_end <= arrival <= start <= end:
                 problems.append(f"{cid}: times out of order at {step.get('ticket_id', step['type'])}")
-            metres = great_circle((prev_place["lat"], prev_place["lon"]), (step["lat"], step["lon"])).meters
+            here, there = (prev_place["lat"], prev_place["lon"]), (step["lat"], step["lon"])
             # Travel may be slower than the reference (slow zones), never faster; 2 s for rounding.
-            fastest = metres * policy.travel.circuity / speed_ms
+            if policy.travel.engine == "roads":
+                fastest = 0.0 if here == there else road_seconds(policy, crew.vehicle.value, here, there)
+            else:
+                fastest = great_circle(here, there).meters * policy.travel.circuity / speed_ms
             took = (arrival - prev_end).total_seconds()
             if took + 2 < fastest:
                 problems.append(
@@ -152,6 +196,13 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
         if s["homes_entered"] != homes or abs(s["exposure_min"] - exposure) > 0.1:
             problems.append(f"{cid}: summary says {s['homes_entered']} homes / {s['exposure_min']} min")
 
+    on_crew = {s.get("ticket_id"): r["crew_id"] for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"}
+    for u in doc["unassigned"]:
+        d = u.get("displaces")
+        if d is not None and (
+            on_crew.get(d["ticket_id"]) != d["crew_id"] or d["priority"] != tickets[d["ticket_id"]].priority
+        ):
+            problems.append(f"unassigned {u['ticket_id']} would displace {d}, which is not a visit of that crew")
     for tid in tickets:
         if seen.get(tid, 0) != 1:
             problems.append(f"open ticket {tid} appears {seen.get(tid, 0)} times (must be exactly once)")
@@ -159,3 +210,46 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
         if tid not in tickets:
             problems.append(f"plan names {tid}, which is not an open ticket")
     return problems
+
+
+def _below(transformer_id: str, asset_id: str, inputs: PlanInputs) -> bool:
+    """Whether ``transformer_id`` is ``asset_id`` or hangs (through parents) below it."""
+    parent = {a.asset_id: a.parent_id for a in inputs.assets}
+    current, steps = transformer_id, 0
+    while current and steps <= len(parent):
+        if current == asset_id:
+            return True
+        current, steps = parent.get(current, ""), steps + 1
+    return False
+
+
+def _outage_jobs(doc: dict[str, Any], inputs: PlanInputs, policy: Policy, problems: list[str]) -> dict[str, Ticket]:
+    """The asset job of each outage as the policy says it must be (at the asset, outdoor, its kind's skills
+    and service time); an absorbed ticket must be a no-power report below the outage's asset."""
+    tickets = {t.ticket_id: t for t in inputs.tickets}
+    assets = {a.asset_id: a for a in inputs.assets}
+    jobs: dict[str, Ticket] = {}
+    for o in doc.get("outages", []):
+        asset = assets.get(o["asset_id"])
+        if asset is None or asset.kind.value != o["kind"]:
+            problems.append(f"outage {o['outage_id']} at {o['asset_id']}, not a {o['kind']} of the network")
+            continue
+        for tid in o["tickets"]:
+            t = tickets.get(tid)
+            if t is None or t.category.value not in ("no_power", "partial_power"):
+                problems.append(f"outage {o['outage_id']} absorbs {tid}, not an open no-power report")
+            elif not _below(t.transformer_id, asset.asset_id, inputs) and not any(
+                a.kind.value == "transformer"
+                and _below(a.asset_id, asset.asset_id, inputs)
+                and great_circle((t.lat, t.lon), (a.lat, a.lon)).meters <= policy.outage.link_max_m + 1
+                for a in inputs.assets
+            ):
+                problems.append(f"outage {o['outage_id']} absorbs {tid}, neither linked nor near a transformer below")
+        if o["job_ticket_id"]:
+            jobs[o["job_ticket_id"]] = Ticket(
+                ticket_id=o["job_ticket_id"], reported_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+                category=Category.ASSET_OUTAGE, lat=asset.lat, lon=asset.lon, priority=1,
+                service_min=policy.outage.service_min[asset.kind.value], indoor=False,
+                skills=tuple(policy.outage.skills[asset.kind.value]),
+            )  # fmt: skip
+    return jobs

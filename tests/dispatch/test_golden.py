@@ -93,3 +93,24 @@ def test_replan_json_is_the_golden_file(planned: str, tmp_path: Path) -> None:
     )
     _cli(planned, "replan", "--date", str(DAY), "--at", "11:05", "--reproducible", "--json", "--policy", policy)
     _matches_golden("replan.json", _cli(planned, "plan", "show", "--date", str(DAY), "--json"))
+
+
+def test_outage_plan_json_is_the_golden_file(engine, database_url: str, tmp_path: Path) -> None:
+    """A network with one tripped transformer (three reports) and a lone report elsewhere: the plan's
+    `outages` and the asset job's visit print exactly the golden document."""
+    files = {
+        "assets.csv": "asset_id,kind,lat,lon,parent_id,customers,name\nF1,feeder_section,-6.70,108.55,,500,Feeder 1\n"
+        "TR1,transformer,-6.712,108.552,F1,40,Gardu 1\nTR3,transformer,-6.688,108.562,F1,50,Gardu 3\n",
+        "crews.csv": "crew_id,name,depot_lat,depot_lon,skills,vehicle,members\n"
+        "C1,Regu 1,-6.70,108.55,lv;mv,car,M1;M2\n",
+        "shifts.csv": f"crew_id,date,start,end\nC1,{DAY},08:00,16:00\n",
+        "tickets.csv": "ticket_id,reported_at,category,lat,lon,customer_id,transformer_id\n"
+        + "".join(f"A{i},{DAY}T06:0{i},no_power,-6.71{i},108.552,K{i},TR1\n" for i in range(1, 4))
+        + f"L1,{DAY}T06:30,no_power,-6.689,108.562,K9,TR3\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    for what in ("assets", "crews", "shifts", "tickets"):
+        _cli(database_url, "import", what, str(tmp_path / f"{what}.csv"))
+    _cli(database_url, "plan", "--date", str(DAY), "--reproducible", "--json")
+    _matches_golden("outages.json", _cli(database_url, "plan", "show", "--date", str(DAY), "--json"))

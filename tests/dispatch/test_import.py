@@ -296,7 +296,7 @@ def test_rejects_mode_imports_good_rows_and_writes_bad_ones(session: Session, tm
             "108.5",
             "d, with comma",
             "category: unknown value 'fire'; expected one of no_power, partial_power, meter, line_down, pole, "
-            "tree, voltage, other; lat: expected a number, got 'x'",
+            "tree, voltage, other, asset_outage; lat: expected a number, got 'x'",
         ],
         ["T1", "2026-11-29T08:00", "meter", "-6.7", "108.5", "e", "ticket_id: T1 is already given on row 2"],
     ]

@@ -337,7 +337,8 @@ def test_large_region_replan_is_split_by_home_depot(monkeypatch: pytest.MonkeyPa
 
 def test_caps_count_exposure_already_incurred() -> None:
     """A crew that entered its cap of homes this morning is given no further home entries."""
-    policy = Policy().with_overrides({"exposure.max_homes_per_shift": 2})
+    # Crews that always report: C01's other morning stops were not done (the silence rule aside).
+    policy = Policy().with_overrides({"exposure.max_homes_per_shift": 2, "intraday.unreported": "not_done"})
     inputs = world()
     doc = night(inputs, policy)
     now = at("10:00")
@@ -368,7 +369,7 @@ def test_caps_count_exposure_already_incurred() -> None:
 
 def test_sick_crew_remaining_stops_redistributed() -> None:
     """A crew sent home at 09:00 keeps what it did; its remaining stops go to the other crews."""
-    policy = Policy()
+    policy = Policy().with_overrides({"intraday.unreported": "not_done"})  # the visit under way was dropped
     inputs = world()
     doc = night(inputs, policy)
     sick = busiest(doc)

@@ -185,6 +185,45 @@ def test_staged_folder_commits_together_and_discards_on_error(tmp_path: Path) ->
     assert not fresh.exists()
 
 
+def test_retired_files_go_with_the_commit_and_come_back_on_failure(tmp_path: Path) -> None:
+    """A retired file is removed when the stage commits, and is still there when the commit fails."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "C05.pdf").write_text("yesterday's route")
+    (out / "C01.pdf").write_text("old C01")
+    with read_only(out / "C01.pdf"), pytest.raises(OutputError), StagedFolder(out) as stage:
+        (stage.path / "C01.pdf").write_text("new C01")
+        stage.retire(["C05.pdf", "missing.pdf"])
+    assert _digest(out) == _digest_of({"C05.pdf": "yesterday's route", "C01.pdf": "old C01"})
+    with StagedFolder(out) as stage:
+        (stage.path / "C01.pdf").write_text("new C01")
+        stage.retire(["C05.pdf"])
+    assert _digest(out) == _digest_of({"C01.pdf": "new C01"})
+
+
+def test_full_sheets_run_removes_another_plans_crew_sheets(published: Policy, engine: Engine, tmp_path: Path) -> None:
+    """Sheets left in the folder for a crew with no route in this plan (C09: no shift today) are removed by a
+    full sheets run, so nobody is handed an earlier day's route; a one-crew run leaves other files alone."""
+    crews = tmp_path / "crews.csv"
+    crews.write_text("crew_id,name,depot_lat,depot_lon,end_lat,end_lon,skills,vehicle,members\n"
+                     "C09,Yantek Cadangan,-6.7051,108.5555,,,lv,car,M090;M091\n")  # fmt: skip
+    with session_scope(engine) as s:
+        import_crews(s, crews)
+    url = engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "sheets"
+    out.mkdir()
+    for suffix in (".pdf", ".html", ".csv", ".geojson"):
+        (out / f"C09{suffix}").write_text("an earlier day's route")
+    (out / "notes.txt").write_text("the dispatcher's own file")
+    result = _cli(url, "sheets", "--date", DAY.isoformat(), "--out", str(out), "--crew", "C01")
+    assert result.exit_code == 0, result.output
+    assert (out / "C09.pdf").exists() and (out / "C01.pdf").exists()
+    result = _cli(url, "sheets", "--date", DAY.isoformat(), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.glob("C09*")) == []
+    assert (out / "notes.txt").exists() and (out / "C01.pdf").exists() and (out / "index.pdf").exists()
+
+
 def _digest_of(files: dict[str, str]) -> dict[str, str]:
     return {name: hashlib.sha256(text.encode()).hexdigest() for name, text in files.items()}
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, assume, given, reject, settings
 from hypothesis import strategies as st
 
 from solver import solve
-from solver.checker import check
+from solver.checker import check, insertable
 from solver.model import Break, Model, Problem, TimeWindow
 from solver.solution import Solution
 from solver.travel import EuclideanTravel, MatrixTravel
@@ -165,12 +165,15 @@ def _empty_routes_fit(problem: Problem) -> bool:
 )
 @given(problem=problems())
 def test_solver_output_passes_checker(problem: Problem) -> None:
-    """Every solution the solver returns for a random small problem has zero checker violations."""
+    """Every solution the solver returns for a random small problem has zero checker violations and
+    no unassigned job that one feasible insertion would serve (the fill guarantee)."""
     # A crew that cannot even drive home in its shift has no feasible route; pinned separately below.
     assume(_empty_routes_fit(problem))
     solution = solve_with_timeout(problem)
     violations = check(problem, solution)
     assert violations == [], "\n".join(str(v) for v in violations)
+    orders = {r.crew_id: r.job_ids() for r in solution.routes}
+    assert insertable(problem, orders, [u.job_id for u in solution.unassigned]) == {}
 
 
 # --- regressions found by the property above (minimal examples) ----------------------------------

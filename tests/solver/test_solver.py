@@ -343,3 +343,16 @@ def test_great_circle_matrix_matches_geopy() -> None:
             ref = great_circle((lat1, lon1), (lat2, lon2)).meters
             assert abs(mats.distances[a, b] - ref) <= 1 + ref * 1e-4
             assert mats.durations[a, b] == pytest.approx(ref / 10.0, abs=1.5)
+
+
+def test_unserved_waits_keeps_the_job_many_customers_wait_on() -> None:
+    """Room for one of two same-priority jobs: by default the one-customer job is kept (serving the 100-customer
+    job costs its wait); with unserved_waits the 100 customers count as waiting when left out, so it is served."""
+    for flag, kept in ((False, "small"), (True, "big")):
+        m, s, travel = line_model(3)
+        m.set_objective(Objective(wait_weight=1))
+        m.add_crew(id="C1", start=s[0], shift=TimeWindow(8 * H, 9 * H))
+        m.add_job(id="small", site=s[1], service=1800, priority=1)
+        m.add_job(id="big", site=s[1], service=1800, priority=1, customers=100, unserved_waits=flag)
+        _, sol = solved(m, travel)
+        assert [v.job_id for v in sol.route_of("C1").visits] == [kept]

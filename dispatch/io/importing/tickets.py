@@ -26,6 +26,7 @@ from dispatch.io.importing.rows import (
     _rejects_sink,
     _Row,
 )
+from dispatch.store.models.assets import has_network, known_asset_ids
 from dispatch.store.models.tickets import STATUS_MERGED, STATUS_OPEN, TicketRow, TicketSource, join_skills
 
 TICKET_REQUIRED = ("ticket_id", "reported_at", "category", "lat", "lon")
@@ -140,8 +141,26 @@ def import_tickets(
                 f"{head.label}:{a.line}: lat, lon: ticket {a.ticket_id} has only an address; "
                 "it is not planned until geocoded"
             )
+    _report_unknown_transformers(session, accepted, names, report=report, label=head.label)
     _store_tickets(session, accepted, names, report=report, now=now, progress=progress)
     return report
+
+
+def _report_unknown_transformers(
+    session: Session, accepted: list[_Accepted], names: tuple[str, ...], *, report: ImportReport, label: str
+) -> None:
+    """Once a network is imported, a ticket naming a transformer it lacks is imported (a home visit, never
+    grouped into an outage) and named in a warning, row by row."""
+    if not accepted or not has_network(session):
+        return
+    at = names.index("transformer_id")
+    known = known_asset_ids(session, ids=[a.values[at] for a in accepted if a.values[at]])
+    for a in accepted:
+        if a.values[at] and a.values[at] not in known:
+            report.warnings.append(
+                f"{label}:{a.line}: transformer_id: {a.values[at]!r} is not an asset of the network "
+                f"(dispatch import assets); ticket {a.ticket_id} is imported but not grouped into an outage"
+            )
 
 
 def _check_ticket(row: _Row, *, policy: Policy, tz: ZoneInfo, now: datetime | None = None) -> _TicketValues | None:

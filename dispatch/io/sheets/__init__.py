@@ -8,6 +8,7 @@ writes, per crew, ``<crew>.pdf``, ``<crew>.html``,
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,8 +33,12 @@ def write_sheets(
     out_dir: Path,
     lang: str = "id",
     crew_id: str | None = None,
+    road_paths: Mapping[str, Sequence[tuple[float, float]]] | None = None,
 ) -> list[Path]:
-    """Write the route sheets of ``plan`` into ``out_dir``; returns the files written, in order."""
+    """Write the route sheets of ``plan`` into ``out_dir``; returns the files written, in order.
+
+    ``road_paths`` (crew id -> (lat, lon) polyline along the roads, when the plan was made on roads)
+    replace the straight lines between stops on the maps and in the GeoJSON."""
     if lang not in LANGUAGES:
         raise SheetError(f"lang: unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
     try:
@@ -42,6 +47,12 @@ def write_sheets(
         raise SheetError(f"policy: region.timezone: unknown time zone {policy.region.timezone!r}") from None
     labels = Labels(lang, tz)
     sheets = read_plan(plan=plan, tickets=tickets, crews=crews, policy=policy, tz=tz, crew_id=crew_id, zones=zones)
+    if road_paths:
+        routes = tuple(
+            dataclasses.replace(r, path=tuple(road_paths[r.crew_id])) if road_paths.get(r.crew_id) else r
+            for r in sheets.routes
+        )
+        sheets = dataclasses.replace(sheets, routes=routes)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise SheetError(f"{out_dir}: output path exists and is not a directory")

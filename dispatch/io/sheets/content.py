@@ -9,11 +9,11 @@ the sheets are not given, with the place that names it (``plan 7: routes[0].step
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
 from dispatch.core.domain import Crew, HouseholdRisk, Ticket, Zone
-from dispatch.core.plan import Plan
+from dispatch.core.plan import Displacement, Plan
 from dispatch.core.policy import Policy
 from dispatch.core.protection import ppe_level
 from dispatch.core.route import Route, Step, StepProgress, StepType
@@ -122,6 +122,7 @@ class Unassigned:
     reason: str
     detail: str
     ticket: Ticket | None  # None when the ticket is no longer in the database
+    displaces: Displacement | None = None  # crowded out: what would have to give way for it
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,8 @@ class PlanSheets:
     # Customers' phone numbers on paper, the CSV and the GeoJSON too (policy sheets.phone_on_paper);
     # otherwise only the phone page shows them, as a tap-to-call link.
     phone_on_paper: bool = False
+    # How short the day is: crew-hours the crowded-out tickets of each priority or more urgent would take.
+    short_crew_hours: Mapping[int, float] = field(default_factory=dict)
 
     @property
     def published(self) -> bool:
@@ -181,9 +184,10 @@ def read_plan(
         created_at=plan.created_at.astimezone(tz) if plan.created_at else None,
         routes=routes,
         unassigned=tuple(
-            Unassigned(u.ticket_id, u.reason, u.detail, tickets.get(u.ticket_id)) for u in plan.unassigned
+            Unassigned(u.ticket_id, u.reason, u.detail, tickets.get(u.ticket_id), u.displaces) for u in plan.unassigned
         ),
         phone_on_paper=policy.sheets.phone_on_paper,
+        short_crew_hours=dict(plan.summary.short_crew_hours_by_priority),
     )
 
 
@@ -287,5 +291,6 @@ def _stop(step: Step, ticket: Ticket, *, seq: int, policy: Policy, tz: tzinfo, z
         and risk is HouseholdRisk.ISOLATING
         and policy.exposure.isolating_ends_home_entries,
         emergency=step.emergency,
-        progress=step.progress,
+        # An unconfirmed stop (no report yet) is still the crew's to do and report: shown as planned.
+        progress=step.progress if step.progress is not StepProgress.UNCONFIRMED else None,
     )

@@ -10,6 +10,7 @@ revision's stops already done when it was made come ticked and marked.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from html import escape
 from pathlib import Path
 
@@ -311,6 +312,7 @@ def write_index_html(
             f'<tr class="unassigned-row"><td>{escape(item.ticket_id)}</td><td>{escape(what)}</td>'
             f"<td>{escape(labels.reason(item.reason))}"
             + (f"<br><small>{escape(item.detail)}</small>" if item.detail else "")
+            + (f"<br><small>{escape(labels('label.displaces', **asdict(d)))}</small>" if (d := item.displaces) else "")
             + "</td></tr>"
         )
     body = [
@@ -324,6 +326,7 @@ def write_index_html(
         + "</section>",
         f"<h2>{escape(labels('label.crews'))}</h2><table>{''.join(rows)}</table>",
         f"<h2>{escape(labels('label.unassigned'))} ({len(plan.unassigned)})</h2>",
+        f"<p><b>{escape(short)}</b></p>" if (short := labels.short_of(plan.short_crew_hours)) else "",
         (
             f"<table><tr><th>{escape(labels('label.ticket'))}</th><th></th><th>{escape(labels('label.reason'))}"
             f"</th></tr>{''.join(unassigned)}</table>"

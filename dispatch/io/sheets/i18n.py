@@ -8,6 +8,7 @@ neighbours too.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -85,6 +86,8 @@ LABELS: dict[str, dict[str, str]] = {
         "label.crews": "Regu",
         "label.unassigned": "Tiket belum terjadwal",
         "label.no_unassigned": "Semua tiket terjadwal.",
+        "label.displaces": "akan menggeser {ticket_id} (P{priority}) di {crew_id}",
+        "label.short_of": "kurang sekitar {hours} jam-regu untuk melayani semua P{priority}",
         "label.reason": "Alasan",
         "label.ticket": "Tiket",
         "label.legend_depot": "Posko",
@@ -98,6 +101,10 @@ LABELS: dict[str, dict[str, str]] = {
         "label.north": "U",
         # Service notes.
         "note.customers_affected": "Pelanggan terdampak: {count}",
+        "note.asset_outage": "PADAM MELUAS di {asset}: {count} pelanggan menunggu pekerjaan ini; jangan masuk rumah",
+        "notice.wide_outage": "Padam meluas ({outage}): petugas memperbaiki jaringan di {asset}, "
+        "perkiraan tiba {start}-{end}. Listrik menyala kembali untuk semua pelanggan di wilayah ini; "
+        "petugas tidak perlu datang ke rumah Anda.",
         "note.emergency": "DARURAT - bahaya dilaporkan {reported}; langsung ke lokasi",
         "note.critical_facility": "FASILITAS KRITIS - utamakan",
         "note.customer_window": "Janji dengan pelanggan: {start}-{end}",
@@ -172,6 +179,15 @@ LABELS: dict[str, dict[str, str]] = {
         "cli.shift_ended": "--revoke {crew_id}: shift {day} sudah selesai pukul {end}",
         "cli.base_url_required": "--base-url (atau $DISPATCH_BASE_URL) wajib: alamat dispatch serve bagi regu",
         "cli.base_url_scheme": "--base-url: {url!r} tidak diawali http:// atau https://",
+        # Re-plans, ETAs and the nightly close of the day.
+        "cli.unconfirmed": "{crew_id}: {count} kunjungan belum dikonfirmasi (tanpa laporan; tetap pada regu ini)",
+        "cli.unconfirmed_total": "{count} kunjungan sebelum {time} tanpa laporan dianggap berjalan sesuai rencana",
+        "cli.unconfirmed_returned": (
+            "{count} tiket dari kunjungan {day} yang tidak pernah dilaporkan kembali terbuka "
+            "(alasan: belum dikonfirmasi)"
+        ),
+        "cli.eta_not_planned": "Tiket {ticket}: tidak direncanakan hari ini ({date}): {reason}",
+        "cli.eta_not_planned_detail": "{reason} - {detail}",
         "cli.promise_dropped": "{crew}: kunjungan yang dijanjikan {ticket} dilepas - {reason}",
         "cli.promise_dropped_emergency": "{crew}: kunjungan DARURAT yang dijanjikan {ticket} dilepas - {reason}",
         "cli.overtime": "{crew}: lembur {minutes} menit sampai {end} untuk bahaya {tickets}",
@@ -189,6 +205,7 @@ LABELS: dict[str, dict[str, str]] = {
         "category.tree": "Pohon",
         "category.voltage": "Tegangan tidak normal",
         "category.other": "Lainnya",
+        "category.asset_outage": "Padam meluas - pekerjaan di aset jaringan",
         "reason.no_skilled_crew": "Tidak ada regu dengan keahlian yang diperlukan",
         "reason.home_entry_barred": "Semua regu yang mampu dilarang masuk rumah",
         "reason.exposure_cap": "Batas paparan regu tercapai",
@@ -198,6 +215,12 @@ LABELS: dict[str, dict[str, str]] = {
         "reason.shift_too_short": "Jam kerja terlalu pendek",
         "reason.crowded_out": "Kalah prioritas dengan tiket lain",
         "reason.unknown": "Alasan lain",
+        "reason.unconfirmed": "Kunjungan kemarin tidak dilaporkan; direncanakan lagi",
+        "reason.not_home": "Dilaporkan: tidak ada orang",
+        "reason.unsafe": "Dilaporkan: tidak aman",
+        "reason.escalated": "Dilaporkan: dieskalasi",
+        "reason.needs_skill": "Dilaporkan: perlu keahlian lain",
+        "reason.needs_material": "Dilaporkan: perlu material",
         # HTML only.
         "html.offline_note": "Halaman ini bekerja tanpa sinyal. Centang disimpan di perangkat ini.",
     },
@@ -270,6 +293,8 @@ LABELS: dict[str, dict[str, str]] = {
         "label.crews": "Crews",
         "label.unassigned": "Unassigned tickets",
         "label.no_unassigned": "All tickets assigned.",
+        "label.displaces": "would displace {ticket_id} (P{priority}) on {crew_id}",
+        "label.short_of": "about {hours} crew-hours short of serving every P{priority}",
         "label.reason": "Reason",
         "label.ticket": "Ticket",
         "label.legend_depot": "Depot",
@@ -282,6 +307,9 @@ LABELS: dict[str, dict[str, str]] = {
         "label.legend_unassigned": "Unassigned",
         "label.north": "N",
         "note.customers_affected": "Customers affected: {count}",
+        "note.asset_outage": "WIDE OUTAGE at {asset}: {count} customers wait on this job; no home entries",
+        "notice.wide_outage": "Wide outage ({outage}): a crew repairs the network at {asset}, expected "
+        "{start}-{end}. Power comes back for every customer in the area; no visit to your home is needed.",
         "note.emergency": "EMERGENCY - hazard reported {reported}; go straight there",
         "note.critical_facility": "CRITICAL FACILITY - give priority",
         "note.customer_window": "Customer appointment: {start}-{end}",
@@ -350,6 +378,14 @@ LABELS: dict[str, dict[str, str]] = {
         "cli.shift_ended": "--revoke {crew_id}: the shift of {day} ended at {end}",
         "cli.base_url_required": "--base-url (or $DISPATCH_BASE_URL) is required: where crews reach dispatch serve",
         "cli.base_url_scheme": "--base-url: {url!r} does not start with http:// or https://",
+        # Re-plans, ETAs and the nightly close of the day.
+        "cli.unconfirmed": "{crew_id}: {count} stop(s) unconfirmed (no report; kept with this crew)",
+        "cli.unconfirmed_total": "{count} stop(s) before {time} with no report taken as going to plan",
+        "cli.unconfirmed_returned": (
+            "{count} ticket(s) of stops on {day} never reported are open again (reason: unconfirmed)"
+        ),
+        "cli.eta_not_planned": "Ticket {ticket}: not planned today ({date}): {reason}",
+        "cli.eta_not_planned_detail": "{reason} - {detail}",
         "cli.promise_dropped": "{crew}: promised stop {ticket} dropped - {reason}",
         "cli.promise_dropped_emergency": "{crew}: promised EMERGENCY stop {ticket} dropped - {reason}",
         "cli.overtime": "{crew}: overtime {minutes} min until {end} for hazard {tickets}",
@@ -366,6 +402,7 @@ LABELS: dict[str, dict[str, str]] = {
         "category.tree": "Tree",
         "category.voltage": "Abnormal voltage",
         "category.other": "Other",
+        "category.asset_outage": "Wide outage - job at the network asset",
         "reason.no_skilled_crew": "No crew has the required skills",
         "reason.home_entry_barred": "Every able crew is barred from entering homes",
         "reason.exposure_cap": "Crew exposure cap reached",
@@ -375,6 +412,12 @@ LABELS: dict[str, dict[str, str]] = {
         "reason.shift_too_short": "Shift too short",
         "reason.crowded_out": "Crowded out by more urgent tickets",
         "reason.unknown": "Other reason",
+        "reason.unconfirmed": "Yesterday's visit was never reported; planned again",
+        "reason.not_home": "Reported: nobody home",
+        "reason.unsafe": "Reported: unsafe",
+        "reason.escalated": "Reported: escalated",
+        "reason.needs_skill": "Reported: needs another skill",
+        "reason.needs_material": "Reported: needs material",
         "html.offline_note": "This page works without signal. Ticks are kept on this device.",
     },
 }
@@ -430,6 +473,15 @@ class Labels:
     def category(self, category: str) -> str:
         key = f"category.{category}"
         return self(key) if self.has(key) else str(category)
+
+    def short_of(self, short_crew_hours: Mapping[int, float]) -> str | None:
+        """How short the day is, for the most urgent priority it falls short of (None: nothing crowded out)."""
+        for priority in sorted(short_crew_hours):
+            hours = short_crew_hours[priority]
+            if hours > 0:
+                digits = 0 if hours >= 10 else 1
+                return self("label.short_of", hours=self.number(hours, digits=digits), priority=priority)
+        return None
 
     def reason(self, reason: str) -> str:
         key = f"reason.{reason}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from dispatch.core.domain import Category
 from dispatch.io.sheets import mapdraw
 from dispatch.io.sheets.content import RouteSheet, Stop
 from dispatch.io.sheets.i18n import Labels
@@ -68,7 +69,9 @@ def service_notes(stop: Stop, labels: Labels, *, day: date) -> list[str]:
         notes.append(labels("note.emergency", reported=labels.time(t.reported_at, day=day)))
     if t.critical_facility:
         notes.append(labels("note.critical_facility"))
-    if t.customers_affected > 1:
+    if t.category is Category.ASSET_OUTAGE:  # one job standing for every customer behind the asset
+        notes.append(labels("note.asset_outage", asset=t.transformer_id, count=t.customers_affected))
+    elif t.customers_affected > 1:
         notes.append(labels("note.customers_affected", count=t.customers_affected))
     if t.window_start or t.window_end:
         notes.append(

@@ -6,6 +6,7 @@ explicitly: add a line for each new one, even if nothing is re-exported from it.
 table here ships with an Alembic revision (``dispatch/store/migrations/README.md``).
 """
 
+import dispatch.store.models.assets  # noqa: F401  (registers its tables)
 import dispatch.store.models.exposure  # noqa: F401  (registers its tables)
 import dispatch.store.models.field  # noqa: F401  (registers its tables)
 import dispatch.store.models.intraday  # noqa: F401  (registers its tables)

@@ -71,3 +71,14 @@ def test_numbers_use_the_local_decimal_mark() -> None:
     assert Labels("id", JAKARTA).km(7800) == "7,8 km"
     assert Labels("en", JAKARTA).km(12340) == "12.3 km"
     assert Labels("id", JAKARTA).duration(17520) == "4 j 52 mnt"
+
+
+def test_how_short_the_day_is_in_both_languages() -> None:
+    """The shortfall names the most urgent priority the day falls short of, in local number style."""
+    short = {1: 0.0, 2: 41.0, 3: 55.5, 4: 60.0}
+    assert Labels("en", JAKARTA).short_of(short) == "about 41 crew-hours short of serving every P2"
+    assert Labels("id", JAKARTA).short_of({1: 2.5}) == "kurang sekitar 2,5 jam-regu untuk melayani semua P1"
+    assert Labels("en", JAKARTA).short_of({1: 0.0, 2: 0.0}) is None
+    shift = {"ticket_id": "T123", "priority": 3, "crew_id": "C06"}
+    assert Labels("en", JAKARTA)("label.displaces", **shift) == "would displace T123 (P3) on C06"
+    assert Labels("id", JAKARTA)("label.displaces", **shift) == "akan menggeser T123 (P3) di C06"

@@ -105,10 +105,28 @@ def rows_0001() -> Rows:
     }  # fmt: skip
 
 
+def rows_0002() -> Rows:
+    """Revision 0001's rows plus a phone link and a report through it (revision 0002's tables)."""
+    day = dt.date(2026, 11, 30)
+    return {
+        **rows_0001(),
+        "crew_link": [
+            {"id": 1, "token": "tok-1", "crew_id": "C1", "day": day, "issued_at": T0,
+             "expires_at": T0 + dt.timedelta(hours=10), "revoked_at": None},
+        ],
+        "crew_report": [
+            {"id": 1, "report_id": "r1", "crew_id": "C1", "day": day, "link_id": 1, "ticket_id": "T1", "plan_id": 1,
+             "status": "done", "reason": None, "at": T0, "entered_home": True, "in_home_min": 12.0, "lat": -6.71,
+             "lon": 108.56, "visit_id": 1, "received_at": T0},
+        ],
+    }  # fmt: skip
+
+
 # The revision a database is built at -> rows for every one of its tables. One case per revision that a
-# later revision upgrades from; the newest case is the revision just before head (today: 0002 is head).
+# later revision upgrades from; the newest case is the revision just before head (today: 0003 is head).
 ROWS_AT: dict[str, Callable[[], Rows]] = {
     "0001": rows_0001,
+    "0002": rows_0002,
 }
 
 

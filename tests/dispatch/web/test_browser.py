@@ -88,9 +88,14 @@ def _status(driver, ticket: str) -> str:  # noqa: ANN001
     )
 
 
+def _click(driver, selector: str) -> None:  # noqa: ANN001
+    """Click ``selector``, finding it again if the page redrew it between the find and the click."""
+    _wait(driver, lambda d: d.find_element("css selector", selector).click() or True, f"clicked {selector}")
+
+
 def _report_done(driver, ticket: str) -> None:  # noqa: ANN001
-    driver.find_element("css selector", f'article[data-ticket="{ticket}"] button[data-act="done"]').click()
-    driver.find_element("css selector", f'article[data-ticket="{ticket}"] form button.send').click()
+    _click(driver, f'article[data-ticket="{ticket}"] button[data-act="done"]')
+    _click(driver, f'article[data-ticket="{ticket}"] form button.send')
 
 
 def _open(driver, server: Server, token: str) -> None:  # noqa: ANN001

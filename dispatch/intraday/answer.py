@@ -1,0 +1,64 @@
+"""What a customer is told about any ticket of the published plan: its ETA window when a crew is on
+its way, else that it is not planned today and why (the plan's unassigned reason)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from dispatch.intraday.model import IntradayError
+from dispatch.intraday.persist import PublishedEta, ticket_eta
+from dispatch.store.models.plans import PlanRow, PlanUnassignedRow, PlanVisitRow
+from dispatch.store.models.tickets import TicketRow
+
+
+@dataclass(frozen=True)
+class NotPlanned:
+    """A ticket the newest published plan that names it lists as unassigned, with its reason."""
+
+    ticket_id: str
+    reason: str
+    detail: str
+    plan_id: int
+    version: int
+    date: dt.date
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ticket_id": self.ticket_id,
+            "status": "not_planned",
+            "reason": self.reason,
+            "detail": self.detail,
+            "plan_id": self.plan_id,
+            "version": self.version,
+            "date": self.date.isoformat(),
+        }
+
+
+def ticket_answer(session: Session, *, ticket_id: str, now: dt.datetime | None = None) -> PublishedEta | NotPlanned:
+    """The newest published plan naming ``ticket_id`` decides: its ETA window if it visits it, else its
+    unassigned reason. A ticket in no published plan is an :class:`IntradayError`."""
+    ticket = session.get(TicketRow, ticket_id)
+    if ticket is None:
+        raise IntradayError(f"no ticket {ticket_id!r}")
+    newest = (col(PlanRow.plan_date).desc(), col(PlanRow.version).desc())
+    visit = session.exec(
+        select(PlanRow)
+        .join(PlanVisitRow, col(PlanVisitRow.plan_id) == col(PlanRow.id))
+        .where(PlanVisitRow.ticket_id == ticket_id, PlanRow.status == "published")
+        .order_by(*newest)
+    ).first()
+    pair = session.exec(
+        select(PlanRow, PlanUnassignedRow)
+        .join(PlanUnassignedRow, col(PlanUnassignedRow.plan_id) == col(PlanRow.id))
+        .where(PlanUnassignedRow.ticket_id == ticket_id, PlanRow.status == "published")
+        .order_by(*newest)
+    ).first()
+    if pair is not None:
+        row, unassigned = pair
+        if visit is None or (row.plan_date, row.version) >= (visit.plan_date, visit.version):
+            return NotPlanned(ticket_id, unassigned.reason, unassigned.detail, row.id, row.version, row.plan_date)  # type: ignore[arg-type]
+    return ticket_eta(session, ticket_id=ticket_id, now=now)

@@ -1,0 +1,235 @@
+"""Grouping open no-power reports by the network and predicting the faulty asset.
+
+Reports are counted per transformer (``Ticket.transformer_id``). A transformer is out when at least
+``outage.min_reports`` customers report, or ``outage.min_share`` of its customers, within
+``outage.window_min`` minutes of each other; a feeder section is out
+when at least ``outage.min_children`` of the assets below it are out, and at least half of them (the lowest
+common ancestor explaining them), and so on up the feeder. Each topmost asset out becomes one outage: every
+no-power report below it is absorbed (not visited at home), and one outdoor job at the asset stands for
+them, unless the outage is a planned one (nobody is sent). A declared outage is out whatever the reports;
+a dismissed one is never inferred. An asset job still open from an earlier run keeps its asset out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from dispatch.core.domain import Asset, AssetKind, Category, OutageMark, PlanInputs, Ticket
+from dispatch.core.plan import Outage
+from dispatch.core.policy import Policy
+
+# The reports an outage can explain; any other category (a meter, a line down) stays a visit.
+GROUPED = frozenset({Category.NO_POWER, Category.PARTIAL_POWER})
+# Share of an upstream asset's children that must be out to move the outage up to it.
+MIN_CHILD_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """The tickets to plan (those not absorbed, plus one job per outage with a crew to send) and the outages."""
+
+    tickets: tuple[Ticket, ...]
+    outages: tuple[Outage, ...]
+
+
+def outage_id_of(day: dt.date, asset_id: str) -> str:
+    return f"OUT-{day:%Y%m%d}-{asset_id}"[:64]
+
+
+def job_id_of(day: dt.date, asset_id: str) -> str:
+    """The asset job's ticket id: one per asset and day, so a re-plan finds the same job again."""
+    return f"JOB-{day:%Y%m%d}-{asset_id}"[:64]
+
+
+def group_outages(inputs: PlanInputs, policy: Policy, *, as_of: dt.datetime | None = None) -> Grouping:
+    """``inputs.tickets`` grouped by ``inputs.assets`` (unchanged without a network or with outages off)."""
+    if not inputs.assets or not policy.outage.enabled:
+        return Grouping(inputs.tickets, ())
+    assets = {a.asset_id: a for a in inputs.assets}
+    marks = _active_marks(inputs.outage_marks, as_of)
+    dismissed = {m.asset_id for m in marks if m.action == "dismissed"}
+    planned = {m.asset_id: m for m in marks if m.action == "planned" and m.asset_id in assets}
+    reports: dict[str, list[Ticket]] = defaultdict(list)
+    jobs: dict[str, Ticket] = {}
+    link = _Linker(assets, policy.outage.link_max_m)
+    for t in inputs.tickets:
+        if t.category is Category.ASSET_OUTAGE and t.transformer_id in assets:
+            jobs[t.transformer_id] = t
+        elif t.category in GROUPED and (transformer := link.transformer_of(t)):
+            reports[transformer].append(t)
+    out = {a for a, ts in reports.items() if _tripped(assets[a], ts, policy)} - dismissed
+    out |= {m.asset_id for m in marks if m.action == "declared" and m.asset_id in assets}
+    out |= set(jobs) | set(planned)
+    tops = _move_up(out, assets, policy, keep=set(jobs) | set(planned) | dismissed)
+    below = _subtrees(tops, assets)
+    absorbed: dict[str, list[Ticket]] = defaultdict(list)
+    for asset_id, ts in reports.items():
+        top = below.get(asset_id)
+        if top is not None:
+            absorbed[top].extend(ts)
+    taken = {t.ticket_id for ts in absorbed.values() for t in ts}
+    kept = [t for t in inputs.tickets if t.ticket_id not in taken and t.category is not Category.ASSET_OUTAGE]
+    kept += [j for a, j in jobs.items() if a not in tops]  # a job whose asset is no longer out stays a job
+    outages = []
+    for asset_id in sorted(tops):
+        asset, ts = assets[asset_id], sorted(absorbed[asset_id], key=lambda t: t.ticket_id)
+        job = None if asset_id in planned else _job(inputs.day, asset, ts, jobs.get(asset_id), policy)
+        if job is not None:
+            kept.append(job)
+        outages.append(Outage(
+            outage_id=planned[asset_id].outage_id if asset_id in planned and planned[asset_id].outage_id
+            else outage_id_of(inputs.day, asset_id),
+            asset_id=asset_id, kind=asset.kind.value, tickets=tuple(t.ticket_id for t in ts),
+            customers=max(asset.customers, len(ts)), job_ticket_id=job.ticket_id if job else None,
+        ))  # fmt: skip
+    return Grouping(tuple(sorted(kept, key=lambda t: t.ticket_id)), tuple(outages))
+
+
+def outage_jobs(inputs: PlanInputs, policy: Policy, *, as_of: dt.datetime | None = None) -> dict[str, Ticket]:
+    """The asset jobs grouping makes of ``inputs`` (by ticket id), to be stored as tickets with the plan."""
+    grouping = group_outages(inputs, policy, as_of=as_of)
+    return {t.ticket_id: t for t in grouping.tickets if t.category is Category.ASSET_OUTAGE}
+
+
+class _Linker:
+    """A report's transformer: the one it names when that lies within ``max_m`` metres of the report,
+    else the nearest transformer within ``max_m`` (a missing or mistyped id); ``max_m`` 0 trusts the id."""
+
+    CELL = 0.01  # degrees (~1.1 km): buckets of the transformers' positions
+
+    def __init__(self, assets: dict[str, Asset], max_m: float) -> None:
+        self.assets, self.max_m = assets, max_m
+        self.buckets: dict[tuple[int, int], list[Asset]] = defaultdict(list)
+        if max_m > 0:
+            for a in assets.values():
+                if a.kind is AssetKind.TRANSFORMER:
+                    self.buckets[self._key(a.lat, a.lon)].append(a)
+
+    def _key(self, lat: float, lon: float) -> tuple[int, int]:
+        return int(lat // self.CELL), int(lon // self.CELL)
+
+    def transformer_of(self, t: Ticket) -> str | None:
+        named = self.assets.get(t.transformer_id)
+        if (
+            named is not None
+            and named.kind is AssetKind.TRANSFORMER
+            and (self.max_m <= 0 or _metres(t.lat, t.lon, named.lat, named.lon) <= self.max_m)
+        ):
+            return named.asset_id
+        if self.max_m <= 0:
+            return None
+        y, x = self._key(t.lat, t.lon)
+        near = [a for dy in (-1, 0, 1) for dx in (-1, 0, 1) for a in self.buckets.get((y + dy, x + dx), ())]
+        best = min(near, key=lambda a: _metres(t.lat, t.lon, a.lat, a.lon), default=None)
+        if best is None or _metres(t.lat, t.lon, best.lat, best.lon) > self.max_m:
+            return None
+        return best.asset_id
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance on the ground (equirectangular: exact enough within a kilometre)."""
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6_371_000 * math.hypot(x, math.radians(lat2 - lat1))
+
+
+def _active_marks(marks: tuple[OutageMark, ...], as_of: dt.datetime | None) -> list[OutageMark]:
+    """Marks in force at ``as_of`` (a planned outage only between its hours; without ``as_of``, all)."""
+    if as_of is None:
+        return list(marks)
+    return [
+        m for m in marks if (m.starts_at is None or m.starts_at <= as_of) and (m.ends_at is None or as_of < m.ends_at)
+    ]
+
+
+def _tripped(asset: Asset, tickets: list[Ticket], policy: Policy) -> bool:
+    """Enough of a transformer's customers report no power within ``outage.window_min`` minutes of each
+    other (each customer counted once)."""
+    window = dt.timedelta(minutes=policy.outage.window_min)
+    first: dict[str, dt.datetime] = {}
+    for t in tickets:
+        who = t.customer_id or t.ticket_id
+        first[who] = min(first.get(who, t.reported_at), t.reported_at)
+    times = sorted(first.values())
+    most, lo = 0, 0
+    for hi, moment in enumerate(times):  # the most reports inside any window of the policy's length
+        while moment - times[lo] > window:
+            lo += 1
+        most = max(most, hi - lo + 1)
+    share = most / asset.customers if asset.customers > 0 else 0.0
+    return most >= policy.outage.min_reports or share >= policy.outage.min_share
+
+
+def _move_up(out: set[str], assets: dict[str, Asset], policy: Policy, *, keep: set[str]) -> set[str]:
+    """The topmost assets out: an upstream asset with enough of its children out takes their place, level
+    by level; a dismissed asset is never taken as out."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for a in assets.values():
+        if a.parent_id in assets:
+            children[a.parent_id].append(a.asset_id)
+    out = set(out)
+    changed = True
+    while changed:
+        changed = False
+        for parent, kids in children.items():
+            if parent in out or parent in keep or assets[parent].kind is not AssetKind.FEEDER_SECTION:
+                continue
+            down = [k for k in kids if k in out]
+            if len(down) >= policy.outage.min_children and len(down) >= MIN_CHILD_SHARE * len(kids):
+                out.add(parent)
+                changed = True
+    return {a for a in out if not _has_ancestor_in(a, out, assets)}
+
+
+def _has_ancestor_in(asset_id: str, out: set[str], assets: dict[str, Asset]) -> bool:
+    seen = {asset_id}
+    current = assets[asset_id].parent_id
+    while current in assets and current not in seen:
+        if current in out:
+            return True
+        seen.add(current)
+        current = assets[current].parent_id
+    return False
+
+
+def _subtrees(tops: set[str], assets: dict[str, Asset]) -> dict[str, str]:
+    """Every asset at or below one of ``tops`` -> that top."""
+    owner: dict[str, str] = {}
+    for asset_id in assets:
+        seen: set[str] = set()
+        current = asset_id
+        while current in assets and current not in seen:
+            if current in tops:
+                owner[asset_id] = current
+                break
+            seen.add(current)
+            current = assets[current].parent_id
+    return owner
+
+
+def _job(day: dt.date, asset: Asset, tickets: list[Ticket], earlier: Ticket | None, policy: Policy) -> Ticket:
+    """The one outdoor job at ``asset``: its kind's skills and service time, the customers connected, the
+    priority of the most urgent report (at least ``outage.priority``), reported when the first report came
+    (or as the earlier job was)."""
+    first = min((t.reported_at for t in tickets), default=None)
+    reported_at = earlier.reported_at if earlier is not None else first
+    if reported_at is None:
+        reported_at = dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
+    priority = min([policy.outage.priority, *(t.priority for t in tickets)] + ([earlier.priority] if earlier else []))
+    return Ticket(
+        ticket_id=earlier.ticket_id if earlier is not None else job_id_of(day, asset.asset_id),
+        reported_at=reported_at,
+        category=Category.ASSET_OUTAGE,
+        lat=asset.lat,
+        lon=asset.lon,
+        priority=priority,
+        customers_affected=max(1, asset.customers, len(tickets)),
+        service_min=policy.outage.service_min.get(asset.kind.value, 60),
+        indoor=False,
+        critical_facility=any(t.critical_facility for t in tickets),
+        skills=tuple(policy.outage.skills.get(asset.kind.value, ())),
+        address=asset.name or asset.asset_id,
+        transformer_id=asset.asset_id,
+    )

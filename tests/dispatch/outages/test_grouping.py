@@ -1,0 +1,140 @@
+"""Grouping reports by the network: tiny networks whose outages can be checked by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from dispatch.core.domain import Category, OutageMark
+from dispatch.core.plan import Plan
+from dispatch.core.policy import Policy
+from dispatch.intraday.model import ReplanInputs
+from dispatch.intraday.replan import make_replan
+from dispatch.outages.grouping import group_outages
+from dispatch.planning.nightly import make_plan
+from tests.dispatch.outages.network import WIB, day_inputs, report
+from tests.dispatch.plan_checker import check_plan
+
+POLICY = Policy()
+
+
+def test_three_reports_on_one_transformer_make_one_job() -> None:
+    """Three customers of TR1 -> one outage at TR1, one outdoor job there, the three reports absorbed."""
+    g = group_outages(day_inputs(report("A1", "TR1"), report("A2", "TR1"), report("A3", "TR1", priority=1)), POLICY)
+    (o,) = g.outages
+    assert (o.asset_id, o.kind, o.tickets, o.customers) == ("TR1", "transformer", ("A1", "A2", "A3"), 40)
+    (job,) = g.tickets
+    assert job.ticket_id == o.job_ticket_id and job.category is Category.ASSET_OUTAGE
+    assert (job.lat, job.lon, job.indoor, job.skills, job.priority) == (-6.712, 108.552, False, ("mv",), 1)
+
+
+def test_two_transformers_under_one_section_make_one_job_at_the_section() -> None:
+    """TR1 and TR2 both out (both children of S1) -> the outage moves up to S1: one job, six tickets."""
+    tickets = [report(f"A{i}", "TR1") for i in range(1, 4)] + [report(f"B{i}", "TR2") for i in range(1, 4)]
+    g = group_outages(day_inputs(*tickets), POLICY)
+    assert [(o.asset_id, len(o.tickets), o.customers) for o in g.outages] == [("S1", 6, 100)]
+    assert [t.ticket_id for t in g.tickets] == [g.outages[0].job_ticket_id]
+
+
+def test_a_lone_report_stays_a_home_visit() -> None:
+    """One report out of TR3's 50 customers explains nothing: no outage, the ticket is planned as it is."""
+    lone = report("L1", "TR3")
+    g = group_outages(day_inputs(lone), POLICY)
+    assert g.outages == () and g.tickets == (lone,)
+
+
+def test_other_categories_and_unknown_transformers_stay_visits() -> None:
+    """A meter fault under a tripped transformer and a report naming no known transformer are not absorbed."""
+    meter = report("M1", "TR1", category=Category.METER)
+    stray = replace(report("X1", "TR1"), transformer_id="TRX", lat=-6.60)  # far from every transformer
+    g = group_outages(day_inputs(*(report(f"A{i}", "TR1") for i in range(1, 4)), meter, stray), POLICY)
+    assert g.outages[0].tickets == ("A1", "A2", "A3")
+    assert {t.ticket_id for t in g.tickets} == {"M1", "X1", g.outages[0].job_ticket_id}
+
+
+def test_share_of_customers_trips_a_small_transformer() -> None:
+    """Two reports are fewer than min_reports but a share above min_share when the policy says 0.04."""
+    policy = Policy().with_overrides({"outage.min_share": 0.04})
+    g = group_outages(day_inputs(report("A1", "TR1"), report("A2", "TR1")), policy)
+    assert [o.asset_id for o in g.outages] == ["TR1"]
+
+
+def test_dismissed_declared_and_planned_marks() -> None:
+    """Dismissed: reports are visits. Declared: out with one report. Planned: absorbed, nobody is sent."""
+    three = [report(f"A{i}", "TR1") for i in range(1, 4)]
+    dismissed = group_outages(day_inputs(*three, outage_marks=(OutageMark("TR1", "dismissed"),)), POLICY)
+    assert dismissed.outages == () and len(dismissed.tickets) == 3
+    declared = group_outages(day_inputs(report("L1", "TR3"), outage_marks=(OutageMark("TR3", "declared"),)), POLICY)
+    assert [(o.asset_id, o.tickets) for o in declared.outages] == [("TR3", ("L1",))]
+    start = dt.datetime(2026, 11, 30, 5, tzinfo=WIB)
+    mark = OutageMark("S2", "planned", "PLN-1", start, start + dt.timedelta(hours=6))
+    planned = group_outages(day_inputs(report("L1", "TR3"), outage_marks=(mark,)), POLICY, as_of=start)
+    assert [(o.outage_id, o.tickets, o.job_ticket_id) for o in planned.outages] == [("PLN-1", ("L1",), None)]
+    assert planned.tickets == ()
+    after = group_outages(day_inputs(report("L1", "TR3"), outage_marks=(mark,)), POLICY,
+                          as_of=start + dt.timedelta(hours=7))  # fmt: skip
+    assert after.outages == ()
+
+
+def test_plan_sends_one_crew_to_the_asset_and_every_ticket_appears_once() -> None:
+    """A plan with an outage at TR1 and a lone report at TR3: the job and the lone home visit are routed,
+    the absorbed tickets are in the outage only, and the independent checker finds no problem."""
+    inputs = day_inputs(*(report(f"A{i}", "TR1") for i in range(1, 4)), report("L1", "TR3"))
+    plan = make_plan(inputs, POLICY, reproducible=True, workers=1).plan
+    doc = plan.to_json()
+    assert check_plan(doc, inputs, POLICY) == []
+    (o,) = plan.outages or ()
+    assert sorted(plan.served_ticket_ids()) == sorted([o.job_ticket_id, "L1"])
+    assert plan.summary.homes_entered == 1
+    assert Plan.from_json(plan.dumps()).outages == plan.outages
+    expected = {"outage_id": o.outage_id, "asset_id": "TR1", "kind": "transformer", "tickets": ["A1", "A2", "A3"],
+                "customers": 40, "job_ticket_id": o.job_ticket_id}  # fmt: skip
+    assert doc["outages"] == [expected]
+
+
+def test_no_network_no_outages_key() -> None:
+    """Without a network the plan is as before: no outages key, every report a visit."""
+    inputs = day_inputs(report("A1", "TR1"), report("A2", "TR1"), report("A3", "TR1"), assets=())
+    assert "outages" not in make_plan(inputs, POLICY, reproducible=True, workers=1).plan.to_json()
+
+
+def test_replan_groups_a_new_outage_too() -> None:
+    """A re-plan at 10:00 with three new reports under TR3 groups them into one job, like the nightly plan."""
+    inputs = day_inputs(*(report(f"A{i}", "TR1") for i in range(1, 4)))
+    nightly = make_plan(inputs, POLICY, reproducible=True, workers=1).plan
+    later = day_inputs(*inputs.tickets, *(report(f"C{i}", "TR3", minute=50) for i in range(1, 4)))
+    rin = ReplanInputs(inputs=later, previous=nightly, at=dt.datetime(2026, 11, 30, 10, tzinfo=WIB))
+    replan = make_replan(rin, POLICY, time_limit=1.0, reproducible=True, workers=1).plan
+    assert [(o.asset_id, o.tickets) for o in replan.outages or ()] == [("TR1", ("A1", "A2", "A3")),
+                                                                      ("TR3", ("C1", "C2", "C3"))]  # fmt: skip
+    assert set(replan.served_ticket_ids()) | {u.ticket_id for u in replan.unassigned} == {
+        o.job_ticket_id for o in replan.outages or ()}  # fmt: skip
+
+
+def test_reports_far_apart_in_time_are_not_one_outage() -> None:
+    """Three reports on TR1 hours apart (beyond outage.window_min) are three faults, not a tripped transformer."""
+    spread = [replace(report(f"A{i}", "TR1"), reported_at=dt.datetime(2026, 11, 29, 6 + 4 * i, tzinfo=WIB))
+              for i in range(1, 4)]  # fmt: skip
+    assert group_outages(day_inputs(*spread), POLICY).outages == ()
+    assert [o.asset_id for o in group_outages(day_inputs(*spread), Policy().with_overrides(
+        {"outage.window_min": 600})).outages] == ["TR1"]  # fmt: skip
+
+
+def test_a_report_without_its_transformer_id_joins_the_nearest_transformer() -> None:
+    """A report 100 m from TR1 naming no transformer (or one 2 km off) counts for TR1; 0 m trusts the id only."""
+    blank = replace(report("A3", "TR1"), transformer_id="")
+    wrong = replace(report("A4", "TR1"), transformer_id="TR3")
+    tickets = (report("A1", "TR1"), blank, wrong)
+    assert [o.tickets for o in group_outages(day_inputs(*tickets), POLICY).outages] == [("A1", "A3", "A4")]
+    trusting = Policy().with_overrides({"outage.link_max_m": 0.0})
+    assert group_outages(day_inputs(*tickets), trusting).outages == ()
+
+
+def test_plan_with_relinked_reports_passes_the_checker() -> None:
+    """Reports linked by position (blank or far-off transformer_id) are absorbed, and the checker agrees."""
+    tickets = (report("A1", "TR1"), replace(report("A2", "TR1"), transformer_id=""),
+               replace(report("A3", "TR1"), transformer_id="TR3"))  # fmt: skip
+    inputs = day_inputs(*tickets)
+    plan = make_plan(inputs, POLICY, reproducible=True, workers=1).plan
+    assert [o.tickets for o in plan.outages or ()] == [("A1", "A2", "A3")]
+    assert check_plan(plan.to_json(), inputs, POLICY) == []
