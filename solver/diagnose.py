@@ -62,6 +62,13 @@ def _alone(problem: Problem, crew: Crew, job: Job) -> _Alone:
     return _Alone(crew, arrival, start, overrun)
 
 
+def overrun(problem: Problem, crew: Crew, job: Job) -> int | None:
+    """Seconds past ``crew``'s shift end (or max work) it needs to do ``job`` alone and get back, its
+    breaks taken where they cost least (0: it fits; None: no window of the job can be reached)."""
+    alone = _alone(problem, crew, job)
+    return None if alone.start is None else alone.overrun
+
+
 def _window_start(job: Job, arrival: int) -> int | None:
     """The earliest service start at or after ``arrival`` inside the job's windows (None: too late)."""
     if not job.time_windows:

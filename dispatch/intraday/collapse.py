@@ -3,7 +3,9 @@
 Under heavy machine load a re-plan's search was seen to return every job dropped (the day's whole
 plan gone: 208 stops changed on 35 crews in ``bench/day_replay.py``). The warm start alone serves
 what the crews were promised, so a solution serving less than half of it is a failed search, not a
-better plan: that part is searched again from the same warm start, and the better of the two kept.
+better plan: that part is searched again from the same warm start with a longer limit (the
+first-solution phase and the warm start's read are not bounded by the time limit, and when the limit
+runs out inside them OR-Tools answers with every visit dropped), and the better of the two kept.
 """
 
 from __future__ import annotations
@@ -13,11 +15,19 @@ from collections.abc import Sequence
 import solver
 from dispatch.intraday.parts import Part, solve
 
+# The second search's time limit: this many times the first's, and at least RETRY_MIN_S seconds.
+RETRY_FACTOR = 4
+RETRY_MIN_S = 12.0
+
 
 def collapsed(part: Part, solution: solver.Solution) -> bool:
-    """Whether ``solution`` serves less than half the jobs of its part's warm start."""
+    """Whether ``solution`` serves less than half the jobs of its part's warm start, or nothing at all
+    while some job would fit a crew alone (after a collapse the next warm start is empty)."""
     started = sum(len(r) for r in part.initial.values())
-    return started > 0 and 2 * len(solution.assigned_job_ids()) < started
+    served = len(solution.assigned_job_ids())
+    if served == 0:
+        return any(u.reason is solver.Reason.CROWDED_OUT for u in solution.unassigned)
+    return 2 * served < started
 
 
 def search_again_if_collapsed(
@@ -34,7 +44,8 @@ def search_again_if_collapsed(
     if not redo:
         return out, []
     notes = []
-    for i, again in zip(redo, solve([parts[i] for i in redo], time_limit, reproducible, workers), strict=True):
+    limit = max(RETRY_MIN_S, RETRY_FACTOR * time_limit)
+    for i, again in zip(redo, solve([parts[i] for i in redo], limit, reproducible, workers), strict=True):
         if len(again.assigned_job_ids()) > len(out[i].assigned_job_ids()):
             out[i] = again
             notes.append(f"search came back with {len(solutions[i].assigned_job_ids())} stops; searched again")

@@ -4,8 +4,9 @@ by displacing work that is not an emergency.
 The search rarely finds the two-step move that takes ordinary stops off a full route to make room
 for a hazard (and under load it may not even get past its first solution). After the search, each
 emergency it left crowded out is put where a crew reaches it first, pushing out ordinary stops that
-no longer fit (never another emergency), and the part is searched again, warm, from those routes.
-The result is kept only when it loses fewer emergencies than the search alone.
+no longer fit (never another emergency), and the solver times those routes (its first solution from
+them, in fixed work). The result is kept only when it loses fewer emergencies than the search alone
+and serves every ordinary stop it did, bar those pushed out.
 """
 
 from __future__ import annotations
@@ -14,11 +15,25 @@ import dataclasses
 from collections.abc import Sequence
 
 import solver
-from dispatch.intraday.parts import Part, solve
+from dispatch.intraday.parts import Part
 from dispatch.intraday.warmstart import insert_emergencies
+from dispatch.planning.solve import initial_routes_for
 
-# Share of the re-plan's time limit for the warm search from the rescued routes (at least half a second).
-RESCUE_SHARE = 0.25
+
+def timed(parts: Sequence[Part]) -> list[solver.Solution]:
+    """Each part's warm start as the solver times it: its first solution, in fixed work (no time
+    limit). Under heavy load a short timed search from these routes came back with less than it was
+    given; this cannot, and the next re-plan's search improves on it."""
+    return [
+        solver.solve(
+            p.build.problem,
+            reproducible=True,
+            solution_limit=1,
+            workers=1,
+            initial_routes=initial_routes_for(p.build.problem, p.initial),
+        )
+        for p in parts
+    ]
 
 
 def crowded_out_emergencies(problem: solver.Problem, solution: solver.Solution) -> list[str]:
@@ -69,10 +84,6 @@ def make_room(problem: solver.Problem, solution: solver.Solution) -> dict[str, l
 def emergencies_first(
     parts: Sequence[Part],
     solutions: Sequence[solver.Solution],
-    *,
-    time_limit: float,
-    reproducible: bool,
-    workers: int | None,
 ) -> tuple[list[solver.Solution], list[str]]:
     """The solutions with crowded-out emergencies rescued where a crew can reach them, and notes."""
     out = list(solutions)
@@ -83,9 +94,8 @@ def emergencies_first(
             redo.append((i, dataclasses.replace(part, initial=room)))
     if not redo:
         return out, []
-    limit = max(0.5, time_limit * RESCUE_SHARE)
     notes = []
-    for (i, part), again in zip(redo, solve([p for _, p in redo], limit, reproducible, workers), strict=True):
+    for (i, part), again in zip(redo, timed([p for _, p in redo]), strict=True):
         problem = part.build.problem
         before = crowded_out_emergencies(problem, out[i])
         if better(problem, out[i], again, part.initial):

@@ -5,7 +5,7 @@ For each emergency still unassigned after the search, the crew that needs the fe
 its shift end (going there from where it is and back to its depot, its break still to take counted)
 is given them, rounded up to five minutes, if every member's overtime allowance (policy
 ``response.emergency_overtime_min``, ``overtime_max_min_per_day`` and ``overtime_max_min_per_week``)
-covers them. The part is searched again, warm, with the emergency put on that crew (ordinary stops
+covers them. The solver times the routes with the emergency put on that crew (ordinary stops
 giving way); the extension is kept only where the emergency ends up on the extended crew. Crews
 whose end the dispatcher moved (``--end-shift``) are never extended, and no cap is relaxed.
 """
@@ -26,11 +26,12 @@ from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.core.route import Overtime
 from dispatch.intraday.day import Today
-from dispatch.intraday.emergencies import RESCUE_SHARE, better, lost_emergencies
+from dispatch.intraday.emergencies import better, lost_emergencies, timed
 from dispatch.intraday.model import ReplanInputs
-from dispatch.intraday.parts import Part, solve
+from dispatch.intraday.parts import Part
 from dispatch.intraday.warmstart import insert_emergencies
 from dispatch.store.models.plans import plan_of, published_plan
+from solver.diagnose import overrun
 
 # Overtime is granted in steps of this many seconds.
 STEP_S = 300
@@ -64,20 +65,13 @@ def allowance_s(
 
 
 def needed_s(problem: solver.Problem, crew: solver.Crew, job: solver.Job) -> int | None:
-    """Seconds past ``crew``'s shift end it needs to do ``job`` alone and get back (None: it cannot)."""
+    """Seconds past ``crew``'s shift end it needs to do ``job`` alone and get back, its break taken where
+    it costs least, as the unassigned reason says (0: it fits; None: it cannot)."""
     if not crew.can_do(job) or (job.enters_home and (not crew.homes_allowed or crew.max_homes == 0)):
         return None
     if crew.max_exposure is not None and job.exposure > crew.max_exposure:
         return None
-    arrive = crew.shift.start + problem.duration(crew, crew.start, job.site)
-    start = arrive
-    if job.time_windows:
-        fit = [w for w in job.time_windows if w.end >= arrive]
-        if not fit:
-            return None
-        start = max(arrive, fit[0].start)
-    finish = start + job.service + problem.duration(crew, job.site, crew.end) + sum(b.duration for b in crew.breaks)
-    return finish - crew.shift.end
+    return overrun(problem, crew, job)
 
 
 def _extended(problem: solver.Problem, crew_id: str, extra: int) -> solver.Problem:
@@ -88,9 +82,27 @@ def _extended(problem: solver.Problem, crew_id: str, extra: int) -> solver.Probl
     return dataclasses.replace(problem, crews=crews)
 
 
+def _place(
+    problem: solver.Problem, routes: dict[str, list[str]], job_id: str, crew_id: str, extra: int, allowed: int
+) -> tuple[int, dict[str, list[str]]] | None:
+    """The extension (``extra``, else one step more, within ``allowed``) with which the emergency goes
+    on ``crew_id``'s route, and the routes with it put in; None if neither does."""
+    for e in (extra, extra + STEP_S):
+        if e > allowed:
+            break
+        fixed = insert_emergencies(_extended(problem, crew_id, e), routes)
+        if job_id in fixed.get(crew_id, []):
+            return e, fixed
+    return None
+
+
 def _grant(part: Part, solution: solver.Solution, allowance: dict[str, int]) -> tuple[Part, dict[str, tuple[int, str]]]:
-    """The part with shifts extended for its lost emergencies, and per crew (extra seconds, ticket)."""
+    """The part with shifts extended for its lost emergencies, and per crew (extra seconds, ticket).
+
+    Crews are tried from the fewest minutes needed; an extension counts only if the emergency can be
+    put on the crew's route with it (ordinary stops giving way), with one more step tried if not."""
     problem = part.build.problem
+    routes = {r.crew_id: list(r.job_ids()) for r in solution.routes}
     granted: dict[str, tuple[int, str]] = {}
     for u in solution.unassigned:
         job = problem.job(u.job_id)
@@ -99,18 +111,16 @@ def _grant(part: Part, solution: solver.Solution, allowance: dict[str, int]) -> 
         options = []
         for crew in problem.crews:
             need = needed_s(problem, crew, job)
-            if need is None or need <= 0 or crew.id in granted:
-                continue
-            extra = math.ceil(need / STEP_S) * STEP_S
-            if extra <= allowance.get(crew.id, 0):
-                options.append((extra, crew.id))
-        if options:
-            extra, crew_id = min(options)
-            granted[crew_id] = (extra, job.id)
-            problem = _extended(problem, crew_id, extra)
+            if need is not None and need > 0 and crew.id not in granted:
+                options.append((math.ceil(need / STEP_S) * STEP_S, crew.id))
+        for extra, crew_id in sorted(options):
+            placed = _place(problem, routes, job.id, crew_id, extra, allowance.get(crew_id, 0))
+            if placed is not None:
+                granted[crew_id] = (placed[0], job.id)
+                problem, routes = _extended(problem, crew_id, placed[0]), placed[1]
+                break
     if not granted:
         return part, {}
-    routes = insert_emergencies(problem, {r.crew_id: list(r.job_ids()) for r in solution.routes})
     build = dataclasses.replace(part.build, problem=problem)
     return dataclasses.replace(part, build=build, initial=routes), granted
 
@@ -120,9 +130,6 @@ def overtime_for_hazards(
     solutions: Sequence[solver.Solution],
     *,
     allowance: dict[str, int],
-    time_limit: float,
-    reproducible: bool,
-    workers: int | None,
 ) -> tuple[list[Part], list[solver.Solution], dict[str, tuple[int, str]]]:
     """Parts and solutions with overtime granted where it reaches a lost emergency, and the grants
     (crew -> (extra seconds, ticket)); parts without a useful grant are left as they were."""
@@ -136,10 +143,7 @@ def overtime_for_hazards(
     kept: dict[str, tuple[int, str]] = {}
     if not redo:
         return parts, out, kept
-    limit = max(0.5, time_limit * RESCUE_SHARE)
-    for (i, part, granted), again in zip(
-        redo, solve([p for _, p, _ in redo], limit, reproducible, workers), strict=True
-    ):
+    for (i, part, granted), again in zip(redo, timed([p for _, p, _ in redo]), strict=True):
         used = {c: g for c, g in granted.items() if g[1] in again.route_of(c).job_ids()}
         if used and better(part.build.problem, out[i], again, part.initial):
             parts[i], out[i] = part, again
@@ -174,9 +178,6 @@ def extend_for_hazards(
     parts: Sequence[Part],
     solutions: Sequence[solver.Solution],
     origin: dt.datetime,
-    time_limit: float,
-    reproducible: bool,
-    workers: int | None,
 ) -> tuple[list[Part], list[solver.Solution], Today, dict[str, str]]:
     """The re-plan's hook: overtime where it reaches a lost emergency (unless refused or switched
     off), the day with the extended shift ends, and the grants (crew -> hazard)."""
@@ -197,9 +198,7 @@ def extend_for_hazards(
         week_min=rin.overtime_week_min,
         fixed=sorted(fixed),
     )
-    parts, solutions, kept = overtime_for_hazards(
-        parts, solutions, allowance=allowance, time_limit=time_limit, reproducible=reproducible, workers=workers
-    )
+    parts, solutions, kept = overtime_for_hazards(parts, solutions, allowance=allowance)
     if not kept:
         return parts, solutions, today, {}
     shift_end = {c.id: c.shift.end for p in parts for c in p.build.problem.crews}

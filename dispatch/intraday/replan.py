@@ -89,14 +89,11 @@ def make_replan(
     solutions, retried = search_again_if_collapsed(
         parts, solutions, time_limit=time_limit, reproducible=reproducible, workers=workers
     )
-    solutions, rescued = emergencies_first(
-        parts, solutions, time_limit=time_limit, reproducible=reproducible, workers=workers
-    )
+    solutions, rescued = emergencies_first(parts, solutions)
     notes += storm_note + retried + rescued
     parts, solutions, today, overtime = extend_for_hazards(
-        rin, policy, today=today, parts=parts, solutions=solutions, origin=origin,
-        time_limit=time_limit, reproducible=reproducible, workers=workers,
-    )  # fmt: skip
+        rin, policy, today=today, parts=parts, solutions=solutions, origin=origin
+    )
     t_solved = time.monotonic()
     solved = [(p.build, s) for p, s in zip(parts, solutions, strict=True)]
     plan = assemble_plan(day_inputs, policy, [*solved, *((b, None) for b in aside)])
