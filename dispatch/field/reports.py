@@ -36,7 +36,7 @@ from dispatch.field.errors import ProblemCode, RefusalReason, Refused, ReportPro
 from dispatch.intraday.model import IntradayError
 from dispatch.intraday.persist import record_position
 from dispatch.ledger.base import ExposureError
-from dispatch.ledger.visits import record_visit
+from dispatch.ledger.visits import record_visit, visit_in_progress
 from dispatch.outages.loop import restore_if_asset_job
 from dispatch.store.models.exposure import VisitOutcome, VisitRecordRow
 from dispatch.store.models.field import CrewLinkRow, CrewReportRow
@@ -227,18 +227,6 @@ def _planned(session: Session, *, crew_id: str, day: dt.date, ticket_id: str) ->
     ).first()
 
 
-def _open_visit(session: Session, *, crew_id: str, ticket_id: str) -> VisitRecordRow | None:
-    return session.exec(
-        select(VisitRecordRow)
-        .where(
-            VisitRecordRow.ticket_id == ticket_id,
-            VisitRecordRow.crew_id == crew_id,
-            col(VisitRecordRow.left_at).is_(None),
-        )
-        .order_by(col(VisitRecordRow.arrived_at).desc())
-    ).first()
-
-
 def latest_statuses(session: Session, *, crew_id: str, day: dt.date) -> dict[str, CrewReportRow]:
     """The crew's last report per ticket on ``day`` (by the time it happened, then by arrival)."""
     rows = session.exec(
@@ -352,7 +340,7 @@ def _record_visit(
         in_home = in_home_minutes(service_min, entered_home=entered, policy=policy)
     if not entered:
         in_home = 0.0
-    open_visit = _open_visit(session, crew_id=crew_id, ticket_id=report.ticket_id)
+    open_visit = visit_in_progress(session, crew_id=crew_id, ticket_id=report.ticket_id)
     if open_visit is not None:
         arrived = open_visit.arrived_at
     else:

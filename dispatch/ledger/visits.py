@@ -59,7 +59,9 @@ def _visit_problems(
         problems.append(
             ("ticket_id", f"ticket {visit.ticket_id} was merged into {ticket.merged_into}; record the visit there")
         )
-    elif ticket.status == STATUS_CLOSED and not _in_progress(session, visit.ticket_id, visit.crew_id):
+    elif ticket.status == STATUS_CLOSED and not visit_in_progress(
+        session, ticket_id=visit.ticket_id, crew_id=visit.crew_id
+    ):
         when = f" at {ticket.closed_at.isoformat()}" if ticket.closed_at else ""
         problems.append(("ticket_id", f"ticket {visit.ticket_id} is already closed (fixed{when})"))
     if not crew_known:
@@ -90,7 +92,8 @@ def _visit_problems(
     return problems
 
 
-def _in_progress(session: Session, ticket_id: str, crew_id: str) -> VisitRecordRow | None:
+def visit_in_progress(session: Session, *, ticket_id: str, crew_id: str) -> VisitRecordRow | None:
+    """The crew's newest visit to the ticket that has an arrival and no departure yet, if any."""
     return session.exec(
         select(VisitRecordRow)
         .where(
@@ -165,7 +168,7 @@ def _store_visit(
     tz = _tz(policy)
     plan, route = _plan_route(session, visit, plan_id=plan_id, tz=tz)
     day = plan.plan_date if plan is not None else visit.arrived_at.astimezone(tz).date()
-    record = _in_progress(session, visit.ticket_id, visit.crew_id)
+    record = visit_in_progress(session, ticket_id=visit.ticket_id, crew_id=visit.crew_id)
     completed = record is not None
     if record is None:
         record = VisitRecordRow(ticket_id=visit.ticket_id, crew_id=visit.crew_id, arrived_at=visit.arrived_at,
