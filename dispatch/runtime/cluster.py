@@ -183,6 +183,8 @@ def _local_cluster(workers: int) -> Iterator[tuple[object, str]]:
     settings = {
         "distributed.worker.daemon": False,  # a part's solver portfolio starts processes of its own
         "distributed.worker.multiprocessing-method": "fork" if fork else "spawn",
+        # Each worker process dies with this one, even killed by SIGKILL (its pipes and the lock go with it).
+        "distributed.worker.preload": ["dispatch.runtime.workerlife"],
     }
     try:
         with dask.config.set(settings):
