@@ -172,9 +172,10 @@ def _plan_process(database_url: str, time_limit: str) -> subprocess.Popen:
 def test_interrupted_plan_leaves_database_unchanged(engine, loaded: Policy, database_url: str) -> None:
     """Ctrl-C in the middle of the search saves nothing: the database is exactly as before."""
     before = _counts(engine)
+    others = _advisory_locks(engine)  # PostgreSQL: locks other processes on the server hold already
     proc = _plan_process(database_url, "30")
     deadline = time.monotonic() + 60  # a loaded machine starts Python slowly: wait for the run, not a guess
-    while not _plan_lock_held(engine):
+    while not _plan_lock_held(engine, others):
         assert proc.poll() is None and time.monotonic() < deadline, "the run never took the lock"
         time.sleep(0.1)
     time.sleep(2)
@@ -185,11 +186,19 @@ def test_interrupted_plan_leaves_database_unchanged(engine, loaded: Policy, data
     assert _counts(engine) == before
 
 
-def _plan_lock_held(engine) -> bool:
-    """Whether some process holds a plan lock, observed without touching the lock itself."""
+def _advisory_locks(engine) -> int:
+    """PostgreSQL: the advisory locks held on the server (0 on SQLite)."""
+    if engine.dialect.name != "postgresql":
+        return 0
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")).scalar() or 0)
+
+
+def _plan_lock_held(engine, others: int = 0) -> bool:
+    """Whether some process holds a plan lock, observed without touching the lock itself (on PostgreSQL:
+    more advisory locks than the ``others`` held before the run started)."""
     if engine.dialect.name == "postgresql":
-        with engine.connect() as conn:
-            return bool(conn.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")).scalar())
+        return _advisory_locks(engine) > others
     lock = Path(engine.url.database + ".plan_2026-11-30.lock")
     if not lock.exists():
         return False
