@@ -85,8 +85,6 @@ def make_plan(
         solution_limit=solution_limit, workers=workers, progress=progress, initial_routes=initial_routes,
         repair_initial=repair_initial, cluster=cluster, on_part=on_part, whole=inputs,
     )  # fmt: skip
-    # The fill guarantee over the assembled plan: a part's leftover ticket goes to any crew with room.
-    solved = fill_across_parts(inputs, policy, solved)
     t_solved = time.perf_counter()
     plan = assemble_plan(inputs, policy, solved)
     if inputs.assets:
@@ -179,8 +177,8 @@ def _then_border(
         *zip(builds, solutions, strict=True),
         *((b, None) for b in aside),
     ]
-    if first >= limit:
-        return solved, (0, 0)
+    if first >= limit:  # the fill guarantee over the assembled plan: leftovers go to any crew with room
+        return fill_across_parts(whole, policy, solved), (0, 0)
     bordered, moved = _border(parts, planned, solved, policy, as_of, limit - first, reproducible, solution_limit, place)
     plain, bordered = fill_across_parts(whole, policy, solved), fill_across_parts(whole, policy, bordered)
     if _served_key(bordered) < _served_key(plain):
