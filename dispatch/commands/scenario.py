@@ -41,7 +41,17 @@ from dispatch.runtime.fanout import workers_for
 from dispatch.runtime.files import OutputError, check_output_file
 from dispatch.scenarios.apply import apply_scenario
 from dispatch.scenarios.charts import draw_comparison, draw_sweep
-from dispatch.scenarios.kpis import KPI_ROWS, comparison
+from dispatch.scenarios.compare import (
+    KPI_ROWS,
+    StoredRun,
+    binds,
+    comparison,
+    coverage,
+    monotone_falls,
+    monotone_text,
+    step_answers,
+    sweep_verdict,
+)
 from dispatch.scenarios.live import load_live_inputs
 from dispatch.scenarios.parse import load_scenario
 from dispatch.scenarios.run import ScenarioRun, scenario_day
@@ -70,6 +80,20 @@ TimeLimitOption = Annotated[
         callback=check_seconds,
         help="Search effort in seconds, turned into a fixed solution count so runs are reproducible "
         "(default: policy solver.time_limit_s).",
+    ),
+]
+
+
+def _check_lang(value: str) -> str:
+    if value not in ("id", "en"):
+        raise typer.BadParameter(f"expected id (Bahasa Indonesia) or en, got {value!r}")
+    return value
+
+
+LangOption = Annotated[
+    str,
+    typer.Option(
+        "--lang", callback=_check_lang, help="Language of the one-line answers and limits: id (Bahasa Indonesia) or en."
     ),
 ]
 SolutionsOption = Annotated[
@@ -102,7 +126,7 @@ def _delta(value: float | None, better: int) -> str:
     return f"[green]{text}[/green]" if good else f"[red]{text}[/red]"
 
 
-def _render_run(summary: dict[str, Any]) -> None:
+def _render_run(summary: dict[str, Any], run: StoredRun, *, lang: str = "en") -> None:
     inputs = summary["inputs_summary"]
     console.print(
         f"[bold]Scenario run #{summary['id']}[/bold] {summary['name']} on {summary['base_date']} "
@@ -121,16 +145,19 @@ def _render_run(summary: dict[str, Any]) -> None:
     table = Table(title="KPIs", title_justify="left")
     table.add_column("KPI")
     table.add_column("value", justify="right")
-    kpis = summary["kpis"]
+    kpis = run.kpis
     for key, label, _ in KPI_ROWS:
-        value = _fmt(kpis.get(key))
-        if key in ("p1_within_target", "p2_within_target"):
-            p = key[1]
-            value += f" of {kpis[f'served_p{p}']} served ({kpis[f'tickets_p{p}']} open)"
+        value = _fmt(kpis.value(key))
+        if key == "p1_within_target":
+            value += f" of {kpis.served_p1} served ({kpis.tickets_p1} open)"
+        elif key == "p2_within_target":
+            value += f" of {kpis.served_p2} served ({kpis.tickets_p2} open)"
         table.add_row(label, value)
-    for reason, count in kpis["unassigned_by_reason"].items():
+    for reason, count in kpis.unassigned_by_reason.items():
         table.add_row(f"  unassigned: {reason}", _fmt(count))
     console.print(table)
+    console.print(binds(kpis, lang=lang), markup=False)
+    console.print(coverage(kpis, lang=lang), markup=False)
 
 
 def _live_url() -> str:
@@ -155,6 +182,7 @@ def run_command(
     policy_path: PolicyOption = None,
     scheduler: SchedulerOption = None,
     jobs: JobsOption = None,
+    lang: LangOption = "en",
     as_json: JsonOption = False,
 ) -> None:
     """Plan a scenario on a copy of the base date's live data and store the run (only the run).
@@ -183,7 +211,7 @@ def run_command(
     if as_json:
         print_json(summary)
     else:
-        _render_run(summary)
+        _render_run(summary, StoredRun.of(row), lang=lang)
 
 
 @scenario_app.command("validate")
@@ -233,7 +261,9 @@ def list_command(
         engine = open_engine(existing=True)
         try:
             with Session(engine) as session:
-                runs = [_list_entry(r) for r in list_runs(session, limit=limit)]
+                rows = list_runs(session, limit=limit)
+                runs = [_list_entry(r) for r in rows]
+                typed = [StoredRun.of(r) for r in rows]
         finally:
             engine.dispose()
     if as_json:
@@ -247,17 +277,17 @@ def list_command(
         table.add_column(
             heading, justify="right" if heading in ("id", "served", "P1 on time", "km", "unassigned") else "left"
         )
-    for r in runs:
-        k = r["kpis"]
+    for r, t in zip(runs, typed, strict=True):
+        k = t.kpis
         table.add_row(
-            str(r["id"]),
-            r["name"],
-            r["base_date"],
-            r["created_at"][:16].replace("T", " "),
-            f"{k['served']}/{k['tickets']}",
-            str(k["p1_within_target"]),
-            _fmt(k["km"]),
-            str(k["unassigned"]),
+            str(t.id),
+            t.name,
+            t.base_date,
+            t.created_at[:16].replace("T", " "),
+            f"{k.served}/{k.tickets}",
+            str(k.p1_within_target),
+            _fmt(k.km),
+            str(k.unassigned),
             r["sweep"] or "",
         )
     console.print(table)
@@ -272,6 +302,7 @@ def _list_entry(row: ScenarioRunRow) -> dict[str, Any]:
 def show_command(
     ref: Annotated[str, typer.Argument(help="A stored run: its id, or its name (the latest run of that name).")],
     plan: Annotated[bool, typer.Option("--plan", help="Also show the plan (routes and unassigned tickets).")] = False,
+    lang: LangOption = "en",
     as_json: JsonOption = False,
 ) -> None:
     """Show a stored scenario run: what was changed and its KPIs (and with --plan, the plan).
@@ -286,6 +317,7 @@ def show_command(
                 if row is None:
                     fail(f"no stored scenario run {ref!r} (see `dispatch scenario list`)")
                 summary = row.summary()
+                stored = StoredRun.of(row)
                 plan_doc = Plan.from_json(row.document)
                 text = row.scenario_text
         finally:
@@ -293,17 +325,17 @@ def show_command(
     if as_json:
         print_json({**summary, "scenario_text": text, **({"plan": plan_doc.to_json()} if plan else {})})
         return
-    _render_run(summary)
+    _render_run(summary, stored, lang=lang)
     if plan:
         render_plan(plan_doc)
 
 
 def _resolve(
     refs: list[str], *, policy_path: Path | None, day: dt.date | None, time_limit: float | None, solutions: int | None
-) -> list[dict[str, Any]]:
+) -> list[StoredRun]:
     """Stored runs by id or name; scenario files are run (and stored) first."""
     url = database_url()
-    summaries: list[dict[str, Any]] = []
+    summaries: list[StoredRun] = []
     policy: Policy | None = None
     engine = open_engine(existing=True)
     try:
@@ -316,7 +348,7 @@ def _resolve(
                     row = run_scenario(
                         url, scenario, policy=policy, day=day, time_limit=time_limit, solution_limit=solutions
                     )
-                summaries.append(row.summary())
+                summaries.append(StoredRun.of(row))
                 continue
             with Session(engine) as session:
                 found = find_run(session, ref)
@@ -324,7 +356,7 @@ def _resolve(
                     raise ScenarioError(
                         [f"{ref}: no stored scenario run and no such file (see `dispatch scenario list`)"]
                     )
-                summaries.append(found.summary())
+                summaries.append(StoredRun.of(found))
     finally:
         engine.dispose()
     return summaries
@@ -339,12 +371,15 @@ def compare_command(
     time_limit: TimeLimitOption = None,
     solutions: SolutionsOption = None,
     policy_path: PolicyOption = None,
+    lang: LangOption = "en",
     as_json: JsonOption = False,
 ) -> None:
-    """Compare runs' KPIs side by side, with deltas against the base.
+    """Compare runs' KPIs side by side, with deltas against the base, and answer each in one line.
 
     Tickets served by priority, P1/P2 within target, customer-minutes, km, crew hours, homes and
-    exposure per worker, unassigned by reason. Scenario files are run (and stored) first.
+    exposure per worker, workers at each limit, unassigned by reason. Scenario files are run (and
+    stored) first. Below the table, one line per run: what changed, served, customers waiting, the
+    quantity the changed value limits and which limit binds (a cap nobody reaches says so).
 
     Example: dispatch scenario compare baseline data/scenarios/home-cap-6.toml --png compare.png
     """
@@ -358,20 +393,20 @@ def compare_command(
             time_limit=time_limit,
             solutions=solutions,
         )
-        result = comparison(runs)
+        result = comparison(runs, lang=lang)
         if png is not None:
             draw_comparison(runs, png)
     if as_json:
         print_json({**result, "png": str(png) if png else None})
         return
-    dates = {r["base_date"] for r in runs}
+    dates = {r.base_date for r in runs}
     if len(dates) > 1:
         err_console.print(f"warning: the runs are for different dates ({', '.join(sorted(dates))})", markup=False)
-    table = Table(title=f"Scenario comparison (base: #{runs[0]['id']} {runs[0]['name']})", title_justify="left")
+    table = Table(title=f"Scenario comparison (base: #{runs[0].id} {runs[0].name})", title_justify="left")
     table.add_column("KPI")
-    table.add_column(f"#{runs[0]['id']} {runs[0]['name']}", justify="right")
+    table.add_column(f"#{runs[0].id} {runs[0].name}", justify="right")
     for r in runs[1:]:
-        table.add_column(f"#{r['id']} {r['name']}", justify="right")
+        table.add_column(f"#{r.id} {r.name}", justify="right")
         table.add_column("Δ", justify="right")
     for row in result["rows"]:
         cells = [row["label"], _fmt(row["values"][0])]
@@ -379,6 +414,10 @@ def compare_command(
             cells += [_fmt(value), _delta(delta, row["better"])]
         table.add_row(*cells)
     console.print(table)
+    for r, line in zip(runs[1:], result["answers"], strict=True):
+        console.print(f"#{r.id}: {line}", markup=False)
+    for r, line in zip(runs, result["coverage"], strict=True):
+        console.print(f"#{r.id}: {line}", markup=False)
     if png is not None:
         console.print(f"Chart: {png}", markup=False)
 
@@ -408,13 +447,15 @@ def sweep_command(
     csv_path: Annotated[Path | None, typer.Option("--csv", help="CSV of the grid (default: sweep-NAME.csv).")] = None,
     png: Annotated[Path | None, typer.Option("--png", help="Trade-off chart (default: sweep-NAME.png).")] = None,
     policy_path: PolicyOption = None,
+    lang: LangOption = "en",
     as_json: JsonOption = False,
 ) -> None:
     """Run a scenario over a grid of policy values in parallel and chart the trade-off.
 
     One plan per worker (a local Dask cluster of one per core, or --scheduler), each stored as a run;
-    writes a CSV and a chart of served tickets and P1 response against the first value, with the Pareto
-    front marked.
+    writes a CSV and a chart of served tickets, P1 response, the quantity the value limits and customers
+    not reached against the first value, with the Pareto front marked; prints one line per step (the
+    tighter value against its looser neighbour) and where the swept limit binds.
 
     Example: dispatch scenario sweep data/scenarios/home-cap-6.toml --set exposure.max_homes_per_shift=4..12
     """
@@ -442,8 +483,18 @@ def sweep_command(
                 on_done=done,
             )
         write_sweep_csv(result, csv_path)
-        draw_sweep(result, png)
+        draw_sweep(result, png, lang=lang)
+    _report_sweep(result, csv_path=csv_path, png=png, lang=lang, as_json=as_json)
+
+
+def _report_sweep(result: SweepResult, *, csv_path: Path, png: Path, lang: str, as_json: bool) -> None:
+    """The sweep's points, one line per step, where the swept limit binds and whether served by priority
+    ever falls as the value loosens (--json: the same as one document)."""
     table_rows = result.table()
+    key = result.keys[0]
+    answers = step_answers(result.points(), key, lang=lang)
+    verdict = sweep_verdict(result.points(), key, lang=lang)
+    falls = monotone_falls(result.points(), key)
     if as_json:
         print_json(
             {
@@ -453,10 +504,20 @@ def sweep_command(
                 "csv": str(csv_path),
                 "png": str(png),
                 "points": table_rows,
+                "answers": answers,
+                "binds": verdict,
+                "served_by_priority_falls": [
+                    {"tighter": dict(t.values), "looser": dict(loose.values)} for t, loose in falls
+                ],
             }  # fmt: skip
         )
         return
     _print_sweep(result, table_rows, csv_path=csv_path, png=png)
+    for line in answers:
+        console.print(line, markup=False)
+    if verdict:
+        console.print(verdict, markup=False)
+    console.print(monotone_text(result.points(), key, lang=lang), markup=False)
 
 
 @contextmanager
@@ -481,7 +542,7 @@ def _sweep_progress(
 
         def done(_i: int, run: ScenarioRun) -> None:
             point = ", ".join(f"{k}={v}" for k, v in run.overrides.items())
-            progress.update(task, advance=1, description=f"{name}: {point} served {run.kpis['served']}")
+            progress.update(task, advance=1, description=f"{name}: {point} served {run.kpis.served}")
 
         yield started, done
 
@@ -489,21 +550,26 @@ def _sweep_progress(
 def _print_sweep(result: SweepResult, table_rows: list[dict[str, Any]], *, csv_path: Path, png: Path) -> None:
     """The sweep as a table: the values set, the KPIs of each point, the Pareto front marked."""
     table = Table(title=f"Sweep {result.sweep}", title_justify="left")
-    columns = [*result.keys, "run", "served", "P1 on time", "cust-min", "km", "crew h", "max homes/worker",
-               "max exposure/worker", "unassigned", "Pareto"]  # fmt: skip
+    columns = [*result.keys, "run", "served P1/P2/P3/P4", "P1 on time", "cust-min", "customers not reached", "km",
+               "crew h", "max homes/worker", "max exposure/worker", "at home cap", "at exposure cap",
+               "out of shift time", "unassigned", "Pareto"]  # fmt: skip
     for c in columns:
         table.add_column(c, justify="right")
     for r in table_rows:
         table.add_row(
             *[_fmt(r[k]) for k in result.keys],
             f"#{r['run_id']}",
-            str(r["served"]),
+            f"{r['served']} ({r['served_p1']}/{r['served_p2']}/{r['served_p3']}/{r['served_p4']})",
             str(r["p1_within_target"]),
             _fmt(r["customer_minutes_waited"]),
+            _fmt(r["customers_unserved"]),
             _fmt(r["km"]),
             _fmt(r["crew_hours"]),
             str(r["homes_per_worker_max"]),
             _fmt(r["exposure_min_per_worker_max"]),
+            f"{r['workers_at_home_cap']}/{r['workers']}",
+            f"{r['workers_at_exposure_cap']}/{r['workers']}",
+            f"{r['crews_out_of_shift_time']}/{r['crews_with_visits']}",
             str(r["unassigned"]),
             "*" if r["pareto"] else "",
         )

@@ -46,7 +46,7 @@ def apply_scenario(
 ) -> Applied:
     """The scenario's changes on copies of ``inputs`` (which is left as it is).
 
-    Order: policy, crews removed, added, lent, quarantine, shifts, zones, tickets surged, added.
+    Order: policy, crews removed, added, on call, lent, quarantine, shifts, zones, tickets surged, added.
     Every change naming something the data lacks (or already has) is reported; none is skipped.
     """
     policy = scenario_policy(scenario, base_policy, overrides)
@@ -63,7 +63,16 @@ def apply_scenario(
         unavailable=dict(inputs.unavailable_members),
     )
     edit.changes.extend(f"policy {key} = {value!r}" for key, value in {**scenario.policy, **(overrides or {})}.items())
-    for step in (_remove_crews, _add_crews, _lend_crews, _quarantine, _change_shifts, _change_zones, _add_tickets):
+    for step in (
+        _remove_crews,
+        _add_crews,
+        _call_on_call,
+        _lend_crews,
+        _quarantine,
+        _change_shifts,
+        _change_zones,
+        _add_tickets,
+    ):
         step(edit)
     if not edit.problems and not edit.tickets:
         edit.problem(
@@ -147,6 +156,38 @@ def _add_crews(e: _Edit) -> None:
             e.shifts[crew.crew_id] = _shift_from_spec(crew.crew_id, e.day, addition.shift, e.tz)
         skills = ", ".join(crew.skills) or "no skills"
         e.changes.append(f"crew added: {crew.crew_id} ({skills}, {len(crew.members)} members)")
+
+
+def _call_on_call(e: _Edit) -> None:
+    """On-call crews: a crew of new members with the given skills, on shift for the given hours, no break."""
+    for call in e.scenario.crews_on_call:
+        if call.crew_id in e.crews:
+            e.problem(f"{call.where}.crew_id", f"crew {call.crew_id!r} already exists")
+            continue
+        depot = call.depot
+        if call.at_crew is not None:
+            other = e.crews.get(call.at_crew)
+            if other is None:
+                e.no_crew(f"{call.where}.at_crew", call.at_crew)
+                continue
+            depot = (other.depot_lat, other.depot_lon)
+        if depot is None:  # the parser requires one of depot / at_crew
+            continue
+        e.crews[call.crew_id] = Crew(
+            crew_id=call.crew_id,
+            name=f"On call {call.crew_id}",
+            depot_lat=depot[0],
+            depot_lon=depot[1],
+            skills=call.skills,
+            vehicle=call.vehicle,
+            members=tuple(f"{call.crew_id}-{i}" for i in range(1, call.members + 1)),
+        )
+        e.shifts[call.crew_id] = _shift_from_spec(call.crew_id, e.day, ShiftSpec(call.start, call.end), e.tz)
+        where = f"crew {call.at_crew}'s depot" if call.at_crew else f"depot ({depot[0]:.5f}, {depot[1]:.5f})"
+        e.changes.append(
+            f"on-call crew {call.crew_id} ({', '.join(call.skills) or 'no skills'}, {call.members} members) "
+            f"{call.start:%H:%M}-{call.end:%H:%M} from {where}"
+        )
 
 
 def _lend_crews(e: _Edit) -> None:

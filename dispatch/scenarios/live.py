@@ -95,7 +95,7 @@ def store_runs(
                 overrides=json.dumps(run.overrides, ensure_ascii=False),
                 inputs_summary=json.dumps(run.inputs_summary, ensure_ascii=False),
                 document=run.plan.dumps(),
-                kpis=json.dumps(run.kpis, ensure_ascii=False),
+                kpis=json.dumps(run.kpis.to_json(), ensure_ascii=False),
                 sweep=sweep,
                 time_limit_s=run.time_limit,
                 solution_limit=run.solution_limit,

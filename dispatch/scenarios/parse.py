@@ -18,6 +18,7 @@ from dispatch.scenarios.spec import (
     CrewAddition,
     CrewLend,
     CrewRemoval,
+    OnCallCrew,
     Scenario,
     ScenarioError,
     ShiftChange,
@@ -203,12 +204,16 @@ def parse_scenario(text: str, *, source: str = "<scenario>") -> Scenario:
     crews_remove: list[CrewRemoval] = []
     crews_add: list[CrewAddition] = []
     crews_lend: list[CrewLend] = []
+    on_call: list[OnCallCrew] = []
     if top.has("crews"):
         crews = _Reader(raw["crews"], "crews", ctx)
-        crews.allow("remove", "add", "lend")
+        crews.allow("remove", "add", "lend", "on_call")
         crews_remove = _crew_removals(crews, ctx)
         crews_add = [a for w, t in crews.tables("add") if (a := _crew_addition(_Reader(t, w, ctx))) is not None]
         crews_lend = [x for w, t in crews.tables("lend") if (x := _crew_lend(_Reader(t, w, ctx))) is not None]
+        for k, (w, t) in enumerate(crews.tables("on_call"), start=1):
+            if (o := _on_call(_Reader(t, w, ctx), k)) is not None:
+                on_call.append(o)
     quarantine: tuple[str, ...] = ()
     reason = "quarantine (scenario)"
     if top.has("members"):
@@ -231,7 +236,7 @@ def parse_scenario(text: str, *, source: str = "<scenario>") -> Scenario:
         zones = _Reader(raw["zones"], "zones", ctx)
         zones.allow("change")
         zone_changes = [z for w, t in zones.tables("change") if (z := _zone_change(_Reader(t, w, ctx))) is not None]
-    _check_unique(ctx, [a.crew.crew_id for a in crews_add], "crews.add", "crew_id")
+    _check_unique(ctx, [a.crew.crew_id for a in crews_add] + [o.crew_id for o in on_call], "crews", "crew_id")
     _check_unique(ctx, [a.values["ticket_id"] for a in tickets_add], "tickets.add", "ticket_id")
     _check_unique(ctx, [s.prefix for s in surges], "tickets.surge", "prefix")
     if ctx.problems:
@@ -245,6 +250,7 @@ def parse_scenario(text: str, *, source: str = "<scenario>") -> Scenario:
         policy=policy,
         crews_remove=tuple(crews_remove),
         crews_add=tuple(crews_add),
+        crews_on_call=tuple(on_call),
         crews_lend=tuple(crews_lend),
         quarantine=quarantine,
         quarantine_reason=reason,
@@ -409,6 +415,42 @@ def _check_break(r: _Reader, start: dt.time | None, end: dt.time | None, minutes
             r.ctx.problem(r.key("break_end"), f"must be after break_start ({start:%H:%M})")
         elif minutes is not None and minutes * 60 > window:
             r.ctx.problem(r.key("break_min"), f"{minutes} min do not fit in {start:%H:%M}-{end:%H:%M}")
+
+
+def _on_call(r: _Reader, k: int) -> OnCallCrew | None:
+    """``[[crews.on_call]]``: skills, start and end (required), crew_id, members (a count), vehicle, and
+    depot = [lat, lon] or at_crew = "C.." (one of them)."""
+    if not r.ok:
+        return None
+    r.allow("crew_id", "skills", "start", "end", "members", "vehicle", "depot", "at_crew")
+    n = len(r.ctx.problems)
+    crew_id = r.text("crew_id", default=f"ONCALL{k}")
+    skills = r.names("skills", required=True) or ()
+    start, end = r.clock("start", required=True), r.clock("end", required=True)
+    members = r.whole("members", lo=1)
+    vehicle_text = r.text("vehicle", default=Vehicle.CAR.value)
+    vehicle = Vehicle.CAR
+    try:
+        vehicle = Vehicle(vehicle_text.lower())
+    except ValueError:
+        r.ctx.problem(r.key("vehicle"), f"expected one of {', '.join(v.value for v in Vehicle)}, got {vehicle_text!r}")
+    depot = r.point("depot")
+    at_crew = r.text("at_crew") or None
+    if r.has("depot") == r.has("at_crew"):
+        r.ctx.problem(r.where, 'give depot = [lat, lon] or at_crew = "C.." (one of them)')
+    if len(r.ctx.problems) > n or start is None or end is None:
+        return None
+    return OnCallCrew(
+        where=r.where,
+        crew_id=crew_id,
+        skills=skills,
+        start=start,
+        end=end,
+        members=members if members is not None else 2,
+        vehicle=vehicle,
+        depot=depot,
+        at_crew=at_crew,
+    )
 
 
 def _crew_lend(r: _Reader) -> CrewLend | None:

@@ -14,7 +14,7 @@ from dispatch.core.policy import Policy
 from dispatch.planning.nightly import PlanResult, make_plan
 from dispatch.runtime.cluster import Cluster
 from dispatch.scenarios.apply import Applied, apply_scenario
-from dispatch.scenarios.kpis import compute_kpis
+from dispatch.scenarios.kpis import ScenarioKpis, compute_kpis
 from dispatch.scenarios.spec import Scenario, ScenarioError
 
 MIN_SOLUTIONS = 20
@@ -67,7 +67,7 @@ class ScenarioRun:
     overrides: dict[str, Any]
     inputs_summary: dict[str, Any]
     plan: Plan
-    kpis: dict[str, Any]
+    kpis: ScenarioKpis
     time_limit: float
     solution_limit: int
     workers: int
@@ -113,7 +113,7 @@ def plan_scenario(
         overrides=dict(overrides or {}),
         inputs_summary=inputs_summary(inputs, applied),
         plan=result.plan,
-        kpis=compute_kpis(result.plan, applied.inputs),
+        kpis=compute_kpis(result.plan, applied.inputs, applied.policy),
         time_limit=limit,
         solution_limit=solutions,
         workers=workers,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dispatch.core.domain import Crew
+from dispatch.core.domain import Crew, Vehicle
 
 
 class ScenarioError(ValueError):
@@ -42,6 +42,22 @@ class CrewAddition:
     where: str
     crew: Crew
     shift: ShiftSpec | None
+
+
+@dataclass(frozen=True)
+class OnCallCrew:
+    """A standby crew called in for some hours of the base date (e.g. to close a hazard-skill hole):
+    its members are ``<crew_id>-1`` ...; it starts from ``depot`` or from crew ``at_crew``'s depot."""
+
+    where: str
+    crew_id: str
+    skills: tuple[str, ...]
+    start: dt.time
+    end: dt.time
+    members: int = 2
+    vehicle: Vehicle = Vehicle.CAR
+    depot: tuple[float, float] | None = None
+    at_crew: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +119,7 @@ class Scenario:
     policy: dict[str, Any] = field(default_factory=dict)  # dotted keys
     crews_remove: tuple[CrewRemoval, ...] = ()
     crews_add: tuple[CrewAddition, ...] = ()
+    crews_on_call: tuple[OnCallCrew, ...] = ()
     crews_lend: tuple[CrewLend, ...] = ()
     quarantine: tuple[str, ...] = ()
     quarantine_reason: str = "quarantine (scenario)"

@@ -16,6 +16,8 @@ from dispatch.core.policy import Policy, PolicyError
 from dispatch.runtime.cluster import IN_PROCESS, Cluster
 from dispatch.runtime.fanout import fan_out
 from dispatch.scenarios.apply import apply_scenario
+from dispatch.scenarios.compare import SweepPoint
+from dispatch.scenarios.kpis import ScenarioKpis
 from dispatch.scenarios.run import ScenarioRun, plan_scenario
 from dispatch.scenarios.spec import Scenario, ScenarioError
 from dispatch.store.models.scenarios import ScenarioRunRow
@@ -91,8 +93,13 @@ class SweepResult:
     wall_time: float
     jobs: int
 
+    def points(self) -> list[SweepPoint]:
+        """The grid points as the answers read them: the swept values and the KPIs."""
+        return [SweepPoint({k: run.overrides[k] for k in self.keys}, run.kpis) for run in self.runs]
+
     def table(self) -> list[dict[str, Any]]:
-        """One row per grid point: the set values, the KPIs, the stored run id and the Pareto mark."""
+        """One row per grid point: the set values, the KPIs, which limits workers sit at, the stored run
+        id and the Pareto mark (the CSV and --json rows)."""
         front = pareto_front([r.kpis for r in self.runs])
         out = []
         for i, (run, row) in enumerate(zip(self.runs, self.rows, strict=True)):
@@ -101,19 +108,26 @@ class SweepResult:
                 {
                     **{key: run.overrides[key] for key in self.keys},
                     "run_id": row.id,
-                    "served": k["served"],
-                    **{f"served_p{p}": k[f"served_p{p}"] for p in (1, 2, 3, 4)},
-                    "p1_within_target": k["p1_within_target"],
-                    "p2_within_target": k["p2_within_target"],
-                    "p1_response_h_mean": k["p1_response_h_mean"],
-                    "customer_minutes_waited": k["customer_minutes_waited"],
-                    "km": k["km"],
-                    "crew_hours": k["crew_hours"],
-                    "homes_entered": k["homes_entered"],
-                    "homes_per_worker_max": k["homes_per_worker_max"],
-                    "exposure_min_per_worker_max": k["exposure_min_per_worker_max"],
-                    "exposure_min_per_worker_mean": k["exposure_min_per_worker_mean"],
-                    "unassigned": k["unassigned"],
+                    "served": k.served,
+                    **{f"served_p{p}": n for p, n in enumerate(k.served_by_priority(), start=1)},
+                    "p1_within_target": k.p1_within_target,
+                    "p2_within_target": k.p2_within_target,
+                    "p1_response_h_mean": k.p1_response_h_mean,
+                    "customer_minutes_waited": k.customer_minutes_waited,
+                    "customers_unserved": k.customers_unserved,
+                    "km": k.km,
+                    "crew_hours": k.crew_hours,
+                    "overtime_hours": k.overtime_hours,
+                    "homes_entered": k.homes_entered,
+                    "homes_per_worker_max": k.homes_per_worker_max,
+                    "exposure_min_per_worker_max": k.exposure_min_per_worker_max,
+                    "exposure_min_per_worker_mean": k.exposure_min_per_worker_mean,
+                    "workers": k.binding.workers,
+                    "workers_at_home_cap": k.binding.at_home_cap,
+                    "workers_at_exposure_cap": k.binding.at_exposure_cap,
+                    "crews_with_visits": k.binding.crews,
+                    "crews_out_of_shift_time": k.binding.out_of_shift_time,
+                    "unassigned": k.unassigned,
                     "solution_limit": run.solution_limit,
                     "wall_time_s": run.wall_time,
                     "pareto": i in front,
@@ -122,12 +136,12 @@ class SweepResult:
         return out
 
 
-def pareto_front(kpis: Sequence[dict[str, Any]]) -> set[int]:
+def pareto_front(kpis: Sequence[ScenarioKpis]) -> set[int]:
     """Points no other point beats: served, P1 within target (more is better), homes entered and
     weighted exposure minutes of the most exposed worker (less is better)."""
 
-    def score(k: dict[str, Any]) -> tuple[float, ...]:
-        return (k["served"], k["p1_within_target"], -k["homes_per_worker_max"], -k["exposure_min_per_worker_max"])
+    def score(k: ScenarioKpis) -> tuple[float, ...]:
+        return (k.served, k.p1_within_target, -k.homes_per_worker_max, -k.exposure_min_per_worker_max)
 
     scores = [score(k) for k in kpis]
     front = set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import multiprocessing as mp
@@ -23,7 +24,8 @@ from dispatch.planning.inputs import load_inputs
 from dispatch.planning.nightly import make_plan
 from dispatch.planning.persist import save_plan
 from dispatch.scenarios.apply import apply_scenario
-from dispatch.scenarios.kpis import comparison
+from dispatch.scenarios.compare import StoredRun, comparison
+from dispatch.scenarios.kpis import ScenarioKpis
 from dispatch.scenarios.live import load_live_inputs, read_only_engine, store_runs
 from dispatch.scenarios.parse import parse_scenario
 from dispatch.scenarios.run import plan_scenario
@@ -242,7 +244,7 @@ def test_failing_run_leaves_nothing_half_written(live: str, world: Engine, monke
     good = plan_scenario(scenario(""), load_live_inputs(live, day=DAY, policy=Policy()), Policy(), solution_limit=5)
     bad = plan_scenario(scenario("", name="bad"), load_live_inputs(live, day=DAY, policy=Policy()), Policy(),
                         solution_limit=5)  # fmt: skip
-    bad.kpis["oops"] = object()  # not JSON: the second insert of the transaction fails
+    bad = dataclasses.replace(bad, overrides={"oops": object()})  # not JSON: the second insert fails
     with pytest.raises(TypeError):
         store_runs(world, [good, bad])
     assert stored_runs(world) == 0
@@ -521,9 +523,9 @@ def test_parse_set_ranges_and_lists() -> None:
 def test_pareto_front_keeps_the_points_nothing_beats() -> None:
     """A point beaten on every count is off the front; a trade-off and an exact tie stay on it."""
 
-    def k(served: int, p1: int, homes: int, exposure: float) -> dict[str, Any]:
-        return {"served": served, "p1_within_target": p1, "homes_per_worker_max": homes,
-                "exposure_min_per_worker_max": exposure}  # fmt: skip
+    def k(served: int, p1: int, homes: int, exposure: float) -> ScenarioKpis:
+        return ScenarioKpis(served=served, p1_within_target=p1, homes_per_worker_max=homes,
+                            exposure_min_per_worker_max=exposure)  # fmt: skip
 
     points = [k(10, 2, 4, 60), k(12, 2, 6, 90), k(9, 1, 6, 90), k(12, 2, 6, 90)]
     assert pareto_front(points) == {0, 1, 3}
@@ -531,12 +533,12 @@ def test_pareto_front_keeps_the_points_nothing_beats() -> None:
 
 def test_comparison_gives_deltas_against_the_base(live: str, world: Engine) -> None:
     """compare puts the base first and each other run's KPIs as value and delta, reasons included."""
-    base = run(live, "").summary()
-    other = run(live, "[crews]\nremove = ['A']").summary()
+    base = StoredRun.of(run(live, ""))
+    other = StoredRun.of(run(live, "[crews]\nremove = ['A']"))
     result = comparison([base, other])
     rows = {r["kpi"]: r for r in result["rows"]}
-    assert rows["served"]["values"] == [base["kpis"]["served"], other["kpis"]["served"]]
-    assert rows["served"]["deltas"] == [other["kpis"]["served"] - base["kpis"]["served"]]
+    assert rows["served"]["values"] == [base.kpis.served, other.kpis.served]
+    assert rows["served"]["deltas"] == [other.kpis.served - base.kpis.served]
     assert rows["unassigned:no_skilled_crew"]["values"][1] == 2
     assert rows["crews_on_shift"]["deltas"] == [-1]
 
@@ -601,6 +603,8 @@ def test_cli_run_list_show_compare(cli: Callable[..., Any], tmp_path: Path) -> N
     result = cli("compare", "base", str(no_mv), "--solutions", "30", "--png", "c.png")
     assert result.exit_code == 0, result.output
     assert "no_skilled_crew" in result.stdout and "no-mv" in result.stdout
+    assert "crews removed: A (skill mv): 2 fewer served" in result.stdout  # the one-line answer
+    assert "limits reached: home cap" in result.stdout and "hours with no crew skilled for hazards: mv" in result.stdout
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
     result = cli("compare", "base", "no-mv", "--json")
     rows = {r["kpi"]: r for r in json.loads(result.stdout)["rows"]}
@@ -614,6 +618,8 @@ def test_cli_sweep_writes_csv_and_chart(cli: Callable[..., Any], tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "sweep-caps.csv").read_text().startswith("exposure.max_homes_per_shift,run_id,served")
     assert (tmp_path / "sweep-caps.png").exists()
+    assert "exposure.max_homes_per_shift 1 instead of 2:" in result.stdout
+    assert "served by priority never falls when exposure.max_homes_per_shift loosens" in result.stdout
     assert len(json.loads(cli("list", "--json").stdout)) == 2
 
 
