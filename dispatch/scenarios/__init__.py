@@ -29,6 +29,12 @@ the key and the problem)::
     members = ["X001", "X002", "X003"]
     shift = { start = "07:00", end = "15:00", break_start = "11:30", break_end = "13:30", break_min = 60 }
 
+    [[crews.on_call]]                         # an on-call crew for some hours (no break)
+    skills = ["mv"]                           # required, with start and end; members = 2 (a count)
+    start = "14:00"
+    end = "22:00"
+    at_crew = "C06"                           # that crew's depot, or depot = [lat, lon]
+
     [[crews.lend]]                            # crews work from another ULP's depot
     crews = ["C03", "C04"]
     to_depot = [-6.3258, 108.3225]            # [lat, lon], or to_crew = "C06" (that crew's depot)
