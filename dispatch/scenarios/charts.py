@@ -48,6 +48,13 @@ def draw_comparison(runs: Sequence[StoredRun], path: Path | str) -> Path:
     return path
 
 
+_QUANTITY_TITLES = {
+    "homes_per_worker_max": "Max homes entered per worker",
+    "exposure_min_per_worker_max": "Max weighted exposure per worker (min)",
+    "crew_hours": "Crew hours used",
+}
+
+
 def draw_sweep(result: SweepResult, path: Path | str, *, lang: str = "en") -> Path:
     """Against the first swept value: served tickets, P1 served and within target, P1 response, the
     quantity the value limits (with the workers sitting at each limit), customers not reached, and
@@ -73,7 +80,7 @@ def draw_sweep(result: SweepResult, path: Path | str, *, lang: str = "en") -> Pa
         (ax_p1, "served_p1", "P1 tickets served (solid) and within response target (dashed)", "-"),
         (ax_p1, "p1_within_target", None, "--"),
         (ax_resp, "p1_response_h_mean", "P1 mean response, report to arrival (h)", "-"),
-        (ax_quantity, quantity, f"{quantity} (solid); the value set (dotted)", "-"),
+        (ax_quantity, quantity, f"{_QUANTITY_TITLES.get(quantity, quantity)} (solid); the value set (dotted)", "-"),
         (ax_customers, "customers_unserved", "Customers not reached (tickets left unassigned)", "-"),
     )
     for group, rows in series.items():
