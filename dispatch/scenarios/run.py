@@ -107,8 +107,6 @@ def plan_scenario(
         warm_start=warm_start,
         cluster=cluster,
     )
-    if warm_start is not None:
-        result = _keep_the_better(result, applied, limit=limit, workers=workers, warm_start=warm_start, cluster=cluster)
     return ScenarioRun(
         scenario=scenario,
         day=inputs.day,
@@ -121,36 +119,6 @@ def plan_scenario(
         workers=workers,
         wall_time=round(time_module.monotonic() - t0, 3),
     )
-
-
-def _rank(result: PlanResult) -> tuple[tuple[int, ...], int]:
-    """Served by priority (P1, then P2, ...; more is better), then the objective (lower is better)."""
-    served = result.plan.summary.served_by_priority
-    return tuple(served.get(p, 0) for p in (1, 2, 3, 4)), -result.objective
-
-
-def _keep_the_better(
-    searched: PlanResult,
-    applied: Applied,
-    *,
-    limit: float,
-    workers: int,
-    warm_start: dict[str, list[str]],
-    cluster: Cluster | None,
-) -> PlanResult:
-    """The searched plan, or the warm start alone (the base plan cut to this point's rules and filled, no
-    search) when that serves more by priority: the search may wander from a good start within its fixed
-    work, and a sweep point should never end worse than the base plan its rules allow."""
-    repaired = plan_reproducibly(
-        applied.inputs,
-        applied.policy,
-        time_limit=limit,
-        solution_limit=1,
-        workers=workers,
-        warm_start=warm_start,
-        cluster=cluster,
-    )
-    return repaired if _rank(repaired) > _rank(searched) else searched
 
 
 def inputs_summary(base: PlanInputs, applied: Applied) -> dict[str, Any]:

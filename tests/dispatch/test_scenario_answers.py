@@ -174,16 +174,3 @@ def test_bad_on_call_crews_are_named(mv_hole: str, body: str, expected: str) -> 
     inputs = load_live_inputs(mv_hole, day=DAY, policy=Policy())
     with pytest.raises(ScenarioError, match=expected.replace("[", r"\[").replace("]", r"\]")):
         apply_scenario(scenario(body), inputs, Policy())
-
-
-def test_sweep_point_serves_at_least_the_base_plan_cut_to_its_rules(three_homes: str) -> None:
-    """Warm-started from the cap-4 plan, cap 2 keeps at least what that plan cut to 2 homes serves, and is checked."""
-    inputs = load_live_inputs(three_homes, day=DAY, policy=Policy())
-    base = plan_scenario(scenario(""), inputs, Policy(), solution_limit=SOLUTIONS, overrides={HOME_CAP: 4})
-    warm = {r.crew_id: list(r.ticket_ids) for r in base.plan.routes}
-    assert base.kpis.served == 3
-    point = plan_scenario(scenario(""), inputs, Policy(), solution_limit=2, overrides={HOME_CAP: 2}, warm_start=warm)
-    cut = plan_scenario(scenario(""), inputs, Policy(), solution_limit=1, overrides={HOME_CAP: 2}, warm_start=warm)
-    assert point.kpis.served_by_priority() >= cut.kpis.served_by_priority() and point.kpis.served == 2
-    applied = apply_scenario(scenario(""), inputs, Policy(), overrides={HOME_CAP: 2})
-    assert check_plan(point.plan.to_json(), applied.inputs, applied.policy) == []
