@@ -3,9 +3,10 @@ serving the replay's database (the app of `dispatch serve`), each crew posting i
 link's token over HTTP, as the phone page does.
 
 The replayed day lies in the past, so the server runs on the replay's clock rather than this computer's:
-the bench writes the replayed time to a file before each round of reports and the server reads it as its
-"now" (``dispatch.web.app.create_app(clock=...)``). Tokens therefore expire at the replayed shift ends and
-reports later than the replayed time are refused, as in the field.
+the bench writes the replayed time to a file before each report (a phone reports as it happens) and the
+server reads it as its "now" (``dispatch.web.app.create_app(clock=...)``). Tokens therefore expire at the
+replayed shift ends and reports later than the replayed time are refused, as in the field. The reports
+of the visits up to a re-plan's time are sent just before it.
 
     python bench/replay_service.py --serve URL --policy FILE --port N --clock FILE   # the server (a child process)
 """
@@ -121,16 +122,21 @@ class FieldService:
                 self.proc.wait()
 
     def report(self, facts: dict[str, VisitFact], *, at: dt.datetime) -> int:
-        """Each crew posts what ``facts`` hold that it has not reported yet (arrived, then done), as of ``at``;
-        returns the reports acknowledged."""
-        self.clock.set(at)
+        """Each crew posts what ``facts`` hold that it has not reported yet (arrived, then done), each report
+        when it happens (the server's clock set to its time), up to ``at``; returns the reports acknowledged."""
         before = self.counts["acknowledged"]
-        for fact in sorted(facts.values(), key=lambda f: (f.arrived_at, f.ticket_id)):
+        events = []
+        for fact in facts.values():
             sent = self.sent.setdefault(fact.ticket_id, set())
             if "arrived" not in sent:
-                self._post(fact.crew_id, fact.ticket_id, "arrived", fact.arrived_at, sent)
+                events.append((fact.arrived_at, 0, fact, "arrived"))
             if fact.left_at is not None and "done" not in sent:
-                self._post(fact.crew_id, fact.ticket_id, "done", fact.left_at, sent, entered_home=fact.entered_home)
+                events.append((fact.left_at, 1, fact, "done"))
+        for when, _, fact, status in sorted(events, key=lambda e: (e[0], e[1], e[2].ticket_id)):
+            self.clock.set(min(when, at))
+            extra = {"entered_home": fact.entered_home} if status == "done" else {}
+            self._post(fact.crew_id, fact.ticket_id, status, when, self.sent[fact.ticket_id], **extra)
+        self.clock.set(at)
         return self.counts["acknowledged"] - before
 
     def _post(
