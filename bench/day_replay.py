@@ -153,6 +153,11 @@ def main() -> None:
     )
     ap.add_argument("--no-overtime", action="store_true", help="refuse automatic overtime for hazards")
     ap.add_argument(
+        "--not-done", type=float, default=0.05,
+        help="service: share of reporting crews' visits reported not done (a reason each: not home, unsafe, "
+        "needs another skill, needs material)",
+    )  # fmt: skip
+    ap.add_argument(
         "--reports", choices=("service", "direct"), default="service",
         help="crews' reports through a real crew service over HTTP (default), or handed to the re-plan in memory",
     )  # fmt: skip
@@ -217,13 +222,14 @@ def main() -> None:
                 scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="day-replay-")))
                 service = stack.enter_context(
                     ServiceDay(folder=scratch, region=region, extra=extra, night=night,
-                               policy_path=scratch / "dispatch.toml")
+                               policy_path=scratch / "dispatch.toml", not_done=args.not_done, seed=args.seed)
                 )  # fmt: skip
             result = replay(args, mode_policy, night=night, everything=everything, tomorrow=tomorrow,
                             policy=policy, tickets=tickets, arrivals_night=arrivals_night, silent=silent,
                             holes=holes, service=service)  # fmt: skip
             if service is not None:
                 print(f"  {service.service.summary()}")
+                print(f"  {service.not_done_summary()}")
         summary.append((mode, *result))
     print(f"\nSummary ({len(silent)} of {len(crews_out)} crews silent):")
     for mode, p1_day, p1_all, doubles, unconfirmed in summary:

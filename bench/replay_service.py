@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -48,6 +49,8 @@ from dispatch.store.schema import create_schema  # noqa: E402
 from dispatch.usecases.field import issue_links  # noqa: E402
 from dispatch.usecases.replan import run_replan  # noqa: E402
 
+NOT_DONE_REASONS = ("not_home", "unsafe", "needs_skill", "needs_material")
+
 
 class ReplayClock:
     """The replayed time, in a file the server reads on every "now"."""
@@ -73,8 +76,19 @@ def _free_port() -> int:
 class FieldService:
     """A crew service child process on the replay's database, and the crews' reports sent to it."""
 
-    def __init__(self, *, url: str, policy_path: Path, day: dt.date, folder: Path, start: dt.datetime) -> None:
+    def __init__(
+        self,
+        *,
+        url: str,
+        policy_path: Path,
+        day: dt.date,
+        folder: Path,
+        start: dt.datetime,
+        not_done: float = 0.0,
+        seed: int = 0,
+    ) -> None:
         self.url, self.policy_path, self.day, self.folder = url, policy_path, day, folder
+        self.not_done, self.seed = not_done, seed
         self.clock = ReplayClock(folder / "clock.txt")
         self.clock.set(start)
         self.port = _free_port()
@@ -134,10 +148,22 @@ class FieldService:
                 events.append((fact.left_at, 1, fact, "done"))
         for when, _, fact, status in sorted(events, key=lambda e: (e[0], e[1], e[2].ticket_id)):
             self.clock.set(min(when, at))
-            extra = {"entered_home": fact.entered_home} if status == "done" else {}
-            self._post(fact.crew_id, fact.ticket_id, status, when, self.sent[fact.ticket_id], **extra)
+            extra: dict[str, object] = {"entered_home": fact.entered_home} if status == "done" else {}
+            reason = self.failed(fact.ticket_id) if status == "done" else None
+            if reason is not None:
+                extra = {"reason": reason, "entered_home": False}
+                self.counts[f"not_done {reason}"] += 1
+            sent = self.sent[fact.ticket_id]
+            self._post(fact.crew_id, fact.ticket_id, "not_done" if reason else status, when, sent, **extra)
+            if reason is not None:
+                sent.add("done")
         self.clock.set(at)
         return self.counts["acknowledged"] - before
+
+    def failed(self, ticket_id: str) -> str | None:
+        """The reason a share (``not_done``) of visits ends not done, fixed per ticket and seed, else None."""
+        rng = random.Random(f"{self.seed}:{ticket_id}")
+        return rng.choice(NOT_DONE_REASONS) if rng.random() < self.not_done else None
 
     def _post(
         self, crew_id: str, ticket_id: str, status: str, at: dt.datetime, sent: set[str], **extra: object
@@ -181,7 +207,15 @@ class ServiceDay:
     from the database, saved and published (``dispatch replan``'s use case)."""
 
     def __init__(
-        self, *, folder: Path, region: SampleRegion, extra: list[dict[str, str]], night: Plan, policy_path: Path
+        self,
+        *,
+        folder: Path,
+        region: SampleRegion,
+        extra: list[dict[str, str]],
+        night: Plan,
+        policy_path: Path,
+        not_done: float = 0.0,
+        seed: int = 0,
     ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder, self.day = folder, night.date
@@ -208,8 +242,10 @@ class ServiceDay:
             saved = save_plan(session, plan=night, objective=0, now=six, time_limit=0, reproducible=False)
             publish_plan(session, plan_id=saved.plan_id, now=six)  # type: ignore[arg-type]
         self.night = saved
-        self.service = FieldService(url=self.url, policy_path=policy_path, day=self.day, folder=folder, start=six)
+        self.service = FieldService(url=self.url, policy_path=policy_path, day=self.day, folder=folder, start=six,
+                                    not_done=not_done, seed=seed)  # fmt: skip
         self.batches = 0
+        self.last: Replan | None = None
 
     def __enter__(self) -> ServiceDay:
         self.service.__enter__()
@@ -240,7 +276,18 @@ class ServiceDay:
         self.service.report(facts, at=at)
         run = run_replan(engine=self.engine, day=self.day, at=at, policy=policy, now=at, time_limit=limit,
                          overtime=overtime, cluster=Cluster(jobs=1))  # fmt: skip
+        self.last = run.replan
         return run.replan, run.plan
+
+    def not_done_summary(self) -> str:
+        """What the last re-plan did with the stops reported not done (its revision's ``not_done``)."""
+        records = self.last.revision.not_done if self.last is not None else ()
+        kinds = Counter(
+            f"{n.reason} {n.action}"
+            + (" (placed)" if n.crew_now else " (not placed)" if n.action == "reoffered" else "")
+            for n in records
+        )
+        return "not done at the last re-plan: " + (", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none")
 
 
 def _serve(url: str, policy_path: Path, port: int, clock_path: Path) -> None:
