@@ -38,7 +38,7 @@ from dispatch.intraday.forecast import response_forecast
 from dispatch.intraday.model import Replan, ReplanInputs, VisitFact
 from dispatch.intraday.not_done import Decision, decide, settled, with_reoffers
 from dispatch.intraday.overtime import extend_for_hazards, with_overtime
-from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, prepare, solve
+from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, prepare, promised_stops, solve
 from dispatch.intraday.position import break_left, where_now
 from dispatch.intraday.promises import with_drop_reasons
 from dispatch.intraday.silence import assumed_visits
@@ -150,7 +150,7 @@ def _parts(
     previous = rin.previous
     # A hazard already dispatched as an emergency stays one after its target time has passed.
     dispatched = {s.ticket_id for _, s in previous.visits() if s.emergency and s.ticket_id}
-    prev_crew_of = {s.ticket_id: r.crew_id for r, s in previous.visits() if s.ticket_id}
+    prev_crew_of = {t: crew for crew, ts in promised_stops(previous).items() for t in ts}
     home_of = {c.crew_id: (c.depot_lat, c.depot_lon) for c in rin.inputs.crews}
     split = partition(day_inputs, policy, home=lambda c: home_of[c.crew_id])
     aside = [unplanned_build(part, policy, at) for part in split if part.unplanned is not None]

@@ -10,6 +10,7 @@ from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.core.route import Step
 from dispatch.intraday.model import Replan, ReplanInputs, VisitFact
+from dispatch.intraday.parts import promised_stops
 from dispatch.intraday.replan import make_replan
 from tests.dispatch.plan_checker import check_plan
 from tests.dispatch.test_intraday import at, night, world
@@ -122,3 +123,28 @@ def test_needs_material_and_unsafe_not_offered_today() -> None:
     assert reasons[s1.ticket_id] == "needs_material" and reasons[s2.ticket_id] == "unsafe"
     actions = {n.ticket_id: n.action for n in replan.revision.not_done}
     assert actions == {s1.ticket_id: "next_day", s2.ticket_id: "flagged"}
+
+
+def test_ticket_offered_again_stays_put_in_the_next_replan() -> None:
+    """The next re-plan keeps a re-offered stop on the crew it went to, and the reporter's route as it was."""
+    policy = Policy().with_overrides({"intraday.unreported": "not_done"})
+    inputs = _world({"C03": ("mv", "ppe")})
+    doc = night(inputs, policy)
+    _, step = _first_stop(doc, "C01")
+    facts = [_not_done("C01", step, "needs_skill")]
+    first, _ = _report(inputs, doc, facts, at("10:00"), policy)
+    second, _ = _report(inputs, first.plan.with_(plan_id=2), facts, at("10:05"), policy)
+    assert [c for c, _ in _new_stops(second.plan, step.ticket_id or "")] == ["C03"]
+    assert second.stops_changed == 0, {c: ch.summary for c, ch in second.changes.items() if ch.changed}
+    # Not home: offered to any crew; its finished visit on the reporter's route is no promised stop.
+    policy = Policy().with_overrides({"intraday.unreported": "not_done"})
+    facts = [_not_done("C01", step, "not_home")]
+    first, _ = _report(inputs, doc, facts, at("10:00"), policy)
+    [(crew_now, _)] = _new_stops(first.plan, step.ticket_id or "")
+    # The warm start and the promised crew see it once, on the crew it went to (two crews' warm starts
+    # holding one job would be refused as a whole).
+    ahead = promised_stops(first.plan)
+    assert [c for c, ts in ahead.items() if step.ticket_id in ts] == [crew_now]
+    second, _ = _report(inputs, first.plan.with_(plan_id=2), facts, at("10:05"), policy)
+    assert [c for c, _ in _new_stops(second.plan, step.ticket_id or "")] == [crew_now]
+    assert second.stops_changed == 0, {c: ch.summary for c, ch in second.changes.items() if ch.changed}
