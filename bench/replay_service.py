@@ -8,7 +8,7 @@ server reads it as its "now" (``dispatch.web.app.create_app(clock=...)``). Token
 replayed shift ends and reports later than the replayed time are refused, as in the field. The reports
 of the visits up to a re-plan's time are sent just before it.
 
-    python bench/replay_service.py --serve URL --policy FILE --port N --clock FILE   # the server (a child process)
+    python bench/replay_service.py --serve URL --policy FILE --port N --clock FILE --parent PID   # the server
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import random
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -103,7 +104,7 @@ class FieldService:
 
     def __enter__(self) -> FieldService:
         cmd = [sys.executable, __file__, "--serve", self.url, "--policy", str(self.policy_path),
-               "--port", str(self.port), "--clock", str(self.clock.path)]  # fmt: skip
+               "--port", str(self.port), "--clock", str(self.clock.path), "--parent", str(os.getpid())]  # fmt: skip
         with self.log.open("ab") as handle:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=handle, stderr=handle)
         deadline = time.monotonic() + 120
@@ -290,7 +291,13 @@ class ServiceDay:
         return "not done at the last re-plan: " + (", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none")
 
 
-def _serve(url: str, policy_path: Path, port: int, clock_path: Path) -> None:
+def _serve(url: str, policy_path: Path, port: int, clock_path: Path, parent: int) -> None:
+    def orphaned() -> None:  # the bench was killed: a server of its scratch database serves nobody
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=orphaned, daemon=True).start()
     from dispatch.web.server import serve
 
     clock = ReplayClock(clock_path)
@@ -305,5 +312,6 @@ if __name__ == "__main__":
     ap.add_argument("--policy", required=True, type=Path)
     ap.add_argument("--port", required=True, type=int)
     ap.add_argument("--clock", required=True, type=Path)
+    ap.add_argument("--parent", required=True, type=int, help="the bench's process id: the server ends with it")
     a = ap.parse_args()
-    _serve(a.serve, a.policy, a.port, a.clock)
+    _serve(a.serve, a.policy, a.port, a.clock, a.parent)
