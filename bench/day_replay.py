@@ -10,15 +10,23 @@ A share of crews (``--silent``) never report (paper sheets): their visits happen
 re-plans hear nothing of them, so the silence rule (policy ``intraday.unreported``) decides; the day is
 replayed once per value of ``--unreported`` (default both), and tickets visited by two crews are counted.
 
+With ``--reports service`` (the default) the other crews' reports arrive as in the field: the replayed day
+has a database of its own where the night's plan is published and tickets are imported as they are
+reported; a real crew service (the app of `dispatch serve` on uvicorn, on a loopback port, on the replayed
+clock) takes each crew's reports (arrived, done) posted over HTTP with its own link's token; each re-plan is
+``dispatch replan``'s use case: loaded from that database, saved and published (bench/replay_service.py).
+``--reports direct`` hands the visits to the re-plan in memory instead, for comparison.
+
 Prints P1/P2 mean and worst response (report to arrival) nightly-only versus intraday, the stops
 changed per re-plan and the re-plan time.
 
-    .venv/bin/python bench/day_replay.py [--tickets 1000 --crews 40 --new 60 --replan-limit 5]
+    .venv/bin/python bench/day_replay.py [--tickets 1000 --crews 40 --new 60 --replan-limit 5] [--reports direct]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
 import random
@@ -31,6 +39,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.replay_service import ServiceDay  # noqa: E402
 from dispatch.core.domain import PlanInputs, Ticket  # noqa: E402
 from dispatch.core.plan import Plan  # noqa: E402
 from dispatch.core.policy import Policy  # noqa: E402
@@ -143,6 +152,15 @@ def main() -> None:
         "--unreported", default="keep,not_done", help="intraday.unreported values to replay, comma-separated"
     )
     ap.add_argument("--no-overtime", action="store_true", help="refuse automatic overtime for hazards")
+    ap.add_argument(
+        "--not-done", type=float, default=0.05,
+        help="service: share of reporting crews' visits reported not done (a reason each: not home, unsafe, "
+        "needs another skill, needs material)",
+    )  # fmt: skip
+    ap.add_argument(
+        "--reports", choices=("service", "direct"), default="service",
+        help="crews' reports through a real crew service over HTTP (default), or handed to the re-plan in memory",
+    )  # fmt: skip
     args = ap.parse_args()
 
     day = dt.date(2026, 11, 30)
@@ -198,8 +216,20 @@ def main() -> None:
     for mode in [m.strip() for m in args.unreported.split(",") if m.strip()]:
         print(f"\n=== intraday.unreported = {mode!r}")
         mode_policy = day_policy.with_overrides({"intraday.unreported": mode})
-        result = replay(args, mode_policy, night=night, everything=everything, tomorrow=tomorrow, policy=policy,
-                        tickets=tickets, arrivals_night=arrivals_night, silent=silent, holes=holes)  # fmt: skip
+        with contextlib.ExitStack() as stack:
+            service = None
+            if args.reports == "service":
+                scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="day-replay-")))
+                service = stack.enter_context(
+                    ServiceDay(folder=scratch, region=region, extra=extra, night=night,
+                               policy_path=scratch / "dispatch.toml", not_done=args.not_done, seed=args.seed)
+                )  # fmt: skip
+            result = replay(args, mode_policy, night=night, everything=everything, tomorrow=tomorrow,
+                            policy=policy, tickets=tickets, arrivals_night=arrivals_night, silent=silent,
+                            holes=holes, service=service)  # fmt: skip
+            if service is not None:
+                print(f"  {service.service.summary()}")
+                print(f"  {service.not_done_summary()}")
         summary.append((mode, *result))
     print(f"\nSummary ({len(silent)} of {len(crews_out)} crews silent):")
     for mode, p1_day, p1_all, doubles, unconfirmed in summary:
@@ -221,6 +251,7 @@ def replay(
     arrivals_night: dict[str, dt.datetime],
     silent: frozenset[str],
     holes: list[CoverageGap],
+    service: ServiceDay | None = None,
 ) -> tuple[str, str, int, int]:
     """The day re-planned every --every minutes; returns P1 response (day, all), double visits and
     the unconfirmed stops at the last re-plan."""
@@ -229,7 +260,7 @@ def replay(
     # Intraday: re-plan every --every minutes from 07:30 while tickets keep coming.
     facts: dict[str, VisitFact] = {}
     hidden: dict[str, VisitFact] = {}
-    doc = night
+    doc = night if service is None else service.night
     times, changed = [], []
     unconfirmed = 0
     overtime: dict[str, str] = {}  # crew -> minutes and hazards, as the last re-plan had it
@@ -240,16 +271,22 @@ def replay(
         executed(doc, clock, facts, hidden, silent)
         done = {t for t, f in facts.items() if f.left_at is not None}
         open_now = tuple(t for t in everything.tickets if t.reported_at <= clock and t.ticket_id not in done)
-        rin = ReplanInputs(
-            inputs=dataclasses.replace(everything, tickets=open_now),
-            previous=doc,
-            at=clock,
-            visits=tuple(facts.values()),
-            known_tickets=tickets,
-            overtime=not args.no_overtime,
-        )
         t1 = time.monotonic()
-        replan = make_replan(rin, day_policy, time_limit=args.replan_limit, workers=1)
+        if service is None:
+            rin = ReplanInputs(
+                inputs=dataclasses.replace(everything, tickets=open_now),
+                previous=doc,
+                at=clock,
+                visits=tuple(facts.values()),
+                known_tickets=tickets,
+                overtime=not args.no_overtime,
+            )
+            replan = make_replan(rin, day_policy, time_limit=args.replan_limit, workers=1)
+            published = replan.plan.with_(plan_id=len(times) + 2)
+        else:  # reports over HTTP, then `dispatch replan`'s use case on the day's database
+            replan, published = service.replan(
+                facts, at=clock, policy=day_policy, limit=args.replan_limit, overtime=not args.no_overtime
+            )
         times.append(time.monotonic() - t1)
         changed.append(replan.stops_changed)
         unconfirmed = sum(c.unconfirmed for c in replan.changes.values())
@@ -263,7 +300,7 @@ def replay(
         for note in replan.notes:
             if note.startswith(("emergencies first", "storm")):
                 print(f"         {note}")
-        doc = replan.plan.with_(plan_id=len(times) + 1)
+        doc = published
         now_ot = {
             r.crew_id: f"{r.overtime.minutes} min for {', '.join(r.overtime.tickets)}"
             for r in doc.routes

@@ -123,6 +123,7 @@ def replan_command(
     else:
         _print_replan(run, when, tz=tz, out=out, lang=lang)
         _print_unconfirmed(run, when, labels=_labels(lang, tz))
+        _print_not_done(run, labels=_labels(lang, tz))
 
 
 def _replan_json(run: ReplanRun, when: dt.datetime) -> dict[str, Any]:
@@ -143,6 +144,8 @@ def _replan_json(run: ReplanRun, when: dt.datetime) -> dict[str, Any]:
         "unconfirmed": {c: ch.unconfirmed for c, ch in sorted(replan.changes.items()) if ch.unconfirmed},
         "response_forecast": doc["response_forecast"],
         "notes": doc["notes"],
+        # Stops reported not done today and what the re-plan did with each (offered again, next day, flagged).
+        "not_done": doc.get("not_done", []),
         "sheets_written": [str(f) for f in run.sheets],
         "summary": doc["summary"],
     }
@@ -198,6 +201,20 @@ def _print_unconfirmed(run: ReplanRun, when: dt.datetime, *, labels: Labels) -> 
     console.print(labels("cli.unconfirmed_total", count=sum(counts.values()), time=labels.time(when)))
     for crew, n in counts.items():
         console.print("  " + labels("cli.unconfirmed", crew_id=crew, count=n))
+
+
+def _print_not_done(run: ReplanRun, *, labels: Labels) -> None:
+    """Each stop reported not done today and what the re-plan did with it (dispatch.intraday.not_done)."""
+    for n in run.replan.revision.not_done:
+        key = {"next_day": "cli.not_done_next_day", "flagged": "cli.not_done_flagged"}.get(n.action)
+        if key is None:
+            key = "cli.not_done_unplaced" if n.crew_now is None else "cli.not_done_reoffered"
+            if n.crew_now is not None and n.skills:
+                key = "cli.not_done_reoffered_skill"
+        text = labels(key, ticket=n.ticket_id, reason=labels.reason(n.reason), crew_id=n.crew_id,
+                      time=labels.time(n.reported_at), crew_now=n.crew_now, skills=", ".join(n.skills),
+                      excluded=", ".join(n.excluded))  # fmt: skip
+        console.print("  " + text, markup=False)
 
 
 @crews_app.command("position")

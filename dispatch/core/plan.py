@@ -168,6 +168,20 @@ class Forecast:
 
 
 @dataclass(frozen=True)
+class NotDone:
+    """A stop reported not done today and what the re-plan did with it (dispatch.intraday.not_done)."""
+
+    ticket_id: str
+    crew_id: str  # the crew that reported it (its latest not-done report today)
+    reason: str  # the visit outcome: not_home, unsafe, needs_skill, needs_material, escalated
+    reported_at: dt.datetime
+    action: str  # reoffered (planned again today), next_day (open for the next plan) or flagged (unsafe)
+    crew_now: str | None = None  # reoffered and placed: the crew it is planned on now
+    skills: tuple[str, ...] = ()  # needs_skill: skills the crews it may go to have and the reporter lacks
+    excluded: tuple[str, ...] = ()  # crews it is not offered to again today
+
+
+@dataclass(frozen=True)
 class Revision:
     """What a re-plan adds: the plan it revises, its clock time and what it changed."""
 
@@ -178,6 +192,7 @@ class Revision:
     response_forecast: tuple[Forecast, ...]
     storm_deadlines: Mapping[str, dt.datetime]
     notes: tuple[str, ...]
+    not_done: tuple[NotDone, ...] = ()  # JSON key only when not empty
 
 
 @dataclass(frozen=True)
@@ -353,7 +368,35 @@ def _revision_json(v: Revision) -> dict[str, Any]:
         "response_forecast": [_forecast_json(f) for f in v.response_forecast],
         "storm_deadlines": {t: iso(d) for t, d in v.storm_deadlines.items()},
         "notes": list(v.notes),
+        **({"not_done": [_not_done_json(n) for n in v.not_done]} if v.not_done else {}),
     }
+
+
+def _not_done_json(n: NotDone) -> dict[str, Any]:
+    return {
+        "ticket_id": n.ticket_id,
+        "crew_id": n.crew_id,
+        "reason": n.reason,
+        "reported_at": iso(n.reported_at),
+        "action": n.action,
+        "crew_now": n.crew_now,
+        "skills": list(n.skills),
+        "excluded": list(n.excluded),
+    }
+
+
+def _read_not_done(value: Any, where: str) -> NotDone:
+    r = Reader(value, where)
+    return NotDone(
+        ticket_id=r.req("ticket_id", read_str),
+        crew_id=r.req("crew_id", read_str),
+        reason=r.req("reason", read_str),
+        reported_at=r.req("reported_at", read_time),
+        action=r.req("action", read_str),
+        crew_now=r.opt("crew_now", read_str),
+        skills=tuple(r.each("skills", read_str)),
+        excluded=tuple(r.each("excluded", read_str)),
+    )
 
 
 def _change_json(c: CrewChange) -> dict[str, Any]:
@@ -503,4 +546,5 @@ def _read_revision(r: Reader) -> Revision:
         response_forecast=tuple(r.each("response_forecast", _read_forecast)),
         storm_deadlines=r.map("storm_deadlines", read_time),
         notes=tuple(r.each("notes", read_str)),
+        not_done=tuple(r.each("not_done", _read_not_done)) if "not_done" in r.obj else (),
     )

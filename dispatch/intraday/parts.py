@@ -11,6 +11,7 @@ import solver
 from dispatch.core.domain import Ticket
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
+from dispatch.core.route import StepProgress
 from dispatch.intraday.promises import as_promised
 from dispatch.intraday.warmstart import _feasible_prefix, _insert_emergencies
 from dispatch.planning.build import Build
@@ -45,6 +46,16 @@ class Part:
         )
 
 
+def promised_stops(previous: Plan) -> dict[str, list[str]]:
+    """Each crew's tickets still ahead in ``previous``, in order: not its visits done or under way (a ticket
+    reported not done and offered again has its finished visit on one route and its new stop on another)."""
+    out: dict[str, list[str]] = {}
+    for r in previous.routes:
+        done = (StepProgress.DONE, StepProgress.UNDER_WAY)
+        out[r.crew_id] = [s.ticket_id for s in r.visits if s.ticket_id is not None and s.progress not in done]
+    return out
+
+
 def prepare(
     build: Build,
     *,
@@ -62,9 +73,10 @@ def prepare(
     crew_ids = {c.id for c in problem.crews}
     windows = {j.id: j.time_windows for j in problem.jobs}
     follows: dict[str, str] = {}
+    promised_ids = promised_stops(previous)
     for r in previous.routes:
         before = ""
-        for tid in r.ticket_ids:
+        for tid in promised_ids.get(r.crew_id, []):
             if tid in windows:
                 follows[tid] = before
                 before = tid
@@ -86,7 +98,7 @@ def prepare(
     problem = dataclasses.replace(problem, jobs=tuple(jobs))
     promised = {r.crew_id: r for r in previous.routes}
     initial = {
-        c.id: _feasible_prefix(problem, c, [t for t in promised[c.id].ticket_ids if t in windows])
+        c.id: _feasible_prefix(problem, c, [t for t in promised_ids[c.id] if t in windows])
         for c in problem.crews
         if c.id in promised
     }

@@ -36,11 +36,12 @@ from dispatch.intraday.day import Today, frozen_exposure, resummarise, with_froz
 from dispatch.intraday.emergencies import emergencies_first
 from dispatch.intraday.forecast import response_forecast
 from dispatch.intraday.model import Replan, ReplanInputs, VisitFact
+from dispatch.intraday.not_done import Decision, decide, settled, with_reoffers
 from dispatch.intraday.overtime import extend_for_hazards, with_overtime
-from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, prepare, solve
+from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, prepare, promised_stops, solve
 from dispatch.intraday.position import break_left, where_now
 from dispatch.intraday.promises import with_drop_reasons
-from dispatch.intraday.silence import assumed_visits, returned_not_done
+from dispatch.intraday.silence import assumed_visits
 from dispatch.outages.grouping import group_outages
 from dispatch.planning.build import Build, build_problem
 from dispatch.planning.document import assemble_plan
@@ -78,7 +79,12 @@ def make_replan(
     tickets_all: dict[str, Ticket] = {**rin.known_tickets, **{t.ticket_id: t for t in inputs.tickets}}
     zones = [z for z in inputs.zones if z.valid_on(inputs.day)]
     today = _today(rin, policy, at=at, tickets=tickets_all, zones=ZoneIndex(zones))
-    day_inputs, notes = _rest_of_day(rin, policy, today=today, tickets=tickets_all, zones=zones, tz=tz)
+    on_shift = {c.crew_id: c for c in inputs.crews if c.crew_id in today.shifts}
+    open_ids = {t.ticket_id for t in inputs.tickets}
+    decisions = decide(rin.visits, open_ids=open_ids, crews=on_shift, tickets=tickets_all)
+    day_inputs, notes = _rest_of_day(
+        rin, policy, today=today, tickets=tickets_all, zones=zones, tz=tz, decisions=decisions
+    )
     parts, aside = _parts(
         rin, policy, day_inputs=day_inputs, at=at, origin=origin, tickets=tickets_all,
         move_cost_s=move_cost_s, reorder_cost_s=reorder_cost_s,
@@ -98,7 +104,7 @@ def make_replan(
     solved = [(p.build, s) for p, s in zip(parts, solutions, strict=True)]
     plan = assemble_plan(day_inputs, policy, [*solved, *((b, None) for b in aside)])
     plan = with_frozen(plan, previous=previous, today=today, tickets=tickets_all, tz=tz)
-    plan = returned_not_done(plan, rin.visits, open_ids={t.ticket_id for t in inputs.tickets}, tz=tz)
+    plan, not_done = settled(plan, decisions, tz=tz)
     plan = with_overtime(
         plan, rostered={c: s.end for c, s in today.shifts.items()}, previous=previous, granted=overtime
     )
@@ -116,6 +122,7 @@ def make_replan(
             response_forecast=response_forecast(plan, tickets=tickets_all, policy=policy),
             storm_deadlines={j: origin + dt.timedelta(seconds=d) for j, d in sorted(deadlines.items())},
             notes=tuple(notes),
+            not_done=not_done,
         )
     )
     t_end = time.monotonic()
@@ -143,7 +150,7 @@ def _parts(
     previous = rin.previous
     # A hazard already dispatched as an emergency stays one after its target time has passed.
     dispatched = {s.ticket_id for _, s in previous.visits() if s.emergency and s.ticket_id}
-    prev_crew_of = {s.ticket_id: r.crew_id for r, s in previous.visits() if s.ticket_id}
+    prev_crew_of = {t: crew for crew, ts in promised_stops(previous).items() for t in ts}
     home_of = {c.crew_id: (c.depot_lat, c.depot_lon) for c in rin.inputs.crews}
     split = partition(day_inputs, policy, home=lambda c: home_of[c.crew_id])
     aside = [unplanned_build(part, policy, at) for part in split if part.unplanned is not None]
@@ -207,9 +214,11 @@ def _rest_of_day(
     tickets: Mapping[str, Ticket],
     zones: list,
     tz: ZoneInfo,
+    decisions: Mapping[str, Decision],
 ) -> tuple[PlanInputs, list[str]]:
     """The inputs of the rest of the day: each crew starting where it is, when it is free, with the
-    break it still has to take and today's caps less what it already did; the tickets not frozen."""
+    break it still has to take and today's caps less what it already did; the tickets not frozen, and
+    those reported not done that are offered again (:mod:`dispatch.intraday.not_done`)."""
     inputs, at = rin.inputs, today.at
     crews_by_id = {c.crew_id: c for c in inputs.crews}
     prev_routes = {r.crew_id: r for r in rin.previous.routes}
@@ -261,9 +270,10 @@ def _rest_of_day(
         new_shifts.append(
             dataclasses.replace(shift, start=start, end=end, break_start=b_start, break_end=b_end, break_min=b_min)
         )
+    rest_tickets, new_crews = with_reoffers(inputs.tickets, new_crews, decisions, frozen_ids)
     rest = dataclasses.replace(
         inputs,
-        tickets=tuple(t for t in inputs.tickets if t.ticket_id not in frozen_ids),
+        tickets=rest_tickets,
         crews=tuple(new_crews[c.crew_id] for c in inputs.crews),
         shifts=tuple(new_shifts),
         budgets=_budgets_today(inputs, policy, today),

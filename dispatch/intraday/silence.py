@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
-from dispatch.core.plan import Plan, Unassigned
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.core.route import StepProgress
 from dispatch.intraday.model import VisitFact
@@ -65,18 +64,3 @@ def assumed_visits(
     if policy.intraday.unreported != "keep":
         return reported
     return [*reported, *unconfirmed_visits(previous, reported, at=at)]
-
-
-def returned_not_done(plan: Plan, reported: Iterable[VisitFact], *, open_ids: set[str], tz: ZoneInfo) -> Plan:
-    """``plan`` with each ticket reported not done today (and open again) listed as unassigned with the
-    reported outcome as its reason; its visit stays frozen on the route, as it happened."""
-    have = {u.ticket_id for u in plan.unassigned}
-    extra = []
-    for v in sorted(reported, key=lambda v: (v.arrived_at, v.ticket_id)):
-        if v.left_at is None or v.outcome in (None, "fixed") or v.ticket_id not in open_ids or v.ticket_id in have:
-            continue
-        have.add(v.ticket_id)
-        when = v.left_at.astimezone(tz)
-        detail = f"reported {v.outcome} by {v.crew_id} at {when:%H:%M}; back in the open pool"
-        extra.append(Unassigned(v.ticket_id, v.outcome or "", detail))
-    return plan.with_(unassigned=(*plan.unassigned, *extra)) if extra else plan

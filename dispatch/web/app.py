@@ -60,9 +60,17 @@ class _Pending:
     done: asyncio.Future[ReportResult | Refused | ReportProblem]
 
 
-def create_app(*, engine: Engine, policy: Policy, lang: str = "id", poll_s: float = 60.0) -> FastAPI:
-    """The crew service on ``engine`` (a database at head), pages in ``lang`` unless a page asks for another."""
-    service = _Service(engine, policy, lang, poll_s)
+def create_app(
+    *,
+    engine: Engine,
+    policy: Policy,
+    lang: str = "id",
+    poll_s: float = 60.0,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> FastAPI:
+    """The crew service on ``engine`` (a database at head), pages in ``lang`` unless a page asks for another.
+    ``clock`` is the service's "now" (default this computer's clock; a replayed day brings its own)."""
+    service = _Service(engine, policy, lang, poll_s, clock or _wall_clock)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=service.lifespan)
     app.add_middleware(GZipMiddleware, minimum_size=512)
     app.add_api_route("/healthz", service.healthz, methods=["GET"])
@@ -74,11 +82,18 @@ def create_app(*, engine: Engine, policy: Policy, lang: str = "id", poll_s: floa
     return app
 
 
+def _wall_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 class _Service:
     """The endpoints and the report writers of one app, sharing its engine, policy and turn-taking."""
 
-    def __init__(self, engine: Engine, policy: Policy, lang: str, poll_s: float) -> None:
+    def __init__(
+        self, engine: Engine, policy: Policy, lang: str, poll_s: float, clock: Callable[[], dt.datetime]
+    ) -> None:
         self.engine = engine
+        self.now = clock
         self.policy = policy
         self.lang = lang
         self.poll_s = poll_s
@@ -95,10 +110,6 @@ class _Service:
         yield
         for writer in writers:
             writer.cancel()
-
-    @staticmethod
-    def now() -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
 
     async def db(self, work: Callable[[], T]) -> T:
         async with self.turn:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
 
 import uvicorn
 from sqlalchemy import Engine
@@ -25,10 +27,19 @@ def use_wal(engine: Engine) -> None:
 
 
 def serve(
-    *, engine: Engine, policy: Policy, host: str, port: int, lang: str, poll_s: float, log_level: str = "info"
+    *,
+    engine: Engine,
+    policy: Policy,
+    host: str,
+    port: int,
+    lang: str,
+    poll_s: float,
+    log_level: str = "info",
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM end it cleanly). No access log: URLs hold the crews' tokens;
-    refusals are logged by ``dispatch.web`` with a token's first characters only."""
+    refusals are logged by ``dispatch.web`` with a token's first characters only. ``clock``: the service's
+    "now" (default this computer's; ``bench/day_replay.py`` serves a replayed day on its own clock)."""
     web_log = logging.getLogger("dispatch.web")
     if not web_log.handlers:
         handler = logging.StreamHandler()
@@ -37,5 +48,5 @@ def serve(
         web_log.setLevel(log_level.upper())
     if engine.dialect.name == "sqlite":
         use_wal(engine)
-    app = create_app(engine=engine, policy=policy, lang=lang, poll_s=poll_s)
+    app = create_app(engine=engine, policy=policy, lang=lang, poll_s=poll_s, clock=clock)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, server_header=False)

@@ -89,10 +89,10 @@ def test_reports_freeze_done_and_return_not_done_with_reason() -> None:
     facts = [
         VisitFact(done.ticket_id, c1, done.start, done.end, done.indoor, "fixed"),
         VisitFact(
-            failed.ticket_id, c2, failed.start, failed.start + (failed.end - failed.start) / 3, False, "not_home"
+            failed.ticket_id, c2, failed.start, failed.start + (failed.end - failed.start) / 3, False, "needs_material"
         ),
     ]
-    # A fixed ticket is closed (not open any more); the not-home one is open again.
+    # A fixed ticket is closed (not open any more); the needs-material one is open again (for the next day).
     open_inputs = dataclasses.replace(inputs, tickets=tuple(t for t in inputs.tickets if t.ticket_id != done.ticket_id))
     rin = dataclasses.replace(
         _rin(open_inputs, doc, when, visits=facts), known_tickets={t.ticket_id: t for t in inputs.tickets}
@@ -100,10 +100,10 @@ def test_reports_freeze_done_and_return_not_done_with_reason() -> None:
     new = make_replan(rin, policy, time_limit=3, reproducible=True, workers=1).plan
     steps = {s.ticket_id: (r.crew_id, s) for r, s in new.visits()}
     assert steps[done.ticket_id][0] == c1 and steps[done.ticket_id][1].progress is StepProgress.DONE
-    assert steps[failed.ticket_id][0] == c2 and steps[failed.ticket_id][1].outcome == "not_home"
+    assert steps[failed.ticket_id][0] == c2 and steps[failed.ticket_id][1].outcome == "needs_material"
     assert [s.ticket_id for _, s in new.visits()].count(failed.ticket_id) == 1
     returned = {u.ticket_id: u for u in new.unassigned}
-    assert returned[failed.ticket_id].reason == "not_home"
+    assert returned[failed.ticket_id].reason == "needs_material"
     assert c2 in returned[failed.ticket_id].detail
     others = {s.ticket_id for _, s in before[2:]}
     assert all(steps[t][1].progress is StepProgress.UNCONFIRMED for t in others)

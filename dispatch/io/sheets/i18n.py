@@ -180,6 +180,20 @@ LABELS: dict[str, dict[str, str]] = {
         "cli.base_url_required": "--base-url (atau $DISPATCH_BASE_URL) wajib: alamat dispatch serve bagi regu",
         "cli.base_url_scheme": "--base-url: {url!r} tidak diawali http:// atau https://",
         # Re-plans, ETAs and the nightly close of the day.
+        "cli.not_done_reoffered": (
+            "{ticket}: {reason} oleh {crew_id} pukul {time}; ditawarkan lagi hari ini ke {crew_now}"
+        ),
+        "cli.not_done_reoffered_skill": (
+            "{ticket}: {reason} oleh {crew_id} pukul {time}; ditawarkan lagi hari ini ke {crew_now} "
+            "(regu dengan keahlian {skills}; bukan {excluded})"
+        ),
+        "cli.not_done_unplaced": (
+            "{ticket}: {reason} oleh {crew_id} pukul {time}; ditawarkan lagi hari ini, belum dapat regu"
+        ),
+        "cli.not_done_next_day": "{ticket}: {reason} oleh {crew_id} pukul {time}; kembali terbuka untuk rencana besok",
+        "cli.not_done_flagged": (
+            "{ticket}: {reason} oleh {crew_id} pukul {time}; TIDAK ditawarkan lagi hari ini: periksa dulu (dispatcher)"
+        ),
         "cli.unconfirmed": "{crew_id}: {count} kunjungan belum dikonfirmasi (tanpa laporan; tetap pada regu ini)",
         "cli.unconfirmed_total": "{count} kunjungan sebelum {time} tanpa laporan dianggap berjalan sesuai rencana",
         "cli.unconfirmed_returned": (
@@ -408,6 +422,18 @@ LABELS: dict[str, dict[str, str]] = {
         "cli.base_url_required": "--base-url (or $DISPATCH_BASE_URL) is required: where crews reach dispatch serve",
         "cli.base_url_scheme": "--base-url: {url!r} does not start with http:// or https://",
         # Re-plans, ETAs and the nightly close of the day.
+        "cli.not_done_reoffered": "{ticket}: {reason} by {crew_id} at {time}; offered again today to {crew_now}",
+        "cli.not_done_reoffered_skill": (
+            "{ticket}: {reason} by {crew_id} at {time}; offered again today to {crew_now} "
+            "(a crew with skill {skills}; not {excluded})"
+        ),
+        "cli.not_done_unplaced": (
+            "{ticket}: {reason} by {crew_id} at {time}; offered again today, no crew could take it"
+        ),
+        "cli.not_done_next_day": "{ticket}: {reason} by {crew_id} at {time}; open again for the next day's plan",
+        "cli.not_done_flagged": (
+            "{ticket}: {reason} by {crew_id} at {time}; NOT offered again today: dispatcher to check first"
+        ),
         "cli.unconfirmed": "{crew_id}: {count} stop(s) unconfirmed (no report; kept with this crew)",
         "cli.unconfirmed_total": "{count} stop(s) before {time} with no report taken as going to plan",
         "cli.unconfirmed_returned": (
