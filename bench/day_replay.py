@@ -328,7 +328,7 @@ def replay(
             f"search {replan.timings['solve_s']:.1f}, document {replan.timings['document_s']:.1f})"
         )
         for note in replan.notes:
-            if note.startswith(("emergencies first", "backlog first", "storm")):
+            if note.startswith(("emergencies first", "backlog first", "search came back", "storm")):
                 print(f"         {note}")
         doc = replan.plan.with_(plan_id=len(times) + 1)
         now_ot = {
