@@ -69,7 +69,10 @@ def search_again_if_collapsed(
         return out, []
     notes = []
     limit = max(RETRY_MIN_S, RETRY_FACTOR * time_limit)
-    for i, again in zip(redo, solve([parts[i] for i in redo], limit, reproducible, workers), strict=True):
+    # From the warm start cut to the solver's own rules (a stop the re-plan's walk let through but the
+    # solver refuses would make it drop the whole warm start again).
+    again_all = solve([parts[i] for i in redo], limit, reproducible, workers, repair=True)
+    for i, again in zip(redo, again_all, strict=True):
         if _keeps(parts[i], again) > _keeps(parts[i], out[i]):
             out[i] = again
             notes.append(f"search came back with {len(solutions[i].assigned_job_ids())} stops; searched again")

@@ -107,10 +107,17 @@ def prepare(
 
 
 def solve(
-    parts: Sequence[Part], time_limit: float, reproducible: bool, workers: int | None, cluster: Cluster | None = None
+    parts: Sequence[Part],
+    time_limit: float,
+    reproducible: bool,
+    workers: int | None,
+    cluster: Cluster | None = None,
+    *,
+    repair: bool = False,
 ) -> list[solver.Solution]:
     """Solve the parts: one as is, several side by side on ``cluster`` (default: a local cluster of
-    ``workers`` processes) sharing the time limit."""
+    ``workers`` processes) sharing the time limit; ``repair``: the warm start first cut to the solver's
+    own rules and filled (``solver.fill.repair_routes``)."""
     if len(parts) == 1:
         part = parts[0]
         return [
@@ -120,11 +127,14 @@ def solve(
                 reproducible=reproducible,
                 workers=workers,
                 initial_routes=initial_routes_for(part.build.problem, part.initial),
+                repair_initial=repair,
             )
         ]
     initial = {c: r for part in parts for c, r in part.initial.items()}
     problems = [p.build.problem for p in parts]
-    return solve_parts(problems, time_limit, reproducible, None, cluster or Cluster(jobs=workers), None, initial)
+    return solve_parts(
+        problems, time_limit, reproducible, None, cluster or Cluster(jobs=workers), None, initial, repair_initial=repair
+    )
 
 
 def _storm_deadline(
