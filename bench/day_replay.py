@@ -158,12 +158,11 @@ def track_p1(
 
 
 def explain_miss(
-    t: Ticket, hole: CoverageGap | None, notes: list[str], roster_skills: set[str], no_overtime: bool
+    t: Ticket, hole: CoverageGap | None, notes: list[str], roster_skills: list[set[str]], no_overtime: bool
 ) -> str:
     """Why a P1 reported during the day was not reached within 3 h."""
-    missing = sorted(set(t.skills) - roster_skills)
-    if missing:
-        return f"no skilled crew at all (nobody on the roster has {', '.join(missing)})"
+    if not any(set(t.skills) <= have for have in roster_skills):
+        return f"no skilled crew at all (no crew on the roster has all of {', '.join(sorted(t.skills))})"
     if hole is not None:
         return f"roster hole (no {hole.skill} crew on shift {hours_of(hole)})"
     said = "; ".join(notes) or "reported after the last re-plan"
@@ -363,7 +362,7 @@ def replay(
     reachable: set[str] = set()
     covered: set[str] = set()  # P1s whose report hour has a crew with their skills on shift
     misses: list[str] = []
-    roster_skills = {k for c in everything.crews for k in c.skills}
+    roster_skills = [set(c.skills) for c in everything.crews]
     for tid in sorted(day_ids, key=lambda t: tickets[t].reported_at):
         t = tickets[tid]
         if t.priority != 1:
