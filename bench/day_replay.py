@@ -34,6 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -41,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.replay_service import ServiceDay  # noqa: E402
 from dispatch.core.domain import PlanInputs, Ticket  # noqa: E402
-from dispatch.core.plan import Plan  # noqa: E402
+from dispatch.core.plan import CrewChange, Plan  # noqa: E402
 from dispatch.core.policy import Policy  # noqa: E402
 from dispatch.intraday.model import ReplanInputs, VisitFact  # noqa: E402
 from dispatch.intraday.replan import make_replan  # noqa: E402
@@ -58,6 +59,7 @@ from dispatch.store.db import make_engine, session_scope  # noqa: E402
 from dispatch.store.schema import create_schema  # noqa: E402
 
 TZ = ZoneInfo("Asia/Jakarta")
+TARGET_P1 = dt.timedelta(hours=3)
 
 
 def day_tickets(*, n: int, n_p1: int, day: dt.date, seed: int) -> list[dict[str, str]]:
@@ -120,6 +122,66 @@ def next_day_arrivals(
     return arrivals_of(
         make_plan(dataclasses.replace(next_inputs, tickets=urgent), policy, time_limit=limit, workers=1).plan
     )
+
+
+def change_kinds(changes: Iterable[CrewChange], tickets: dict[str, Ticket]) -> str:
+    """A re-plan's stops changed by kind: added (P1s among them), moved to another crew, taken off
+    (P1s among them), reordered."""
+    changes = list(changes)
+    added = [t for c in changes for t in c.added]
+    dropped = [t for c in changes for t in c.dropped]
+
+    def p1(ids: list[str]) -> int:
+        return sum(1 for t in ids if t in tickets and tickets[t].priority == 1)
+
+    return (
+        f"+{len(added)} [{p1(added)} P1], moved {sum(len(c.moved_in) for c in changes)}x2, "
+        f"-{len(dropped)} [{p1(dropped)} P1], reordered {sum(c.reordered for c in changes)}"
+    )
+
+
+def track_p1(
+    history: dict[str, list[str]],
+    clock: dt.datetime,
+    doc: Plan,
+    open_now: Iterable[Ticket],
+    planned: dict[str, dt.datetime],
+    why: dict[str, str],
+) -> None:
+    """Note, per open P1 ticket, what this re-plan did with it when that differs from the last note."""
+    ot = {t: f"{r.crew_id} +{r.overtime.minutes} min" for r in doc.routes if r.overtime for t in r.overtime.tickets}
+    for t in open_now:
+        if t.priority != 1:
+            continue
+        arrival = planned.get(t.ticket_id)
+        if arrival is not None:
+            what = f"planned {arrival.astimezone(TZ):%H:%M}" + (
+                f" on overtime {ot[t.ticket_id]}" if t.ticket_id in ot else ""
+            )
+        else:
+            text = why.get(t.ticket_id, "not planned")
+            what = text.split(":")[0] + (" (fits on overtime)" if "longer" in text else "")
+        notes = history.setdefault(t.ticket_id, [])
+        if not notes or notes[-1].split(" ", 1)[1] != what:
+            notes.append(f"{clock:%H:%M} {what}")
+
+
+def explain_miss(
+    t: Ticket, hole: CoverageGap | None, notes: list[str], roster_skills: list[set[str]], no_overtime: bool
+) -> str:
+    """Why a P1 reported during the day was not reached within 3 h."""
+    if not any(set(t.skills) <= have for have in roster_skills):
+        return f"no skilled crew at all (no crew on the roster has all of {', '.join(sorted(t.skills))})"
+    if hole is not None:
+        return f"roster hole (no {hole.skill} crew on shift {hours_of(hole)})"
+    said = "; ".join(notes) or "reported after the last re-plan"
+    if no_overtime and any("fits on overtime" in n for n in notes):
+        return f"overtime refused ({said})"
+    if any("on overtime" in n and "fits" not in n for n in notes):
+        return f"no crew could reach it within its shift; reached on overtime ({said})"
+    if sum(1 for n in notes if "planned" in n) > 1:
+        return f"promise moved later by a re-plan ({said})"
+    return f"placed late ({said})"
 
 
 def stats(
@@ -232,11 +294,13 @@ def main() -> None:
                 print(f"  {service.not_done_summary()}")
         summary.append((mode, *result))
     print(f"\nSummary ({len(silent)} of {len(crews_out)} crews silent):")
-    for mode, p1_day, p1_all, doubles, unconfirmed in summary:
+    for mode, p1_day, p1_all, doubles, unconfirmed, _ in summary:
         print(
             f"  unreported={mode:<8} P1 reported during the day: {p1_day};  all P1: {p1_all};  "
             f"tickets visited by two crews: {doubles};  unconfirmed stops at the last re-plan: {unconfirmed}"
         )
+    for mode, *_, figures in summary:
+        print(f"figures seed {args.seed} unreported={mode}: {figures}")
 
 
 def replay(
@@ -252,7 +316,7 @@ def replay(
     silent: frozenset[str],
     holes: list[CoverageGap],
     service: ServiceDay | None = None,
-) -> tuple[str, str, int, int]:
+) -> tuple[str, str, int, int, str]:
     """The day re-planned every --every minutes; returns P1 response (day, all), double visits and
     the unconfirmed stops at the last re-plan."""
     day = night.date
@@ -265,6 +329,7 @@ def replay(
     unconfirmed = 0
     overtime: dict[str, str] = {}  # crew -> minutes and hazards, as the last re-plan had it
     first_seen: dict[str, str] = {}  # day ticket -> what the first re-plan after its report did with it
+    history: dict[str, list[str]] = {}  # P1 ticket -> what each re-plan did with it, when that changed
     clock = dt.datetime.combine(day, dt.time(7, 30), tzinfo=TZ)
     last = dt.datetime.combine(day, dt.time(15, 0), tzinfo=TZ)
     while clock <= last:
@@ -293,12 +358,13 @@ def replay(
         new_in = sum(1 for t in open_now if t.reported_at > clock - dt.timedelta(minutes=args.every))
         print(
             f"  {clock:%H:%M}  {new_in:2d} new, {len(facts):4d} visits recorded, {unconfirmed:3d} unconfirmed, "
-            f"{replan.stops_changed:3d} stops changed on {len(replan.changed_crews):2d} crews, "
+            f"{replan.stops_changed:3d} stops changed on {len(replan.changed_crews):2d} crews "
+            f"({change_kinds(replan.changes.values(), tickets)}), "
             f"re-plan {times[-1]:.1f} s (build {replan.timings['build_s']:.1f}, "
             f"search {replan.timings['solve_s']:.1f}, document {replan.timings['document_s']:.1f})"
         )
         for note in replan.notes:
-            if note.startswith(("emergencies first", "storm")):
+            if note.startswith(("emergencies first", "backlog first", "search came back", "storm")):
                 print(f"         {note}")
         doc = published
         now_ot = {
@@ -318,6 +384,7 @@ def replay(
                 first_seen[t.ticket_id] = f"{clock:%H:%M} re-plan: " + (
                     f"planned {arrival.astimezone(TZ):%H:%M}" if arrival else why.get(t.ticket_id, "-")
                 )
+        track_p1(history, clock, doc, open_now, planned, why)
         clock += dt.timedelta(minutes=args.every)
     executed(doc, dt.datetime.combine(day, dt.time(23, 59), tzinfo=TZ), facts, hidden, silent)
     arrivals_day = {t: f.arrived_at for t, f in hidden.items()}
@@ -331,6 +398,8 @@ def replay(
     print("\nP1 reported during the day (intraday): response, and what the first re-plan after the report did")
     reachable: set[str] = set()
     covered: set[str] = set()  # P1s whose report hour has a crew with their skills on shift
+    misses: list[str] = []
+    roster_skills = [set(c.skills) for c in everything.crews]
     for tid in sorted(day_ids, key=lambda t: tickets[t].reported_at):
         t = tickets[tid]
         if t.priority != 1:
@@ -347,7 +416,11 @@ def replay(
         reported = t.reported_at.astimezone(TZ)
         tag = f" [roster hole: no {hole.skill} crew on shift {hours_of(hole)}]" if hole else ""
         print(f"  {tid} {t.category.value:<10} reported {reported:%H:%M}  {where} {hours}  ({seen}){tag}")
+        if got is None or got - t.reported_at > TARGET_P1:
+            misses.append(tid)
+            print(f"      miss: {explain_miss(t, hole, history.get(tid, []), roster_skills, args.no_overtime)}")
     all_ids = set(tickets)
+    p1_all = {t for t in all_ids if tickets[t].priority == 1}
     print("\nResponse, report to arrival (tickets not reached today: next day's plan)")
     groups = (
         ("reported during the day", day_ids),
@@ -363,16 +436,54 @@ def replay(
             b, _, miss_b = stats(tickets, arrivals_day, p, ids)
             extra_note = f" ({miss}/{miss_b} never reached)" if miss or miss_b else ""
             print(f"  P{p} {label:<24} n={n:4d}  nightly-only {a}   intraday {b}{extra_note}")
+    backlog_lost(tickets, arrivals_night, arrivals_day, history, day=day)
     print(
         f"\nRe-plans: {len(times)}, time mean {statistics.mean(times):.1f} s, max {max(times):.1f} s; "
         f"stops changed mean {statistics.mean(changed):.1f}, max {max(changed)}"
+    )
+    figures = (
+        f"P1 day (roster covers) {mean_h(tickets, arrivals_day, covered)}, misses {len(misses)}; "
+        f"all P1 nightly-only {mean_h(tickets, arrivals_night, p1_all)} vs intraday "
+        f"{mean_h(tickets, arrivals_day, p1_all)}; stops changed mean {statistics.mean(changed):.1f}, "
+        f"max {max(changed)}"
     )
     return (
         stats(tickets, arrivals_day, 1, day_ids)[0],
         stats(tickets, arrivals_day, 1, all_ids)[0],
         doubles,
         unconfirmed,
+        figures,
     )
+
+
+def mean_h(tickets: dict[str, Ticket], arrivals: dict[str, dt.datetime], ids: Iterable[str]) -> str:
+    """Mean hours from report to arrival over the tickets of ``ids`` that are reached."""
+    hours = [(arrivals[t] - tickets[t].reported_at).total_seconds() / 3600 for t in ids if t in arrivals]
+    return f"{statistics.mean(hours):.1f} h" if hours else "-"
+
+
+def backlog_lost(
+    tickets: dict[str, Ticket],
+    night: dict[str, dt.datetime],
+    intraday: dict[str, dt.datetime],
+    history: dict[str, list[str]],
+    *,
+    day: dt.date,
+) -> None:
+    """The P1 backlog (reported before the day): how many each mode reaches on the day, and each one the
+    night's plan reached that day but the re-plans did not, with what the re-plans did with it."""
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=TZ)
+    start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=TZ)
+    old = [t for t, v in tickets.items() if v.priority == 1 and v.reported_at < start]
+    by_night = {t for t in old if t in night and night[t] < end}
+    by_day = {t for t in old if t in intraday and intraday[t] < end}
+    later = [t for t in old if t in night and t in intraday and intraday[t] > night[t] + dt.timedelta(minutes=15)]
+    print(
+        f"\nP1 backlog ({len(old)} reported before the day): reached on the day nightly-only {len(by_night)}, "
+        f"intraday {len(by_day)}; reached later than the night's plan had them: {len(later)}"
+    )
+    for t in sorted(by_night - by_day):
+        print(f"  {t} night's plan {night[t].astimezone(TZ):%H:%M}, not reached today: {'; '.join(history.get(t, []))}")
 
 
 if __name__ == "__main__":

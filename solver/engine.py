@@ -29,6 +29,9 @@ MATRIX_TRANSIT_MAX_NODES = 400
 REPRODUCIBLE_BASE_BRANCHES = 20_000
 REPRODUCIBLE_BRANCHES_PER_JOB = 500
 _NO_LIMIT = 2**62
+# Time limit of reading a warm start (the read stops at its first solution; this only keeps OR-Tools from
+# calling a guided local search unbounded).
+READ_LIMIT_S = 3600
 
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy
 METAHEURISTIC = routing_enums_pb2.LocalSearchMetaheuristic
@@ -466,11 +469,22 @@ def run_search(
         routing.AddSearchMonitor(limit)
         build.limits.append(limit)
     if initial_routes:
-        routing.CloseModelWithParameters(params)
+        # The model is closed with a long time limit: the search's limit would also bound reading the warm
+        # start (a search of its own), and under heavy load a re-plan's read ran out of it, was
+        # refused, and the search began again from nothing (a lunch-hour re-plan of day_replay lost
+        # 60 promised stops that way). The search from it keeps the limit.
+        unlimited = type(params)()
+        unlimited.CopyFrom(params)
+        unlimited.time_limit.FromSeconds(READ_LIMIT_S)
+        routing.CloseModelWithParameters(unlimited)
         state["restoring"] = True  # ReadAssignmentFromRoutes runs a search of its own
         initial = build.initial_assignment(initial_routes)
         state["restoring"] = False
         assignment = routing.SolveFromAssignmentWithParameters(initial, params) if initial else None
+        if assignment is None and initial is not None:
+            # The limit ran out before the search's first solution: the warm start is one (a search
+            # from nothing in no time would serve far less).
+            assignment = initial
         if assignment is None:
             assignment = routing.SolveWithParameters(params)
     elif params.use_iterated_local_search:

@@ -6,6 +6,13 @@ what the crews were promised, so a solution serving less than half of it is a fa
 better plan: that part is searched again from the same warm start with a longer limit (the
 first-solution phase and the warm start's read are not bounded by the time limit, and when the limit
 runs out inside them OR-Tools answers with every visit dropped), and the better of the two kept.
+
+A search can also lose its warm start without serving under half of it: at the lunch-hour re-plan of
+``bench/day_replay.py`` (seed 11, load 18) one came back having dropped 55 of 90 promised stops, 9
+backlog P1s among them (127 stops changed on 28 crews). A re-plan drops a few promised stops where a
+hazard takes their place, never dozens: a solution that drops more than ``LOST_MAX`` of its warm
+start's stops is searched again too, and the one keeping more emergencies and P1s, then more of the
+warm start, is kept.
 """
 
 from __future__ import annotations
@@ -13,11 +20,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import solver
+from dispatch.intraday.emergencies import timed
 from dispatch.intraday.parts import Part, solve
 
 # The second search's time limit: this many times the first's, and at least RETRY_MIN_S seconds.
 RETRY_FACTOR = 4
 RETRY_MIN_S = 12.0
+# More promised stops than this dropped by one search means it lost its warm start.
+LOST_MAX = 12
 
 
 def collapsed(part: Part, solution: solver.Solution) -> bool:
@@ -27,7 +37,21 @@ def collapsed(part: Part, solution: solver.Solution) -> bool:
     served = len(solution.assigned_job_ids())
     if served == 0:
         return any(u.reason is solver.Reason.CROWDED_OUT for u in solution.unassigned)
-    return 2 * served < started
+    return 2 * served < started or lost_from_warm_start(part, solution) > LOST_MAX
+
+
+def lost_from_warm_start(part: Part, solution: solver.Solution) -> int:
+    """How many of the warm start's stops the solution leaves unassigned."""
+    served = solution.assigned_job_ids()
+    return sum(1 for r in part.initial.values() for j in r if j not in served)
+
+
+def _keeps(part: Part, solution: solver.Solution) -> tuple[int, int, int, int]:
+    """What a solution keeps, best first: emergencies, P1s, warm-start stops, then all stops served."""
+    problem = part.build.problem
+    served = solution.assigned_job_ids()
+    by_class = [sum(1 for j in served if problem.job(j).priority == c) for c in (0, 1)]
+    return by_class[0], by_class[1], -lost_from_warm_start(part, solution), len(served)
 
 
 def search_again_if_collapsed(
@@ -45,8 +69,18 @@ def search_again_if_collapsed(
         return out, []
     notes = []
     limit = max(RETRY_MIN_S, RETRY_FACTOR * time_limit)
-    for i, again in zip(redo, solve([parts[i] for i in redo], limit, reproducible, workers), strict=True):
-        if len(again.assigned_job_ids()) > len(out[i].assigned_job_ids()):
+    # From the warm start cut to the solver's own rules (a stop the re-plan's walk let through but the
+    # solver refuses would make it drop the whole warm start again).
+    again_all = solve([parts[i] for i in redo], limit, reproducible, workers, repair=True)
+    for i, again in zip(redo, again_all, strict=True):
+        if _keeps(parts[i], again) > _keeps(parts[i], out[i]):
             out[i] = again
             notes.append(f"search came back with {len(solutions[i].assigned_job_ids())} stops; searched again")
+    # Searched again and still lost: the warm start as the solver times it (its read, in fixed work,
+    # cannot run out of time), when that keeps more.
+    still = [i for i in redo if collapsed(parts[i], out[i])]
+    for i, warm in zip(still, timed([parts[i] for i in still]), strict=True):
+        if _keeps(parts[i], warm) > _keeps(parts[i], out[i]):
+            out[i] = warm
+            notes.append(f"search came back with {len(solutions[i].assigned_job_ids())} stops; warm start kept")
     return out, notes

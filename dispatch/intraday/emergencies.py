@@ -12,7 +12,7 @@ and serves every ordinary stop it did, bar those pushed out.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import solver
 from dispatch.intraday.parts import Part
@@ -69,14 +69,16 @@ def _ordinary_served(problem: solver.Problem, solution: solver.Solution) -> int:
     return sum(1 for j in solution.assigned_job_ids() if problem.job(j).priority != 0)
 
 
-def make_room(problem: solver.Problem, solution: solver.Solution) -> dict[str, list[str]] | None:
+def make_room(
+    problem: solver.Problem, solution: solver.Solution, targets: Mapping[str, int] | None = None
+) -> dict[str, list[str]] | None:
     """The solution's routes with its crowded-out emergencies put in where a crew reaches them first
     (ordinary stops pushed out), or None when none of them can be placed that way."""
     lost = crowded_out_emergencies(problem, solution)
     if not lost:
         return None
     routes = {r.crew_id: list(r.job_ids()) for r in solution.routes}
-    fixed = insert_emergencies(problem, routes)
+    fixed = insert_emergencies(problem, routes, targets)
     placed = {j for r in fixed.values() for j in r}
     return fixed if any(j in placed for j in lost) else None
 
@@ -89,7 +91,7 @@ def emergencies_first(
     out = list(solutions)
     redo: list[tuple[int, Part]] = []
     for i, (part, solution) in enumerate(zip(parts, solutions, strict=True)):
-        room = make_room(part.build.problem, solution)
+        room = make_room(part.build.problem, solution, part.targets)
         if room is not None:
             redo.append((i, dataclasses.replace(part, initial=room)))
     if not redo:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import solver
 from dispatch.core.domain import Ticket
@@ -31,6 +31,8 @@ class Part:
     initial: dict[str, list[str]]
     deadlines: dict[str, int]
     windows: dict[str, tuple[solver.TimeWindow, ...]]  # each job's own windows, before any deadline
+    # Each emergency's latest start within its response target (seconds from the day's origin).
+    targets: dict[str, int] = field(default_factory=dict)
 
     def relaxed(self, missed: set[str], solution: solver.Solution) -> Part:
         """The part with missed deadlines dropped, warm-started from ``solution``."""
@@ -43,6 +45,7 @@ class Part:
             {r.crew_id: list(r.job_ids()) for r in solution.routes},
             {j: d for j, d in self.deadlines.items() if j not in missed},
             self.windows,
+            self.targets,
         )
 
 
@@ -84,10 +87,14 @@ def prepare(
     deadlines: dict[str, int] = {}
     for job in problem.jobs:
         owner = prev_crew_of.get(job.id)
+        # A stop's waiting counts per customer, so moving a big outage's stop for a few minutes of its
+        # customers' waiting paid off at once: its stability costs count per customer too (an
+        # emergency's do not, so a hazard may still be reached sooner).
+        weight = 1 if job.priority == 0 else max(1, job.customers)
         if owner in crew_ids and move_cost_s > 0:
-            job = dataclasses.replace(job, preferred_crew=owner, move_cost=move_cost_s)
+            job = dataclasses.replace(job, preferred_crew=owner, move_cost=move_cost_s * weight)
         if owner in crew_ids and reorder_cost_s > 0:
-            job = dataclasses.replace(job, follows=follows[job.id], reorder_cost=reorder_cost_s)
+            job = dataclasses.replace(job, follows=follows[job.id], reorder_cost=reorder_cost_s * weight)
         if owner is not None:
             job = as_promised(job)
         if policy.storm.enabled:
@@ -102,15 +109,27 @@ def prepare(
         for c in problem.crews
         if c.id in promised
     }
-    initial = _insert_emergencies(problem, initial)
-    return Part(dataclasses.replace(build, problem=problem), initial, deadlines, windows)
+    targets = {
+        j.id: int((tickets[j.id].reported_at + dt.timedelta(hours=hours) - origin).total_seconds())
+        for j in problem.jobs
+        if j.priority == 0 and (hours := policy.response.target_hours.get(tickets[j.id].priority)) is not None
+    }
+    initial = _insert_emergencies(problem, initial, targets)
+    return Part(dataclasses.replace(build, problem=problem), initial, deadlines, windows, targets)
 
 
 def solve(
-    parts: Sequence[Part], time_limit: float, reproducible: bool, workers: int | None, cluster: Cluster | None = None
+    parts: Sequence[Part],
+    time_limit: float,
+    reproducible: bool,
+    workers: int | None,
+    cluster: Cluster | None = None,
+    *,
+    repair: bool = False,
 ) -> list[solver.Solution]:
     """Solve the parts: one as is, several side by side on ``cluster`` (default: a local cluster of
-    ``workers`` processes) sharing the time limit."""
+    ``workers`` processes) sharing the time limit; ``repair``: the warm start first cut to the solver's
+    own rules and filled (``solver.fill.repair_routes``)."""
     if len(parts) == 1:
         part = parts[0]
         return [
@@ -120,11 +139,14 @@ def solve(
                 reproducible=reproducible,
                 workers=workers,
                 initial_routes=initial_routes_for(part.build.problem, part.initial),
+                repair_initial=repair,
             )
         ]
     initial = {c: r for part in parts for c, r in part.initial.items()}
     problems = [p.build.problem for p in parts]
-    return solve_parts(problems, time_limit, reproducible, None, cluster or Cluster(jobs=workers), None, initial)
+    return solve_parts(
+        problems, time_limit, reproducible, None, cluster or Cluster(jobs=workers), None, initial, repair_initial=repair
+    )
 
 
 def _storm_deadline(

@@ -30,6 +30,7 @@ from dispatch.core.domain import Crew, MemberBudget, PlanInputs, Shift, Ticket
 from dispatch.core.plan import Revision
 from dispatch.core.policy import Policy
 from dispatch.core.zones import ZoneIndex
+from dispatch.intraday.backlog import backlog_first
 from dispatch.intraday.collapse import search_again_if_collapsed
 from dispatch.intraday.compare import compare_plans
 from dispatch.intraday.day import Today, frozen_exposure, resummarise, with_frozen
@@ -50,11 +51,11 @@ from dispatch.planning.split import partition
 from dispatch.planning.travel import drive_seconds
 from dispatch.runtime.cluster import Cluster
 
-# Cost (in travel-seconds) of giving a stop promised to one crew to another: a quarter of an hour.
-MOVE_COST_S = 900
+# Cost (in travel-seconds) of giving a stop promised to one crew to another: half an hour.
+MOVE_COST_S = 1800
 # Cost of reaching a promised stop from anywhere but the stop before it on the crew's route: a
 # swap of two neighbours costs three of these.
-REORDER_COST_S = 300
+REORDER_COST_S = 600
 
 
 def make_replan(
@@ -96,7 +97,8 @@ def make_replan(
         parts, solutions, time_limit=time_limit, reproducible=reproducible, workers=workers
     )
     solutions, rescued = emergencies_first(parts, solutions)
-    notes += storm_note + retried + rescued
+    solutions, kept_backlog = backlog_first(parts, solutions)
+    notes += storm_note + retried + rescued + kept_backlog
     parts, solutions, today, overtime = extend_for_hazards(
         rin, policy, today=today, parts=parts, solutions=solutions, origin=origin
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import solver
+from solver.model import PRIORITY_CLASSES
 
 
 def _feasible_prefix(problem: solver.Problem, crew: solver.Crew, job_ids: Sequence[str]) -> list[str]:
@@ -52,19 +53,26 @@ def _walk(problem: solver.Problem, crew: solver.Crew, job_ids: Sequence[str]) ->
     return out
 
 
-def _insert_emergencies(problem: solver.Problem, routes: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Put each emergency missing from the warm start where a crew reaches it first.
+def _insert_emergencies(
+    problem: solver.Problem, routes: dict[str, list[str]], targets: Mapping[str, int] | None = None
+) -> dict[str, list[str]]:
+    """Put each emergency missing from the warm start where a crew reaches it first, or, when
+    ``targets`` (job -> latest start within its response target, seconds) is given and some crew
+    reaches it in time, with the least urgent work pushed out among the crews that do.
 
     The local search that improves a warm start rarely finds the two-step move of taking a stop
     off a full route to make room for a new hazard; sending the crew that arrives first (the
     dispatcher's rule for a live wire) gives it a start that already serves every emergency it can.
-    Stops pushed out of the shift are left for the search to place elsewhere.
+    But the first crew to arrive is often a skilled crew whose day is all backlog P1s (line-down jobs
+    that need the same skill): the hazard then cost a P1 that another crew, arriving within the target
+    too, could have spared. The stops that give way are the least urgent ones on the route
+    (:func:`_give_way`); those pushed out are left for the search to place elsewhere.
     """
     routes = {c: list(r) for c, r in routes.items()}
     placed = {j for r in routes.values() for j in r}
     missing = [j for j in problem.jobs if j.priority == 0 and j.id not in placed]
     for job in missing:
-        best: tuple[int, int, str, list[str]] | None = None
+        best: tuple[bool, tuple[int, ...], int, str, list[str]] | None = None
         for crew in problem.crews:
             if not crew.can_do(job) or (job.enters_home and not crew.homes_allowed):
                 continue
@@ -72,12 +80,78 @@ def _insert_emergencies(problem: solver.Problem, routes: dict[str, list[str]]) -
             emergencies_before = sum(1 for j in route if problem.job(j).priority == 0)
             for i in range(len(route) + 1):
                 trial = [*route[:i], job.id, *route[i:]]
-                walked = _walk(problem, crew, trial)
+                walked = _give_way(problem, crew, trial)
                 start = next((t for j, t in walked if j == job.id), None)
                 kept = [j for j, _ in walked]
                 if start is None or sum(1 for j in kept if problem.job(j).priority == 0) <= emergencies_before:
                     continue  # not reachable here, or only by pushing out another emergency
-                key = (start, len(trial) - len(kept), crew.id, kept)
+                late = targets is None or job.id not in targets or start > targets[job.id]
+                pushed = () if late else _pushed_by_class(problem, trial, kept)
+                key = (late, pushed, start, crew.id, kept)
+                if best is None or key[:4] < best[:4]:
+                    best = key
+        if best is not None:
+            routes[best[3]] = best[4]
+    return routes
+
+
+def _pushed_by_class(problem: solver.Problem, trial: Sequence[str], kept: Sequence[str]) -> tuple[int, ...]:
+    """How many stops of each priority class (most urgent first) ``trial`` loses when driven as ``kept``."""
+    out = set(trial) - set(kept)
+    return tuple(sum(1 for j in out if problem.job(j).priority == c) for c in PRIORITY_CLASSES)
+
+
+def served_by_class(problem: solver.Problem, job_ids: Collection[str]) -> tuple[int, ...]:
+    """How many jobs of each priority class (most urgent first), negated: smaller is better."""
+    return tuple(-sum(1 for j in job_ids if problem.job(j).priority == c) for c in PRIORITY_CLASSES)
+
+
+def _give_way(problem: solver.Problem, crew: solver.Crew, trial: Sequence[str]) -> list[tuple[str, int]]:
+    """Drive ``trial`` (a route with an emergency put in); when that pushes stops out of the shift,
+    take the least urgent stop (the latest of the lowest class) off instead, as long as the route then
+    serves more by priority class: a P4 gives way before a backlog P1 does."""
+    trial = list(trial)
+    walked = _walk(problem, crew, trial)
+    while True:
+        kept = [j for j, _ in walked]
+        pushed = [j for j in trial if j not in set(kept)]
+        if not pushed:
+            return walked
+        wanted = min(problem.job(j).priority for j in pushed)
+        victims = [(problem.job(j).priority, i) for i, j in enumerate(trial) if j in kept]
+        victims = [(p, i) for p, i in victims if p > wanted]
+        if not victims:
+            return walked
+        _, at = max(victims)
+        fewer = [*trial[:at], *trial[at + 1 :]]
+        again = _walk(problem, crew, fewer)
+        if served_by_class(problem, [j for j, _ in again]) >= served_by_class(problem, kept):
+            return walked
+        trial, walked = fewer, again
+
+
+def insert_before_less_urgent(
+    problem: solver.Problem, routes: dict[str, list[str]], job_ids: Sequence[str]
+) -> dict[str, list[str]]:
+    """Put each of ``job_ids`` (left out of ``routes``) on the route where it displaces the least, and
+    only stops less urgent than itself: the route must serve more by priority class with it. Among the
+    routes that do, the fewest stops pushed out, then the earliest start. Jobs that fit nowhere stay out."""
+    routes = {c: list(r) for c, r in routes.items()}
+    for job_id in job_ids:
+        job = problem.job(job_id)
+        best: tuple[int, int, str, list[str]] | None = None
+        for crew in problem.crews:
+            if not crew.can_do(job) or (job.enters_home and not crew.homes_allowed):
+                continue
+            route = routes.get(crew.id, [])
+            before = served_by_class(problem, route)
+            for i in range(len(route) + 1):
+                walked = _give_way(problem, crew, [*route[:i], job_id, *route[i:]])
+                start = next((t for j, t in walked if j == job_id), None)
+                kept = [j for j, _ in walked]
+                if start is None or served_by_class(problem, kept) >= before:
+                    continue
+                key = (len(route) + 1 - len(kept), start, crew.id, kept)
                 if best is None or key[:3] < best[:3]:
                     best = key
         if best is not None:

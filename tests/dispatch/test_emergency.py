@@ -15,6 +15,7 @@ from dispatch.intraday.emergencies import crowded_out_emergencies, emergencies_f
 from dispatch.intraday.model import ReplanInputs, VisitFact
 from dispatch.intraday.parts import prepare
 from dispatch.intraday.replan import make_replan
+from dispatch.intraday.warmstart import insert_before_less_urgent, insert_emergencies
 from dispatch.planning.build import build_problem
 from dispatch.planning.nightly import make_plan
 from solver.checker import check as solver_check
@@ -170,3 +171,62 @@ def test_a_search_that_dropped_everything_is_searched_again() -> None:
     assert not empty.assigned_job_ids() and collapsed(part, empty)
     fixed, notes = search_again_if_collapsed([part], [empty], time_limit=2, reproducible=True, workers=1)
     assert len(fixed[0].assigned_job_ids()) * 2 >= sum(len(r) for r in part.initial.values()) and notes
+
+
+def test_least_urgent_stop_gives_way_to_a_hazard_not_a_backlog_p1() -> None:
+    """A hazard put on a full route pushes out the P4 on it, not the backlog P1 that comes after it."""
+    crew = Crew("C15", "Regu 15", DEPOT[0], DEPOT[1], skills=("mv",), members=("M15a", "M15b"))
+    old_p1 = ticket("T1", 0.002, 0.0, category=Category.LINE_DOWN, priority=1, skills=("mv",))
+    p4 = ticket("T4", 0.0, 0.002, priority=4)
+    hazard = ticket(
+        "DAY-00001", 0.002, 0.002, category=Category.LINE_DOWN, priority=1, skills=("mv",), reported_at=at("12:50")
+    )
+    inputs = PlanInputs(
+        day=DAY, tickets=(old_p1, p4, hazard), crews=(crew,), shifts=(Shift("C15", DAY, at("13:00"), at("16:00")),)
+    )
+    problem = build_problem(inputs, Policy(), as_of=at("13:00")).problem
+    assert [problem.job(j).priority for j in ("DAY-00001", "T1", "T4")] == [0, 1, 4]
+    assert insert_emergencies(problem, {"C15": ["T4", "T1"]}) == {"C15": ["DAY-00001", "T1"]}
+
+
+def test_backlog_p1_goes_back_where_only_less_urgent_stops_give_way() -> None:
+    """A crowded-out backlog P1 takes a P2's place on a full route, never another P1's."""
+    crews = (
+        Crew("C01", "Regu 1", DEPOT[0], DEPOT[1], skills=("mv",), members=("M1a", "M1b")),
+        Crew("C02", "Regu 2", DEPOT[0], DEPOT[1], skills=("mv",), members=("M2a", "M2b")),
+    )
+    line = {"category": Category.LINE_DOWN, "priority": 1, "skills": ("mv",)}
+    p1s = tuple(ticket(f"P1-{k}", 0.002 * k, 0.0, **line) for k in range(5))  # type: ignore[arg-type]
+    p2s = tuple(ticket(f"P2-{k}", 0.0, 0.002 * k, priority=2) for k in range(3))
+    shifts = tuple(Shift(c.crew_id, DAY, at("13:00"), at("16:00")) for c in crews)
+    inputs = PlanInputs(day=DAY, tickets=(*p1s, *p2s), crews=crews, shifts=shifts)
+    problem = build_problem(inputs, Policy(), as_of=at("13:00")).problem
+    routes = {"C01": ["P1-0", "P1-1"], "C02": ["P2-0", "P2-1"]}
+    fixed = insert_before_less_urgent(problem, routes, ["P1-3"])
+    assert fixed["C01"] == ["P1-0", "P1-1"]
+    assert "P1-3" in fixed["C02"] and len(fixed["C02"]) == 2
+    full = {"C01": ["P1-0", "P1-1"], "C02": ["P1-2", "P2-0"]}
+    assert insert_before_less_urgent(problem, full, ["P1-3"])["C01"] == ["P1-0", "P1-1"]
+    assert sorted(insert_before_less_urgent(problem, full, ["P1-3"])["C02"]) == ["P1-2", "P1-3"]
+    all_p1 = {"C01": ["P1-0", "P1-1"], "C02": ["P1-2", "P1-3"]}
+    assert insert_before_less_urgent(problem, all_p1, ["P1-4"]) == all_p1
+
+
+def test_hazard_goes_where_it_spares_the_backlog_when_both_crews_reach_it_in_time() -> None:
+    """Two skilled crews reach a hazard at once: with response targets it goes on the one whose day
+    is P2s (a P2 gives way), not the one whose day is backlog P1s; without, to the first crew listed."""
+    crews = tuple(
+        Crew(c, f"Regu {c}", DEPOT[0], DEPOT[1], skills=("mv",), members=(f"{c}a", f"{c}b")) for c in ("C01", "C02")
+    )
+    line = {"category": Category.LINE_DOWN, "priority": 1, "skills": ("mv",)}
+    p1s = tuple(ticket(f"P1-{k}", 0.002 * k, 0.0, **line) for k in range(2))  # type: ignore[arg-type]
+    p2s = tuple(ticket(f"P2-{k}", 0.0, 0.002 * (k + 1), priority=2) for k in range(2))
+    hazard = ticket("DAY-00001", 0.002, 0.002, reported_at=at("12:50"), **line)  # type: ignore[arg-type]
+    shifts = tuple(Shift(c.crew_id, DAY, at("13:00"), at("16:00")) for c in crews)
+    inputs = PlanInputs(day=DAY, tickets=(*p1s, *p2s, hazard), crews=crews, shifts=shifts)
+    problem = build_problem(inputs, Policy(), as_of=at("13:00")).problem
+    routes = {"C01": ["P1-0", "P1-1"], "C02": ["P2-0", "P2-1"]}
+    target = int((at("15:50") - at("00:00")).total_seconds())
+    spared = insert_emergencies(problem, routes, {"DAY-00001": target})
+    assert spared["C01"] == ["P1-0", "P1-1"] and "DAY-00001" in spared["C02"] and len(spared["C02"]) == 2
+    assert "DAY-00001" in insert_emergencies(problem, routes)["C01"]
