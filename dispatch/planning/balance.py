@@ -4,17 +4,16 @@ than its neighbours.
 A region is cut by depot, so each part's load is its tickets per crew. Left to the nearest depot alone, a
 depot with few crews in a busy area gets twice the work per crew of the next one (the 10,000-ticket bench
 day: 13.9 to 50.3 tickets per crew), and its part leaves low-priority work open that the crews next door
-had time for. :func:`tickets_by_depot` gives each ticket to its nearest depot, then moves tickets out of
-depots above their share of the day (the region's tickets per crew times their crews, plus
-:data:`SLACK`) to a depot below its share, cheapest first (the least extra distance from the ticket to the
-new depot), as long as the ticket is **within reach** of the new depot: no farther from it than the
-farthest of the tickets that depot is nearest to. Depots far apart therefore never trade tickets, and no
-depot gets a ticket further out than its own area.
+had time for. :func:`tickets_by_depot` gives each ticket to its nearest depot, then, in rounds, moves a
+ticket from a depot to one of the next nearest while the first still has more than :data:`SLACK` more
+tickets per crew than the second after the move, cheapest first (the least extra distance), and only
+when the ticket is **within reach** of the new depot: no farther from it than the farthest of the
+tickets that depot is nearest to. Depots far apart therefore never trade tickets, and no depot gets a
+ticket further out than its own area; busy areas pass work outwards a depot per round.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -23,11 +22,13 @@ import numpy as np
 from dispatch.core.domain import Ticket
 from solver.travel import great_circle_m
 
-# Share above a depot's fair load (the region's tickets per crew times its crews) it keeps before
-# tickets move to a neighbour: moving costs travel, so small differences stay.
+# How much busier (tickets per crew) a depot may stay than a neighbour that has its ticket in reach:
+# moving costs travel, so small differences stay.
 SLACK = 0.1
 # Other depots considered for a ticket that moves (the nearest ones).
 CANDIDATES = 3
+# Rounds of moves at most (a ticket moved in one round lets the receiving depot pass one on in the next).
+ROUNDS = 12
 # Tickets per block when measuring ticket-to-depot distances (bounds the temporaries to block x depots).
 _BLOCK = 8192
 
@@ -41,7 +42,7 @@ def tickets_by_depot(
     nearest = np.argmin(metres, axis=1)
     depot = nearest.copy()
     if len(lat) > 1:
-        _move_to_share(metres, nearest, depot, crews)
+        _level(metres, nearest, depot, crews)
     out: dict[int, list[Ticket]] = defaultdict(list)
     for t, k in zip(tickets, depot.tolist(), strict=True):
         out[k].append(t)
@@ -60,37 +61,32 @@ def _distances(tickets: Sequence[Ticket], lat: np.ndarray, lon: np.ndarray) -> n
     return out
 
 
-def _move_to_share(metres: np.ndarray, nearest: np.ndarray, depot: np.ndarray, crews: Sequence[int]) -> None:
-    """Move tickets (``depot``, in place) from depots above their share to depots below it, in reach."""
+def _level(metres: np.ndarray, nearest: np.ndarray, depot: np.ndarray, crews: Sequence[int]) -> None:
+    """Move tickets (``depot``, in place) from busier depots to less busy ones that have them in reach, in
+    rounds (a depot that received may pass tickets on to the next), until none moves."""
     n, k = metres.shape
+    per = np.asarray(crews, dtype=np.float64)
     load = np.bincount(nearest, minlength=k)
-    share = np.array(fair_share(n, crews), dtype=np.int64)
-    own = metres[np.arange(n), nearest]
     reach = np.zeros(k, dtype=np.float32)
-    np.maximum.at(reach, nearest, own)
-    over = load > share
-    if not over.any() or not (load < share).any():
-        return
-    rows = np.flatnonzero(over[nearest])
-    near = np.argsort(metres[rows], axis=1, kind="stable")[:, 1 : 1 + CANDIDATES]
-    cand_row = np.repeat(rows, near.shape[1])
-    cand_to = near.ravel()
-    extra = metres[cand_row, cand_to] - own[cand_row]
-    fits = (metres[cand_row, cand_to] <= reach[cand_to]) & (load[cand_to] < share[cand_to])
-    cand_row, cand_to, extra = cand_row[fits], cand_to[fits], extra[fits]
-    moved = np.zeros(n, dtype=bool)
-    for i in np.lexsort((cand_to, cand_row, extra)).tolist():  # cheapest first; ties by ticket, then depot
-        t, to = int(cand_row[i]), int(cand_to[i])
-        home = int(nearest[t])
-        if moved[t] or load[home] <= share[home] or load[to] >= share[to]:
-            continue
-        moved[t] = True
-        depot[t] = to
-        load[home] -= 1
-        load[to] += 1
-
-
-def fair_share(tickets: int, crews: Sequence[int]) -> list[int]:
-    """Each depot's share of the day's ``tickets`` (by its ``crews``), above which tickets move away."""
-    total = sum(crews) or 1
-    return [math.ceil(tickets / total * c * (1 + SLACK)) for c in crews]
+    np.maximum.at(reach, nearest, metres[np.arange(n), nearest])
+    near = np.argsort(metres, axis=1, kind="stable")[:, : 1 + CANDIDATES]
+    for _ in range(ROUNDS):
+        ratio = load / per
+        rows = np.flatnonzero(ratio[depot] > (1 + SLACK) * ratio.min())
+        cand_row = np.repeat(rows, near.shape[1])
+        cand_to = near[rows].ravel()
+        fits = (cand_to != depot[cand_row]) & (metres[cand_row, cand_to] <= reach[cand_to])
+        cand_row, cand_to = cand_row[fits], cand_to[fits]
+        extra = metres[cand_row, cand_to] - metres[cand_row, depot[cand_row]]
+        moves = 0
+        for i in np.lexsort((cand_to, cand_row, extra)).tolist():  # cheapest first; ties by ticket, then depot
+            t, to = int(cand_row[i]), int(cand_to[i])
+            home = int(depot[t])
+            if home == to or (load[home] - 1) / per[home] < (1 + SLACK) * (load[to] + 1) / per[to]:
+                continue
+            depot[t] = to
+            load[home] -= 1
+            load[to] += 1
+            moves += 1
+        if not moves:
+            return

@@ -93,9 +93,10 @@ def _line(lon0: float, n: int, step: float = 0.0025) -> list[tuple[float, float,
 
 
 def test_one_depot_with_most_crews_takes_the_crowded_neighbours_overflow() -> None:
-    """Depot A (8 crews) and B (1 crew) 2.2 km apart, 10 tickets nearest each, limit 18: B's share is 3
-    (20 tickets / 9 crews x 1.1), so its 7 tickets nearest A that A reaches (A's own farthest is 3.4 km
-    out) move to A; B keeps its 3 farthest. Parts: A 17 tickets with 8 crews, B 3 with 1."""
+    """Depot A (8 crews) and B (1 crew) 2.2 km apart, 10 tickets nearest each, limit 18: B's tickets nearest
+    A (all in A's reach: A's own farthest is 3.4 km out) move to A while B stays 10 % busier per crew after
+    the move; B keeps its 3 farthest (2 per crew against 18/8 x 1.1 = 2.5 would not be). Parts: A 17
+    tickets with 8 crews, B 3 with 1."""
     inputs = _inputs([(-6.70, 108.50), (-6.70, 108.52)], [8, 1], _line(108.469, 10) + _line(108.5125, 10))
     parts = _check_invariants(inputs, _limit(18))
     by_crews = {len(p.inputs.crews): p for p in parts}
@@ -115,8 +116,9 @@ def test_far_apart_clusters_never_trade_tickets() -> None:
 
 def test_a_busy_depot_with_most_crews_makes_no_giant_part_and_no_crewless_one() -> None:
     """One depot with 40 of 42 crews and 900 of 1,000 tickets, limit 100: every part within the limit,
-    every solved part with crews, the small depots' parts balanced (at most their share: 1,000 / 42 x 1.1 = 27
-    tickets; by nearest depot alone one 1-crew depot got 245 and set 195 aside while 40 crews had room)."""
+    every solved part with crews, the small depots' parts balanced (27 tickets: a 28th would leave the
+    lone crew 10 % busier than a big-depot crew; by nearest depot alone one 1-crew depot got 245 and set
+    195 aside while 40 crews had room)."""
     rng = random.Random(4)
     depots = [(-6.70, 108.55), (-6.72, 108.58), (-6.68, 108.52)]
     tickets = (
