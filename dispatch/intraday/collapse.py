@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import solver
 from dispatch.intraday.parts import Part, solve
+from dispatch.runtime.cluster import Cluster
 
 # The second search's time limit: this many times the first's, and at least RETRY_MIN_S seconds.
 RETRY_FACTOR = 4
@@ -37,15 +38,17 @@ def search_again_if_collapsed(
     time_limit: float,
     reproducible: bool,
     workers: int | None,
+    cluster: Cluster | None = None,
 ) -> tuple[list[solver.Solution], list[str]]:
-    """The solutions, with collapsed ones searched again (kept if they then serve more), and notes."""
+    """The solutions, with collapsed ones searched again (kept if they then serve more; several parts on
+    ``cluster``, the re-plan's own), and notes."""
     out = list(solutions)
     redo = [i for i, (p, s) in enumerate(zip(parts, solutions, strict=True)) if collapsed(p, s)]
     if not redo:
         return out, []
     notes = []
     limit = max(RETRY_MIN_S, RETRY_FACTOR * time_limit)
-    for i, again in zip(redo, solve([parts[i] for i in redo], limit, reproducible, workers), strict=True):
+    for i, again in zip(redo, solve([parts[i] for i in redo], limit, reproducible, workers, cluster), strict=True):
         if len(again.assigned_job_ids()) > len(out[i].assigned_job_ids()):
             out[i] = again
             notes.append(f"search came back with {len(solutions[i].assigned_job_ids())} stops; searched again")

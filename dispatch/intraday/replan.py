@@ -87,12 +87,12 @@ def make_replan(
     where = cluster or Cluster(jobs=workers)
     solutions, deadlines, storm_note = _search(parts, time_limit, reproducible, where, t_built)
     solutions, retried = search_again_if_collapsed(
-        parts, solutions, time_limit=time_limit, reproducible=reproducible, workers=workers
+        parts, solutions, time_limit=time_limit, reproducible=reproducible, workers=workers, cluster=where
     )
-    solutions, rescued = emergencies_first(parts, solutions)
+    solutions, rescued = emergencies_first(parts, solutions, where)
     notes += storm_note + retried + rescued
     parts, solutions, today, overtime = extend_for_hazards(
-        rin, policy, today=today, parts=parts, solutions=solutions, origin=origin
+        rin, policy, today=today, parts=parts, solutions=solutions, origin=origin, cluster=where
     )
     t_solved = time.monotonic()
     solved = [(p.build, s) for p, s in zip(parts, solutions, strict=True)]
