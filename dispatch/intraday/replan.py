@@ -45,6 +45,7 @@ from dispatch.outages.grouping import group_outages
 from dispatch.planning.build import Build, build_problem
 from dispatch.planning.document import assemble_plan
 from dispatch.planning.nightly import unplanned_build
+from dispatch.planning.solve import PartsProgress
 from dispatch.planning.split import partition
 from dispatch.planning.travel import drive_seconds
 from dispatch.runtime.cluster import Cluster
@@ -66,8 +67,10 @@ def make_replan(
     cluster: Cluster | None = None,
     move_cost_s: int = MOVE_COST_S,
     reorder_cost_s: int = REORDER_COST_S,
+    on_part: PartsProgress | None = None,
 ) -> Replan:
-    """Re-plan the rest of ``rin.inputs.day`` from ``rin.at``: frozen progress, stable routes."""
+    """Re-plan the rest of ``rin.inputs.day`` from ``rin.at``: frozen progress, stable routes; a region's
+    parts on ``cluster``, ``on_part`` hearing as each is solved (the first search)."""
     t0 = time.monotonic()
     grouping = group_outages(rin.inputs, policy, as_of=rin.at)
     rin = dataclasses.replace(rin, inputs=dataclasses.replace(rin.inputs, tickets=grouping.tickets))
@@ -85,7 +88,7 @@ def make_replan(
     )  # fmt: skip
     t_built = time.monotonic()
     where = cluster or Cluster(jobs=workers)
-    solutions, deadlines, storm_note = _search(parts, time_limit, reproducible, where, t_built)
+    solutions, deadlines, storm_note = _search(parts, time_limit, reproducible, where, t_built, on_part)
     solutions, retried = search_again_if_collapsed(
         parts, solutions, time_limit=time_limit, reproducible=reproducible, workers=workers, cluster=where
     )
@@ -294,7 +297,12 @@ def _budgets_today(inputs: PlanInputs, policy: Policy, today: Today) -> dict[str
 
 
 def _search(
-    parts: list[Part], time_limit: float, reproducible: bool, cluster: Cluster, t_built: float
+    parts: list[Part],
+    time_limit: float,
+    reproducible: bool,
+    cluster: Cluster,
+    t_built: float,
+    on_part: PartsProgress | None = None,
 ) -> tuple[list[solver.Solution], dict[str, int], list[str]]:
     """Solve the parts; in storm mode, search again warm without the deadlines nobody could meet.
 
@@ -303,7 +311,7 @@ def _search(
     # Storm deadlines may need a second, warm-started search that relaxes the missed ones: keep a
     # quarter of the time for it so the re-plan as a whole stays within its limit.
     first_limit = time_limit * (STORM_FIRST_SHARE if deadlines else 1.0)
-    solutions = solve(parts, first_limit, reproducible, cluster.jobs, cluster)
+    solutions = solve(parts, first_limit, reproducible, cluster.jobs, cluster, on_part)
     missed = {u.job_id for s in solutions for u in s.unassigned if u.job_id in deadlines}
     if not missed:
         return solutions, deadlines, []
