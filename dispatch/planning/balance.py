@@ -75,18 +75,21 @@ def _level(metres: np.ndarray, nearest: np.ndarray, depot: np.ndarray, crews: Se
         rows = np.flatnonzero(ratio[depot] > (1 + SLACK) * ratio.min())
         cand_row = np.repeat(rows, near.shape[1])
         cand_to = near[rows].ravel()
-        fits = (cand_to != depot[cand_row]) & (metres[cand_row, cand_to] <= reach[cand_to])
+        home = depot[cand_row]
+        # Pairs that could move at the round's loads (one that cannot now is looked at again next round).
+        fits = (cand_to != home) & (metres[cand_row, cand_to] <= reach[cand_to])
+        fits &= (load[home] - 1) / per[home] >= (1 + SLACK) * (load[cand_to] + 1) / per[cand_to]
         cand_row, cand_to = cand_row[fits], cand_to[fits]
         extra = metres[cand_row, cand_to] - metres[cand_row, depot[cand_row]]
-        moves = 0
+        moved = np.zeros(n, dtype=bool)  # a ticket moves once a round
         for i in np.lexsort((cand_to, cand_row, extra)).tolist():  # cheapest first; ties by ticket, then depot
             t, to = int(cand_row[i]), int(cand_to[i])
             home = int(depot[t])
-            if home == to or (load[home] - 1) / per[home] < (1 + SLACK) * (load[to] + 1) / per[to]:
+            if moved[t] or (load[home] - 1) / per[home] < (1 + SLACK) * (load[to] + 1) / per[to]:
                 continue
+            moved[t] = True
             depot[t] = to
             load[home] -= 1
             load[to] += 1
-            moves += 1
-        if not moves:
+        if not moved.any():
             return
