@@ -25,6 +25,7 @@ from dispatch.core.jsonread import PlanFormatError
 from dispatch.core.plan import PRIORITIES, Plan
 from dispatch.core.policy import Policy, PolicyError
 from dispatch.planning.roads import RoadsError
+from dispatch.planning.solve import PartsDone, PartsProgress
 from dispatch.runtime.cluster import SCHEDULER_ENV, Cluster, ClusterError, ClusterInfo, TaskFailed
 from dispatch.store.db import database_url, make_engine, session_scope
 from dispatch.store.schema import SchemaError, create_schema
@@ -72,6 +73,23 @@ def cluster_for(scheduler: str | None, jobs: int | None) -> Cluster:
 MAX_TIME_LIMIT_S = 86_400.0
 MAX_COUNT = 1_000_000
 MAX_ID = 2**31 - 1
+
+
+@contextmanager
+def parts_status(what: str, *, show: bool = True) -> Iterator[PartsProgress | None]:
+    """A status line on stderr while ``what`` runs, and a callback that shows a region's parts solved and
+    tickets served so far by priority (the last count stays printed)."""
+    if not show:
+        yield None
+        return
+    with err_console.status(what) as status:
+
+        def on_part(done: PartsDone) -> None:
+            status.update(f"{what}; {done.sentence()}")
+            if done.done and done.done == done.total:
+                err_console.print(done.sentence(), markup=False)
+
+        yield on_part
 
 
 def check_seconds(value: float | None) -> float | None:

@@ -22,6 +22,7 @@ from dispatch.commands.common import (
     load_policy,
     open_engine,
     parse_time,
+    parts_status,
     print_json,
     reported,
     transaction,
@@ -100,7 +101,7 @@ def replan_command(
         cuts[crew.strip()] = parse_time(hhmm.strip(), day=day, tz=tz, what=f"--end-shift {crew}")
     engine = open_engine(existing=True)
     try:
-        with reported(IntradayError, PlanLockedError, ReadOnlyDatabaseError, OutputError, SheetError):
+        with reported(*_REFUSALS), parts_status(f"re-planning {day} at {when:%H:%M}", show=not as_json) as on_part:
             run = run_replan(
                 engine=engine,
                 day=day,
@@ -115,6 +116,7 @@ def replan_command(
                 lang=lang,
                 overtime=overtime,
                 cluster=cluster_for(scheduler, jobs),
+                on_part=on_part,
             )
     finally:
         engine.dispose()
@@ -215,6 +217,10 @@ def _print_not_done(run: ReplanRun, *, labels: Labels) -> None:
                       time=labels.time(n.reported_at), crew_now=n.crew_now, skills=", ".join(n.skills),
                       excluded=", ".join(n.excluded))  # fmt: skip
         console.print("  " + text, markup=False)
+
+
+# What a re-plan refuses with a one-line error.
+_REFUSALS = (IntradayError, PlanLockedError, ReadOnlyDatabaseError, OutputError, SheetError)
 
 
 @crews_app.command("position")

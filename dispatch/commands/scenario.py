@@ -30,6 +30,7 @@ from dispatch.commands.common import (
     fail,
     load_policy,
     open_engine,
+    parts_status,
     print_json,
     render_plan,
     reported,
@@ -197,7 +198,7 @@ def run_command(
     with reported(ScenarioError):
         scenario, policy, day = _load(file, date=date, policy_path=policy_path)
         url = _live_url()
-        with err_console.status(f"planning scenario {scenario.name} for {day} ..."):
+        with parts_status(f"planning scenario {scenario.name} for {day} ...") as on_part:
             row = run_scenario(
                 url,
                 scenario,
@@ -206,6 +207,7 @@ def run_command(
                 time_limit=time_limit,
                 solution_limit=solutions,
                 cluster=cluster_for(scheduler, jobs),
+                on_part=on_part,
             )
     summary = row.summary()
     if as_json:

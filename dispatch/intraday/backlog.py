@@ -19,6 +19,7 @@ import solver
 from dispatch.intraday.emergencies import timed
 from dispatch.intraday.parts import Part
 from dispatch.intraday.warmstart import insert_before_less_urgent, served_by_class
+from dispatch.runtime.cluster import Cluster
 
 # The priority class whose crowded-out jobs are put back (1: P1 tickets past their emergency target).
 BACKLOG_CLASS = 1
@@ -34,7 +35,7 @@ def crowded_out_backlog(problem: solver.Problem, solution: solver.Solution) -> l
 
 
 def backlog_first(
-    parts: Sequence[Part], solutions: Sequence[solver.Solution]
+    parts: Sequence[Part], solutions: Sequence[solver.Solution], cluster: Cluster | None = None
 ) -> tuple[list[solver.Solution], list[str]]:
     """The solutions with crowded-out P1s put back where less urgent stops give way, and notes."""
     out = list(solutions)
@@ -49,7 +50,7 @@ def backlog_first(
         if fixed != routes:
             redo.append((i, dataclasses.replace(part, initial=fixed)))
     notes = []
-    for (i, part), again in zip(redo, timed([p for _, p in redo]), strict=True):
+    for (i, part), again in zip(redo, timed([p for _, p in redo], cluster), strict=True):
         problem = part.build.problem
         if served_by_class(problem, again.assigned_job_ids()) < served_by_class(problem, out[i].assigned_job_ids()):
             before = set(crowded_out_backlog(problem, out[i]))

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import solver
 from dispatch.intraday.emergencies import timed
 from dispatch.intraday.parts import Part, solve
+from dispatch.runtime.cluster import Cluster
 
 # The second search's time limit: this many times the first's, and at least RETRY_MIN_S seconds.
 RETRY_FACTOR = 4
@@ -61,8 +62,10 @@ def search_again_if_collapsed(
     time_limit: float,
     reproducible: bool,
     workers: int | None,
+    cluster: Cluster | None = None,
 ) -> tuple[list[solver.Solution], list[str]]:
-    """The solutions, with collapsed ones searched again (kept if they then serve more), and notes."""
+    """The solutions, with collapsed ones searched again (kept if they then serve more; several parts on
+    ``cluster``, the re-plan's own), and notes."""
     out = list(solutions)
     redo = [i for i, (p, s) in enumerate(zip(parts, solutions, strict=True)) if collapsed(p, s)]
     if not redo:
@@ -71,7 +74,7 @@ def search_again_if_collapsed(
     limit = max(RETRY_MIN_S, RETRY_FACTOR * time_limit)
     # From the warm start cut to the solver's own rules (a stop the re-plan's walk let through but the
     # solver refuses would make it drop the whole warm start again).
-    again_all = solve([parts[i] for i in redo], limit, reproducible, workers, repair=True)
+    again_all = solve([parts[i] for i in redo], limit, reproducible, workers, cluster, repair=True)
     for i, again in zip(redo, again_all, strict=True):
         if _keeps(parts[i], again) > _keeps(parts[i], out[i]):
             out[i] = again
@@ -79,7 +82,7 @@ def search_again_if_collapsed(
     # Searched again and still lost: the warm start as the solver times it (its read, in fixed work,
     # cannot run out of time), when that keeps more.
     still = [i for i in redo if collapsed(parts[i], out[i])]
-    for i, warm in zip(still, timed([parts[i] for i in still]), strict=True):
+    for i, warm in zip(still, timed([parts[i] for i in still], cluster), strict=True):
         if _keeps(parts[i], warm) > _keeps(parts[i], out[i]):
             out[i] = warm
             notes.append(f"search came back with {len(solutions[i].assigned_job_ids())} stops; warm start kept")

@@ -17,13 +17,23 @@ from collections.abc import Mapping, Sequence
 import solver
 from dispatch.intraday.parts import Part
 from dispatch.intraday.warmstart import insert_emergencies
-from dispatch.planning.solve import initial_routes_for
+from dispatch.planning.solve import initial_routes_for, solve_parts
+from dispatch.runtime.cluster import Cluster
+
+# The watchdog's base for a first solution timed on a cluster (fixed work: it never stops the search).
+TIMED_LIMIT_S = 60.0
 
 
-def timed(parts: Sequence[Part]) -> list[solver.Solution]:
+def timed(parts: Sequence[Part], cluster: Cluster | None = None) -> list[solver.Solution]:
     """Each part's warm start as the solver times it: its first solution, in fixed work (no time
     limit). Under heavy load a short timed search from these routes came back with less than it was
-    given; this cannot, and the next re-plan's search improves on it."""
+    given; this cannot, and the next re-plan's search improves on it. Several parts go to ``cluster``
+    when it names a scheduler (``--scheduler``); else they are timed here (a local cluster would cost
+    more to start than these first solutions take)."""
+    if cluster is not None and cluster.address() is not None and len(parts) > 1:
+        initial = {c: r for p in parts for c, r in p.initial.items()}
+        problems = [p.build.problem for p in parts]
+        return solve_parts(problems, TIMED_LIMIT_S, True, 1, cluster, None, initial)
     return [
         solver.solve(
             p.build.problem,
@@ -86,8 +96,10 @@ def make_room(
 def emergencies_first(
     parts: Sequence[Part],
     solutions: Sequence[solver.Solution],
+    cluster: Cluster | None = None,
 ) -> tuple[list[solver.Solution], list[str]]:
-    """The solutions with crowded-out emergencies rescued where a crew can reach them, and notes."""
+    """The solutions with crowded-out emergencies rescued where a crew can reach them (several parts timed
+    on ``cluster``), and notes."""
     out = list(solutions)
     redo: list[tuple[int, Part]] = []
     for i, (part, solution) in enumerate(zip(parts, solutions, strict=True)):
@@ -97,7 +109,7 @@ def emergencies_first(
     if not redo:
         return out, []
     notes = []
-    for (i, part), again in zip(redo, timed([p for _, p in redo]), strict=True):
+    for (i, part), again in zip(redo, timed([p for _, p in redo], cluster), strict=True):
         problem = part.build.problem
         before = crowded_out_emergencies(problem, out[i])
         if better(problem, out[i], again, part.initial):

@@ -30,6 +30,7 @@ from dispatch.intraday.emergencies import better, lost_emergencies, timed
 from dispatch.intraday.model import ReplanInputs
 from dispatch.intraday.parts import Part
 from dispatch.intraday.warmstart import insert_emergencies
+from dispatch.runtime.cluster import Cluster
 from dispatch.store.models.plans import plan_of, published_plan
 from solver.diagnose import overrun
 
@@ -130,6 +131,7 @@ def overtime_for_hazards(
     solutions: Sequence[solver.Solution],
     *,
     allowance: dict[str, int],
+    cluster: Cluster | None = None,
 ) -> tuple[list[Part], list[solver.Solution], dict[str, tuple[int, str]]]:
     """Parts and solutions with overtime granted where it reaches a lost emergency, and the grants
     (crew -> (extra seconds, ticket)); parts without a useful grant are left as they were."""
@@ -143,7 +145,7 @@ def overtime_for_hazards(
     kept: dict[str, tuple[int, str]] = {}
     if not redo:
         return parts, out, kept
-    for (i, part, granted), again in zip(redo, timed([p for _, p, _ in redo]), strict=True):
+    for (i, part, granted), again in zip(redo, timed([p for _, p, _ in redo], cluster), strict=True):
         used = {c: g for c, g in granted.items() if g[1] in again.route_of(c).job_ids()}
         if used and better(part.build.problem, out[i], again, part.initial):
             parts[i], out[i] = part, again
@@ -178,6 +180,7 @@ def extend_for_hazards(
     parts: Sequence[Part],
     solutions: Sequence[solver.Solution],
     origin: dt.datetime,
+    cluster: Cluster | None = None,
 ) -> tuple[list[Part], list[solver.Solution], Today, dict[str, str]]:
     """The re-plan's hook: overtime where it reaches a lost emergency (unless refused or switched
     off), the day with the extended shift ends, and the grants (crew -> hazard)."""
@@ -198,7 +201,7 @@ def extend_for_hazards(
         week_min=rin.overtime_week_min,
         fixed=sorted(fixed),
     )
-    parts, solutions, kept = overtime_for_hazards(parts, solutions, allowance=allowance)
+    parts, solutions, kept = overtime_for_hazards(parts, solutions, allowance=allowance, cluster=cluster)
     if not kept:
         return parts, solutions, today, {}
     shift_end = {c.id: c.shift.end for p in parts for c in p.build.problem.crews}

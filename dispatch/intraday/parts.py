@@ -15,7 +15,7 @@ from dispatch.core.route import StepProgress
 from dispatch.intraday.promises import as_promised
 from dispatch.intraday.warmstart import _feasible_prefix, _insert_emergencies
 from dispatch.planning.build import Build
-from dispatch.planning.solve import initial_routes_for, solve_parts
+from dispatch.planning.solve import PartsProgress, initial_routes_for, solve_parts
 from dispatch.runtime.cluster import Cluster
 
 # Share of a storm re-plan's time limit for the search with hard deadlines (the rest relaxes missed ones).
@@ -124,12 +124,14 @@ def solve(
     reproducible: bool,
     workers: int | None,
     cluster: Cluster | None = None,
+    on_part: PartsProgress | None = None,
     *,
     repair: bool = False,
 ) -> list[solver.Solution]:
     """Solve the parts: one as is, several side by side on ``cluster`` (default: a local cluster of
-    ``workers`` processes) sharing the time limit; ``repair``: the warm start first cut to the solver's
-    own rules and filled (``solver.fill.repair_routes``)."""
+    ``workers`` processes) sharing the time limit; ``on_part`` hears as each of several is solved;
+    ``repair``: the warm start first cut to the solver's own rules and filled
+    (``solver.fill.repair_routes``)."""
     if len(parts) == 1:
         part = parts[0]
         return [
@@ -145,7 +147,8 @@ def solve(
     initial = {c: r for part in parts for c, r in part.initial.items()}
     problems = [p.build.problem for p in parts]
     return solve_parts(
-        problems, time_limit, reproducible, None, cluster or Cluster(jobs=workers), None, initial, repair_initial=repair
+        problems, time_limit, reproducible, None, cluster or Cluster(jobs=workers), None, initial, on_part,
+        repair_initial=repair,
     )
 
 

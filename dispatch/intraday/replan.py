@@ -47,6 +47,7 @@ from dispatch.outages.grouping import group_outages
 from dispatch.planning.build import Build, build_problem
 from dispatch.planning.document import assemble_plan
 from dispatch.planning.nightly import unplanned_build
+from dispatch.planning.solve import PartsProgress
 from dispatch.planning.split import partition
 from dispatch.planning.travel import drive_seconds
 from dispatch.runtime.cluster import Cluster
@@ -68,8 +69,10 @@ def make_replan(
     cluster: Cluster | None = None,
     move_cost_s: int = MOVE_COST_S,
     reorder_cost_s: int = REORDER_COST_S,
+    on_part: PartsProgress | None = None,
 ) -> Replan:
-    """Re-plan the rest of ``rin.inputs.day`` from ``rin.at``: frozen progress, stable routes."""
+    """Re-plan the rest of ``rin.inputs.day`` from ``rin.at``: frozen progress, stable routes; a region's
+    parts on ``cluster``, ``on_part`` hearing as each is solved (the first search)."""
     t0 = time.monotonic()
     grouping = group_outages(rin.inputs, policy, as_of=rin.at)
     rin = dataclasses.replace(rin, inputs=dataclasses.replace(rin.inputs, tickets=grouping.tickets))
@@ -92,15 +95,15 @@ def make_replan(
     )  # fmt: skip
     t_built = time.monotonic()
     where = cluster or Cluster(jobs=workers)
-    solutions, deadlines, storm_note = _search(parts, time_limit, reproducible, where, t_built)
+    solutions, deadlines, storm_note = _search(parts, time_limit, reproducible, where, t_built, on_part)
     solutions, retried = search_again_if_collapsed(
-        parts, solutions, time_limit=time_limit, reproducible=reproducible, workers=workers
+        parts, solutions, time_limit=time_limit, reproducible=reproducible, workers=workers, cluster=where
     )
-    solutions, rescued = emergencies_first(parts, solutions)
-    solutions, kept_backlog = backlog_first(parts, solutions)
+    solutions, rescued = emergencies_first(parts, solutions, where)
+    solutions, kept_backlog = backlog_first(parts, solutions, where)
     notes += storm_note + retried + rescued + kept_backlog
     parts, solutions, today, overtime = extend_for_hazards(
-        rin, policy, today=today, parts=parts, solutions=solutions, origin=origin
+        rin, policy, today=today, parts=parts, solutions=solutions, origin=origin, cluster=where
     )
     t_solved = time.monotonic()
     solved = [(p.build, s) for p, s in zip(parts, solutions, strict=True)]
@@ -306,7 +309,12 @@ def _budgets_today(inputs: PlanInputs, policy: Policy, today: Today) -> dict[str
 
 
 def _search(
-    parts: list[Part], time_limit: float, reproducible: bool, cluster: Cluster, t_built: float
+    parts: list[Part],
+    time_limit: float,
+    reproducible: bool,
+    cluster: Cluster,
+    t_built: float,
+    on_part: PartsProgress | None = None,
 ) -> tuple[list[solver.Solution], dict[str, int], list[str]]:
     """Solve the parts; in storm mode, search again warm without the deadlines nobody could meet.
 
@@ -315,7 +323,7 @@ def _search(
     # Storm deadlines may need a second, warm-started search that relaxes the missed ones: keep a
     # quarter of the time for it so the re-plan as a whole stays within its limit.
     first_limit = time_limit * (STORM_FIRST_SHARE if deadlines else 1.0)
-    solutions = solve(parts, first_limit, reproducible, cluster.jobs, cluster)
+    solutions = solve(parts, first_limit, reproducible, cluster.jobs, cluster, on_part)
     missed = {u.job_id for s in solutions for u in s.unassigned if u.job_id in deadlines}
     if not missed:
         return solutions, deadlines, []

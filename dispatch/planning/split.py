@@ -6,7 +6,9 @@ more than** ``solver.max_tickets_per_solve`` **tickets, whatever the depots**, s
 one (a crew that cannot be dispatched is in the first part, so it is reported once).
 
 1. Each ticket goes to the group of its nearest depot (great-circle distance; ``home`` says where a
-   crew's depot is). Neighbouring groups are merged while a group holds at most half the limit.
+   crew's depot is), unless that depot has far more tickets per crew than a neighbour that has the
+   ticket in reach (:mod:`dispatch.planning.balance`). Neighbouring groups are merged while a group holds
+   at most half the limit.
 2. A group still above the limit (one crowded depot) is cut geographically, with its crews dealt out
    among the pieces. Its crews can serve only so much in a day: when the depot holds more than
    :data:`TICKETS_PER_CREW` open tickets per crew, they are planned on that many of the most urgent
@@ -28,14 +30,13 @@ import numpy as np
 
 from dispatch.core.domain import Crew, PlanInputs, Ticket
 from dispatch.core.policy import Policy
+from dispatch.planning.balance import tickets_by_depot
 from dispatch.planning.crews import crews_on_shift
 from solver.travel import great_circle_m
 
 # Candidate tickets per crew of a crowded depot: far more than a crew's day of work (20-30 visits),
 # as a share of the per-solve limit (half of it: 750 tickets at the default 1,500).
 TICKETS_PER_CREW_SHARE = 0.5
-# Tickets per block when finding each ticket's nearest depot (bounds the temporaries to block x depots).
-_BLOCK = 8192
 
 Home = Callable[[Crew], tuple[float, float]]
 
@@ -72,7 +73,7 @@ def partition(inputs: PlanInputs, policy: Policy, *, home: Home | None = None) -
     keys = list(crews_at)  # in the order of the crews' ids
     lat = np.array([k[0] for k in keys])
     lon = np.array([k[1] for k in keys])
-    tickets_of = _nearest(inputs.tickets, lat, lon)
+    tickets_of = tickets_by_depot(inputs.tickets, lat, lon, [len(crews_at[k]) for k in keys])
     groups = _merge_neighbours(keys, lat, lon, tickets_of, max(1, limit // 2))
     parts: list[Part] = []
     for group in groups:
@@ -112,20 +113,6 @@ def _with_rest(inputs: PlanInputs, parts: list[Part]) -> list[Part]:
         shifts=tuple(s for s in inputs.shifts if s.crew_id in ids),
     )
     return [Part(merged, first.unplanned), *parts[1:]]
-
-
-def _nearest(tickets: Sequence[Ticket], lat: np.ndarray, lon: np.ndarray) -> dict[int, list[Ticket]]:
-    """Tickets by the index of their nearest depot, in input order."""
-    t_lat = np.fromiter((t.lat for t in tickets), dtype=np.float64, count=len(tickets))
-    t_lon = np.fromiter((t.lon for t in tickets), dtype=np.float64, count=len(tickets))
-    nearest = np.empty(len(tickets), dtype=np.int64)
-    for r in range(0, len(tickets), _BLOCK):
-        block = great_circle_m(t_lon[r : r + _BLOCK, None], t_lat[r : r + _BLOCK, None], lon[None, :], lat[None, :])
-        nearest[r : r + _BLOCK] = np.argmin(block, axis=1)
-    out: dict[int, list[Ticket]] = defaultdict(list)
-    for t, k in zip(tickets, nearest.tolist(), strict=True):
-        out[k].append(t)
-    return out
 
 
 def _merge_neighbours(

@@ -12,6 +12,7 @@ from dispatch.core.domain import PlanInputs
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.planning.nightly import PlanResult, make_plan
+from dispatch.planning.solve import PartsProgress
 from dispatch.runtime.cluster import Cluster
 from dispatch.scenarios.apply import Applied, apply_scenario
 from dispatch.scenarios.kpis import ScenarioKpis, compute_kpis
@@ -41,6 +42,7 @@ def plan_reproducibly(
     workers: int = SCENARIO_WORKERS,
     warm_start: dict[str, list[str]] | None = None,
     cluster: Cluster | None = None,
+    on_part: PartsProgress | None = None,
 ) -> PlanResult:
     """``planning.make_plan`` in reproducible mode with a fixed solution count and solver processes
     (a region's parts on ``cluster``, default: one after the other in this process); ``warm_start``
@@ -55,6 +57,7 @@ def plan_reproducibly(
         initial_routes=warm_start,
         repair_initial=warm_start is not None,
         cluster=cluster,
+        on_part=on_part,
     )
 
 
@@ -91,6 +94,7 @@ def plan_scenario(
     workers: int = SCENARIO_WORKERS,
     warm_start: dict[str, list[str]] | None = None,
     cluster: Cluster | None = None,
+    on_part: PartsProgress | None = None,
 ) -> ScenarioRun:
     """Apply and plan a scenario on ``inputs`` (pure: no database); its parts, if any, on ``cluster``;
     ``warm_start``: see :func:`plan_reproducibly`."""
@@ -106,6 +110,7 @@ def plan_scenario(
         workers=workers,
         warm_start=warm_start,
         cluster=cluster,
+        on_part=on_part,
     )
     return ScenarioRun(
         scenario=scenario,

@@ -17,6 +17,7 @@ from dispatch.intraday.persist import load_replan_inputs, save_replan
 from dispatch.intraday.replan import make_replan
 from dispatch.outages.grouping import outage_jobs
 from dispatch.outages.marks import record_outages
+from dispatch.planning.solve import PartsProgress
 from dispatch.runtime.cluster import Cluster
 from dispatch.runtime.files import check_output_dir
 from dispatch.store.db import session_scope
@@ -51,6 +52,7 @@ def run_replan(
     lang: str = "id",
     overtime: bool = True,
     cluster: Cluster | None = None,
+    on_part: PartsProgress | None = None,
 ) -> ReplanRun:
     """Re-plan ``day`` as of ``at`` and save it as a new revision (published unless ``publish`` is False);
     with ``sheets_out``, rewrite the route sheets of the crews whose route changed."""
@@ -61,7 +63,9 @@ def run_replan(
         with session_scope(engine) as session:
             rin, parent_id = load_replan_inputs(session, day=day, at=at, policy=policy, end_shift=end_shift or {})
         rin = dataclasses.replace(rin, overtime=overtime)  # --no-overtime: the dispatcher refuses it
-        replan = make_replan(rin, policy, time_limit=time_limit, reproducible=reproducible, cluster=cluster)
+        replan = make_replan(
+            rin, policy, time_limit=time_limit, reproducible=reproducible, cluster=cluster, on_part=on_part
+        )
         lock.verify()
         with session_scope(engine) as session:
             jobs = outage_jobs(rin.inputs, policy, as_of=at)

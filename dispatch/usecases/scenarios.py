@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dispatch.core.policy import Policy
+from dispatch.planning.solve import PartsProgress
 from dispatch.runtime.cluster import Cluster, ClusterInfo
 from dispatch.scenarios.live import load_live_inputs, store_runs
 from dispatch.scenarios.run import ScenarioRun, plan_scenario, scenario_day
@@ -28,11 +29,14 @@ def run_scenario(
     solution_limit: int | None = None,
     now: dt.datetime | None = None,
     cluster: Cluster | None = None,
+    on_part: PartsProgress | None = None,
 ) -> ScenarioRunRow:
     """Read the live data (read-only), plan the scenario in memory (its parts on ``cluster``), store only the run."""
     day = scenario_day(scenario, day)
     inputs = load_live_inputs(url, day=day, policy=policy)
-    run = plan_scenario(scenario, inputs, policy, time_limit=time_limit, solution_limit=solution_limit, cluster=cluster)
+    run = plan_scenario(
+        scenario, inputs, policy, time_limit=time_limit, solution_limit=solution_limit, cluster=cluster, on_part=on_part
+    )
     engine = make_engine(url)
     try:
         return store_runs(engine, [run], now=now)[0]

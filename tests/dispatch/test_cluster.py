@@ -23,11 +23,15 @@ from typer.testing import CliRunner
 from cli import app
 from dispatch.core.domain import Category, Crew, PlanInputs, Shift, Ticket, Vehicle
 from dispatch.core.policy import Policy
+from dispatch.intraday.emergencies import timed
+from dispatch.intraday.parts import Part as ReplanPart
 from dispatch.io.importing.crews import import_crews
 from dispatch.io.importing.shifts import import_shifts
 from dispatch.io.importing.tickets import import_tickets
+from dispatch.planning.build import build_problem
 from dispatch.planning.nightly import make_plan
 from dispatch.planning.solve import PartsDone
+from dispatch.planning.split import partition
 from dispatch.runtime.cluster import IN_PROCESS, Cluster, ClusterError, ClusterInfo, TaskFailed
 from dispatch.runtime.fanout import fan_out
 from dispatch.sample.region import generate_region
@@ -153,6 +157,20 @@ def test_three_point_sweep_on_the_cluster(dask_cluster: tuple[str, list]) -> Non
     assert [r.kpis for r in remote] == [r.kpis for r in here]
     for run, point in zip(remote, points, strict=True):
         assert check_plan(run.plan.to_json(), inputs, POLICY.with_overrides(point)) == []
+
+
+def test_rescue_and_overtime_timing_goes_to_the_named_scheduler(dask_cluster: tuple[str, list]) -> None:
+    """A re-plan's rescue/overtime re-solve (each part's first solution, fixed work) of 4 parts runs on the
+    cluster named by --scheduler, and gives the same routes as timed in this process."""
+    address, _ = dask_cluster
+    builds = [build_problem(p.inputs, POLICY) for p in partition(_day(), POLICY)]
+    parts = [ReplanPart(b, {}, {}, {}) for b in builds]
+    heard: list[ClusterInfo] = []
+    remote = timed(parts, Cluster(scheduler=address, announce=heard.append))
+    here = timed(parts)
+    assert [(i.scheduler, i.local) for i in heard] == [(address, False)]
+    routes = [[[list(r.job_ids()) for r in s.routes] for s in run] for run in (remote, here)]
+    assert routes[0] == routes[1]
 
 
 def test_a_failed_task_is_named(dask_cluster: tuple[str, list]) -> None:

@@ -23,6 +23,7 @@ from dispatch.intraday.persist import load_replan_inputs, save_replan
 from dispatch.intraday.replan import make_replan
 from dispatch.planning.nightly import make_plan
 from dispatch.planning.persist import save_plan
+from dispatch.planning.solve import PartsDone
 from dispatch.store.models.crews import CrewMemberRow, CrewRow, ShiftRow
 from dispatch.store.models.plans import PlanRow, plan_of
 from dispatch.store.models.tickets import TicketRow
@@ -297,7 +298,8 @@ def test_nightly_plan_marks_hazards_still_within_target() -> None:
 
 
 def test_large_region_replan_is_split_by_home_depot(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above max_tickets_per_solve a re-plan is split by the crews' depots (not where they stand)."""
+    """Above max_tickets_per_solve a re-plan is split by the crews' depots (not where they stand); progress
+    reports the parts solved of all (0/2, 1/2, 2/2) and the tickets served so far."""
     import dispatch.intraday.replan as intraday
 
     policy = Policy().with_overrides({"solver.max_tickets_per_solve": 5})
@@ -327,8 +329,10 @@ def test_large_region_replan_is_split_by_home_depot(monkeypatch: pytest.MonkeyPa
         visits=facts,
         known_tickets={t.ticket_id: t for t in inputs.tickets},
     )
-    new = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1).plan
+    heard: list[PartsDone] = []
+    new = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1, on_part=heard.append).plan
     assert parts == [2]
+    assert [(p.done, p.total) for p in heard] == [(0, 2), (1, 2), (2, 2)] and sum(heard[-1].served.values()) > 0
     assert served(new)["HAZ"] in ("C03", "C04")
     placed = [s.ticket_id for r in new.routes for s in r.steps if s.type is StepType.VISIT]
     placed += [u.ticket_id for u in new.unassigned]

@@ -63,6 +63,8 @@ def _check_invariants(inputs: PlanInputs, policy: Policy) -> list:
         assert {s.crew_id for s in p.inputs.shifts} <= {c.crew_id for c in p.inputs.crews}
         if p.unplanned:
             assert not p.inputs.crews
+        elif p.inputs.tickets and inputs.crews:  # never tickets without crews in reach
+            assert p.inputs.crews
     return parts
 
 
@@ -83,6 +85,48 @@ def test_crowded_depot_is_cut_below_the_limit_with_its_crews() -> None:
     assert min(t.priority for p in aside for t in p.inputs.tickets) >= worst_planned
     # Crews of each piece mix skills: every planned piece has an mv crew.
     assert all(any("mv" in c.skills for c in p.inputs.crews) for p in planned)
+
+
+def _line(lon0: float, n: int, step: float = 0.0025) -> list[tuple[float, float, int]]:
+    """``n`` tickets east from ``lon0`` on one latitude, ``step`` degrees (about 280 m) apart."""
+    return [(-6.70, lon0 + step * i, 1) for i in range(n)]
+
+
+def test_one_depot_with_most_crews_takes_the_crowded_neighbours_overflow() -> None:
+    """Depot A (8 crews) and B (1 crew) 2.2 km apart, 10 tickets nearest each, limit 18: B's tickets nearest
+    A (all in A's reach: A's own farthest is 3.4 km out) move to A while B stays 10 % busier per crew after
+    the move; B keeps its 3 farthest (2 per crew against 18/8 x 1.1 = 2.5 would not be). Parts: A 17
+    tickets with 8 crews, B 3 with 1."""
+    inputs = _inputs([(-6.70, 108.50), (-6.70, 108.52)], [8, 1], _line(108.469, 10) + _line(108.5125, 10))
+    parts = _check_invariants(inputs, _limit(18))
+    by_crews = {len(p.inputs.crews): p for p in parts}
+    assert sorted(by_crews) == [1, 8]
+    assert len(by_crews[8].inputs.tickets) == 17
+    assert sorted(t.ticket_id for t in by_crews[1].inputs.tickets) == ["T000017", "T000018", "T000019"]
+
+
+def test_far_apart_clusters_never_trade_tickets() -> None:
+    """Two depots 110 km apart, West with 1 crew and 10 tickets, East with 5 crews and 5: however uneven,
+    no ticket is in reach of the other depot, so each part keeps its own."""
+    inputs = _inputs([(-6.70, 107.50), (-6.70, 108.50)], [1, 5], _line(107.49, 10) + _line(108.49, 5))
+    parts = _check_invariants(inputs, _limit(12))
+    got = sorted((len(p.inputs.crews), sorted(t.ticket_id[-2:] for t in p.inputs.tickets)) for p in parts)
+    assert got == [(1, [f"{i:02d}" for i in range(10)]), (5, [f"{i:02d}" for i in range(10, 15)])]
+
+
+def test_a_busy_depot_with_most_crews_makes_no_giant_part_and_no_crewless_one() -> None:
+    """One depot with 40 of 42 crews and 900 of 1,000 tickets, limit 100: every part within the limit,
+    every solved part with crews, the small depots' parts balanced (27 tickets: a 28th would leave the
+    lone crew 10 % busier than a big-depot crew; by nearest depot alone one 1-crew depot got 245 and set
+    195 aside while 40 crews had room)."""
+    rng = random.Random(4)
+    depots = [(-6.70, 108.55), (-6.72, 108.58), (-6.68, 108.52)]
+    tickets = (
+        _around(rng, *depots[0], 900, 0.04) + _around(rng, *depots[1], 50, 0.02) + _around(rng, *depots[2], 50, 0.02)
+    )
+    parts = _check_invariants(_inputs(depots, [40, 1, 1], tickets), _limit(100))
+    lone = [p for p in parts if len(p.inputs.crews) == 1]
+    assert lone and all(len(p.inputs.tickets) <= 27 for p in lone)
 
 
 def test_the_reported_case_one_depot_group_of_84865_tickets() -> None:
