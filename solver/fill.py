@@ -470,3 +470,47 @@ def swap_in(problem: Problem, routes: Sequence[RawRoute], *, budget: float | Non
     ):
         filler.insert(j)
     return filler.result()
+
+
+def reorder_routes(problem: Problem, routes: Sequence[RawRoute], *, budget: float | None = 1.0) -> tuple[RawRoute, ...]:
+    """``routes`` with visits moved within their route where the objective (travel and customers' waiting)
+    drops and every rule still holds: each visit tried at every other position of its route, best move
+    first, until no move helps or ``budget`` seconds are spent (None: to the end, reproducibly)."""
+    deadline = time.monotonic() + budget if budget is not None else float("inf")
+    filler = _Filler(problem, routes)
+    obj = problem.objective
+
+    def cost(v: int, route: _Route) -> int:
+        d, m = filler.durations[v], filler.distances[v]
+        crew = problem.crews[v]
+        nodes = [crew.start.index, *filler.site[route.order].tolist(), crew.end.index]
+        legs = list(zip(nodes, nodes[1:], strict=False))
+        travel = obj.travel_time_weight * int(sum(d[a, b] for a, b in legs))
+        metres = obj.distance_weight * int(sum(m[a, b] for a, b in legs)) if obj.distance_weight else 0
+        return route.cost + travel + metres
+
+    for v, route in enumerate(filler.routes):
+        if route is None or len(route.order) < 2:
+            continue
+        current = cost(v, route)
+        improved = True
+        while improved and time.monotonic() < deadline:
+            improved = False
+            order = route.order
+            for i in range(len(order)):
+                for p in range(len(order)):
+                    if p == i:
+                        continue
+                    rest = [*order[:i], *order[i + 1 :]]
+                    new = [*rest[:p], order[i], *rest[p:]]
+                    if _breaks_isolation(problem, new):
+                        continue
+                    moved = filler._route(v, new)
+                    if moved is not None and (c := cost(v, moved)) < current:
+                        route, current, improved = moved, c, True
+                        break
+                if improved:
+                    break
+        filler.routes[v] = route
+        filler.changed.add(v)
+    return filler.result()
