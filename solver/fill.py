@@ -17,7 +17,7 @@ positions with numpy before the exact check of the route's remainder.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -402,6 +402,23 @@ def repair_routes(problem: Problem, routes: Mapping[int, Sequence[int]]) -> dict
     return {v: list(r.order) for v, r in enumerate(filler.routes) if r is not None and r.order}
 
 
+def _moves(order: list[int]) -> Iterator[list[int]]:
+    """Orders one move away: a visit relocated, two visits exchanged, a stretch reversed."""
+    n = len(order)
+    for i in range(n):
+        rest = [*order[:i], *order[i + 1 :]]
+        for p in range(n):
+            if p != i:
+                yield [*rest[:p], order[i], *rest[p:]]
+    for i in range(n):
+        for k in range(i + 1, n):
+            swapped = list(order)
+            swapped[i], swapped[k] = swapped[k], swapped[i]
+            yield swapped
+            if k > i + 1:
+                yield [*order[:i], *reversed(order[i : k + 1]), *order[k + 1 :]]
+
+
 def _breaks_isolation(problem: Problem, order: Sequence[int]) -> bool:
     contaminated = False
     for j in order:
@@ -496,20 +513,12 @@ def reorder_routes(problem: Problem, routes: Sequence[RawRoute], *, budget: floa
         improved = True
         while improved and time.monotonic() < deadline:
             improved = False
-            order = route.order
-            for i in range(len(order)):
-                for p in range(len(order)):
-                    if p == i:
-                        continue
-                    rest = [*order[:i], *order[i + 1 :]]
-                    new = [*rest[:p], order[i], *rest[p:]]
-                    if _breaks_isolation(problem, new):
-                        continue
-                    moved = filler._route(v, new)
-                    if moved is not None and (c := cost(v, moved)) < current:
-                        route, current, improved = moved, c, True
-                        break
-                if improved:
+            for new in _moves(route.order):
+                if _breaks_isolation(problem, new):
+                    continue
+                moved = filler._route(v, new)
+                if moved is not None and (c := cost(v, moved)) < current:
+                    route, current, improved = moved, c, True
                     break
         filler.routes[v] = route
         filler.changed.add(v)
