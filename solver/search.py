@@ -221,9 +221,13 @@ def solve(
             if plain is not None:
                 reorder = min(REORDER_BUDGET_MAX, REORDER_BUDGET_PER_JOB * len(problem.jobs))
         search = dataclasses.replace(config, time_limit=config.time_limit - post - reorder) if post else config
+        packed = None
         if plain is not None:
-            search, initial = _pack(plain, search, progress)
-        raw = _run_portfolio(problem, search, initial, progress)
+            search, initial, packed = _pack(plain, search, progress)
+        if search is None and packed is not None:  # no time left for the full objective: the packed routes
+            raw = packed
+        else:
+            raw = _run_portfolio(problem, search or config, initial, progress, fallback=packed)
         if config.fill:
             raw = _fill(problem, raw, budget=None if config.reproducible else post)
         if config.fill and plain is not None:
@@ -251,20 +255,22 @@ def packing_problem(problem: Problem) -> Problem | None:
 
 def _pack(
     plain: Problem, search: SearchConfig, progress: ProgressCallback | None
-) -> tuple[SearchConfig, dict[int, list[int]] | None]:
-    """The packing round (:data:`PACKING_SHARE` of ``search``'s time on ``plain``): the rest of the time, less
-    twice the packing round's model building (the full model is built and warm-started next), and the best
-    packed routes to start from."""
+) -> tuple[SearchConfig | None, dict[int, list[int]] | None, RawResult | None]:
+    """The packing round (:data:`PACKING_SHARE` of ``search``'s time on ``plain``): the search of the full
+    objective for the rest of the time, less twice the packing round's model building (the full model is built
+    and warm-started next), None if that leaves under a second beyond it; the best packed routes to start from,
+    and the packed result itself (the plan if the full objective's search finds nothing in time)."""
     t0 = time.monotonic()
     share = PACKING_SHARE * search.time_limit
     packed = _run_portfolio(
         plain, dataclasses.replace(search, time_limit=share, members=PACKING_PORTFOLIO), None, progress
     )
     if not packed.routes:
-        return search, None
+        return search, None, None
     build = max(0.0, time.monotonic() - t0 - share)  # building the model (and any overrun the watchdog cut)
-    rest = max(0.5, search.time_limit - (time.monotonic() - t0) - 2 * build)
-    return dataclasses.replace(search, time_limit=rest), {r.crew: [j for j, _ in r.visits] for r in packed.routes}
+    rest = search.time_limit - (time.monotonic() - t0) - 2 * build
+    routes = {r.crew: [j for j, _ in r.visits] for r in packed.routes}
+    return (dataclasses.replace(search, time_limit=rest) if rest >= 1.0 + build else None), routes, packed
 
 
 def _with_displacements(
@@ -332,7 +338,11 @@ def _run_portfolio(
     config: SearchConfig,
     initial: dict[int, list[int]] | None,
     progress: ProgressCallback | None,
+    *,
+    fallback: RawResult | None = None,
 ) -> RawResult:
+    """The best result of ``config``'s members; ``fallback`` if none found a solution in time (else the
+    insertion heuristic's first solution)."""
     members = config.members[: config.effective_workers()]
     solution_limit = config.effective_solution_limit(problem)
     time_limit = None if config.reproducible else config.time_limit
@@ -350,7 +360,7 @@ def _run_portfolio(
             deadline=deadline,
             initial_routes=initial,
         )
-    return _run_processes(problem, members, config, time_limit, solution_limit, initial, progress)
+    return _run_processes(problem, members, config, time_limit, solution_limit, initial, progress, fallback)
 
 
 @dataclass
@@ -419,6 +429,7 @@ def _run_processes(
     solution_limit: int | None,
     initial: dict[int, list[int]] | None,
     progress: ProgressCallback | None,
+    fallback: RawResult | None = None,
 ) -> RawResult:
     ctx = process_context()
     running: list[_Member] = []
@@ -472,6 +483,8 @@ def _run_processes(
     candidates = [m.result for m in running if m.result is not None and m.result.routes]
     if not candidates:
         candidates = [m.snapshot for m in running if m.snapshot is not None]
+    if not candidates and fallback is not None:
+        return fallback
     if not candidates:
         errors = [m.error for m in running if m.error and not m.error.startswith("search process exited")]
         if errors:
