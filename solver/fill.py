@@ -17,7 +17,7 @@ positions with numpy before the exact check of the route's remainder.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -402,6 +402,23 @@ def repair_routes(problem: Problem, routes: Mapping[int, Sequence[int]]) -> dict
     return {v: list(r.order) for v, r in enumerate(filler.routes) if r is not None and r.order}
 
 
+def _moves(order: list[int]) -> Iterator[list[int]]:
+    """Orders one move away: a visit relocated, two visits exchanged, a stretch reversed."""
+    n = len(order)
+    for i in range(n):
+        rest = [*order[:i], *order[i + 1 :]]
+        for p in range(n):
+            if p != i:
+                yield [*rest[:p], order[i], *rest[p:]]
+    for i in range(n):
+        for k in range(i + 1, n):
+            swapped = list(order)
+            swapped[i], swapped[k] = swapped[k], swapped[i]
+            yield swapped
+            if k > i + 1:
+                yield [*order[:i], *reversed(order[i : k + 1]), *order[k + 1 :]]
+
+
 def _breaks_isolation(problem: Problem, order: Sequence[int]) -> bool:
     contaminated = False
     for j in order:
@@ -469,4 +486,40 @@ def swap_in(problem: Problem, routes: Sequence[RawRoute], *, budget: float | Non
         (j for j in range(len(jobs)) if j not in served), key=lambda j: (jobs[j].priority, -jobs[j].customers)
     ):
         filler.insert(j)
+    return filler.result()
+
+
+def reorder_routes(problem: Problem, routes: Sequence[RawRoute], *, budget: float | None = 1.0) -> tuple[RawRoute, ...]:
+    """``routes`` with visits moved within their route where the objective (travel and customers' waiting)
+    drops and every rule still holds: each visit tried at every other position of its route, best move
+    first, until no move helps or ``budget`` seconds are spent (None: to the end, reproducibly)."""
+    deadline = time.monotonic() + budget if budget is not None else float("inf")
+    filler = _Filler(problem, routes)
+    obj = problem.objective
+
+    def cost(v: int, route: _Route) -> int:
+        d, m = filler.durations[v], filler.distances[v]
+        crew = problem.crews[v]
+        nodes = [crew.start.index, *filler.site[route.order].tolist(), crew.end.index]
+        legs = list(zip(nodes, nodes[1:], strict=False))
+        travel = obj.travel_time_weight * int(sum(d[a, b] for a, b in legs))
+        metres = obj.distance_weight * int(sum(m[a, b] for a, b in legs)) if obj.distance_weight else 0
+        return route.cost + travel + metres
+
+    for v, route in enumerate(filler.routes):
+        if route is None or len(route.order) < 2:
+            continue
+        current = cost(v, route)
+        improved = True
+        while improved and time.monotonic() < deadline:
+            improved = False
+            for new in _moves(route.order):
+                if _breaks_isolation(problem, new):
+                    continue
+                moved = filler._route(v, new)
+                if moved is not None and (c := cost(v, moved)) < current:
+                    route, current, improved = moved, c, True
+                    break
+        filler.routes[v] = route
+        filler.changed.add(v)
     return filler.result()

@@ -4,12 +4,14 @@ independent checker (``check``) and must leave nothing ``insertable``."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from solver.assemble import assemble_route
 from solver.checker import check, insertable
 from solver.diagnose import explain_all
 from solver.engine import RawRoute
-from solver.fill import displacements, fill_routes, repair_routes, swap_in
-from solver.model import Break, Problem, TimeWindow
+from solver.fill import displacements, fill_routes, reorder_routes, repair_routes, swap_in
+from solver.model import Break, Objective, Problem, TimeWindow
 from solver.solution import SearchStats, Solution
 from tests.solver.test_insertable import problem
 
@@ -82,3 +84,18 @@ def test_swap_serves_the_more_urgent_job() -> None:
     assert [j for j, _ in swap_in(p, [route])[0].visits] == [1]
     kept = problem(end=300, A={"site": 1, "priority": 4, "required": True}, B={"site": 1, "priority": 2})
     assert [j for j, _ in swap_in(kept, [route])[0].visits] == [0]
+
+
+def test_reorder_reaches_more_customers_first() -> None:
+    """A (1 customer, site 1) then B (50, site 2) costs 400 s travel + 15,100 waited; B then A 400 + 10,400: B goes
+    first. With A's window [0, 150] B first would start A at 400, so the order stays."""
+    waits = Objective(travel_time_weight=1, wait_weight=1)
+    p = dataclasses.replace(problem(B={"site": 2, "customers": 50}), objective=waits)
+    route = RawRoute(0, 0, 600, ((0, 100), (1, 300)), ())
+    (moved,) = reorder_routes(p, [route], budget=None)
+    assert moved.visits == ((1, 200), (0, 400))
+    assert check(p, Solution((assemble_route(p, moved),), (), STATS)) == []
+    tight = dataclasses.replace(
+        problem(A={"site": 1, "time_windows": [TimeWindow(0, 150)]}, B={"site": 2, "customers": 50}), objective=waits
+    )
+    assert reorder_routes(tight, [route], budget=None)[0].visits == route.visits

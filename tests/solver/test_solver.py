@@ -6,12 +6,15 @@ expected time can be worked out by hand. Every solution also passes the independ
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from geopy.distance import great_circle
 
 from solver import Break, GreatCircleTravel, MatrixTravel, Model, Objective, Reason, StepType, TimeWindow, solve
-from solver.checker import check
+from solver.checker import check, insertable
+from solver.search import packing_problem
 
 H = 3600
 STEP = 600  # seconds between neighbouring sites on the line
@@ -300,6 +303,27 @@ def test_wait_weight_serves_big_outage_first() -> None:
     m.set_objective(Objective(travel_time_weight=1, wait_weight=1))
     _, sol = solved(m, travel)
     assert sol.route_of("C1").job_ids() == ("BIG", "ONE")
+
+
+def test_time_limited_day_with_waiting_packs_first() -> None:
+    """A day with waiting costs (24 jobs, room for about 12) is packed on the plain objective first, then searched
+    with waiting: the plan passes the checker, nothing left fits, the urgent job and the outage are served."""
+    m, s, travel = line_model(7)
+    m.add_crew(id="C1", start=s[3], shift=TimeWindow(8 * H, 12 * H))
+    m.add_crew(id="C2", start=s[3], shift=TimeWindow(8 * H, 12 * H))
+    for k in range(24):
+        m.add_job(id=f"J{k:02d}", site=s[k % 7], service=1200, priority=4 if k else 1, customers=1)
+    m.add_job(id="BIG", site=s[4], service=1200, priority=4, customers=300)
+    m.set_objective(Objective(travel_time_weight=1, wait_weight=1))
+    problem = m.build(travel)
+    plain = packing_problem(problem)
+    assert plain is not None and plain.objective.wait_weight == 0
+    assert packing_problem(replace(problem, objective=Objective(travel_time_weight=1))) is None
+    sol = solve(problem, time_limit=3, workers=1)
+    assert check(problem, sol) == []
+    served = [j for r in sol.routes for j in r.job_ids()]
+    assert insertable(problem, {r.crew_id: r.job_ids() for r in sol.routes}, [u.job_id for u in sol.unassigned]) == {}
+    assert "J00" in served and "BIG" in served
 
 
 def test_warm_start_from_initial_routes() -> None:
