@@ -93,12 +93,7 @@ def replan_command(
     tz = ZoneInfo(policy.region.timezone)
     now = dt.datetime.now(dt.UTC)
     when = parse_time(at, day=day, tz=tz, what="--at") if at else now.astimezone(tz)
-    cuts: dict[str, dt.datetime] = {}
-    for item in end_shift or []:
-        crew, sep, hhmm = item.partition("=")
-        if not sep or not crew.strip():
-            fail(f"--end-shift {item!r}: expected CREW=HH:MM, e.g. C03=11:00")
-        cuts[crew.strip()] = parse_time(hhmm.strip(), day=day, tz=tz, what=f"--end-shift {crew}")
+    cuts = _end_shift_cuts(end_shift or [], day=day, tz=tz)
     engine = open_engine(existing=True)
     try:
         with reported(*_REFUSALS), parts_status(f"re-planning {day} at {when:%H:%M}", show=not as_json) as on_part:
@@ -126,6 +121,17 @@ def replan_command(
         _print_replan(run, when, tz=tz, out=out, lang=lang)
         _print_unconfirmed(run, when, labels=_labels(lang, tz))
         _print_not_done(run, labels=_labels(lang, tz))
+
+
+def _end_shift_cuts(items: list[str], *, day: dt.date, tz: ZoneInfo) -> dict[str, dt.datetime]:
+    """--end-shift CREW=HH:MM options as each crew's new shift end on ``day``; a malformed one fails."""
+    cuts: dict[str, dt.datetime] = {}
+    for item in items:
+        crew, sep, hhmm = item.partition("=")
+        if not sep or not crew.strip():
+            fail(f"--end-shift {item!r}: expected CREW=HH:MM, e.g. C03=11:00")
+        cuts[crew.strip()] = parse_time(hhmm.strip(), day=day, tz=tz, what=f"--end-shift {crew}")
+    return cuts
 
 
 def _replan_json(run: ReplanRun, when: dt.datetime) -> dict[str, Any]:
