@@ -53,6 +53,10 @@ class SearchMember:
     dimension_transits: str = "auto"
     # Any other RoutingSearchParameters field by dotted name, e.g. {"ls_operator_neighbors_ratio": 0.5}.
     extra: Mapping[str, object] = field(default_factory=dict)
+    # Iterated local search only: the simulated-annealing temperatures (initial, final) as fractions of the
+    # problem's mean arc cost, so they keep their meaning at any cost scale; None keeps OR-Tools' automatic
+    # ones, which are the same fractions 0.1 and 0.001 of a sampled mean arc cost.
+    sa_temperatures: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,18 @@ def search_parameters(
     return params
 
 
+def set_temperatures(
+    params: pywrapcp.DefaultRoutingSearchParameters, member: SearchMember, mean_arc_cost: float
+) -> None:
+    """The member's annealing temperatures (fractions of ``mean_arc_cost``) into an iterated local search."""
+    if member.sa_temperatures is None or not params.use_iterated_local_search:
+        return
+    annealing = params.iterated_local_search_parameters.reference_solution_acceptance_strategy.simulated_annealing
+    annealing.automatic_temperatures = False
+    annealing.initial_temperature = member.sa_temperatures[0] * mean_arc_cost
+    annealing.final_temperature = member.sa_temperatures[1] * mean_arc_cost
+
+
 class RoutingBuild:
     """A routing model for one Problem. Keeps the manager and callbacks alive (issues 270, 228)."""
 
@@ -198,6 +214,7 @@ class RoutingBuild:
             dimension_transits == "auto" and n_nodes <= MATRIX_TRANSIT_MAX_NODES
         )
         self._callbacks: list[Callable[[int, int], int]] = []
+        arc_means: list[float] = []
         transit_of_class: dict[tuple[str | None, float], int] = {}
         cost_of_class: dict[tuple[str | None, float], int] = {}
         class_of_crew = [(c.profile if problem.travel.profiles else None, c.speed_factor) for c in crews]
@@ -213,6 +230,7 @@ class RoutingBuild:
                 if obj.distance_weight:
                     cost += obj.distance_weight * travel.distances[np.ix_(sites, sites)].astype(np.int64)
                 self._add_reorder_costs(cost, len(depot_sites))
+                arc_means.append(_sampled_mean(cost))
                 cost_of_class[key] = routing.RegisterTransitMatrix(cost.tolist())
                 transit = durations + service[:, None]
                 if use_matrix:
@@ -220,6 +238,9 @@ class RoutingBuild:
                 else:
                     transit_of_class[key] = routing.RegisterTransitCallback(self._transit_callback(transit))
             routing.SetArcCostEvaluatorOfVehicle(cost_of_class[key], v)
+        # Over the vehicles, as OR-Tools' automatic annealing temperatures weigh their cost classes.
+        class_means = dict(zip(cost_of_class, arc_means, strict=True))
+        self.mean_arc_cost = float(np.mean([class_means[key] for key in class_of_crew])) if crews else 0.0
 
         routing.AddDimensionWithVehicleTransits(
             [transit_of_class[key] for key in class_of_crew], horizon, horizon, False, "Time"
@@ -401,6 +422,16 @@ class RoutingBuild:
         return self.routing.ReadAssignmentFromRoutes(index_routes, True)
 
 
+def _sampled_mean(matrix: np.ndarray, samples: int = 100_000) -> float:
+    """The mean entry of a square matrix, from a fixed sample of entries when it is large (deterministic)."""
+    if matrix.size <= samples:
+        return float(matrix.mean())
+    rng = np.random.default_rng(0)
+    rows = rng.integers(0, matrix.shape[0], samples)
+    cols = rng.integers(0, matrix.shape[1], samples)
+    return float(matrix[rows, cols].mean())
+
+
 def _crew_may_serve(crew, job) -> bool:  # noqa: ANN001 - solver.model types, kept loose for speed
     if not job.skills <= crew.skills:
         return False
@@ -433,6 +464,7 @@ def run_search(
     ):
         member = guided_fallback(member)
     params = search_parameters(member, time_limit=time_limit, solution_limit=solution_limit)
+    set_temperatures(params, member, build.mean_arc_cost)
     state: dict[str, Any] = {"solutions": 0, "first": None, "best": None, "last_snapshot": 0.0, "restoring": False}
 
     def at_solution() -> None:
