@@ -26,7 +26,7 @@ def _workers_used(monkeypatch: pytest.MonkeyPatch, idle: float, **kwargs: object
     monkeypatch.setattr(search, "idle_cores", lambda: idle)
     monkeypatch.setattr(search, "available_cores", lambda: 2)
 
-    def fake_portfolio(problem, config, initial, progress):  # noqa: ANN001, ANN202 - stands in for the search
+    def fake_portfolio(problem, config, initial, progress, fallback=None):  # noqa: ANN001, ANN202 - stands in
         seen.append(config)
         return RawResult((), 0, "success", 0, 0.0, 0.0, "fake")
 
