@@ -1,7 +1,8 @@
 """Wide-outage benchmark: a generated storm day, grouped by the network versus not grouped.
 
 1. Prediction, on storm days of seeds not used while choosing the grouping rule and its defaults
-   (window_min = 60, min_reports = 3, link_max_m = 300 were chosen on seeds 1, 11-13 and 21-23): precision
+   (window_min = 60, min_reports = 3, link_max_m = 300 were chosen on seeds 1, 11-13 and 21-23, the move-up
+   rule, transformers dark together, on seeds 1-10): precision
    and recall of the inferred outages against the generator's ground truth (exact: the very asset;
    related: the asset or one above/below it), and the predicted device level (transformer vs feeder
    section) of those found.
