@@ -69,14 +69,17 @@ def group_outages(inputs: PlanInputs, policy: Policy, *, as_of: dt.datetime | No
     out = {a for a, ts in reports.items() if _tripped(assets[a], ts, policy)} - dismissed
     declared = {m.asset_id for m in marks if m.action == "declared" and m.asset_id in assets}
     out |= declared | set(jobs) | set(planned)
-    tops = _move_up(out, reports, assets, policy, marked=(declared | set(jobs) | set(planned)) - dismissed,
+    window = dt.timedelta(minutes=policy.outage.window_min)
+    moment = {a: _burst(_first_per_customer(ts), window)[1] for a, ts in reports.items()}
+    tops = _move_up(out, moment, assets, policy, marked=(declared | set(jobs) | set(planned)) - dismissed,
                     keep=set(jobs) | set(planned) | dismissed)  # fmt: skip
     below = _subtrees(tops, assets)
+    began = _onsets(below, moment, jobs, planned, declared)
     absorbed: dict[str, list[Ticket]] = defaultdict(list)
     for asset_id, ts in reports.items():
         top = below.get(asset_id)
-        if top is not None:
-            absorbed[top].extend(ts)
+        if top is not None:  # a report made well before the asset went dark is a fault of its own
+            absorbed[top].extend(t for t in ts if began.get(top) is None or t.reported_at >= began[top] - window)
     taken = {t.ticket_id for ts in absorbed.values() for t in ts}
     kept = [t for t in inputs.tickets if t.ticket_id not in taken and t.category is not Category.ASSET_OUTAGE]
     kept += [j for a, j in jobs.items() if a not in tops]  # a job whose asset is no longer out stays a job
@@ -180,9 +183,34 @@ def _burst(times: list[dt.datetime], window: dt.timedelta) -> tuple[int, dt.date
     return most, start
 
 
+def _onsets(
+    below: dict[str, str],
+    moment: dict[str, dt.datetime],
+    jobs: dict[str, Ticket],
+    planned: dict[str, OutageMark],
+    declared: set[str],
+) -> dict[str, dt.datetime | None]:
+    """When each outage (by its top asset) began: its earlier job's report time, a planned outage's start,
+    nothing known for a declared one, else the median moment its transformers went dark."""
+    moments: dict[str, list[dt.datetime]] = defaultdict(list)
+    for asset_id, top in below.items():
+        if asset_id in moment:
+            moments[top].append(moment[asset_id])
+    began: dict[str, dt.datetime | None] = {}
+    for top in set(below.values()):
+        times = sorted(moments[top])
+        if top in jobs:
+            began[top] = jobs[top].reported_at
+        elif top in planned or top in declared:
+            began[top] = planned[top].starts_at if top in planned else None
+        else:
+            began[top] = times[len(times) // 2] if times else None
+    return began
+
+
 def _move_up(
     out: set[str],
-    reports: dict[str, list[Ticket]],
+    moment: dict[str, dt.datetime],
     assets: dict[str, Asset],
     policy: Policy,
     *,
@@ -199,7 +227,7 @@ def _move_up(
     sees which of its sections are out."""
     tree = _Tree(assets)
     window = dt.timedelta(minutes=policy.outage.window_min)
-    moment = {a: _burst(_first_per_customer(ts), window)[1] for a, ts in reports.items() if ts}
+    moment = dict(moment)
     always = {leaf for a in marked for leaf in tree.leaves(a)} | marked
     found = set(out)
     for parent in sorted(tree.children, key=lambda a: (-tree.depth(a), a)):

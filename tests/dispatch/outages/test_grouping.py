@@ -177,3 +177,12 @@ def test_one_caller_under_each_transformer_of_a_feeder_is_the_feeder() -> None:
     assert [o.asset_id for o in group_outages(day_inputs(*each, assets=_FEEDER), POLICY).outages] == ["FX"]
     two = [*_calls("TA1", 18, n=1), *_calls("TB1", 18, n=1)]
     assert group_outages(day_inputs(*two, assets=_FEEDER), POLICY).outages == ()
+
+
+def test_a_report_made_days_before_the_trip_stays_a_home_visit() -> None:
+    """TR1's three callers at 06:00 are its outage; a TR1 customer's no-power report three days older is a
+    fault of its own (the transformer was fine then): a home visit, not absorbed."""
+    old = replace(report("O1", "TR1"), reported_at=dt.datetime(2026, 11, 27, 9, tzinfo=WIB))
+    g = group_outages(day_inputs(*(report(f"A{i}", "TR1") for i in range(1, 4)), old), POLICY)
+    assert [(o.asset_id, o.tickets) for o in g.outages] == [("TR1", ("A1", "A2", "A3"))]
+    assert "O1" in {t.ticket_id for t in g.tickets}
