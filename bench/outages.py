@@ -29,6 +29,7 @@
 
     .venv/bin/python bench/outages.py [--tickets 3000] [--storm-share 0.33] [--trips 30] [--crews 40]
                                       [--time-limit 30] [--seeds 31,32,33] [--plan-seed 31]
+                                      [--explain] [--no-plans]
 """
 
 from __future__ import annotations
@@ -119,6 +120,40 @@ def prediction(inputs: PlanInputs, storm: Storm, policy: Policy) -> dict[str, fl
         "recall_related": len(hit) / max(1, len(truth)),
         "level_accuracy": sum(t in found[t] for t in hit) / max(1, len(hit)),
     }
+
+
+def failures(inputs: PlanInputs, storm: Storm, policy: Policy) -> list[str]:
+    """One line per tripped asset not inferred exactly, and per outage inferred where nothing tripped, with
+    its likely cause: too few callers within outage.window_min, callers spread wider than that (or linked
+    to another transformer), wrong
+    level (an asset above or below inferred instead), or reports the storm did not cause."""
+    parent = {a.asset_id: a.parent_id for a in inputs.assets}
+    customers = {a.asset_id: a.customers for a in inputs.assets}
+    grouping = group_outages(inputs, policy)
+    inferred = {o.asset_id: o for o in grouping.outages}
+    by_id = {t.ticket_id: t for t in inputs.tickets}
+    window = dt.timedelta(minutes=policy.outage.window_min)
+    lines = []
+    for asset_id, kind in sorted(storm.tripped.items()):
+        if asset_id in inferred:
+            continue
+        times = sorted(by_id[t].reported_at for t, c in storm.cause.items() if c == asset_id and t in by_id)
+        most = max((sum(1 for u in times if t <= u <= t + window) for t in times), default=0)
+        near = [a for a in inferred if _related(a, asset_id, parent)]
+        if near:
+            why = f"wrong level: {', '.join(near)} inferred"
+        elif most < policy.outage.min_reports:
+            why = f"too few callers: {most} within {policy.outage.window_min} min"
+        else:
+            spread = (times[-1] - times[0]).total_seconds() / 60
+            why = f"callers spread or linked elsewhere: {len(times)} over {spread:.0f} min"
+        lines.append(f"  missed {asset_id} ({kind}, {customers[asset_id]} customers, {len(times)} callers): {why}")
+    for asset_id, o in sorted(inferred.items()):
+        if not any(_related(asset_id, t, parent) for t in storm.tripped):
+            storm_made = sum(1 for t in o.tickets if t in storm.cause)
+            lines.append(f"  false {asset_id}: {len(o.tickets)} reports, {storm_made} from a trip, "
+                         f"{len(o.tickets) - storm_made} of the day's other tickets")  # fmt: skip
+    return lines
 
 
 def plan_figures(
@@ -226,20 +261,35 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--seeds", default="31,32,33", help="storm days for precision/recall (not 1, 11-23)")
     parser.add_argument("--plan-seed", type=int, default=31)
+    parser.add_argument("--explain", action="store_true", help="print each missed and each false outage, and why")
+    parser.add_argument("--no-plans", action="store_true", help="prediction only")
     args = parser.parse_args()
     print(f"storm day: {args.tickets} tickets ({args.storm_share:.0%} from {args.trips} tripped assets + noise), "
           f"{args.crews} crews, time limit {args.time_limit:.0f} s")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
-        for seed in (int(s) for s in args.seeds.split(",") if s):
+        seeds = [int(s) for s in args.seeds.split(",") if s]
+        means: dict[str, float] = {}
+        for seed in seeds:
             inputs, storm, policy = storm_day(seed, tickets=args.tickets, share=args.storm_share, trips=args.trips,
                                               crews=args.crews, folder=Path(tmp) / f"s{seed}")  # fmt: skip
             p = prediction(inputs, storm, policy)
+            explained = failures(inputs, storm, policy) if args.explain else []
             print(
                 f"seed {seed}: {p['inferred']} outages inferred, {p['tripped']} tripped | exact precision "
                 f"{p['precision_exact']:.2f} recall {p['recall_exact']:.2f} | related precision "
                 f"{p['precision_related']:.2f} recall {p['recall_related']:.2f} | "
                 f"device level {p['level_accuracy']:.2f}"
             )
+            for line in explained:
+                print(line)
+            for key in p:
+                means[key] = means.get(key, 0.0) + p[key] / len(seeds)
+        if seeds:
+            print(f"mean of {len(seeds)} seeds: exact precision {means['precision_exact']:.3f} recall "
+                  f"{means['recall_exact']:.3f} | related precision {means['precision_related']:.3f} recall "
+                  f"{means['recall_related']:.3f} | device level {means['level_accuracy']:.3f}")  # fmt: skip
+        if args.no_plans:
+            return
         inputs, storm, policy = storm_day(args.plan_seed, tickets=args.tickets, share=args.storm_share,
                                           trips=args.trips, crews=args.crews, folder=Path(tmp) / "plan")  # fmt: skip
     rows = {}
