@@ -1,11 +1,11 @@
 """Wide-outage benchmark: a generated storm day, grouped by the network versus not grouped.
 
 1. Prediction, on storm days of seeds not used while choosing the grouping rule and its defaults
-   (window_min = 60, min_reports = 3, link_max_m = 300 were chosen on seeds 1, 11-13 and 21-23, the move-up
-   rule, transformers dark together, on seeds 1-10): precision
-   and recall of the inferred outages against the generator's ground truth (exact: the very asset;
-   related: the asset or one above/below it), and the predicted device level (transformer vs feeder
-   section) of those found.
+   (window_min = 60, min_reports = 3, link_max_m = 300 were chosen on seeds 1, 11-13 and 21-23; the move-up
+   rule, transformers dark together, on seeds 1-10): precision and recall of the inferred outages against
+   the generator's ground truth (exact: the very asset; related: the asset or one above/below it), and the
+   predicted device level (transformer vs feeder section) of those found. ``--explain`` prints each miss
+   and each false outage with its likely cause.
 2. Plans of one storm day, same inputs, same time limit, same caps, with grouping (the product) and without
    (the baseline: every report its own visit, as before the network). Each figure whole day, and in
    brackets the storm's part:
@@ -17,9 +17,9 @@
      end of the first home visit to one of its callers by a crew with the asset job's skills plus the asset
      job's service time (the crew at the door sees the network fault and mends it straight away, its route
      otherwise unchanged: generous to the baseline, which has no asset job; a crew without the skills
-     restores nothing; a last line gives the figures if any crew at the door did). Every other ticket (the day's
-     backlog, unrelated faults in the storm) weighs its ``customers_affected`` from its report until its own
-     visit ends. "today" counts only the hours from the midnight starting the planned day: what a plan can
+     restores nothing; a last line gives the figures if any crew at the door did). Every other ticket
+     (the day's backlog, unrelated faults in the storm) weighs its ``customers_affected`` from its report
+     until its own visit ends. "today" counts only the hours from the midnight starting the planned day: what a plan can
      change (the hours before are the same in both arms).
    - tickets resolved: tickets whose own visit is routed or whose tripped asset is restored as above. A
      report absorbed by an outage that its tripped asset does not explain (an unrelated fault under it) is
