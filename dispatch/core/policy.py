@@ -304,7 +304,8 @@ class OutagePolicy:
     # A report whose transformer_id is missing, unknown or farther than this from the report belongs to the
     # nearest transformer within this distance (0: trust transformer_id alone).
     link_max_m: float = number_field(300.0, 0, 5000)
-    # Tripped assets under one upstream asset that move the outage up to it (its lowest common ancestor).
+    # Children of an upstream asset that must go dark together to move the outage up to it (its lowest
+    # common ancestor; see dispatch.outages.grouping).
     min_children: int = number_field(2, 2, 1000)
     # The asset job's priority: the more urgent of this and its most urgent report's. The solver serves
     # jobs by count within a priority, so one job standing for a hundred customers needs the higher class.

@@ -2,9 +2,12 @@
 
 Reports are counted per transformer (``Ticket.transformer_id``). A transformer is out when at least
 ``outage.min_reports`` customers report, or ``outage.min_share`` of its customers, within
-``outage.window_min`` minutes of each other; a feeder section is out
-when at least ``outage.min_children`` of the assets below it are out, and at least half of them (the lowest
-common ancestor explaining them), and so on up the feeder. Each topmost asset out becomes one outage: every
+``outage.window_min`` minutes of each other. An upstream feeder section is out when its transformers went
+dark together: inside one such window, transformers holding most of its customers (``MIN_CHILD_SHARE``)
+start reporting, under at least ``outage.min_children`` of its children, of which that many are out
+themselves or ``outage.min_reports`` transformers report (the lowest common ancestor explaining them), and
+so on up the feeder. Trips hours apart under one feeder stay separate outages.
+Each topmost asset out becomes one outage: every
 no-power report below it is absorbed (not visited at home), and one outdoor job at the asset stands for
 them, unless the outage is a planned one (nobody is sent). A declared outage is out whatever the reports;
 a dismissed one is never inferred. An asset job still open from an earlier run keeps its asset out.
@@ -23,8 +26,11 @@ from dispatch.core.policy import Policy
 
 # The reports an outage can explain; any other category (a meter, a line down) stays a visit.
 GROUPED = frozenset({Category.NO_POWER, Category.PARTIAL_POWER})
-# Share of an upstream asset's children that must be out to move the outage up to it.
-MIN_CHILD_SHARE = 0.5
+# Share of an upstream asset's customers whose transformers must go dark together to move the outage up to
+# it. When an asset trips, every transformer below it is dark and nearly all of its customers are under a
+# transformer somebody calls from (a small transformer may stay silent); two of a feeder's four sections
+# tripping within the same hour darken only half of it.
+MIN_CHILD_SHARE = 0.75
 
 
 @dataclass(frozen=True)
@@ -61,15 +67,19 @@ def group_outages(inputs: PlanInputs, policy: Policy, *, as_of: dt.datetime | No
         elif t.category in GROUPED and (transformer := link.transformer_of(t)):
             reports[transformer].append(t)
     out = {a for a, ts in reports.items() if _tripped(assets[a], ts, policy)} - dismissed
-    out |= {m.asset_id for m in marks if m.action == "declared" and m.asset_id in assets}
-    out |= set(jobs) | set(planned)
-    tops = _move_up(out, assets, policy, keep=set(jobs) | set(planned) | dismissed)
+    declared = {m.asset_id for m in marks if m.action == "declared" and m.asset_id in assets}
+    out |= declared | set(jobs) | set(planned)
+    window = dt.timedelta(minutes=policy.outage.window_min)
+    moment = {a: _burst(_first_per_customer(ts), window)[1] for a, ts in reports.items()}
+    tops = _move_up(out, moment, assets, policy, marked=(declared | set(jobs) | set(planned)) - dismissed,
+                    keep=set(jobs) | set(planned) | dismissed)  # fmt: skip
     below = _subtrees(tops, assets)
+    began = _onsets(below, moment, jobs, planned, declared)
     absorbed: dict[str, list[Ticket]] = defaultdict(list)
     for asset_id, ts in reports.items():
         top = below.get(asset_id)
-        if top is not None:
-            absorbed[top].extend(ts)
+        if top is not None:  # a report made well before the asset went dark is a fault of its own
+            absorbed[top].extend(t for t in ts if began.get(top) is None or t.reported_at >= began[top] - window)
     taken = {t.ticket_id for ts in absorbed.values() for t in ts}
     kept = [t for t in inputs.tickets if t.ticket_id not in taken and t.category is not Category.ASSET_OUTAGE]
     kept += [j for a, j in jobs.items() if a not in tops]  # a job whose asset is no longer out stays a job
@@ -147,40 +157,150 @@ def _active_marks(marks: tuple[OutageMark, ...], as_of: dt.datetime | None) -> l
 def _tripped(asset: Asset, tickets: list[Ticket], policy: Policy) -> bool:
     """Enough of a transformer's customers report no power within ``outage.window_min`` minutes of each
     other (each customer counted once)."""
-    window = dt.timedelta(minutes=policy.outage.window_min)
-    first: dict[str, dt.datetime] = {}
-    for t in tickets:
-        who = t.customer_id or t.ticket_id
-        first[who] = min(first.get(who, t.reported_at), t.reported_at)
-    times = sorted(first.values())
-    most, lo = 0, 0
-    for hi, moment in enumerate(times):  # the most reports inside any window of the policy's length
-        while moment - times[lo] > window:
-            lo += 1
-        most = max(most, hi - lo + 1)
+    most, _ = _burst(_first_per_customer(tickets), dt.timedelta(minutes=policy.outage.window_min))
     share = most / asset.customers if asset.customers > 0 else 0.0
     return most >= policy.outage.min_reports or share >= policy.outage.min_share
 
 
-def _move_up(out: set[str], assets: dict[str, Asset], policy: Policy, *, keep: set[str]) -> set[str]:
-    """The topmost assets out: an upstream asset with enough of its children out takes their place, level
-    by level; a dismissed asset is never taken as out."""
-    children: dict[str, list[str]] = defaultdict(list)
-    for a in assets.values():
-        if a.parent_id in assets:
-            children[a.parent_id].append(a.asset_id)
-    out = set(out)
-    changed = True
-    while changed:
-        changed = False
-        for parent, kids in children.items():
-            if parent in out or parent in keep or assets[parent].kind is not AssetKind.FEEDER_SECTION:
-                continue
-            down = [k for k in kids if k in out]
-            if len(down) >= policy.outage.min_children and len(down) >= MIN_CHILD_SHARE * len(kids):
-                out.add(parent)
-                changed = True
-    return {a for a in out if not _has_ancestor_in(a, out, assets)}
+def _first_per_customer(tickets: list[Ticket]) -> list[dt.datetime]:
+    """The sorted moments a transformer's customers first reported (each customer counted once)."""
+    first: dict[str, dt.datetime] = {}
+    for t in tickets:
+        who = t.customer_id or t.ticket_id
+        first[who] = min(first.get(who, t.reported_at), t.reported_at)
+    return sorted(first.values())
+
+
+def _burst(times: list[dt.datetime], window: dt.timedelta) -> tuple[int, dt.datetime]:
+    """The most of ``times`` (sorted, not empty) inside one window, and when the earliest such window starts:
+    the moment a transformer went dark, unmoved by a late caller or a fault days before."""
+    most, start, lo = 0, times[0], 0
+    for hi, moment in enumerate(times):
+        while moment - times[lo] > window:
+            lo += 1
+        if hi - lo + 1 > most:
+            most, start = hi - lo + 1, times[lo]
+    return most, start
+
+
+def _onsets(
+    below: dict[str, str],
+    moment: dict[str, dt.datetime],
+    jobs: dict[str, Ticket],
+    planned: dict[str, OutageMark],
+    declared: set[str],
+) -> dict[str, dt.datetime | None]:
+    """When each outage (by its top asset) began: its earlier job's report time, a planned outage's start,
+    nothing known for a declared one, else the median moment its transformers went dark."""
+    moments: dict[str, list[dt.datetime]] = defaultdict(list)
+    for asset_id, top in below.items():
+        if asset_id in moment:
+            moments[top].append(moment[asset_id])
+    began: dict[str, dt.datetime | None] = {}
+    for top in set(below.values()):
+        times = sorted(moments[top])
+        if top in jobs:
+            began[top] = jobs[top].reported_at
+        elif top in planned or top in declared:
+            began[top] = planned[top].starts_at if top in planned else None
+        else:
+            began[top] = times[len(times) // 2] if times else None
+    return began
+
+
+def _move_up(
+    out: set[str],
+    moment: dict[str, dt.datetime],
+    assets: dict[str, Asset],
+    policy: Policy,
+    *,
+    marked: set[str],
+    keep: set[str],
+) -> set[str]:
+    """The topmost assets out. An upstream asset is out when its transformers went dark *together*: inside
+    one ``outage.window_min`` window, the transformers that went dark (or lie under a ``marked`` asset:
+    declared, planned or with a job) hold at least ``MIN_CHILD_SHARE`` of its customers, lie under at least
+    ``outage.min_children`` of its direct children, and either that many children went out in the window
+    or at least ``outage.min_reports`` transformers did (a section whose every transformer has one caller
+    is out, though none of them is on its own). So separate trips hours apart under one feeder stay
+    separate outages. An asset in ``keep`` is never moved into. Deepest assets first, so that a feeder
+    sees which of its sections are out."""
+    tree = _Tree(assets)
+    window = dt.timedelta(minutes=policy.outage.window_min)
+    moment = dict(moment)
+    always = {leaf for a in marked for leaf in tree.leaves(a)} | marked
+    found = set(out)
+    for parent in sorted(tree.children, key=lambda a: (-tree.depth(a), a)):
+        if parent in found or parent in keep or assets[parent].kind is not AssetKind.FEEDER_SECTION:
+            continue
+        kids = tree.children[parent]
+        if sum(1 for k in kids if any(x in moment or x in always for x in tree.leaves(k))) < policy.outage.min_children:
+            continue
+        for k in kids:  # when a child that is out went dark: the median of its transformers' moments
+            times = sorted(moment[x] for x in tree.leaves(k) if x in moment)
+            if k in found and k not in moment and times:
+                moment[k] = times[len(times) // 2]
+        if _dark_together(parent, [k for k in kids if k in found], tree, moment, always, window, policy):
+            found.add(parent)
+    return {a for a in found if not _has_ancestor_in(a, found, assets)}
+
+
+class _Tree:
+    """Children, and the transformers (leaves) below each asset."""
+
+    def __init__(self, assets: dict[str, Asset]) -> None:
+        self.assets = assets
+        self.children: dict[str, list[str]] = defaultdict(list)
+        for a in assets.values():
+            if a.parent_id in assets and a.parent_id != a.asset_id:
+                self.children[a.parent_id].append(a.asset_id)
+        self._leaves: dict[str, list[str]] = {}
+
+    def leaves(self, asset_id: str) -> list[str]:
+        if asset_id not in self._leaves:
+            self._leaves[asset_id] = []  # a cycle in the network ends here
+            kids = self.children.get(asset_id, [])
+            self._leaves[asset_id] = [x for k in kids for x in self.leaves(k)] if kids else [asset_id]
+        return self._leaves[asset_id]
+
+    def depth(self, asset_id: str) -> int:
+        seen, current = {asset_id}, self.assets[asset_id].parent_id
+        while current in self.assets and current not in seen:
+            seen.add(current)
+            current = self.assets[current].parent_id
+        return len(seen)
+
+
+def _dark_together(
+    parent: str,
+    out_kids: list[str],
+    tree: _Tree,
+    moment: dict[str, dt.datetime],
+    always: set[str],
+    window: dt.timedelta,
+    policy: Policy,
+) -> bool:
+    """Some window holds the moments of transformers below ``parent`` holding ``MIN_CHILD_SHARE`` of its
+    customers (``always``: dark anyway) under ``outage.min_children`` of its children, and the moments of
+    that many of ``out_kids`` (its children out) or of ``outage.min_reports`` transformers."""
+    under = {x: k for k in tree.children[parent] for x in tree.leaves(k)}
+    weight = {x: max(1, tree.assets[x].customers) for x in under}
+    need = MIN_CHILD_SHARE * sum(weight.values())
+    o = policy.outage
+    starts = sorted({moment[x] for x in under if x in moment and x not in always})
+    for start in starts or [None]:
+
+        def inside(x: str, start: dt.datetime | None = start) -> bool:
+            return x in always or (start is not None and x in moment and start <= moment[x] <= start + window)
+
+        dark = [x for x in under if inside(x)]
+        if (
+            sum(weight[x] for x in dark) >= need
+            and len({under[x] for x in dark}) >= o.min_children
+            and (sum(1 for k in out_kids if inside(k)) >= o.min_children or len(dark) >= o.min_reports)
+        ):
+            return True
+    return False
 
 
 def _has_ancestor_in(asset_id: str, out: set[str], assets: dict[str, Asset]) -> bool:

@@ -130,7 +130,8 @@ unreported = "keep"
 # Wide outages: open no_power / partial_power tickets grouped by the network (dispatch import assets).
 # A transformer is out with at least min_reports reporting customers or min_share of its customers,
 # counted within window_min minutes;
-# min_children tripped assets (and half of them) under one feeder section move the outage up to it.
+# A feeder section whose transformers go dark together (3/4 of its customers, under min_children
+# of its children) within window_min is the outage instead.
 # Each outage is one outdoor job at the asset; its tickets are not visited at home.
 enabled = true
 min_reports = 3

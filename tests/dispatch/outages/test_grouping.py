@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from dispatch.core.domain import Category, OutageMark
+from dispatch.core.domain import Asset, Category, OutageMark, Ticket
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.intraday.model import ReplanInputs
 from dispatch.intraday.replan import make_replan
 from dispatch.outages.grouping import group_outages
 from dispatch.planning.nightly import make_plan
-from tests.dispatch.outages.network import WIB, day_inputs, report
+from tests.dispatch.outages.network import WIB, S, T, day_inputs, report
 from tests.dispatch.plan_checker import check_plan
 
 POLICY = Policy()
@@ -138,3 +138,51 @@ def test_plan_with_relinked_reports_passes_the_checker() -> None:
     plan = make_plan(inputs, POLICY, reproducible=True, workers=1).plan
     assert [o.tickets for o in plan.outages or ()] == [("A1", "A2", "A3")]
     assert check_plan(plan.to_json(), inputs, POLICY) == []
+
+
+# Feeder FX with sections SA (TA1, TA2) and SB (TB1, TB2), 50 customers per transformer, ~1 km apart.
+_FEEDER = (
+    Asset("FX", S, -6.800, 108.600, "", 200),
+    Asset("SA", S, -6.800, 108.600, "FX", 100),
+    Asset("SB", S, -6.800, 108.640, "FX", 100),
+    Asset("TA1", T, -6.800, 108.600, "SA", 50),
+    Asset("TA2", T, -6.800, 108.610, "SA", 50),
+    Asset("TB1", T, -6.800, 108.640, "SB", 50),
+    Asset("TB2", T, -6.800, 108.650, "SB", 50),
+)
+
+
+def _calls(transformer: str, hour: int, n: int = 3) -> list[Ticket]:
+    """``n`` customers of ``transformer`` calling from 0, 5, 10 ... minutes past ``hour``."""
+    here = {a.asset_id: a for a in _FEEDER}[transformer]
+    return [
+        replace(report(f"{transformer}-{i}", "TR1", minute=5 * i), transformer_id=transformer, lat=here.lat,
+                lon=here.lon, reported_at=dt.datetime(2026, 11, 29, hour, 5 * i, tzinfo=WIB))
+        for i in range(n)
+    ]  # fmt: skip
+
+
+def test_sections_tripping_hours_apart_stay_two_outages() -> None:
+    """SA dark at 18:00 and SB at 21:00 are two trips (two jobs); all four dark at 18:00 is the feeder FX."""
+    apart = [*_calls("TA1", 18), *_calls("TA2", 18), *_calls("TB1", 21), *_calls("TB2", 21)]
+    assert [o.asset_id for o in group_outages(day_inputs(*apart, assets=_FEEDER), POLICY).outages] == ["SA", "SB"]
+    together = [*_calls("TA1", 18), *_calls("TA2", 18), *_calls("TB1", 18), *_calls("TB2", 18)]
+    assert [o.asset_id for o in group_outages(day_inputs(*together, assets=_FEEDER), POLICY).outages] == ["FX"]
+
+
+def test_one_caller_under_each_transformer_of_a_feeder_is_the_feeder() -> None:
+    """A single caller under each of SA's transformers and SB's within the hour (four transformers dark
+    together) is the feeder FX, though no transformer has min_reports callers; two lone callers are not."""
+    each = [t for tr in ("TA1", "TA2", "TB1", "TB2") for t in _calls(tr, 18, n=1)]
+    assert [o.asset_id for o in group_outages(day_inputs(*each, assets=_FEEDER), POLICY).outages] == ["FX"]
+    two = [*_calls("TA1", 18, n=1), *_calls("TB1", 18, n=1)]
+    assert group_outages(day_inputs(*two, assets=_FEEDER), POLICY).outages == ()
+
+
+def test_a_report_made_days_before_the_trip_stays_a_home_visit() -> None:
+    """TR1's three callers at 06:00 are its outage; a TR1 customer's no-power report three days older is a
+    fault of its own (the transformer was fine then): a home visit, not absorbed."""
+    old = replace(report("O1", "TR1"), reported_at=dt.datetime(2026, 11, 27, 9, tzinfo=WIB))
+    g = group_outages(day_inputs(*(report(f"A{i}", "TR1") for i in range(1, 4)), old), POLICY)
+    assert [(o.asset_id, o.tickets) for o in g.outages] == [("TR1", ("A1", "A2", "A3"))]
+    assert "O1" in {t.ticket_id for t in g.tickets}
