@@ -442,7 +442,9 @@ def swap_in(problem: Problem, routes: Sequence[RawRoute], *, budget: float | Non
     deadline = time.monotonic() + budget if budget is not None else float("inf")
     filler = _Filler(problem, routes)
     jobs = problem.jobs
-    served = {j for r in filler.routes if r is not None for j in r.order}
+    # Served as the routes were given: a route the filler cannot re-time is left as it is, but its jobs
+    # are still served (counting only the filler's routes put such a job on a second crew).
+    served = {j for r in routes for j, _ in r.visits}
     unassigned = sorted(
         (j for j in range(len(jobs)) if j not in served), key=lambda j: (jobs[j].priority, -jobs[j].customers, j)
     )

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
+from solver import MatrixTravel, Model
 from solver.assemble import assemble_route
 from solver.checker import check, insertable
 from solver.diagnose import explain_all
@@ -99,3 +102,21 @@ def test_reorder_reaches_more_customers_first() -> None:
         problem(A={"site": 1, "time_windows": [TimeWindow(0, 150)]}, B={"site": 2, "customers": 50}), objective=waits
     )
     assert reorder_routes(tight, [route], budget=None)[0].visits == route.visits
+
+
+def test_swap_never_serves_a_job_twice() -> None:
+    """C0's route (J-hi) cannot be re-timed by the filler (its break window opens after its working time ends),
+    yet J-hi is served there: the swap on C1 must not also put J-hi in place of C1's less urgent J-lo."""
+    m = Model()
+    sites = [m.add_site(x=float(i), y=0.0) for i in range(3)]
+    gap = np.abs(np.arange(3)[:, None] - np.arange(3)[None, :])
+    lunch = Break(id="lunch", window=TimeWindow(5000, 6000), duration=600)
+    m.add_crew(id="C0", start=sites[0], shift=TimeWindow(0, 8000), max_work=1000, breaks=[lunch])
+    m.add_crew(id="C1", start=sites[0], shift=TimeWindow(0, 400))
+    m.add_job(id="J-hi", site=sites[1], service=50, priority=1)
+    m.add_job(id="J-lo", site=sites[1], service=50, priority=4)
+    p = m.build(MatrixTravel(durations=gap * 100, distances=gap * 100))
+    routes = [RawRoute(0, 0, 250, ((0, 100),), ()), RawRoute(1, 0, 250, ((1, 100),), ())]
+    out = swap_in(p, routes, budget=None)
+    served = [j for r in out for j, _ in r.visits]
+    assert sorted(served) == sorted(set(served)) and 0 in served
