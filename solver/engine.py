@@ -454,8 +454,10 @@ def run_search(
     initial_routes: Mapping[int, Sequence[int]] | None = None,
     on_improvement: Callable[[tuple[RawRoute, ...], int], None] | None = None,
     snapshot_every: float = 1.0,
+    safety_limit: float | None = None,
 ) -> RawResult:
-    """Build the model and run one search. ``deadline`` (monotonic) stops GLS if it overruns."""
+    """Build the model and run one search. ``deadline`` (monotonic) stops GLS if it overruns;
+    ``safety_limit`` (seconds) bounds a fixed-work search's wall time, first solution included."""
     t0 = time.monotonic()
     build = RoutingBuild(problem, dimension_transits=member.dimension_transits)
     routing = build.routing
@@ -464,6 +466,11 @@ def run_search(
     ):
         member = guided_fallback(member)
     params = search_parameters(member, time_limit=time_limit, solution_limit=solution_limit)
+    if time_limit is None and safety_limit is not None:
+        # Fixed work stops by its own counts, but the first-solution search can run away (seen: two crews
+        # with lunch breaks, a working-time cap and a speed factor, 8 jobs, no answer in minutes): the
+        # same generous bound as the watchdog gives search processes, which only such a case reaches.
+        params.time_limit.FromMilliseconds(max(1, int(safety_limit * 1000)))
     set_temperatures(params, member, build.mean_arc_cost)
     state: dict[str, Any] = {"solutions": 0, "first": None, "best": None, "last_snapshot": 0.0, "restoring": False}
 

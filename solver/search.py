@@ -385,6 +385,7 @@ def _run_portfolio(
             solution_limit=solution_limit,
             deadline=deadline,
             initial_routes=initial,
+            safety_limit=_watchdog_budget(config) if config.reproducible else None,
         )
     return _run_processes(problem, members, config, time_limit, solution_limit, initial, progress, fallback)
 
@@ -429,6 +430,12 @@ def _worker(
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
+
+
+def _watchdog_budget(config: SearchConfig) -> float:
+    """Seconds a search may run before it is stopped. In reproducible mode the watchdog is generous:
+    stopping a member would break reproducibility, so only a runaway search reaches it."""
+    return config.time_limit * (10 if config.reproducible else 1) + config.grace
 
 
 def available_cores() -> int:
@@ -500,8 +507,7 @@ def _run_processes(
         child.close()
         running.append(_Member(member, proc, parent))
     t0 = time.monotonic()
-    # In reproducible mode the watchdog is generous: killing a member would break reproducibility.
-    budget = config.time_limit * (10 if config.reproducible else 1) + config.grace
+    budget = _watchdog_budget(config)
     try:
         while not all(m.done for m in running):
             for m in running:

@@ -42,7 +42,8 @@ def _solve_child(problem: Problem, conn: Connection, options: dict[str, Any]) ->
 def solve_with_timeout(problem: Problem, *, timeout: float = SOLVE_TIMEOUT, **options: Any) -> Solution:
     """``solve`` (reproducible, one worker) in a forked child; AssertionError if it raises or takes
     longer than ``timeout``. The parent never runs OR-Tools, so forking it is safe."""
-    options = {"reproducible": True, "solution_limit": SOLUTION_LIMIT, "workers": 1, **options}
+    # time_limit 1: in reproducible mode it only bounds a runaway search (10 x + grace = 12 s < timeout).
+    options = {"reproducible": True, "solution_limit": SOLUTION_LIMIT, "workers": 1, "time_limit": 1.0, **options}
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_solve_child, args=(problem, child, options), daemon=True)
