@@ -120,6 +120,21 @@ class _Edit:
     def no_crew(self, where: str, crew_id: str) -> None:
         self.problem(where, f"no crew {crew_id!r} (known: {_few(sorted(self.crews))})")
 
+    def depot(
+        self, given: tuple[float, float] | None, crew_id: str | None, where: str
+    ) -> tuple[tuple[float, float], str] | None:
+        """A scenario's depot, given as coordinates or as another crew's depot, and how to name it; None
+        (with a problem recorded if ``crew_id`` is unknown) when there is none."""
+        if crew_id is not None:
+            other = self.crews.get(crew_id)
+            if other is None:
+                self.no_crew(where, crew_id)
+                return None
+            return (other.depot_lat, other.depot_lon), f"crew {crew_id}'s depot"
+        if given is None:  # the parser requires one of the two
+            return None
+        return given, f"depot ({given[0]:.5f}, {given[1]:.5f})"
+
 
 def _remove_crews(e: _Edit) -> None:
     for removal in e.scenario.crews_remove:
@@ -164,15 +179,10 @@ def _call_on_call(e: _Edit) -> None:
         if call.crew_id in e.crews:
             e.problem(f"{call.where}.crew_id", f"crew {call.crew_id!r} already exists")
             continue
-        depot = call.depot
-        if call.at_crew is not None:
-            other = e.crews.get(call.at_crew)
-            if other is None:
-                e.no_crew(f"{call.where}.at_crew", call.at_crew)
-                continue
-            depot = (other.depot_lat, other.depot_lon)
-        if depot is None:  # the parser requires one of depot / at_crew
+        found = e.depot(call.depot, call.at_crew, f"{call.where}.at_crew")
+        if found is None:
             continue
+        depot, where = found
         e.crews[call.crew_id] = Crew(
             crew_id=call.crew_id,
             name=f"On call {call.crew_id}",
@@ -183,7 +193,6 @@ def _call_on_call(e: _Edit) -> None:
             members=tuple(f"{call.crew_id}-{i}" for i in range(1, call.members + 1)),
         )
         e.shifts[call.crew_id] = _shift_from_spec(call.crew_id, e.day, ShiftSpec(call.start, call.end), e.tz)
-        where = f"crew {call.at_crew}'s depot" if call.at_crew else f"depot ({depot[0]:.5f}, {depot[1]:.5f})"
         e.changes.append(
             f"on-call crew {call.crew_id} ({', '.join(call.skills) or 'no skills'}, {call.members} members) "
             f"{call.start:%H:%M}-{call.end:%H:%M} from {where}"
@@ -192,25 +201,21 @@ def _call_on_call(e: _Edit) -> None:
 
 def _lend_crews(e: _Edit) -> None:
     for lend in e.scenario.crews_lend:
-        target = lend.to_depot
-        if lend.to_crew is not None:
-            other = e.crews.get(lend.to_crew)
-            if other is None:
-                e.no_crew(f"{lend.where}.to_crew", lend.to_crew)
-                continue
-            target = (other.depot_lat, other.depot_lon)
+        found = e.depot(lend.to_depot, lend.to_crew, f"{lend.where}.to_crew")
+        if found is None and lend.to_crew is not None:
+            continue
         missing = [c for c in lend.crews if c not in e.crews]
         if missing:
             e.no_crew(f"{lend.where}.crews", missing[0])
             continue
-        if target is None:  # the parser requires one of to_depot / to_crew
+        if found is None:
             continue
+        target, where = found
         for crew_id in lend.crews:
             # A lent crew starts and ends its day at the other depot.
             e.crews[crew_id] = dataclasses.replace(
                 e.crews[crew_id], depot_lat=target[0], depot_lon=target[1], end_lat=None, end_lon=None
             )
-        where = f"crew {lend.to_crew}'s depot" if lend.to_crew else f"depot ({target[0]:.5f}, {target[1]:.5f})"
         e.changes.append(f"crews lent: {', '.join(lend.crews)} work from {where}")
 
 
