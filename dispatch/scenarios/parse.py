@@ -115,6 +115,15 @@ class _Reader:
         self.ctx.problem(self.key(name), f'expected a local time "HH:MM", got {_show(value)}')
         return None
 
+    def vehicle(self, name: str) -> Vehicle:
+        """A vehicle kind (default car); a problem recorded, and car assumed, for an unknown one."""
+        text = self.text(name, default=Vehicle.CAR.value)
+        try:
+            return Vehicle(text.lower())
+        except ValueError:
+            self.ctx.problem(self.key(name), f"expected one of {', '.join(v.value for v in Vehicle)}, got {text!r}")
+            return Vehicle.CAR
+
     def point(self, name: str) -> tuple[float, float] | None:
         if name not in self.data:
             return None
@@ -358,12 +367,7 @@ def _crew_addition(r: _Reader) -> CrewAddition | None:
         r.ctx.problem(r.key("depot"), "required: [lat, lon] of the crew's start")
     end = r.point("end")
     skills = r.names("skills") or ()
-    vehicle_text = r.text("vehicle", default=Vehicle.CAR.value)
-    vehicle = Vehicle.CAR
-    try:
-        vehicle = Vehicle(vehicle_text.lower())
-    except ValueError:
-        r.ctx.problem(r.key("vehicle"), f"expected one of {', '.join(v.value for v in Vehicle)}, got {vehicle_text!r}")
+    vehicle = r.vehicle("vehicle")
     members = r.names("members", required=True) or ()
     shift = None
     if r.has("shift"):
@@ -428,12 +432,7 @@ def _on_call(r: _Reader, k: int) -> OnCallCrew | None:
     skills = r.names("skills", required=True) or ()
     start, end = r.clock("start", required=True), r.clock("end", required=True)
     members = r.whole("members", lo=1)
-    vehicle_text = r.text("vehicle", default=Vehicle.CAR.value)
-    vehicle = Vehicle.CAR
-    try:
-        vehicle = Vehicle(vehicle_text.lower())
-    except ValueError:
-        r.ctx.problem(r.key("vehicle"), f"expected one of {', '.join(v.value for v in Vehicle)}, got {vehicle_text!r}")
+    vehicle = r.vehicle("vehicle")
     depot = r.point("depot")
     at_crew = r.text("at_crew") or None
     if r.has("depot") == r.has("at_crew"):
