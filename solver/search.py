@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection
 
 from solver.assemble import assemble_route, empty_route
 from solver.diagnose import explain_all
+from solver.eject import eject_in
 from solver.engine import ILS_MIN_JOBS, RawResult, RawRoute, SearchMember, run_search
 from solver.fill import displacements, fill_routes, reorder_routes, repair_routes, swap_in
 from solver.lifeline import die_with_parent
@@ -317,10 +318,15 @@ def _with_displacements(
 
 def _fill(problem: Problem, raw: RawResult, *, budget: float | None) -> RawResult:
     """The search's routes with every job that fits somewhere inserted, then less urgent visits swapped for
-    more urgent unassigned jobs where one fits in its place (see solver.fill; ``budget`` bounds the swaps)."""
+    more urgent unassigned jobs where one fits in its place (solver.fill), then less urgent visits pushed off
+    a route for an unassigned job that needs the room of several (solver.eject); ``budget`` bounds both,
+    half each (the ejections get what the swaps leave)."""
     by_crew = {r.crew: r for r in raw.routes}
     routes = [by_crew.get(v) or empty_route(problem, v) for v in range(len(problem.crews))]
-    filled = swap_in(problem, fill_routes(problem, routes), budget=budget)
+    t0 = time.monotonic()
+    swapped = swap_in(problem, fill_routes(problem, routes), budget=None if budget is None else budget / 2)
+    left = None if budget is None else max(0.0, budget - (time.monotonic() - t0))
+    filled = eject_in(problem, swapped, budget=left)
     if filled == tuple(routes):
         return raw
     return dataclasses.replace(raw, routes=filled, member=f"{raw.member}+fill")
