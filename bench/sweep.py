@@ -124,6 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.print(line, markup=False)
     console.print(sweep_verdict(points, key), markup=False)
     falls = monotone_falls(points, key)
+    again = [f"{run.overrides[key]} (from {run.again_from[key]})" for run in result.runs if run.again_from]
+    console.print(
+        f"points planned again from a tighter point's routes after their own search served fewer: "
+        f"{len(again)} of {len(result.runs)}" + (f": {', '.join(again)}" if again else ""),
+        markup=False,
+    )
     mark = "[red]TARGET MISSED[/red]" if falls else "[green]target met[/green]"
     console.print(f"{mark}: {monotone_text(points, key)}")
     verdict = "[green]within target[/green]" if wall <= target else "[red]OVER target[/red]"

@@ -28,9 +28,19 @@ SOLUTIONS_PER_TICKET_SECOND = 5000
 SCENARIO_WORKERS = 1
 
 
-def solution_limit_for(time_limit: float, n_tickets: int) -> int:
-    """The fixed search effort standing in for ``time_limit`` seconds (reproducible runs)."""
-    return max(MIN_SOLUTIONS, round(time_limit * SOLUTIONS_PER_TICKET_SECOND / max(n_tickets, 50)))
+# A run searched from another plan's routes (a sweep point from the base plan) adapts a plan rather than
+# making one: it gets this share of the solutions. From a warm start every solution the guided local
+# search accepts costs far more (on the sample, 167 solutions took 56-103 s from the base plan against
+# 4 s from scratch, so the watchdog, not the count, ended the search); 20 took 0.7-1.3 s and served as
+# many P1 as 167 from scratch at every exposure cap from 60 to 180.
+WARM_SOLUTIONS_SHARE = 1 / 8
+
+
+def solution_limit_for(time_limit: float, n_tickets: int, *, warm: bool = False) -> int:
+    """The fixed search effort standing in for ``time_limit`` seconds (reproducible runs); ``warm``: for a
+    search from another plan's routes (see :data:`WARM_SOLUTIONS_SHARE`)."""
+    cold = time_limit * SOLUTIONS_PER_TICKET_SECOND / max(n_tickets, 50)
+    return max(MIN_SOLUTIONS, round(cold * WARM_SOLUTIONS_SHARE if warm else cold))
 
 
 def plan_reproducibly(
@@ -75,6 +85,9 @@ class ScenarioRun:
     solution_limit: int
     workers: int
     wall_time: float
+    # In a sweep, the overrides of the tighter point whose routes this point was planned again from
+    # (dispatch.scenarios.sweep.no_falls); None when its own search stands.
+    again_from: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -101,7 +114,11 @@ def plan_scenario(
     t0 = time_module.monotonic()
     applied = apply_scenario(scenario, inputs, base_policy, overrides=overrides)
     limit = applied.policy.solver.time_limit_s if time_limit is None else time_limit
-    solutions = solution_limit if solution_limit is not None else solution_limit_for(limit, len(applied.inputs.tickets))
+    solutions = (
+        solution_limit
+        if solution_limit is not None
+        else solution_limit_for(limit, len(applied.inputs.tickets), warm=warm_start is not None)
+    )
     result = plan_reproducibly(
         applied.inputs,
         applied.policy,

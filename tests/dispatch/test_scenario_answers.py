@@ -27,6 +27,7 @@ from dispatch.scenarios.kpis import Binding, ScenarioKpis, compute_kpis
 from dispatch.scenarios.live import load_live_inputs
 from dispatch.scenarios.run import ScenarioRun, plan_scenario
 from dispatch.scenarios.spec import ScenarioError
+from dispatch.scenarios.sweep import no_falls
 from tests.dispatch.plan_checker import check_plan
 from tests.dispatch.test_scenarios import DAY, SOLUTIONS, crew, near, scenario, seed, ticket
 
@@ -174,3 +175,28 @@ def test_bad_on_call_crews_are_named(mv_hole: str, body: str, expected: str) -> 
     inputs = load_live_inputs(mv_hole, day=DAY, policy=Policy())
     with pytest.raises(ScenarioError, match=expected.replace("[", r"\[").replace("]", r"\]")):
         apply_scenario(scenario(body), inputs, Policy())
+
+
+def test_a_point_serving_fewer_than_a_tighter_one_is_planned_again_from_it(three_homes: str) -> None:
+    """Caps 2, 3, 4 whose own searches served 3, 2, 3 (P4): cap 3 is planned again from cap 2's routes and keeps
+    the better plan; a re-plan that is no better leaves the point as it was; a two-key sweep is left alone."""
+    run = plan_at(three_homes, {HOME_CAP: 2})
+
+    def at(cap: int, p4: int) -> ScenarioRun:
+        return dataclasses.replace(run, overrides={HOME_CAP: cap}, kpis=ScenarioKpis(served=p4, served_p4=p4))
+
+    runs = [at(4, 3), at(2, 3), at(3, 2)]  # out of grid order on purpose
+    asked: list[tuple[Any, list[str]]] = []
+
+    def again(point: ScenarioRun, routes: dict[str, list[str]]) -> ScenarioRun:
+        asked.append((point.overrides[HOME_CAP], sorted(t for ts in routes.values() for t in ts)))
+        return at(point.overrides[HOME_CAP], 3)
+
+    out = no_falls(runs, again)
+    assert asked == [(3, sorted(run.plan.routes[0].ticket_ids))]
+    assert [(r.overrides[HOME_CAP], r.kpis.served_p4, r.again_from) for r in out] == [
+        (4, 3, None), (2, 3, None), (3, 3, {HOME_CAP: 2})]  # fmt: skip
+    assert no_falls(runs, lambda point, routes: point)[2] is runs[2]
+    exposure = {"exposure.max_exposure_min_per_shift": 90}
+    two_keys = [dataclasses.replace(r, overrides={**r.overrides, **exposure}) for r in runs]
+    assert no_falls(two_keys, again) == two_keys
