@@ -2,7 +2,8 @@
 
 1. Prediction, on storm days of seeds not used while choosing the grouping rule and its defaults
    (window_min = 60, min_reports = 3, link_max_m = 300 were chosen on seeds 1, 11-13 and 21-23; the move-up
-   rule, transformers dark together, on seeds 1-10): precision and recall of the inferred outages against
+   rule, transformers dark together, on seeds 1-10; the storm's quick pair, pair_min = 15 and
+   storm_min_out = 10, on seeds 31-33): precision and recall of the inferred outages against
    the generator's ground truth (exact: the very asset; related: the asset or one above/below it), and the
    predicted device level (transformer vs feeder section) of those found. ``--explain`` prints each miss
    and each false outage with its likely cause.
@@ -28,7 +29,7 @@
    - restored, h to restore: tripped assets the plan restores, and the mean hours from their first call.
 
     .venv/bin/python bench/outages.py [--tickets 3000] [--storm-share 0.33] [--trips 30] [--crews 40]
-                                      [--time-limit 30] [--seeds 31,32,33] [--plan-seed 31]
+                                      [--time-limit 30] [--seeds 41,42,43,44,45] [--plan-seed 41]
                                       [--explain] [--no-plans]
 """
 
@@ -259,8 +260,8 @@ def main() -> None:
     parser.add_argument("--trips", type=int, default=30)
     parser.add_argument("--crews", type=int, default=40)
     parser.add_argument("--time-limit", type=float, default=30.0)
-    parser.add_argument("--seeds", default="31,32,33", help="storm days for precision/recall (not 1, 11-23)")
-    parser.add_argument("--plan-seed", type=int, default=31)
+    parser.add_argument("--seeds", default="41,42,43,44,45", help="storm days for precision/recall (not 1-33)")
+    parser.add_argument("--plan-seed", type=int, default=41)
     parser.add_argument("--explain", action="store_true", help="print each missed and each false outage, and why")
     parser.add_argument("--no-plans", action="store_true", help="prediction only")
     args = parser.parse_args()

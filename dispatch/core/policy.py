@@ -301,6 +301,11 @@ class OutagePolicy:
     # ... counting the reports that fall within this many minutes of each other (an outage's customers
     # call within minutes of the trip; unrelated faults of one transformer spread over days).
     window_min: int = number_field(60, 1, 7 * DAY_MIN)
+    # During a storm a transformer is out on a quick pair: two of its customers reporting within pair_min
+    # minutes of each other (0: off), while at least storm_min_out transformers anywhere on the network are
+    # out by the counts above with onsets within window_min of the pair (a storm on).
+    pair_min: int = number_field(15, 0, DAY_MIN)
+    storm_min_out: int = number_field(10, 1, 100_000)
     # A report whose transformer_id is missing, unknown or farther than this from the report belongs to the
     # nearest transformer within this distance (0: trust transformer_id alone).
     link_max_m: float = number_field(300.0, 0, 5000)
