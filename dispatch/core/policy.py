@@ -315,6 +315,10 @@ class OutagePolicy:
     # The asset job's priority: the more urgent of this and its most urgent report's. The solver serves
     # jobs by count within a priority, so one job standing for a hundred customers needs the higher class.
     priority: int = number_field(1, 1, 4)
+    # An asset job behind at least this many customers (a feeder section's outage) is planned as an
+    # emergency: it outranks every ticket, line-down and pole work included, and is reached as early as
+    # possible (0: never; then it competes with the other jobs of its priority by count).
+    emergency_min_customers: int = number_field(0, 0, 1_000_000)
     # Skills and service minutes of the asset job, by asset kind.
     skills: dict[str, list[str]] = table_field(_default_outage_skills, keys="asset_kind")
     service_min: dict[str, int] = table_field(_default_outage_service, keys="asset_kind", values=Range(1, DAY_MIN))
@@ -324,6 +328,10 @@ class OutagePolicy:
     def check(self, source: str, prefix: str) -> None:
         """Skills are named by text."""
         check_skill_lists(self.skills, source, prefix)
+
+    def is_emergency(self, *, category: Category, customers: int) -> bool:
+        """Whether a job is an asset job behind ``emergency_min_customers`` customers or more."""
+        return category is Category.ASSET_OUTAGE and 0 < self.emergency_min_customers <= customers
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,9 @@ link_max_m = 300.0
 min_children = 2
 # The asset job's priority: the more urgent of this and its most urgent report's.
 priority = 1
+# An asset job behind at least this many customers (a feeder section's outage) is an emergency: it
+# outranks every ticket, line-down and pole work included (0: never).
+emergency_min_customers = 0
 skills = { transformer = ["mv"], feeder_section = ["mv"] }
 service_min = { transformer = 60, feeder_section = 90 }
 # A customer still without power after the asset job is done gets a home visit again.

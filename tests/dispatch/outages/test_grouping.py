@@ -11,6 +11,7 @@ from dispatch.core.policy import Policy
 from dispatch.intraday.model import ReplanInputs
 from dispatch.intraday.replan import make_replan
 from dispatch.outages.grouping import group_outages
+from dispatch.planning.build import build_problem
 from dispatch.planning.nightly import make_plan
 from tests.dispatch.outages.network import WIB, S, T, day_inputs, report
 from tests.dispatch.plan_checker import check_plan
@@ -223,3 +224,14 @@ def test_a_storm_hours_away_does_not_count() -> None:
     pair = tuple(replace(t, reported_at=t.reported_at + dt.timedelta(hours=3)) for t in _storm_pair(5, storm=False))
     tr1 = tuple(report(f"A{i}", "TR1", minute=30) for i in range(1, 4))
     assert [o.asset_id for o in group_outages(day_inputs(*pair, *tr1), _ONE_OUT_IS_A_STORM).outages] == ["TR1"]
+
+
+def test_an_asset_job_behind_enough_customers_is_an_emergency() -> None:
+    """TR1's job stands for its 40 customers: an emergency at outage.emergency_min_customers 40, not at 41 or 0."""
+    inputs = day_inputs(*(report(f"A{i}", "TR1") for i in range(1, 4)), report("L1", "TR3"))
+    grouped = replace(inputs, tickets=group_outages(inputs, POLICY).tickets)
+    (job,) = [t.ticket_id for t in grouped.tickets if t.category is Category.ASSET_OUTAGE]
+    as_of = dt.datetime(2026, 11, 30, 12, tzinfo=WIB)  # the reports' 3 h P1 target is past: no emergency by age
+    for threshold, expected in ((40, {job}), (41, set()), (0, set())):
+        policy = Policy().with_overrides({"outage.emergency_min_customers": threshold})
+        assert set(build_problem(grouped, policy, as_of=as_of).emergencies) == expected
