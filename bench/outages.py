@@ -2,7 +2,8 @@
 
 1. Prediction, on storm days of seeds not used while choosing the grouping rule and its defaults
    (window_min = 60, min_reports = 3, link_max_m = 300 were chosen on seeds 1, 11-13 and 21-23; the move-up
-   rule, transformers dark together, on seeds 1-10): precision and recall of the inferred outages against
+   rule, transformers dark together, on seeds 1-10; the storm's quick pair, pair_min = 15 and
+   storm_min_out = 10, on seeds 31-33): precision and recall of the inferred outages against
    the generator's ground truth (exact: the very asset; related: the asset or one above/below it), and the
    predicted device level (transformer vs feeder section) of those found. ``--explain`` prints each miss
    and each false outage with its likely cause.
@@ -26,9 +27,19 @@
      not resolved by the asset job (it re-opens as a home visit): counted apart.
    - crew-hours driving: the legs between a route's steps, breaks excluded.
    - restored, h to restore: tripped assets the plan restores, and the mean hours from their first call.
+   - jobs: asset jobs routed / outages; P1 visits: the day's priority-1 tickets (line down, pole, ...)
+     visited, asset jobs not counted.
+   Two more lines: homes entered per ticket resolved, since the crews' day is full in every plan (time a
+   plan saves at the storm's doors goes to other homes of the backlog); and a bound on customer-hours: every
+   tripped asset back at the first shift start of a crew with its job's skills plus the job's service, no
+   plan doing better (the hours before that midnight are the same in every plan).
+   A third plan, "grouped, big outages first", has outage.emergency_min_customers = --emergency-customers
+   (1000: a feeder section's outage) so that its asset jobs outrank every ticket, P1 line and pole work
+   included.
 
     .venv/bin/python bench/outages.py [--tickets 3000] [--storm-share 0.33] [--trips 30] [--crews 40]
-                                      [--time-limit 30] [--seeds 31,32,33] [--plan-seed 31]
+                                      [--time-limit 30] [--seeds 41,42,43,44,45] [--plan-seeds 41]
+                                      [--emergency-customers 1000]
                                       [--explain] [--no-plans]
 """
 
@@ -36,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import tempfile
 import time
 from dataclasses import replace
@@ -164,7 +176,6 @@ def plan_figures(
     tz = ZoneInfo(policy.region.timezone)
     end_of_day = dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
     midnight = dt.datetime.combine(DAY, dt.time(0), tzinfo=tz)
-    assets = {a.asset_id: a for a in inputs.assets}
     done = {s.ticket_id: s.end for _, s in plan.visits() if s.ticket_id}
     restored = _restorations(plan, inputs, policy, storm, any_crew=any_crew)
     fixed: dict[str, dt.datetime] = {}
@@ -172,8 +183,7 @@ def plan_figures(
         moments = [m for m in (done.get(t.ticket_id), restored.get(storm.cause.get(t.ticket_id, ""))) if m]
         if moments:
             fixed[t.ticket_id] = min(moments)
-    started = {c: min(t.reported_at for t in inputs.tickets if storm.cause.get(t.ticket_id) == c)
-               for c in storm.tripped if any(storm.cause.get(t.ticket_id) == c for t in inputs.tickets)}  # fmt: skip
+    started = _started(inputs, storm)
 
     def hours(since: dt.datetime, until: dt.datetime | None, *, from_midnight: bool) -> float:
         since = max(since, midnight) if from_midnight else since
@@ -181,15 +191,14 @@ def plan_figures(
 
     figures: dict[str, float] = {}
     for key, from_midnight in (("", False), ("_today", True)):
-        dark = {c: assets[c].customers * hours(started[c], restored.get(c), from_midnight=from_midnight)
-                for c in started}  # fmt: skip
+        dark = _dark_hours(inputs, policy, storm, restored, from_midnight=from_midnight)
         others = sum(
             max(1, t.customers_affected) * hours(t.reported_at, fixed.get(t.ticket_id), from_midnight=from_midnight)
             for t in inputs.tickets
             if t.ticket_id not in storm.cause
         )
-        figures[f"customer_h{key}"] = sum(dark.values()) + others
-        figures[f"storm_customer_h{key}"] = sum(dark.values())
+        figures[f"customer_h{key}"] = dark + others
+        figures[f"storm_customer_h{key}"] = dark
     storm_ids = {r["ticket_id"] for r in storm.reports}
     driving_s = 0.0
     for r in plan.routes:
@@ -198,6 +207,7 @@ def plan_figures(
                 driving_s += (step.arrival - prev.end).total_seconds()
     return figures | {
         "homes": plan.summary.homes_entered,
+        "p1_visits": sum(1 for t in inputs.tickets if t.priority == 1 and t.ticket_id in done),
         "storm_homes": sum(1 for _, s in plan.visits() if s.indoor and s.ticket_id in storm_ids),
         "resolved": len(fixed),
         "storm_resolved": sum(1 for t in fixed if t in storm_ids),
@@ -207,6 +217,49 @@ def plan_figures(
         "outages": len(plan.outages or ()),
         "assets_restored": len(restored),
         "first_restore_h": _mean_hours(restored, started),
+    }
+
+
+def _started(inputs: PlanInputs, storm: Storm) -> dict[str, dt.datetime]:
+    """When each tripped asset's customers went dark: its first caller's report."""
+    started: dict[str, dt.datetime] = {}
+    for t in inputs.tickets:
+        c = storm.cause.get(t.ticket_id)
+        if c:
+            started[c] = min(t.reported_at, started.get(c, t.reported_at))
+    return started
+
+
+def _dark_hours(
+    inputs: PlanInputs, policy: Policy, storm: Storm, restored: dict[str, dt.datetime], *, from_midnight: bool
+) -> float:
+    """Customer-hours of the tripped assets' customers (all connected, callers or not) from the first call
+    (or the midnight starting the day) until restored (or the midnight ending it)."""
+    tz = ZoneInfo(policy.region.timezone)
+    midnight = dt.datetime.combine(DAY, dt.time(0), tzinfo=tz)
+    end_of_day = midnight + dt.timedelta(days=1)
+    customers = {a.asset_id: a.customers for a in inputs.assets}
+    total = 0.0
+    for c, since in _started(inputs, storm).items():
+        since = max(since, midnight) if from_midnight else since
+        total += customers[c] * max(0.0, ((restored.get(c) or end_of_day) - since).total_seconds() / 3600)
+    return total
+
+
+def storm_bound(inputs: PlanInputs, policy: Policy, storm: Storm) -> dict[str, float]:
+    """The storm's customer-hours if every tripped asset were back as early as any plan could bring it: at
+    the earliest start of a shift that day of a crew with its job's skills, plus the job's service minutes
+    (no travel, no other work, every crew free for it). No plan does better."""
+    restored = {}
+    for c, kind in storm.tripped.items():
+        skills = set(policy.outage.skills.get(kind, ()))
+        able = {cr.crew_id for cr in inputs.crews if skills <= set(cr.skills)}
+        starts = [s.start for s in inputs.shifts if s.date == DAY and s.crew_id in able]
+        if starts:
+            restored[c] = min(starts) + dt.timedelta(minutes=policy.outage.service_min.get(kind, 60))
+    return {
+        "storm_customer_h": _dark_hours(inputs, policy, storm, restored, from_midnight=False),
+        "storm_customer_h_today": _dark_hours(inputs, policy, storm, restored, from_midnight=True),
     }
 
 
@@ -252,6 +305,92 @@ def _mean_hours(restored: dict[str, dt.datetime], started: dict[str, dt.datetime
     return sum(waits) / max(1, len(waits))
 
 
+ARMS = ("baseline (no grouping)", "product (grouped)", "grouped, big outages first")
+
+
+def compare(
+    inputs: PlanInputs, storm: Storm, policy: Policy, *, time_limit: float, emergency_customers: int
+) -> dict[str, dict[str, float]]:
+    """The figures of the three plans of one storm day, same inputs, same time limit, same caps: every report
+    its own visit; grouped; grouped with asset jobs behind ``emergency_customers`` or more as emergencies
+    (outage.emergency_min_customers; skipped when 0)."""
+    arms = [(ARMS[0], replace(inputs, assets=()), policy), (ARMS[1], inputs, policy)]
+    if emergency_customers:
+        big = policy.with_overrides({"outage.emergency_min_customers": emergency_customers})
+        arms.append((ARMS[2], inputs, big))
+    rows = {}
+    for name, arm, arm_policy in arms:
+        t0 = time.perf_counter()
+        plan = make_plan(arm, arm_policy, time_limit=time_limit).plan
+        rows[name] = plan_figures(plan, inputs, policy, storm) | {"wall_s": time.perf_counter() - t0}
+        rows[name]["load"] = os.getloadavg()[0]
+        rows[name] |= {f"{k}_any": v for k, v in plan_figures(plan, inputs, policy, storm, any_crew=True).items()}
+    return rows
+
+
+def _change(new: float, old: float) -> str:
+    return f"{new / max(1e-9, old) - 1:+.0%}"
+
+
+def print_day(rows: dict[str, dict[str, float]], bound: dict[str, float]) -> None:
+    """One storm day's plans side by side, the change of each against the baseline, and the bound."""
+    print(f"{'':28}{'homes':>7}{'(storm)':>9}{'cust-h':>9}{'(storm)':>9}{'cust-h today':>14}{'(storm)':>9}"
+          f"{'resolved':>10}{'(storm)':>9}{'drive h':>9}{'restored':>10}{'h to restore':>14}{'jobs':>10}"
+          f"{'P1 visits':>10}")  # fmt: skip
+    for name, r in rows.items():
+        print(f"{name:28}{r['homes']:>7}{r['storm_homes']:>9}{r['customer_h']:>9.0f}{r['storm_customer_h']:>9.0f}"
+              f"{r['customer_h_today']:>14.0f}{r['storm_customer_h_today']:>9.0f}{r['resolved']:>10}"
+              f"{r['storm_resolved']:>9}{r['driving_h']:>9.1f}{r['assets_restored']:>10}{r['first_restore_h']:>14.1f}"
+              f"{r['asset_jobs_routed']:>5}/{r['outages']:<4}{r['p1_visits']:>9}"
+              f"  {r['wall_s']:.0f} s, load {r['load']:.1f}")  # fmt: skip
+    base = rows[ARMS[0]]
+    for name, prod in list(rows.items())[1:]:
+
+        def change(key: str, prod: dict[str, float] = prod) -> str:
+            return _change(prod[key], base[key])
+
+        per = _change(prod["homes"] / max(1, prod["resolved"]), base["homes"] / max(1, base["resolved"]))
+        print(
+            f"{name} vs baseline, whole day (storm only): homes entered {change('homes')} ({change('storm_homes')}), "
+            f"per ticket resolved {per}; customer-hours waited {change('customer_h')} ({change('storm_customer_h')}), "
+            f"of them today {change('customer_h_today')} ({change('storm_customer_h_today')}); tickets resolved "
+            f"{prod['resolved'] - base['resolved']:+d} ({prod['storm_resolved'] - base['storm_resolved']:+d}); "
+            f"crew-hours driving {change('driving_h')}; reports absorbed but not restored by their outage's job: "
+            f"{prod['absorbed_unfixed']}; if any crew at a caller's door restored: customer-hours "
+            f"{change('customer_h_any')} ({change('storm_customer_h_any')})"
+        )
+    others = base["customer_h"] - base["storm_customer_h"]
+    others_today = base["customer_h_today"] - base["storm_customer_h_today"]
+    print(
+        f"bound, every tripped asset back at the first shift start + its job's service: customer-hours "
+        f"{others + bound['storm_customer_h']:.0f} {_change(others + bound['storm_customer_h'], base['customer_h'])} "
+        f"(storm only {_change(bound['storm_customer_h'], base['storm_customer_h'])}), today "
+        f"{_change(others_today + bound['storm_customer_h_today'], base['customer_h_today'])} "
+        f"(storm only {_change(bound['storm_customer_h_today'], base['storm_customer_h_today'])}); the hours before "
+        f"midnight: {base['customer_h'] - base['customer_h_today']:.0f} of the baseline's {base['customer_h']:.0f}"
+    )
+
+
+def print_seeds(table: list[tuple[int, dict[str, float], dict[str, dict[str, float]]]]) -> None:
+    """One line per seed and plan: prediction, and the plan's figures against the baseline's."""
+    print(f"{'seed':>4} {'plan':28}{'prec':>6}{'recall':>7}{'level':>6}{'homes':>12}{'(storm)':>10}{'cust-h':>9}"
+          f"{'(storm)':>9}{'today':>7}{'(storm)':>9}{'resolved':>14}{'drive h':>14}{'load':>6}")  # fmt: skip
+    for seed, p, rows in table:
+        base = rows[ARMS[0]]
+        for name, r in rows.items():
+            same = name == ARMS[0]
+
+            def c(key: str, r: dict[str, float] = r, b: dict[str, float] = base, same: bool = same) -> str:
+                return "" if same else _change(r[key], b[key])
+
+            pred = (f"{p['precision_exact']:>6.2f}{p['recall_exact']:>7.2f}{p['level_accuracy']:>6.2f}" if same
+                    else " " * 19)  # fmt: skip
+            print(f"{seed:>4} {name:28}{pred}{r['homes']:>6} {c('homes'):>5}{c('storm_homes'):>10}"
+                  f"{c('customer_h'):>9}{c('storm_customer_h'):>9}{c('customer_h_today'):>7}"
+                  f"{c('storm_customer_h_today'):>9}{r['resolved']:>8} {r['resolved'] - base['resolved']:>+5}"
+                  f"{r['driving_h']:>8.1f} {c('driving_h'):>5}{r['load']:>6.1f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tickets", type=int, default=3000)
@@ -259,28 +398,33 @@ def main() -> None:
     parser.add_argument("--trips", type=int, default=30)
     parser.add_argument("--crews", type=int, default=40)
     parser.add_argument("--time-limit", type=float, default=30.0)
-    parser.add_argument("--seeds", default="31,32,33", help="storm days for precision/recall (not 1, 11-23)")
-    parser.add_argument("--plan-seed", type=int, default=31)
+    parser.add_argument("--seeds", default="41,42,43,44,45", help="storm days for precision/recall (not 1-33)")
+    parser.add_argument("--plan-seeds", default="41", help="storm days to plan three ways (comma-separated)")
+    parser.add_argument(
+        "--emergency-customers",
+        type=int,
+        default=1000,
+        help="third plan: asset jobs behind this many customers as emergencies (0: no third plan)",
+    )
     parser.add_argument("--explain", action="store_true", help="print each missed and each false outage, and why")
     parser.add_argument("--no-plans", action="store_true", help="prediction only")
     args = parser.parse_args()
     print(f"storm day: {args.tickets} tickets ({args.storm_share:.0%} from {args.trips} tripped assets + noise), "
           f"{args.crews} crews, time limit {args.time_limit:.0f} s")  # fmt: skip
+    day = {"tickets": args.tickets, "share": args.storm_share, "trips": args.trips, "crews": args.crews}
     with tempfile.TemporaryDirectory() as tmp:
         seeds = [int(s) for s in args.seeds.split(",") if s]
         means: dict[str, float] = {}
         for seed in seeds:
-            inputs, storm, policy = storm_day(seed, tickets=args.tickets, share=args.storm_share, trips=args.trips,
-                                              crews=args.crews, folder=Path(tmp) / f"s{seed}")  # fmt: skip
+            inputs, storm, policy = storm_day(seed, **day, folder=Path(tmp) / f"s{seed}")
             p = prediction(inputs, storm, policy)
-            explained = failures(inputs, storm, policy) if args.explain else []
             print(
                 f"seed {seed}: {p['inferred']} outages inferred, {p['tripped']} tripped | exact precision "
                 f"{p['precision_exact']:.2f} recall {p['recall_exact']:.2f} | related precision "
                 f"{p['precision_related']:.2f} recall {p['recall_related']:.2f} | "
                 f"device level {p['level_accuracy']:.2f}"
             )
-            for line in explained:
+            for line in failures(inputs, storm, policy) if args.explain else []:
                 print(line)
             for key in p:
                 means[key] = means.get(key, 0.0) + p[key] / len(seeds)
@@ -290,41 +434,15 @@ def main() -> None:
                   f"{means['recall_related']:.3f} | device level {means['level_accuracy']:.3f}")  # fmt: skip
         if args.no_plans:
             return
-        inputs, storm, policy = storm_day(args.plan_seed, tickets=args.tickets, share=args.storm_share,
-                                          trips=args.trips, crews=args.crews, folder=Path(tmp) / "plan")  # fmt: skip
-    rows = {}
-    for name, arm in (("baseline (no grouping)", replace(inputs, assets=())), ("product (grouped)", inputs)):
-        t0 = time.perf_counter()
-        plan = make_plan(arm, policy, time_limit=args.time_limit).plan
-        rows[name] = plan_figures(plan, inputs, policy, storm) | {"wall_s": time.perf_counter() - t0}
-        rows[name] |= {f"{k}_any": v for k, v in plan_figures(plan, inputs, policy, storm, any_crew=True).items()}
-    print(f"{'':24}{'homes':>7}{'(storm)':>9}{'cust-h':>9}{'(storm)':>9}{'cust-h today':>14}{'(storm)':>9}"
-          f"{'resolved':>10}{'(storm)':>9}{'drive h':>9}{'restored':>10}{'h to restore':>14}{'jobs':>10}")  # fmt: skip
-    for name, r in rows.items():
-        print(f"{name:24}{r['homes']:>7}{r['storm_homes']:>9}{r['customer_h']:>9.0f}{r['storm_customer_h']:>9.0f}"
-              f"{r['customer_h_today']:>14.0f}{r['storm_customer_h_today']:>9.0f}{r['resolved']:>10}"
-              f"{r['storm_resolved']:>9}{r['driving_h']:>9.1f}{r['assets_restored']:>10}{r['first_restore_h']:>14.1f}"
-              f"{r['asset_jobs_routed']:>5}/{r['outages']:<4}  wall {r['wall_s']:.0f} s")  # fmt: skip
-    base, prod = rows["baseline (no grouping)"], rows["product (grouped)"]
-
-    def change(key: str) -> str:
-        return f"{prod[key] / max(1e-9, base[key]) - 1:+.0%}"
-
-    print(
-        f"product vs baseline, whole day (storm only): homes entered {change('homes')} ({change('storm_homes')}), "
-        f"customer-hours waited {change('customer_h')} ({change('storm_customer_h')}), of them today "
-        f"{change('customer_h_today')} ({change('storm_customer_h_today')}), tickets resolved "
-        f"{prod['resolved'] - base['resolved']:+d} ({prod['storm_resolved'] - base['storm_resolved']:+d}), "
-        f"crew-hours driving {change('driving_h')}; reports absorbed but not restored by their outage's job: "
-        f"{prod['absorbed_unfixed']}"
-    )
-    print(
-        f"if any crew at a caller's door restored the tripped asset: customer-hours waited "
-        f"{base['customer_h_any']:.0f} -> {prod['customer_h_any']:.0f} {change('customer_h_any')} (storm only "
-        f"{change('storm_customer_h_any')}), today {change('customer_h_today_any')} "
-        f"({change('storm_customer_h_today_any')}), tickets resolved {base['resolved_any']} -> {prod['resolved_any']}, "
-        f"tripped assets restored {base['assets_restored_any']} -> {prod['assets_restored_any']}"
-    )
+        table = []
+        for seed in [int(s) for s in args.plan_seeds.split(",") if s]:
+            inputs, storm, policy = storm_day(seed, **day, folder=Path(tmp) / f"plan{seed}")
+            print(f"plan seed {seed}:")
+            rows = compare(inputs, storm, policy, time_limit=args.time_limit,
+                           emergency_customers=args.emergency_customers)  # fmt: skip
+            print_day(rows, storm_bound(inputs, policy, storm))
+            table.append((seed, prediction(inputs, storm, policy), rows))
+    print_seeds(table)
 
 
 if __name__ == "__main__":

@@ -301,6 +301,11 @@ class OutagePolicy:
     # ... counting the reports that fall within this many minutes of each other (an outage's customers
     # call within minutes of the trip; unrelated faults of one transformer spread over days).
     window_min: int = number_field(60, 1, 7 * DAY_MIN)
+    # During a storm a transformer is out on a quick pair: two of its customers reporting within pair_min
+    # minutes of each other (0: off), while at least storm_min_out transformers anywhere on the network are
+    # out by the counts above with onsets within window_min of the pair (a storm on).
+    pair_min: int = number_field(15, 0, DAY_MIN)
+    storm_min_out: int = number_field(10, 1, 100_000)
     # A report whose transformer_id is missing, unknown or farther than this from the report belongs to the
     # nearest transformer within this distance (0: trust transformer_id alone).
     link_max_m: float = number_field(300.0, 0, 5000)
@@ -310,6 +315,10 @@ class OutagePolicy:
     # The asset job's priority: the more urgent of this and its most urgent report's. The solver serves
     # jobs by count within a priority, so one job standing for a hundred customers needs the higher class.
     priority: int = number_field(1, 1, 4)
+    # An asset job behind at least this many customers (a feeder section's outage) is planned as an
+    # emergency: it outranks every ticket, line-down and pole work included, and is reached as early as
+    # possible (0: never; then it competes with the other jobs of its priority by count).
+    emergency_min_customers: int = number_field(0, 0, 1_000_000)
     # Skills and service minutes of the asset job, by asset kind.
     skills: dict[str, list[str]] = table_field(_default_outage_skills, keys="asset_kind")
     service_min: dict[str, int] = table_field(_default_outage_service, keys="asset_kind", values=Range(1, DAY_MIN))
@@ -319,6 +328,10 @@ class OutagePolicy:
     def check(self, source: str, prefix: str) -> None:
         """Skills are named by text."""
         check_skill_lists(self.skills, source, prefix)
+
+    def is_emergency(self, *, category: Category, customers: int) -> bool:
+        """Whether a job is an asset job behind ``emergency_min_customers`` customers or more."""
+        return category is Category.ASSET_OUTAGE and 0 < self.emergency_min_customers <= customers
 
 
 @dataclass(frozen=True)

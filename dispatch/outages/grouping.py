@@ -2,11 +2,12 @@
 
 Reports are counted per transformer (``Ticket.transformer_id``). A transformer is out when at least
 ``outage.min_reports`` customers report, or ``outage.min_share`` of its customers, within
-``outage.window_min`` minutes of each other. An upstream feeder section is out when its transformers went
-dark together: inside one such window, transformers holding most of its customers (``MIN_CHILD_SHARE``)
-start reporting, under at least ``outage.min_children`` of its children, of which that many are out
-themselves or ``outage.min_reports`` transformers report (the lowest common ancestor explaining them), and
-so on up the feeder. Trips hours apart under one feeder stay separate outages.
+``outage.window_min`` minutes of each other; in a storm, also when two of them report within
+``outage.pair_min`` minutes of each other (see :func:`_out_transformers`). An upstream feeder section is out
+when its transformers went dark together: inside one such window, transformers holding most of its
+customers (``MIN_CHILD_SHARE``) start reporting, under at least ``outage.min_children`` of its children, of
+which that many are out themselves or ``outage.min_reports`` transformers report (the lowest common
+ancestor explaining them), and so on up the feeder. Trips hours apart under one feeder stay separate outages.
 Each topmost asset out becomes one outage: every
 no-power report below it is absorbed (not visited at home), and one outdoor job at the asset stands for
 them, unless the outage is a planned one (nobody is sent). A declared outage is out whatever the reports;
@@ -15,7 +16,9 @@ a dismissed one is never inferred. An asset job still open from an earlier run k
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -66,7 +69,7 @@ def group_outages(inputs: PlanInputs, policy: Policy, *, as_of: dt.datetime | No
             jobs[t.transformer_id] = t
         elif t.category in GROUPED and (transformer := link.transformer_of(t)):
             reports[transformer].append(t)
-    out = {a for a, ts in reports.items() if _tripped(assets[a], ts, policy)} - dismissed
+    out = _out_transformers(reports, assets, policy) - dismissed
     declared = {m.asset_id for m in marks if m.action == "declared" and m.asset_id in assets}
     out |= declared | set(jobs) | set(planned)
     window = dt.timedelta(minutes=policy.outage.window_min)
@@ -154,12 +157,39 @@ def _active_marks(marks: tuple[OutageMark, ...], as_of: dt.datetime | None) -> l
     ]
 
 
-def _tripped(asset: Asset, tickets: list[Ticket], policy: Policy) -> bool:
-    """Enough of a transformer's customers report no power within ``outage.window_min`` minutes of each
-    other (each customer counted once)."""
-    most, _ = _burst(_first_per_customer(tickets), dt.timedelta(minutes=policy.outage.window_min))
-    share = most / asset.customers if asset.customers > 0 else 0.0
-    return most >= policy.outage.min_reports or share >= policy.outage.min_share
+def _out_transformers(reports: dict[str, list[Ticket]], assets: dict[str, Asset], policy: Policy) -> set[str]:
+    """The transformers out by their reports. Enough of a transformer's customers report no power within
+    ``outage.window_min`` minutes of each other: ``outage.min_reports`` or ``outage.min_share`` of them (each
+    customer counted once). Or, while a storm is on, a quick pair: two of them within ``outage.pair_min``
+    minutes, with at least ``outage.storm_min_out`` transformers out by the counts (anywhere on the network)
+    going dark within ``outage.window_min`` of the pair. Two neighbours of one transformer calling within
+    minutes on a quiet day may share a fault of their own; in a storm they share the transformer."""
+    o = policy.outage
+    window = dt.timedelta(minutes=o.window_min)
+    first = {a: _first_per_customer(ts) for a, ts in reports.items()}
+    counted: set[str] = set()
+    onsets: list[dt.datetime] = []
+    for a, times in first.items():
+        most, start = _burst(times, window)
+        customers = assets[a].customers
+        if most >= o.min_reports or (customers > 0 and most / customers >= o.min_share):
+            counted.add(a)
+            onsets.append(start)
+    if o.pair_min <= 0:
+        return counted
+    onsets.sort()
+    quick = dt.timedelta(minutes=o.pair_min)
+
+    def storm_at(moment: dt.datetime) -> bool:
+        around = bisect.bisect_right(onsets, moment + window) - bisect.bisect_left(onsets, moment - window)
+        return around >= o.storm_min_out
+
+    paired = {
+        a
+        for a, times in first.items()
+        if a not in counted and any(b - a_ <= quick and storm_at(a_) for a_, b in itertools.pairwise(times))
+    }
+    return counted | paired
 
 
 def _first_per_customer(tickets: list[Ticket]) -> list[dt.datetime]:

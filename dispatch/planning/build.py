@@ -204,8 +204,10 @@ def _add_ticket(
         ws = dt.datetime.combine(day, dt.time.fromisoformat(t.window_start), tzinfo=tz)
         we = dt.datetime.combine(day, dt.time.fromisoformat(t.window_end), tzinfo=tz)
         windows.append(solver.TimeWindow(int((ws - origin).total_seconds()), int((we - origin).total_seconds())))
-    emergency = (t.ticket_id in sticky and t.priority in policy.response.emergency_priorities) or (
-        policy.response.is_emergency(priority=t.priority, reported_at=t.reported_at, as_of=as_of)
+    emergency = (
+        (t.ticket_id in sticky and t.priority in policy.response.emergency_priorities)
+        or policy.response.is_emergency(priority=t.priority, reported_at=t.reported_at, as_of=as_of)
+        or policy.outage.is_emergency(category=t.category, customers=t.customers_affected)
     )
     if emergency:
         jobs.emergencies.add(t.ticket_id)

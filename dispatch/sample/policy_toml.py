@@ -138,12 +138,20 @@ min_reports = 3
 min_share = 0.3
 # ... counting reports within this many minutes of each other (customers call within minutes of a trip).
 window_min = 60
+# In a storm, two customers of a transformer reporting within pair_min minutes of each other put it out,
+# while at least storm_min_out transformers (anywhere) are out by the counts above within window_min of
+# the pair (0: off). On a quiet day two neighbours may share a fault of their own.
+pair_min = 15
+storm_min_out = 10
 # A report with a missing, unknown or far-off transformer_id joins the nearest transformer within this
 # many metres (0: trust transformer_id alone).
 link_max_m = 300.0
 min_children = 2
 # The asset job's priority: the more urgent of this and its most urgent report's.
 priority = 1
+# An asset job behind at least this many customers (a feeder section's outage) is an emergency: it
+# outranks every ticket, line-down and pole work included (0: never).
+emergency_min_customers = 0
 skills = { transformer = ["mv"], feeder_section = ["mv"] }
 service_min = { transformer = 60, feeder_section = 90 }
 # A customer still without power after the asset job is done gets a home visit again.

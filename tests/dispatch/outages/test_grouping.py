@@ -11,6 +11,7 @@ from dispatch.core.policy import Policy
 from dispatch.intraday.model import ReplanInputs
 from dispatch.intraday.replan import make_replan
 from dispatch.outages.grouping import group_outages
+from dispatch.planning.build import build_problem
 from dispatch.planning.nightly import make_plan
 from tests.dispatch.outages.network import WIB, S, T, day_inputs, report
 from tests.dispatch.plan_checker import check_plan
@@ -186,3 +187,51 @@ def test_a_report_made_days_before_the_trip_stays_a_home_visit() -> None:
     g = group_outages(day_inputs(*(report(f"A{i}", "TR1") for i in range(1, 4)), old), POLICY)
     assert [(o.asset_id, o.tickets) for o in g.outages] == [("TR1", ("A1", "A2", "A3"))]
     assert "O1" in {t.ticket_id for t in g.tickets}
+
+
+def _storm_pair(minutes_apart: int, *, storm: bool) -> tuple[Ticket, ...]:
+    """Two reports on TR3 ``minutes_apart`` apart at 06:00, with (``storm``) three reports on TR1 then."""
+    pair = (report("P1", "TR3"), report("P2", "TR3", minute=minutes_apart))
+    return pair + (tuple(report(f"A{i}", "TR1", minute=30) for i in range(1, 4)) if storm else ())
+
+
+_ONE_OUT_IS_A_STORM = Policy().with_overrides({"outage.storm_min_out": 1})
+
+
+def test_a_quick_pair_during_a_storm_is_an_outage() -> None:
+    """TR3: two reports 5 min apart while TR1 is out (storm_min_out 1) -> TR3 out too, its own job."""
+    g = group_outages(day_inputs(*_storm_pair(5, storm=True)), _ONE_OUT_IS_A_STORM)
+    assert [(o.asset_id, o.tickets) for o in g.outages] == [("TR1", ("A1", "A2", "A3")), ("TR3", ("P1", "P2"))]
+
+
+def test_a_quick_pair_on_a_quiet_day_stays_two_visits() -> None:
+    """The same pair with no transformer out around it, or fewer out than storm_min_out: two home visits."""
+    assert group_outages(day_inputs(*_storm_pair(5, storm=False)), _ONE_OUT_IS_A_STORM).outages == ()
+    default = group_outages(day_inputs(*_storm_pair(5, storm=True)), POLICY)  # storm_min_out 10: one is no storm
+    assert [o.asset_id for o in default.outages] == ["TR1"]
+
+
+def test_a_slow_pair_during_a_storm_stays_two_visits() -> None:
+    """Two reports 20 min apart (pair_min 15) are no quick pair; pair_min 0 turns the rule off."""
+    slow = group_outages(day_inputs(*_storm_pair(20, storm=True)), _ONE_OUT_IS_A_STORM)
+    assert [o.asset_id for o in slow.outages] == ["TR1"]
+    off = _ONE_OUT_IS_A_STORM.with_overrides({"outage.pair_min": 0})
+    assert [o.asset_id for o in group_outages(day_inputs(*_storm_pair(5, storm=True)), off).outages] == ["TR1"]
+
+
+def test_a_storm_hours_away_does_not_count() -> None:
+    """TR1's outage at 06:30 is no storm for a quick pair on TR3 at 09:00 (beyond window_min of it)."""
+    pair = tuple(replace(t, reported_at=t.reported_at + dt.timedelta(hours=3)) for t in _storm_pair(5, storm=False))
+    tr1 = tuple(report(f"A{i}", "TR1", minute=30) for i in range(1, 4))
+    assert [o.asset_id for o in group_outages(day_inputs(*pair, *tr1), _ONE_OUT_IS_A_STORM).outages] == ["TR1"]
+
+
+def test_an_asset_job_behind_enough_customers_is_an_emergency() -> None:
+    """TR1's job stands for its 40 customers: an emergency at outage.emergency_min_customers 40, not at 41 or 0."""
+    inputs = day_inputs(*(report(f"A{i}", "TR1") for i in range(1, 4)), report("L1", "TR3"))
+    grouped = replace(inputs, tickets=group_outages(inputs, POLICY).tickets)
+    (job,) = [t.ticket_id for t in grouped.tickets if t.category is Category.ASSET_OUTAGE]
+    as_of = dt.datetime(2026, 11, 30, 12, tzinfo=WIB)  # the reports' 3 h P1 target is past: no emergency by age
+    for threshold, expected in ((40, {job}), (41, set()), (0, set())):
+        policy = Policy().with_overrides({"outage.emergency_min_customers": threshold})
+        assert set(build_problem(grouped, policy, as_of=as_of).emergencies) == expected
