@@ -147,7 +147,14 @@ def solve(
     initial = {c: r for part in parts for c, r in part.initial.items()}
     problems = [p.build.problem for p in parts]
     return solve_parts(
-        problems, time_limit, reproducible, None, cluster or Cluster(jobs=workers), None, initial, on_part,
+        problems,
+        time_limit,
+        reproducible,
+        None,
+        cluster or Cluster(jobs=workers),
+        None,
+        initial,
+        on_part,
         repair_initial=repair,
     )
 
