@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import solver
-from dispatch.core.domain import Ticket
+from dispatch.core.domain import PlanInputs, Ticket
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.core.route import StepProgress
 from dispatch.intraday.promises import as_promised
 from dispatch.intraday.warmstart import _feasible_prefix, _insert_emergencies
 from dispatch.planning.build import Build
+from dispatch.planning.fill import fill_across_parts
 from dispatch.planning.solve import PartsProgress, initial_routes_for, solve_parts
 from dispatch.runtime.cluster import Cluster
 
@@ -157,6 +158,37 @@ def solve(
         on_part,
         repair_initial=repair,
     )
+
+
+def fill_across(
+    inputs: PlanInputs,
+    policy: Policy,
+    parts: Sequence[Part],
+    solutions: Sequence[solver.Solution],
+    aside: Sequence[Build],
+    ready: Callable[[PlanInputs, frozenset[str]], Part],
+) -> tuple[list[Part], list[solver.Solution], list[Build]]:
+    """The fill pass over the assembled re-plan, as the nightly plan's (:func:`fill_across_parts`): a ticket
+    one part left open goes to another part's crew where one feasible insertion serves it. A part taking
+    some is built again by ``ready`` (its stability costs and storm deadlines), its jobs keeping the
+    windows they were searched under (a storm deadline nobody could meet stays relaxed)."""
+    if len(parts) + len(aside) < 2:
+        return list(parts), list(solutions), list(aside)
+    windows = {j.id: j.time_windows for p in parts for j in p.build.problem.jobs}
+
+    def rebuild(sub: PlanInputs, emergencies: frozenset[str]) -> Build:
+        build = ready(sub, emergencies).build
+        jobs = tuple(
+            dataclasses.replace(j, time_windows=windows[j.id]) if j.id in windows else j for j in build.problem.jobs
+        )
+        return dataclasses.replace(build, problem=dataclasses.replace(build.problem, jobs=jobs))
+
+    solved = [*zip((p.build for p in parts), solutions, strict=True), *((b, None) for b in aside)]
+    filled = fill_across_parts(inputs, policy, solved, rebuild=rebuild)
+    n = len(parts)
+    out_parts = [dataclasses.replace(p, build=b) for p, (b, _) in zip(parts, filled[:n], strict=True)]
+    out_solutions = [s if s is not None else old for (_, s), old in zip(filled[:n], solutions, strict=True)]
+    return out_parts, out_solutions, [b for b, _ in filled[n:]]
 
 
 def _storm_deadline(

@@ -21,7 +21,7 @@ import dataclasses
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 import solver
@@ -39,7 +39,7 @@ from dispatch.intraday.forecast import response_forecast
 from dispatch.intraday.model import Replan, ReplanInputs, VisitFact
 from dispatch.intraday.not_done import Decision, decide, settled, with_reoffers
 from dispatch.intraday.overtime import extend_for_hazards, with_overtime
-from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, prepare, promised_stops, solve
+from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, fill_across, prepare, promised_stops, solve
 from dispatch.intraday.position import break_left, where_now
 from dispatch.intraday.promises import with_drop_reasons
 from dispatch.intraday.silence import assumed_visits
@@ -89,7 +89,7 @@ def make_replan(
     day_inputs, notes = _rest_of_day(
         rin, policy, today=today, tickets=tickets_all, zones=zones, tz=tz, decisions=decisions
     )
-    parts, aside = _parts(
+    parts, aside, ready = _parts(
         rin, policy, day_inputs=day_inputs, at=at, origin=origin, tickets=tickets_all,
         move_cost_s=move_cost_s, reorder_cost_s=reorder_cost_s,
     )  # fmt: skip
@@ -102,6 +102,7 @@ def make_replan(
     solutions, rescued = emergencies_first(parts, solutions, where)
     solutions, kept_backlog = backlog_first(parts, solutions, where)
     notes += storm_note + retried + rescued + kept_backlog
+    parts, solutions, aside = fill_across(day_inputs, policy, parts, solutions, aside, ready)
     parts, solutions, today, overtime = extend_for_hazards(
         rin, policy, today=today, parts=parts, solutions=solutions, origin=origin, cluster=where
     )
@@ -149,19 +150,19 @@ def _parts(
     tickets: Mapping[str, Ticket],
     move_cost_s: int,
     reorder_cost_s: int,
-) -> tuple[list[Part], list[Build]]:
+) -> tuple[list[Part], list[Build], Callable[[PlanInputs, frozenset[str]], Part]]:
     """The rest of the day split as the nightly plan splits it, by the crews' depots (their start is wherever
-    they are now), each part with its own travel matrix; and the parts the partitioner set aside."""
+    they are now), each part with its own travel matrix; the parts the partitioner set aside; and how a
+    part is made ready from some of the day's inputs (for the fill pass across parts)."""
     previous = rin.previous
     # A hazard already dispatched as an emergency stays one after its target time has passed.
     dispatched = {s.ticket_id for _, s in previous.visits() if s.emergency and s.ticket_id}
     prev_crew_of = {t: crew for crew, ts in promised_stops(previous).items() for t in ts}
     home_of = {c.crew_id: (c.depot_lat, c.depot_lon) for c in rin.inputs.crews}
-    split = partition(day_inputs, policy, home=lambda c: home_of[c.crew_id])
-    aside = [unplanned_build(part, policy, at) for part in split if part.unplanned is not None]
-    parts = [
-        prepare(
-            build_problem(part.inputs, policy, as_of=at, emergencies=dispatched),
+
+    def ready(inputs: PlanInputs, emergencies: frozenset[str] = frozenset()) -> Part:
+        return prepare(
+            build_problem(inputs, policy, as_of=at, emergencies=dispatched | emergencies),
             previous=previous,
             prev_crew_of=prev_crew_of,
             tickets=tickets,
@@ -170,10 +171,10 @@ def _parts(
             move_cost_s=move_cost_s,
             reorder_cost_s=reorder_cost_s,
         )
-        for part in split
-        if part.unplanned is None
-    ]
-    return parts, aside
+
+    split = partition(day_inputs, policy, home=lambda c: home_of[c.crew_id])
+    aside = [unplanned_build(part, policy, at) for part in split if part.unplanned is not None]
+    return [ready(part.inputs) for part in split if part.unplanned is None], aside, ready
 
 
 def _today(

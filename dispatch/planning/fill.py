@@ -10,7 +10,7 @@ are filled again with the solver's exact rules; a ticket taken there leaves the 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -26,15 +26,23 @@ MAX_CANDIDATES = 1500
 MIN_REACH_M = 5_000.0
 
 Part = tuple[Build, solver.Solution | None]
+# Builds a part's problem over some of the day's inputs, given the tickets that are emergencies wherever
+# they go (the nightly plan: build_problem as is; a re-plan: with its stability costs, see
+# dispatch.intraday.parts).
+Rebuild = Callable[[PlanInputs, frozenset[str]], Build]
 
 
-def fill_across_parts(inputs: PlanInputs, policy: Policy, parts: Sequence[Part]) -> list[Part]:
+def fill_across_parts(
+    inputs: PlanInputs, policy: Policy, parts: Sequence[Part], *, rebuild: Rebuild | None = None
+) -> list[Part]:
     """``parts`` (as :func:`dispatch.planning.document.assemble_plan` takes them: a part not solved has no
-    solution) with each solved part's routes filled with the other parts' leftover tickets that fit."""
+    solution) with each solved part's routes filled with the other parts' leftover tickets that fit;
+    ``rebuild`` builds a part's problem with the candidates added (default: :func:`build_problem`)."""
     out = list(parts)
     if len(out) < 2:
         return out
     sticky = frozenset().union(*(b.emergencies for b, _ in out))
+    make = rebuild or (lambda sub, emergencies: build_problem(sub, policy, emergencies=emergencies))
     for b, (build, solution) in enumerate(out):
         if solution is None or not build.crews:
             continue
@@ -50,7 +58,7 @@ def fill_across_parts(inputs: PlanInputs, policy: Policy, parts: Sequence[Part])
             crews=tuple(c for c in inputs.crews if c.crew_id in crew_ids),
             shifts=tuple(s for s in inputs.shifts if s.crew_id in crew_ids),
         )
-        bigger = build_problem(sub, policy, emergencies=sticky)
+        bigger = make(sub, sticky)
         filled = solver.fill_solution(bigger.problem, solution.routes, solution.stats)
         taken = {jid for r in filled.routes for jid in r.job_ids()} - {t.ticket_id for t in served}
         if not taken:

@@ -339,6 +339,52 @@ def test_large_region_replan_is_split_by_home_depot(monkeypatch: pytest.MonkeyPa
     assert sorted(placed) == sorted({t.ticket_id for t in (*inputs.tickets, hazard)})
 
 
+def test_replan_in_parts_gives_a_part_s_leftover_to_a_crew_of_another() -> None:
+    """A re-plan split by depots does not leave a new ticket open because its own depot's crews are full:
+    the fill pass over all parts' routes puts it on a crew of the other depot that has the afternoon free."""
+    import dispatch.intraday.replan as intraday
+
+    policy = Policy().with_overrides({"solver.max_tickets_per_solve": 5})
+    far = (DEPOT[0] + 0.1, DEPOT[1] + 0.1)  # a second ULP office, about 15 km away
+    crews = tuple(
+        Crew(f"C0{i}", f"Regu {i}", *(DEPOT if i <= 2 else far), skills=("mv",), members=(f"M{i}a", f"M{i}b"))
+        for i in range(1, 5)
+    )
+    # The first depot's crews work 08:00-10:00 only; the second's all day.
+    shifts = tuple(Shift(c.crew_id, DAY, at("08:00"), at("10:00" if i < 2 else "16:00")) for i, c in enumerate(crews))
+    offsets = [(0.01, 0.0), (0.0, 0.01), (-0.01, 0.0), (0.0, -0.01), (0.01, 0.01), (-0.01, -0.01)]
+    near_a = [ticket(f"A{k}", dlat, dlon) for k, (dlat, dlon) in enumerate(offsets)]
+    near_b = [ticket(f"B{k}", 0.1 + dlat, 0.1 + dlon) for k, (dlat, dlon) in enumerate(offsets[:3])]
+    inputs = PlanInputs(day=DAY, tickets=(*near_a, *near_b), crews=crews, shifts=shifts)
+    doc = night(inputs, policy)
+    now = at("08:30")
+    late = [ticket(f"N{k}", dlat, -dlon, reported_at=now - dt.timedelta(minutes=20)) for k, (dlat, dlon) in
+            enumerate(offsets[:3])]  # fmt: skip
+    facts = tuple(v for r in doc.routes for v in progress_on(doc, r.crew_id, now))
+    done = {f.ticket_id for f in facts if f.left_at is not None}
+    parts: list[int] = []
+    split = intraday.partition
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(intraday, "partition", lambda *a, **k: parts.append(len(out := split(*a, **k))) or out)
+        rin = ReplanInputs(
+            inputs=dataclasses.replace(
+                inputs, tickets=tuple(t for t in (*inputs.tickets, *late) if t.ticket_id not in done)
+            ),
+            previous=doc,
+            at=now,
+            visits=facts,
+            known_tickets={t.ticket_id: t for t in inputs.tickets},
+        )
+        new = make_replan(rin, policy, time_limit=5, reproducible=True, workers=1).plan
+    assert parts[0] >= 2
+    crew_of = served(new)
+    by = {crew_of.get(t.ticket_id) for t in late}
+    assert None not in by and by & {"C03", "C04"}
+    placed = [s.ticket_id for r in new.routes for s in r.steps if s.type is StepType.VISIT]
+    placed += [u.ticket_id for u in new.unassigned]
+    assert sorted(placed) == sorted({t.ticket_id for t in (*inputs.tickets, *late)})
+
+
 def test_caps_count_exposure_already_incurred() -> None:
     """A crew that entered its cap of homes this morning is given no further home entries."""
     # Crews that always report: C01's other morning stops were not done (the silence rule aside).
