@@ -135,7 +135,7 @@ def change_kinds(changes: Iterable[CrewChange], tickets: dict[str, Ticket]) -> s
         return sum(1 for t in ids if t in tickets and tickets[t].priority == 1)
 
     return (
-        f"+{len(added)} [{p1(added)} P1], moved {sum(len(c.moved_in) for c in changes)}x2, "
+        f"+{len(added)} [{p1(added)} P1], moved {sum(len(c.moved_in) for c in changes)}, "
         f"-{len(dropped)} [{p1(dropped)} P1], reordered {sum(c.reordered for c in changes)}"
     )
 

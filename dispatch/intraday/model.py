@@ -87,7 +87,9 @@ class Replan:
 
     @property
     def stops_changed(self) -> int:
-        return sum(c.stops_changed for c in self.changes.values())
+        """Stops the re-plan changed, a stop moved to another crew once (on the crew it went to), though
+        both crews' sheets change."""
+        return sum(c.stops_changed - len(c.moved_out) for c in self.changes.values())
 
     @property
     def changed_crews(self) -> list[str]:

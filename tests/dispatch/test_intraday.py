@@ -13,12 +13,12 @@ from typer.testing import CliRunner
 
 import solver
 from dispatch.core.domain import Category, Crew, PlanInputs, Shift, Ticket
-from dispatch.core.plan import Plan
+from dispatch.core.plan import Plan, Revision
 from dispatch.core.policy import Policy
 from dispatch.core.route import Step, StepType
 from dispatch.intraday.compare import compare_plans
 from dispatch.intraday.forecast import eta_window
-from dispatch.intraday.model import Position, ReplanInputs, VisitFact
+from dispatch.intraday.model import Position, Replan, ReplanInputs, VisitFact
 from dispatch.intraday.persist import load_replan_inputs, save_replan
 from dispatch.intraday.replan import make_replan
 from dispatch.planning.nightly import make_plan
@@ -91,6 +91,29 @@ def progress_on(doc: Plan, crew: str, until: dt.datetime) -> list[VisitFact]:
 
 def busiest(doc: Plan) -> str:
     return max(doc.routes, key=lambda r: (r.summary.visits, r.crew_id)).crew_id
+
+
+def test_a_stop_moved_to_another_crew_counts_once_in_the_replan() -> None:
+    """Both crews' changes list a moved stop (out of one, into the other); the re-plan counts it once."""
+    doc = night(world(), Policy())
+    old = {r.crew_id: [s.ticket_id for s in r.visits] for r in doc.routes}
+    giver = busiest(doc)
+    taker = next(c for c in old if c != giver)
+    moved = old[giver][-1]
+    step = next(s for r in doc.routes if r.crew_id == giver for s in r.visits if s.ticket_id == moved)
+
+    def edited(r):  # noqa: ANN001, ANN202
+        if r.crew_id == giver:
+            return dataclasses.replace(r, steps=tuple(s for s in r.steps if s.ticket_id != moved))
+        if r.crew_id == taker:  # the moved stop last before the crew's end
+            return dataclasses.replace(r, steps=(*r.steps[:-1], step, r.steps[-1]))
+        return r
+
+    new = doc.with_(routes=tuple(edited(r) for r in doc.routes))
+    changes = compare_plans(doc, new, frozen=set())
+    assert changes[giver].moved_out == {moved: taker} and changes[taker].moved_in == {moved: giver}
+    revision = Revision(None, at("10:00"), False, changes, (), {}, ())
+    assert Replan(new.with_(revision_of=revision), 0, 0.0).stops_changed == 1
 
 
 def test_frozen_visits_never_move_or_change_crew() -> None:
