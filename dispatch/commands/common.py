@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,7 +21,6 @@ from sqlmodel import Session
 
 from dispatch.core.clock import PLAUSIBLE_YEARS
 from dispatch.core.jsonread import PlanFormatError
-from dispatch.core.plan import PRIORITIES, Plan
 from dispatch.core.policy import Policy, PolicyError
 from dispatch.planning.roads import RoadsError
 from dispatch.planning.solve import PartsDone, PartsProgress
@@ -249,81 +247,8 @@ def parse_time(text: str, *, day: dt.date, tz: ZoneInfo, what: str) -> dt.dateti
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 
 
-def _hhmm(moment: dt.datetime) -> str:
-    return f"{moment:%H:%M}"
-
-
-def render_plan(plan: Plan, *, unassigned_limit: int = 15) -> None:
-    """The dispatcher's view of a plan: crews, served by priority, unassigned with reasons, exposure."""
-    s = plan.summary
-    console.print(
-        f"[bold]Plan {plan.date}[/bold] version {plan.version or '-'} ({plan.status}), "
-        f"plan id {plan.plan_id}: {s.served} of {s.tickets} tickets served, "
-        f"{s.crews_used} of {s.crews_on_shift} crews used, {s.distance_m / 1000:.1f} km"
-    )
-    routes = Table(title="Routes", title_justify="left")
-    for col in ("crew", "members", "shift", "visits", "homes", "exposure min", "km", "first - last"):
-        routes.add_column(col, justify="right" if col in ("visits", "homes", "exposure min", "km") else "left")
-    for r in plan.routes:
-        visits = r.visits
-        span = f"{_hhmm(visits[0].arrival)} - {_hhmm(visits[-1].end)}" if visits else "-"
-        routes.add_row(
-            r.crew_id + (" (outdoor only)" if r.outdoor_only else ""),
-            ", ".join(r.members),
-            f"{_hhmm(r.shift.start)}-{_hhmm(r.shift.end)}",
-            str(r.summary.visits),
-            f"{r.summary.homes_entered}/{r.caps.max_homes}",
-            f"{r.summary.exposure_min:.0f}/{r.caps.max_exposure_min:.0f}",
-            f"{r.summary.distance_m / 1000:.1f}",
-            span,
-        )
-    console.print(routes)
-    by_p = Table(title="Tickets by priority", title_justify="left")
-    for col in ("priority", "served", "unassigned", "within response target"):
-        by_p.add_column(col, justify="right")
-    for p in PRIORITIES:
-        w = s.within_target_by_priority.get(p)
-        by_p.add_row(
-            f"P{p}",
-            str(s.served_by_priority.get(p, 0)),
-            str(s.unassigned_by_priority.get(p, 0)),
-            f"{w.within}/{w.served}" if w else "0/0",
-        )
-    console.print(by_p)
-    from dispatch.io.sheets.i18n import Labels  # the sheets package loads its PDF and map libraries
-
-    short = Labels("en", ZoneInfo(plan.timezone)).short_of(s.short_crew_hours_by_priority)
-    console.print(
-        f"Idle crew-hours after the last stop: {s.idle_crew_minutes / 60:.1f}" + (f"; {short}" if short else "")
-    )
-    if s.unassigned_by_reason:
-        console.print("Unassigned by reason: " + ", ".join(f"{k} {v}" for k, v in s.unassigned_by_reason.items()))
-        table = Table(title=f"Most urgent unassigned (first {unassigned_limit})", title_justify="left")
-        for col in ("ticket", "reason", "detail"):
-            table.add_column(col)
-        for u in plan.unassigned[:unassigned_limit]:
-            table.add_row(u.ticket_id, u.reason, u.detail)
-        console.print(table)
-    if plan.outages:
-        table = Table(
-            title="Wide outages (one asset job each; their tickets are not home visits)", title_justify="left"
-        )
-        for col in ("outage", "asset", "kind", "customers", "tickets", "asset job"):
-            table.add_column(col, justify="right" if col in ("customers", "tickets") else "left")
-        for o in plan.outages:
-            table.add_row(
-                o.outage_id, o.asset_id, o.kind, str(o.customers), str(len(o.tickets)), o.job_ticket_id or "-"
-            )
-        console.print(table)
-    for c in plan.crews_not_dispatched:
-        console.print(f"Crew {c.crew_id} not dispatched: {c.reason}")
-    worst = s.worst_exposure
-    if worst:
-        route = plan.route(worst.crew_id)
-        members = route.members if route is not None else ()
-        console.print(
-            f"Worst exposure per worker: {', '.join(members) or 'members'} of crew {worst.crew_id}, "
-            f"{worst.homes_entered} homes, "
-            f"{worst.exposure_min:.0f} weighted min (caps {s.caps.max_homes_per_shift} homes, "
-            f"{s.caps.max_exposure_min_per_shift:.0f} min per shift)"
-        )
+def check_lang(value: str) -> str:
+    """A ``--lang`` value: id (Bahasa Indonesia) or en; else the usual usage error naming the option."""
+    if value not in ("id", "en"):
+        raise typer.BadParameter(f"expected id (Bahasa Indonesia) or en, got {value!r}")
+    return value

@@ -160,39 +160,45 @@ def _replan_json(run: ReplanRun, when: dt.datetime) -> dict[str, Any]:
 
 
 def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path | None, lang: str) -> None:
-    """The dispatcher's view of a re-plan: per crew what changed, notes, the P1 forecast."""
+    """The dispatcher's view of a re-plan, in ``lang``: per crew what changed, notes, the P1 forecast."""
     plan, replan, files = run.plan, run.replan, run.sheets
-    console.print(
-        f"[bold]Revision {plan.version}[/bold] of {plan.date} as of {when:%H:%M} (plan {plan.plan_id}, "
-        f"revises plan {run.parent_id}), {plan.status}; solved in {replan.solve_s:.1f} s, "
-        f"{replan.stops_changed} stops changed."
-    )
+    t = _labels(lang, tz)
+    headline = t("view.revision", version=plan.version, date=plan.date, time=t.time(when), plan_id=plan.plan_id,
+                 parent=run.parent_id, status=t.status(plan.status), seconds=t.number(replan.solve_s, digits=1),
+                 stops=replan.stops_changed)  # fmt: skip
+    console.print(f"[bold]{headline}[/bold]")
     for crew, ch in sorted(replan.changes.items()):
         if ch.changed:
-            console.print(f"  {crew}: {ch.summary}")
+            console.print(f"  {crew}: {t.crew_change(ch)}", markup=False)
     unchanged = [c for c, ch in replan.changes.items() if not ch.changed]
     if unchanged:
-        console.print(f"  unchanged: {', '.join(sorted(unchanged))}")
-    labels = Labels(lang, tz)
+        console.print("  " + t("view.unchanged", crews=", ".join(sorted(unchanged))), markup=False)
     hazards = {f.ticket_id for f in replan.forecast}
     for crew, ch in sorted(replan.changes.items()):
         for ticket, reason in sorted(ch.dropped_why.items()):
             if reason != "closed":
                 key = "cli.promise_dropped_emergency" if ticket in hazards else "cli.promise_dropped"
-                console.print("  " + labels(key, crew=crew, ticket=ticket, reason=labels.reason(reason)), markup=False)
+                console.print("  " + t(key, crew=crew, ticket=ticket, reason=t.reason(reason)), markup=False)
     for note in replan.notes:
-        console.print(f"  note: {note}")
+        console.print("  " + t("view.note", note=note), markup=False)
     if replan.forecast:
-        console.print("P1 response forecast:")
+        console.print(t("view.forecast"))
         for f in replan.forecast:
-            eta = f"{f.arrival.astimezone(tz):%H:%M}" if f.arrival else "not reached today"
-            hours = f"{f.response_h:.1f} h" if f.response_h is not None else "-"
-            flag = ("  emergency" if f.emergency else "") + ("" if f.within_target else "  LATE")
-            console.print(f"  {f.ticket_id}  {f.crew_id or '-':<6} {eta}  {hours} (target {f.target_h} h){flag}")
+            eta = t.time(f.arrival) if f.arrival else t("view.not_reached")
+            hours = t("view.hours", value=t.number(f.response_h, digits=1)) if f.response_h is not None else "-"
+            target = (
+                ""
+                if f.target_h is None
+                else t("view.target", hours=t("view.hours", value=t.number(f.target_h, digits=1)))
+            )
+            flags = ([t("view.flag_emergency")] if f.emergency else []) + (
+                [] if f.within_target else [t("view.flag_late")]
+            )
+            line = f"  {f.ticket_id}  {f.crew_id or '-':<6} {eta}  {hours} {target}".rstrip()
+            console.print("  ".join([line, *flags]), markup=False)
     if out is not None:
-        console.print(
-            f"Rewrote {len(files)} route sheet files in {out}/ for {', '.join(replan.changed_crews) or 'no crew'}"
-        )
+        crews = ", ".join(replan.changed_crews) or t("view.no_crew")
+        console.print(t("view.rewrote", count=len(files), out=out, crews=crews), markup=False)
 
 
 def _labels(lang: str, tz: ZoneInfo) -> Labels:

@@ -23,6 +23,7 @@ from dispatch.commands.common import (
     PolicyOption,
     SchedulerOption,
     TimeLimitSeconds,
+    check_lang,
     check_seconds,
     cluster_for,
     console,
@@ -32,14 +33,14 @@ from dispatch.commands.common import (
     load_policy,
     open_engine,
     print_json,
-    render_plan,
     transaction,
 )
+from dispatch.commands.plan_view import render_plan
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.io.importing.rows import ImportErrors
 from dispatch.io.sheets import SheetError
-from dispatch.io.sheets.i18n import LANGUAGES, Labels
+from dispatch.io.sheets.i18n import Labels
 from dispatch.planning.coverage import coverage_gaps, hazard_skills
 from dispatch.planning.roads import RoadsError
 from dispatch.planning.solve import PartsDone, PartsProgress
@@ -64,7 +65,9 @@ PlanIdOption = Annotated[
 ]
 
 
-LangOption = Annotated[str, typer.Option(help="Language of warnings and sheets: id (Bahasa Indonesia) or en.")]
+LangOption = Annotated[
+    str, typer.Option(callback=check_lang, help="Language of the output and sheets: id (Bahasa Indonesia) or en.")
+]
 
 
 def _day(value: dt.datetime | None) -> dt.date:
@@ -159,8 +162,6 @@ def plan_command(
     """
     if ctx.invoked_subcommand is not None:
         return
-    if lang not in LANGUAGES:
-        fail(f"--lang: unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
     day = _day(date)
     policy = load_policy(policy_path)
     limit = policy.solver.time_limit_s if time_limit is None else time_limit
@@ -200,8 +201,8 @@ def plan_command(
     if as_json:
         print_json(plan.to_json())
     else:
-        render_plan(plan)
-        console.print(f"Saved as draft plan {plan.plan_id}. Publish it with: dispatch plan publish --date {day}")
+        render_plan(plan, lang=lang)
+        console.print(Labels(lang, ZoneInfo(policy.region.timezone))("view.saved_draft", plan_id=plan.plan_id, day=day))
 
 
 def _plan_row(session: Session, day: dt.date, plan_id: int | None) -> PlanRow:
@@ -239,7 +240,7 @@ def show_command(
     if as_json:
         print_json(plan.to_json())
     else:
-        render_plan(plan)
+        render_plan(plan, lang=lang)
 
 
 @plan_app.command("list")
@@ -277,6 +278,7 @@ def list_command(date: DateOption = None, as_json: JsonOption = False) -> None:
 def publish_command(
     date: DateOption = None,
     plan_id: PlanIdOption = None,
+    lang: LangOption = "id",
 ) -> None:
     """Publish a plan version (default: the latest for --date) as the one crews get.
 
@@ -286,7 +288,8 @@ def publish_command(
     with transaction() as session:
         row = _plan_row(session, day, plan_id)
         publish(session, plan_id=row.id, now=dt.datetime.now(dt.UTC))  # type: ignore[arg-type]
-        console.print(f"Published plan {row.id} (version {row.version}) for {day}.")
+        published = Labels(lang, dt.UTC)("view.published", plan_id=row.id, version=row.version, day=day)
+        console.print(published)
 
 
 def sheets_command(
@@ -363,7 +366,7 @@ def demo_command(
         fail(exc.problems)
     for what, count in run.imported.items():
         console.print(f"  imported {count} {what}")
-    render_plan(run.plan)
+    render_plan(run.plan, lang=lang)
     console.print(
         f"\nOutputs in {out}/: database dispatch.db, plan.json, and {len(run.sheets)} route sheet files in "
         f"{out}/sheets/ (index.html, index.pdf, one PDF/HTML/CSV/GeoJSON per crew), written in "

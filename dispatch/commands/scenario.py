@@ -23,6 +23,7 @@ from dispatch.commands.common import (
     JsonOption,
     PolicyOption,
     SchedulerOption,
+    check_lang,
     check_seconds,
     cluster_for,
     console,
@@ -32,9 +33,9 @@ from dispatch.commands.common import (
     open_engine,
     parts_status,
     print_json,
-    render_plan,
     reported,
 )
+from dispatch.commands.plan_view import render_plan
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.runtime.cluster import Cluster
@@ -85,16 +86,10 @@ TimeLimitOption = Annotated[
 ]
 
 
-def _check_lang(value: str) -> str:
-    if value not in ("id", "en"):
-        raise typer.BadParameter(f"expected id (Bahasa Indonesia) or en, got {value!r}")
-    return value
-
-
 LangOption = Annotated[
     str,
     typer.Option(
-        "--lang", callback=_check_lang, help="Language of the one-line answers and limits: id (Bahasa Indonesia) or en."
+        "--lang", callback=check_lang, help="Language of the one-line answers and limits: id (Bahasa Indonesia) or en."
     ),
 ]
 SolutionsOption = Annotated[
@@ -329,7 +324,7 @@ def show_command(
         return
     _render_run(summary, stored, lang=lang)
     if plan:
-        render_plan(plan_doc)
+        render_plan(plan_doc, lang=lang)
 
 
 def _resolve(

@@ -8,9 +8,13 @@ neighbours too.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
+
+from dispatch.core.plan import CrewChange
+from dispatch.io.sheets.i18n_dispatcher import DISPATCHER_LABELS
 
 LANGUAGES = ("id", "en")
 
@@ -165,78 +169,7 @@ LABELS: dict[str, dict[str, str]] = {
         "serve.problem.not_your_stop": "bukan kunjungan regu ini",
         "serve.link_invalid": "Tautan ini tidak berlaku lagi: minta tautan baru ke dispatcher",
         "serve.no_plan": "Belum ada rencana terbit untuk regu ini pada hari ini",
-        # The crew service: the dispatcher's commands.
-        "cli.links_title": "Tautan regu untuk {date}",
-        "cli.col_crew": "regu",
-        "cli.col_link": "tautan",
-        "cli.col_until": "berlaku sampai",
-        "cli.link_reissued": "Tautan baru regu {crew_id} (yang lama dicabut), berlaku sampai {until}: {url}",
-        "cli.serving": "Melayani halaman regu di {url} (basis data {database}); Ctrl-C untuk berhenti",
-        "cli.no_shift_day": "--date {day}: tidak ada regu yang punya shift pada hari itu; impor shift dulu",
-        "cli.shifts_over": "--date {day}: semua shift hari itu sudah selesai",
-        "cli.no_crew": "--revoke {crew_id}: tidak ada regu {crew_id}",
-        "cli.crew_no_shift": "--revoke {crew_id}: regu {crew_id} tidak punya shift pada {day}",
-        "cli.shift_ended": "--revoke {crew_id}: shift {day} sudah selesai pukul {end}",
-        "cli.base_url_required": "--base-url (atau $DISPATCH_BASE_URL) wajib: alamat dispatch serve bagi regu",
-        "cli.base_url_scheme": "--base-url: {url!r} tidak diawali http:// atau https://",
-        # Re-plans, ETAs and the nightly close of the day.
-        "cli.not_done_reoffered": (
-            "{ticket}: {reason} oleh {crew_id} pukul {time}; ditawarkan lagi hari ini ke {crew_now}"
-        ),
-        "cli.not_done_reoffered_skill": (
-            "{ticket}: {reason} oleh {crew_id} pukul {time}; ditawarkan lagi hari ini ke {crew_now} "
-            "(regu dengan keahlian {skills}; bukan {excluded})"
-        ),
-        "cli.not_done_unplaced": (
-            "{ticket}: {reason} oleh {crew_id} pukul {time}; ditawarkan lagi hari ini, belum dapat regu"
-        ),
-        "cli.not_done_next_day": "{ticket}: {reason} oleh {crew_id} pukul {time}; kembali terbuka untuk rencana besok",
-        "cli.not_done_flagged": (
-            "{ticket}: {reason} oleh {crew_id} pukul {time}; TIDAK ditawarkan lagi hari ini: periksa dulu (dispatcher)"
-        ),
-        "cli.unconfirmed": "{crew_id}: {count} kunjungan belum dikonfirmasi (tanpa laporan; tetap pada regu ini)",
-        "cli.unconfirmed_total": "{count} kunjungan sebelum {time} tanpa laporan dianggap berjalan sesuai rencana",
-        "cli.unconfirmed_returned": (
-            "{count} tiket dari kunjungan {day} yang tidak pernah dilaporkan kembali terbuka "
-            "(alasan: belum dikonfirmasi)"
-        ),
-        "cli.eta_not_planned": "Tiket {ticket}: tidak direncanakan hari ini ({date}): {reason}",
-        "cli.eta_not_planned_detail": "{reason} - {detail}",
-        "cli.promise_dropped": "{crew}: kunjungan yang dijanjikan {ticket} dilepas - {reason}",
-        "cli.promise_dropped_emergency": "{crew}: kunjungan DARURAT yang dijanjikan {ticket} dilepas - {reason}",
-        "cli.overtime": "{crew}: lembur {minutes} menit sampai {end} untuk bahaya {tickets}",
-        "cli.coverage_gap": "Peringatan: {date} pukul {start}-{end} tidak ada regu bertugas dengan keahlian {skill}",
-        "cli.coverage_ok": "Cakupan keahlian {skills}: setiap jam shift {date} ada regu bertugas",
         "note.overtime": "LEMBUR {minutes} menit disetujui; shift berakhir {end}",
-        # What-if scenarios: one-line answers, which limit binds.
-        "sc.instead": "{setting} {new} (sebelumnya {old})",
-        "sc.served_fewer": "{n} tiket lebih sedikit dilayani",
-        "sc.served_more": "{n} tiket lebih banyak dilayani",
-        "sc.served_same": "jumlah tiket dilayani sama",
-        "sc.wait_more": "{n} pelanggan lebih banyak menunggu",
-        "sc.wait_fewer": "{n} pelanggan lebih sedikit menunggu",
-        "sc.wait_same": "jumlah pelanggan menunggu sama",
-        "sc.quantity.homes_per_worker_max": "rumah per petugas maks {value}",
-        "sc.quantity.exposure_min_per_worker_max": "paparan tertimbang per petugas maks {value} mnt",
-        "sc.quantity.crew_hours": "jam kerja regu {value}",
-        "sc.limits": "batas tercapai: {items}",
-        "sc.limit.home_cap": "batas rumah {n} dari {of} petugas",
-        "sc.limit.exposure_cap": "batas paparan {n} dari {of} petugas",
-        "sc.limit.shift_time": "jam shift {n} dari {of} regu",
-        "sc.name.home_cap": "batas rumah",
-        "sc.name.exposure_cap": "batas paparan tertimbang",
-        "sc.name.shift_time": "jam shift",
-        "sc.name.none": "tidak ada batas (tiket habis)",
-        "sc.not_binding": "{limit} tidak membatasi (tak ada petugas yang mencapainya); yang membatasi: {other}",
-        "sc.sweep_binds": "{limit} membatasi pada {values}",
-        "sc.sweep_flat": (
-            "{limit} tidak membatasi pada {values}: {other} membatasi lebih dulu, "
-            "jadi garis datar di sana bukan efek nilai ini"
-        ),
-        "sc.coverage": "jam tanpa regu berkeahlian untuk bahaya: {gaps}",
-        "sc.coverage_ok": "setiap jam shift ada regu berkeahlian untuk bahaya",
-        "sc.monotone_ok": "dilayani per prioritas tidak pernah turun saat {setting} dilonggarkan satu langkah",
-        "sc.monotone_falls": "dilayani per prioritas TURUN dari {setting}={old} ke {new}: {before} -> {after}",
         # Values.
         "vehicle.car": "Mobil",
         "vehicle.motorcycle": "Sepeda motor",
@@ -408,72 +341,7 @@ LABELS: dict[str, dict[str, str]] = {
         "serve.problem.not_your_stop": "not a stop of this crew",
         "serve.link_invalid": "This link no longer works: ask the dispatcher for a new one",
         "serve.no_plan": "No published plan for this crew today yet",
-        "cli.links_title": "Crew links for {date}",
-        "cli.col_crew": "crew",
-        "cli.col_link": "link",
-        "cli.col_until": "valid until",
-        "cli.link_reissued": "New link for crew {crew_id} (the old one is revoked), valid until {until}: {url}",
-        "cli.serving": "Serving crew pages at {url} (database {database}); Ctrl-C to stop",
-        "cli.no_shift_day": "--date {day}: no crew has a shift on that day; import shifts first",
-        "cli.shifts_over": "--date {day}: every shift of that day has ended",
-        "cli.no_crew": "--revoke {crew_id}: no crew {crew_id}",
-        "cli.crew_no_shift": "--revoke {crew_id}: crew {crew_id} has no shift on {day}",
-        "cli.shift_ended": "--revoke {crew_id}: the shift of {day} ended at {end}",
-        "cli.base_url_required": "--base-url (or $DISPATCH_BASE_URL) is required: where crews reach dispatch serve",
-        "cli.base_url_scheme": "--base-url: {url!r} does not start with http:// or https://",
-        # Re-plans, ETAs and the nightly close of the day.
-        "cli.not_done_reoffered": "{ticket}: {reason} by {crew_id} at {time}; offered again today to {crew_now}",
-        "cli.not_done_reoffered_skill": (
-            "{ticket}: {reason} by {crew_id} at {time}; offered again today to {crew_now} "
-            "(a crew with skill {skills}; not {excluded})"
-        ),
-        "cli.not_done_unplaced": (
-            "{ticket}: {reason} by {crew_id} at {time}; offered again today, no crew could take it"
-        ),
-        "cli.not_done_next_day": "{ticket}: {reason} by {crew_id} at {time}; open again for the next day's plan",
-        "cli.not_done_flagged": (
-            "{ticket}: {reason} by {crew_id} at {time}; NOT offered again today: dispatcher to check first"
-        ),
-        "cli.unconfirmed": "{crew_id}: {count} stop(s) unconfirmed (no report; kept with this crew)",
-        "cli.unconfirmed_total": "{count} stop(s) before {time} with no report taken as going to plan",
-        "cli.unconfirmed_returned": (
-            "{count} ticket(s) of stops on {day} never reported are open again (reason: unconfirmed)"
-        ),
-        "cli.eta_not_planned": "Ticket {ticket}: not planned today ({date}): {reason}",
-        "cli.eta_not_planned_detail": "{reason} - {detail}",
-        "cli.promise_dropped": "{crew}: promised stop {ticket} dropped - {reason}",
-        "cli.promise_dropped_emergency": "{crew}: promised EMERGENCY stop {ticket} dropped - {reason}",
-        "cli.overtime": "{crew}: overtime {minutes} min until {end} for hazard {tickets}",
-        "cli.coverage_gap": "Warning: {date} {start}-{end} no crew on shift has skill {skill}",
-        "cli.coverage_ok": "Skill cover {skills}: some crew on shift in every shift hour of {date}",
         "note.overtime": "OVERTIME {minutes} min authorised; shift ends {end}",
-        "sc.instead": "{setting} {new} instead of {old}",
-        "sc.served_fewer": "{n} fewer served",
-        "sc.served_more": "{n} more served",
-        "sc.served_same": "as many served",
-        "sc.wait_more": "{n} more customers wait",
-        "sc.wait_fewer": "{n} fewer customers wait",
-        "sc.wait_same": "as many customers wait",
-        "sc.quantity.homes_per_worker_max": "max homes per worker {value}",
-        "sc.quantity.exposure_min_per_worker_max": "max weighted exposure per worker {value} min",
-        "sc.quantity.crew_hours": "crew hours {value}",
-        "sc.limits": "limits reached: {items}",
-        "sc.limit.home_cap": "home cap {n} of {of} workers",
-        "sc.limit.exposure_cap": "exposure cap {n} of {of} workers",
-        "sc.limit.shift_time": "shift time {n} of {of} crews",
-        "sc.name.home_cap": "the home cap",
-        "sc.name.exposure_cap": "the weighted-exposure cap",
-        "sc.name.shift_time": "shift time",
-        "sc.name.none": "no limit (the tickets run out)",
-        "sc.not_binding": "{limit} does not bind (no worker reaches it); what binds: {other}",
-        "sc.sweep_binds": "{limit} binds at {values}",
-        "sc.sweep_flat": (
-            "{limit} does not bind at {values}: {other} binds first, so a flat line there is not this value's effect"
-        ),
-        "sc.coverage": "hours with no crew skilled for hazards: {gaps}",
-        "sc.coverage_ok": "some crew skilled for hazards on shift in every hour",
-        "sc.monotone_ok": "served by priority never falls when {setting} loosens by one step",
-        "sc.monotone_falls": "served by priority FALLS from {setting}={old} to {new}: {before} -> {after}",
         "vehicle.car": "Car",
         "vehicle.motorcycle": "Motorcycle",
         "category.no_power": "No power",
@@ -503,6 +371,8 @@ LABELS: dict[str, dict[str, str]] = {
         "html.offline_note": "This page works without signal. Ticks are kept on this device.",
     },
 }
+for _lang in LANGUAGES:  # the dispatcher's terminal: one table with the sheets' labels
+    LABELS[_lang].update(DISPATCHER_LABELS[_lang])
 
 
 class Labels:
@@ -568,6 +438,24 @@ class Labels:
     def reason(self, reason: str) -> str:
         key = f"reason.{reason}"
         return self(key) if self.has(key) else f"{self('reason.unknown')} ({reason})"
+
+    def status(self, status: str) -> str:
+        key = f"view.status.{status}"
+        return self(key) if self.has(key) else status
+
+    def crew_change(self, change: CrewChange) -> str:
+        """What a re-plan changed on one crew's stops, from the change's own lists (its ``summary`` is the
+        English sentence the plan JSON keeps)."""
+        parts = [self("change.added", n=len(change.added))] if change.added else []
+        parts += [self("change.moved_from", n=n, crew=c) for c, n in sorted(Counter(change.moved_in.values()).items())]
+        parts += [self("change.moved_to", n=n, crew=c) for c, n in sorted(Counter(change.moved_out.values()).items())]
+        if change.dropped:
+            parts.append(self("change.dropped", n=len(change.dropped)))
+        if change.reordered:
+            parts.append(self("change.reordered", n=change.reordered))
+        if change.retimed:
+            parts.append(self("change.retimed", n=change.retimed))
+        return ", ".join(parts) if parts else self("change.none")
 
     def vehicle(self, vehicle: str) -> str:
         key = f"vehicle.{vehicle}"

@@ -1,0 +1,280 @@
+"""The translation table's part for the dispatcher's terminal: the crew-service commands, re-plans, the
+plan and re-plan views, what-if answers. Merged into :data:`dispatch.io.sheets.i18n.LABELS` (one table;
+a test checks both languages have the same keys)."""
+
+from __future__ import annotations
+
+DISPATCHER_LABELS: dict[str, dict[str, str]] = {
+    "id": {
+        # The crew service: the dispatcher's commands.
+        "cli.links_title": "Tautan regu untuk {date}",
+        "cli.col_crew": "regu",
+        "cli.col_link": "tautan",
+        "cli.col_until": "berlaku sampai",
+        "cli.link_reissued": "Tautan baru regu {crew_id} (yang lama dicabut), berlaku sampai {until}: {url}",
+        "cli.serving": "Melayani halaman regu di {url} (basis data {database}); Ctrl-C untuk berhenti",
+        "cli.no_shift_day": "--date {day}: tidak ada regu yang punya shift pada hari itu; impor shift dulu",
+        "cli.shifts_over": "--date {day}: semua shift hari itu sudah selesai",
+        "cli.no_crew": "--revoke {crew_id}: tidak ada regu {crew_id}",
+        "cli.crew_no_shift": "--revoke {crew_id}: regu {crew_id} tidak punya shift pada {day}",
+        "cli.shift_ended": "--revoke {crew_id}: shift {day} sudah selesai pukul {end}",
+        "cli.base_url_required": "--base-url (atau $DISPATCH_BASE_URL) wajib: alamat dispatch serve bagi regu",
+        "cli.base_url_scheme": "--base-url: {url!r} tidak diawali http:// atau https://",
+        # Re-plans, ETAs and the nightly close of the day.
+        "cli.not_done_reoffered": (
+            "{ticket}: {reason} oleh {crew_id} pukul {time}; ditawarkan lagi hari ini ke {crew_now}"
+        ),
+        "cli.not_done_reoffered_skill": (
+            "{ticket}: {reason} oleh {crew_id} pukul {time}; ditawarkan lagi hari ini ke {crew_now} "
+            "(regu dengan keahlian {skills}; bukan {excluded})"
+        ),
+        "cli.not_done_unplaced": (
+            "{ticket}: {reason} oleh {crew_id} pukul {time}; ditawarkan lagi hari ini, belum dapat regu"
+        ),
+        "cli.not_done_next_day": "{ticket}: {reason} oleh {crew_id} pukul {time}; kembali terbuka untuk rencana besok",
+        "cli.not_done_flagged": (
+            "{ticket}: {reason} oleh {crew_id} pukul {time}; TIDAK ditawarkan lagi hari ini: periksa dulu (dispatcher)"
+        ),
+        "cli.unconfirmed": "{crew_id}: {count} kunjungan belum dikonfirmasi (tanpa laporan; tetap pada regu ini)",
+        "cli.unconfirmed_total": "{count} kunjungan sebelum {time} tanpa laporan dianggap berjalan sesuai rencana",
+        "cli.unconfirmed_returned": (
+            "{count} tiket dari kunjungan {day} yang tidak pernah dilaporkan kembali terbuka "
+            "(alasan: belum dikonfirmasi)"
+        ),
+        "cli.eta_not_planned": "Tiket {ticket}: tidak direncanakan hari ini ({date}): {reason}",
+        "cli.eta_not_planned_detail": "{reason} - {detail}",
+        "cli.promise_dropped": "{crew}: kunjungan yang dijanjikan {ticket} dilepas - {reason}",
+        "cli.promise_dropped_emergency": "{crew}: kunjungan DARURAT yang dijanjikan {ticket} dilepas - {reason}",
+        "cli.overtime": "{crew}: lembur {minutes} menit sampai {end} untuk bahaya {tickets}",
+        "cli.coverage_gap": "Peringatan: {date} pukul {start}-{end} tidak ada regu bertugas dengan keahlian {skill}",
+        "cli.coverage_ok": "Cakupan keahlian {skills}: setiap jam shift {date} ada regu bertugas",
+        # The dispatcher's view of a plan (plan, plan show, demo) and of a re-plan.
+        "view.plan": (
+            "Rencana {date} versi {version} ({status}), id rencana {plan_id}: {served} dari {tickets} tiket "
+            "dilayani, {used} dari {on_shift} regu dipakai, {km} km"
+        ),
+        "view.status.draft": "draf",
+        "view.status.published": "terbit",
+        "view.status.superseded": "digantikan",
+        "view.routes": "Rute",
+        "view.col.crew": "regu",
+        "view.col.members": "anggota",
+        "view.col.shift": "shift",
+        "view.col.visits": "kunjungan",
+        "view.col.homes": "rumah",
+        "view.col.exposure": "paparan (menit)",
+        "view.col.km": "km",
+        "view.col.span": "pertama - terakhir",
+        "view.outdoor_only": "(hanya luar ruang)",
+        "view.by_priority": "Tiket per prioritas",
+        "view.col.priority": "prioritas",
+        "view.col.served": "dilayani",
+        "view.col.unassigned": "tidak ditugaskan",
+        "view.col.within_target": "dalam target respons",
+        "view.idle": "Jam-regu menganggur setelah kunjungan terakhir: {hours}",
+        "view.by_reason": "Tidak ditugaskan menurut alasan: {reasons}",
+        "view.most_urgent": "Tidak ditugaskan paling mendesak ({n} pertama)",
+        "view.col.ticket": "tiket",
+        "view.col.reason": "alasan",
+        "view.col.detail": "keterangan",
+        "view.outages": "Padam meluas (satu pekerjaan aset masing-masing; tiketnya bukan kunjungan rumah)",
+        "view.col.outage": "gangguan",
+        "view.col.asset": "aset",
+        "view.col.kind": "jenis",
+        "view.col.customers": "pelanggan",
+        "view.col.tickets": "tiket",
+        "view.col.asset_job": "pekerjaan aset",
+        "view.not_dispatched": "Regu {crew} tidak diberangkatkan: {reason}",
+        "view.worst_exposure": (
+            "Paparan terberat per pekerja: {members} dari regu {crew}, {homes} rumah, {minutes} menit tertimbang "
+            "(batas {max_homes} rumah, {max_minutes} menit per shift)"
+        ),
+        "view.members": "anggota",
+        "view.saved_draft": (
+            "Disimpan sebagai rencana draf {plan_id}. Terbitkan dengan: dispatch plan publish --date {day}"
+        ),
+        "view.published": "Rencana {plan_id} (versi {version}) untuk {day} diterbitkan.",
+        "view.revision": (
+            "Revisi {version} untuk {date} per pukul {time} (rencana {plan_id}, merevisi rencana {parent}), "
+            "{status}; dihitung dalam {seconds} detik, {stops} kunjungan berubah."
+        ),
+        "view.unchanged": "tidak berubah: {crews}",
+        "view.note": "catatan: {note}",
+        "view.forecast": "Perkiraan respons P1:",
+        "view.not_reached": "tidak terjangkau hari ini",
+        "view.hours": "{value} jam",
+        "view.target": "(target {hours})",
+        "view.flag_emergency": "darurat",
+        "view.flag_late": "TERLAMBAT",
+        "view.rewrote": "{count} berkas lembar rute ditulis ulang di {out}/ untuk {crews}",
+        "view.no_crew": "tidak ada regu",
+        "change.added": "{n} ditambahkan",
+        "change.moved_from": "{n} pindahan dari {crew}",
+        "change.moved_to": "{n} dipindah ke {crew}",
+        "change.dropped": "{n} dilepas (tidak ditugaskan atau ditutup)",
+        "change.reordered": "{n} diubah urutannya",
+        "change.retimed": "{n} berubah jam",
+        "change.none": "tidak berubah",
+        # What-if scenarios: one-line answers, which limit binds.
+        "sc.instead": "{setting} {new} (sebelumnya {old})",
+        "sc.served_fewer": "{n} tiket lebih sedikit dilayani",
+        "sc.served_more": "{n} tiket lebih banyak dilayani",
+        "sc.served_same": "jumlah tiket dilayani sama",
+        "sc.wait_more": "{n} pelanggan lebih banyak menunggu",
+        "sc.wait_fewer": "{n} pelanggan lebih sedikit menunggu",
+        "sc.wait_same": "jumlah pelanggan menunggu sama",
+        "sc.quantity.homes_per_worker_max": "rumah per petugas maks {value}",
+        "sc.quantity.exposure_min_per_worker_max": "paparan tertimbang per petugas maks {value} mnt",
+        "sc.quantity.crew_hours": "jam kerja regu {value}",
+        "sc.limits": "batas tercapai: {items}",
+        "sc.limit.home_cap": "batas rumah {n} dari {of} petugas",
+        "sc.limit.exposure_cap": "batas paparan {n} dari {of} petugas",
+        "sc.limit.shift_time": "jam shift {n} dari {of} regu",
+        "sc.name.home_cap": "batas rumah",
+        "sc.name.exposure_cap": "batas paparan tertimbang",
+        "sc.name.shift_time": "jam shift",
+        "sc.name.none": "tidak ada batas (tiket habis)",
+        "sc.not_binding": "{limit} tidak membatasi (tak ada petugas yang mencapainya); yang membatasi: {other}",
+        "sc.sweep_binds": "{limit} membatasi pada {values}",
+        "sc.sweep_flat": (
+            "{limit} tidak membatasi pada {values}: {other} membatasi lebih dulu, "
+            "jadi garis datar di sana bukan efek nilai ini"
+        ),
+        "sc.coverage": "jam tanpa regu berkeahlian untuk bahaya: {gaps}",
+        "sc.coverage_ok": "setiap jam shift ada regu berkeahlian untuk bahaya",
+        "sc.monotone_ok": "dilayani per prioritas tidak pernah turun saat {setting} dilonggarkan satu langkah",
+        "sc.monotone_falls": "dilayani per prioritas TURUN dari {setting}={old} ke {new}: {before} -> {after}",
+    },
+    "en": {
+        "cli.links_title": "Crew links for {date}",
+        "cli.col_crew": "crew",
+        "cli.col_link": "link",
+        "cli.col_until": "valid until",
+        "cli.link_reissued": "New link for crew {crew_id} (the old one is revoked), valid until {until}: {url}",
+        "cli.serving": "Serving crew pages at {url} (database {database}); Ctrl-C to stop",
+        "cli.no_shift_day": "--date {day}: no crew has a shift on that day; import shifts first",
+        "cli.shifts_over": "--date {day}: every shift of that day has ended",
+        "cli.no_crew": "--revoke {crew_id}: no crew {crew_id}",
+        "cli.crew_no_shift": "--revoke {crew_id}: crew {crew_id} has no shift on {day}",
+        "cli.shift_ended": "--revoke {crew_id}: the shift of {day} ended at {end}",
+        "cli.base_url_required": "--base-url (or $DISPATCH_BASE_URL) is required: where crews reach dispatch serve",
+        "cli.base_url_scheme": "--base-url: {url!r} does not start with http:// or https://",
+        # Re-plans, ETAs and the nightly close of the day.
+        "cli.not_done_reoffered": "{ticket}: {reason} by {crew_id} at {time}; offered again today to {crew_now}",
+        "cli.not_done_reoffered_skill": (
+            "{ticket}: {reason} by {crew_id} at {time}; offered again today to {crew_now} "
+            "(a crew with skill {skills}; not {excluded})"
+        ),
+        "cli.not_done_unplaced": (
+            "{ticket}: {reason} by {crew_id} at {time}; offered again today, no crew could take it"
+        ),
+        "cli.not_done_next_day": "{ticket}: {reason} by {crew_id} at {time}; open again for the next day's plan",
+        "cli.not_done_flagged": (
+            "{ticket}: {reason} by {crew_id} at {time}; NOT offered again today: dispatcher to check first"
+        ),
+        "cli.unconfirmed": "{crew_id}: {count} stop(s) unconfirmed (no report; kept with this crew)",
+        "cli.unconfirmed_total": "{count} stop(s) before {time} with no report taken as going to plan",
+        "cli.unconfirmed_returned": (
+            "{count} ticket(s) of stops on {day} never reported are open again (reason: unconfirmed)"
+        ),
+        "cli.eta_not_planned": "Ticket {ticket}: not planned today ({date}): {reason}",
+        "cli.eta_not_planned_detail": "{reason} - {detail}",
+        "cli.promise_dropped": "{crew}: promised stop {ticket} dropped - {reason}",
+        "cli.promise_dropped_emergency": "{crew}: promised EMERGENCY stop {ticket} dropped - {reason}",
+        "cli.overtime": "{crew}: overtime {minutes} min until {end} for hazard {tickets}",
+        "cli.coverage_gap": "Warning: {date} {start}-{end} no crew on shift has skill {skill}",
+        "cli.coverage_ok": "Skill cover {skills}: some crew on shift in every shift hour of {date}",
+        # The dispatcher's view of a plan (plan, plan show, demo) and of a re-plan.
+        "view.plan": (
+            "Plan {date} version {version} ({status}), plan id {plan_id}: {served} of {tickets} tickets served, "
+            "{used} of {on_shift} crews used, {km} km"
+        ),
+        "view.status.draft": "draft",
+        "view.status.published": "published",
+        "view.status.superseded": "superseded",
+        "view.routes": "Routes",
+        "view.col.crew": "crew",
+        "view.col.members": "members",
+        "view.col.shift": "shift",
+        "view.col.visits": "visits",
+        "view.col.homes": "homes",
+        "view.col.exposure": "exposure min",
+        "view.col.km": "km",
+        "view.col.span": "first - last",
+        "view.outdoor_only": "(outdoor only)",
+        "view.by_priority": "Tickets by priority",
+        "view.col.priority": "priority",
+        "view.col.served": "served",
+        "view.col.unassigned": "unassigned",
+        "view.col.within_target": "within response target",
+        "view.idle": "Idle crew-hours after the last stop: {hours}",
+        "view.by_reason": "Unassigned by reason: {reasons}",
+        "view.most_urgent": "Most urgent unassigned (first {n})",
+        "view.col.ticket": "ticket",
+        "view.col.reason": "reason",
+        "view.col.detail": "detail",
+        "view.outages": "Wide outages (one asset job each; their tickets are not home visits)",
+        "view.col.outage": "outage",
+        "view.col.asset": "asset",
+        "view.col.kind": "kind",
+        "view.col.customers": "customers",
+        "view.col.tickets": "tickets",
+        "view.col.asset_job": "asset job",
+        "view.not_dispatched": "Crew {crew} not dispatched: {reason}",
+        "view.worst_exposure": (
+            "Worst exposure per worker: {members} of crew {crew}, {homes} homes, {minutes} weighted min "
+            "(caps {max_homes} homes, {max_minutes} min per shift)"
+        ),
+        "view.members": "members",
+        "view.saved_draft": "Saved as draft plan {plan_id}. Publish it with: dispatch plan publish --date {day}",
+        "view.published": "Published plan {plan_id} (version {version}) for {day}.",
+        "view.revision": (
+            "Revision {version} of {date} as of {time} (plan {plan_id}, revises plan {parent}), {status}; "
+            "solved in {seconds} s, {stops} stops changed."
+        ),
+        "view.unchanged": "unchanged: {crews}",
+        "view.note": "note: {note}",
+        "view.forecast": "P1 response forecast:",
+        "view.not_reached": "not reached today",
+        "view.hours": "{value} h",
+        "view.target": "(target {hours})",
+        "view.flag_emergency": "emergency",
+        "view.flag_late": "LATE",
+        "view.rewrote": "Rewrote {count} route sheet files in {out}/ for {crews}",
+        "view.no_crew": "no crew",
+        "change.added": "{n} added",
+        "change.moved_from": "{n} moved from {crew}",
+        "change.moved_to": "{n} moved to {crew}",
+        "change.dropped": "{n} taken off (unassigned or closed)",
+        "change.reordered": "{n} reordered",
+        "change.retimed": "{n} retimed",
+        "change.none": "no change",
+        "sc.instead": "{setting} {new} instead of {old}",
+        "sc.served_fewer": "{n} fewer served",
+        "sc.served_more": "{n} more served",
+        "sc.served_same": "as many served",
+        "sc.wait_more": "{n} more customers wait",
+        "sc.wait_fewer": "{n} fewer customers wait",
+        "sc.wait_same": "as many customers wait",
+        "sc.quantity.homes_per_worker_max": "max homes per worker {value}",
+        "sc.quantity.exposure_min_per_worker_max": "max weighted exposure per worker {value} min",
+        "sc.quantity.crew_hours": "crew hours {value}",
+        "sc.limits": "limits reached: {items}",
+        "sc.limit.home_cap": "home cap {n} of {of} workers",
+        "sc.limit.exposure_cap": "exposure cap {n} of {of} workers",
+        "sc.limit.shift_time": "shift time {n} of {of} crews",
+        "sc.name.home_cap": "the home cap",
+        "sc.name.exposure_cap": "the weighted-exposure cap",
+        "sc.name.shift_time": "shift time",
+        "sc.name.none": "no limit (the tickets run out)",
+        "sc.not_binding": "{limit} does not bind (no worker reaches it); what binds: {other}",
+        "sc.sweep_binds": "{limit} binds at {values}",
+        "sc.sweep_flat": (
+            "{limit} does not bind at {values}: {other} binds first, so a flat line there is not this value's effect"
+        ),
+        "sc.coverage": "hours with no crew skilled for hazards: {gaps}",
+        "sc.coverage_ok": "some crew skilled for hazards on shift in every hour",
+        "sc.monotone_ok": "served by priority never falls when {setting} loosens by one step",
+        "sc.monotone_falls": "served by priority FALLS from {setting}={old} to {new}: {before} -> {after}",
+    },
+}

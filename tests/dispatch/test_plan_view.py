@@ -1,0 +1,61 @@
+"""The dispatcher's terminal views (dispatch/commands/plan_view.py, a re-plan's crew changes) read in the
+language asked for, through the one translation table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dispatch.commands.plan_view import render_plan
+from dispatch.core.plan import CrewChange, Plan
+from dispatch.io.sheets.i18n import Labels
+
+GOLDEN = Path(__file__).parent / "golden" / "nightly.json"
+
+
+def _plan() -> Plan:
+    text = GOLDEN.read_text(encoding="utf-8").replace('"<now>"', '"2026-11-29T22:00:00+07:00"')
+    return Plan.from_json(json.loads(text))
+
+
+def test_plan_view_in_bahasa_indonesia_has_no_english_headings(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--lang id` prints the plan's headline, tables and idle line in Indonesian, with a decimal comma."""
+    render_plan(_plan(), lang="id")
+    out = capsys.readouterr().out
+    assert "Rencana 2026-11-30 versi" in out and "tiket dilayani" in out and "Tiket per prioritas" in out
+    assert "Jam-regu menganggur setelah kunjungan terakhir: " in out
+    assert "Routes" not in out and "tickets served" not in out and "Idle crew-hours" not in out
+
+
+def test_plan_view_in_english(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--lang en` prints the same view in English."""
+    render_plan(_plan(), lang="en")
+    out = capsys.readouterr().out
+    assert "Plan 2026-11-30 version" in out and "Tickets by priority" in out and "Rute" not in out
+
+
+def test_crew_change_is_told_from_its_lists() -> None:
+    """A crew's change in a re-plan: added, moved in from and out to other crews, taken off, reordered."""
+    change = CrewChange(
+        crew_id="C01",
+        changed=True,
+        summary="(English, kept in the plan JSON)",
+        added=("T1", "T2"),
+        moved_in={"T3": "C02"},
+        moved_out={"T4": "C03", "T5": "C03"},
+        dropped=("T6",),
+        reordered=1,
+        retimed=0,
+        frozen=0,
+    )
+    tz = ZoneInfo("Asia/Jakarta")
+    assert Labels("id", tz).crew_change(change) == (
+        "2 ditambahkan, 1 pindahan dari C02, 2 dipindah ke C03, 1 dilepas (tidak ditugaskan atau ditutup), "
+        "1 diubah urutannya"
+    )
+    assert Labels("en", tz).crew_change(change) == (
+        "2 added, 1 moved from C02, 2 moved to C03, 1 taken off (unassigned or closed), 1 reordered"
+    )
