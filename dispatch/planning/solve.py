@@ -73,12 +73,15 @@ def solve_parts(
     with session(cluster, len(problems)) as place:
         # Each part's share of the slots' combined time: a floor to find a first solution (at most half
         # a second, and at most half the budget over all parts), the rest in proportion to its tickets.
+        # Reproducible work is bounded by solution counts, the time only by the watchdog (a multiple of
+        # it): each part gets the whole limit, so how many workers share the parts (1 here, 8 on a
+        # cluster) never changes where a slow part is cut, nor the plan.
         budget = limit * place.slots
         floor = min(0.5, budget / (2 * len(problems)))
         tasks = [
             (
                 p,
-                floor + (budget - floor * len(problems)) * len(p.jobs) / total,
+                limit if reproducible else floor + (budget - floor * len(problems)) * len(p.jobs) / total,
                 reproducible,
                 solution_limit,
                 initial_routes_for(p, initial_routes),
