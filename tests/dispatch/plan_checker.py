@@ -182,7 +182,9 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
                 elif step["indoor"] or step["exposure_min"]:
                     problems.append(f"{cid}: outdoor ticket {tid} counted as indoor")
             prev_place, prev_end = step, end
-        if shift.break_min and shift.break_start and break_minutes != shift.break_min:
+        # A crew with no visits stays at its depot: its break need not be planned (as the solver's checker).
+        working = any(step["type"] == "visit" for step in steps)
+        if shift.break_min and shift.break_start and working and break_minutes != shift.break_min:
             problems.append(f"{cid}: took {break_minutes} min of break, the shift has {shift.break_min}")
         cap_homes = route.get("caps", {}).get("max_homes", policy.exposure.max_homes_per_shift)
         cap_exposure = route.get("caps", {}).get("max_exposure_min", policy.exposure.max_exposure_min_per_shift)
