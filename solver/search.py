@@ -325,7 +325,7 @@ def _fill(problem: Problem, raw: RawResult, *, budget: float | None) -> RawResul
     more urgent unassigned jobs where one fits in its place (solver.fill), then less urgent visits pushed off
     a route for an unassigned job that needs the room of several (solver.eject), then jobs standing for many
     customers in the place of ones standing for fewer (solver.upgrade); ``budget`` bounds them: half for the
-    swaps, :data:`UPGRADE_SHARE` kept for the upgrades, the ejections what is between."""
+    swaps, :data:`UPGRADE_SHARE` kept for the upgrades (where a problem has such jobs), the ejections the rest."""
     by_crew = {r.crew: r for r in raw.routes}
     routes = [by_crew.get(v) or empty_route(problem, v) for v in range(len(problem.crews))]
     t0 = time.monotonic()
@@ -334,8 +334,10 @@ def _fill(problem: Problem, raw: RawResult, *, budget: float | None) -> RawResul
         return None if budget is None else max(0.0, budget * (1 - keep) - (time.monotonic() - t0))
 
     swapped = swap_in(problem, fill_routes(problem, routes), budget=None if budget is None else budget / 2)
-    ejected = eject_in(problem, swapped, budget=left(UPGRADE_SHARE))
-    filled = upgrade_in(problem, ejected, budget=left(0.0)) if any(j.unserved_waits for j in problem.jobs) else ejected
+    upgrades = any(j.unserved_waits for j in problem.jobs)
+    filled = eject_in(problem, swapped, budget=left(UPGRADE_SHARE if upgrades else 0.0))
+    if upgrades:
+        filled = upgrade_in(problem, filled, budget=left(0.0))
     if filled == tuple(routes):
         return raw
     return dataclasses.replace(raw, routes=filled, member=f"{raw.member}+fill")
