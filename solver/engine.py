@@ -267,7 +267,7 @@ class RoutingBuild:
                 for a, b in zip(job.time_windows, job.time_windows[1:], strict=False):
                     if a.end + 1 <= min(horizon, b.start - 1):
                         cumul.RemoveInterval(a.end + 1, min(horizon, b.start - 1))
-            wait_cost = obj.wait_weight * job.customers + job.urgency
+            wait_cost = problem.wait_cost(job)
             if wait_cost > 0:
                 time_dim.SetCumulVarSoftUpperBound(index, problem.wait_origin, wait_cost)
             allowed = self.allowed[j]
@@ -275,8 +275,9 @@ class RoutingBuild:
                 routing.VehicleVar(index).SetValues([-1, *allowed])
             if not job.required:
                 penalty = penalties[job.priority]
-                unserved = wait_cost * max(0, horizon - problem.wait_origin) if job.unserved_waits else 0
-                routing.AddDisjunction([index], penalty + (penalty // 2 if job.promised else 0) + unserved)
+                routing.AddDisjunction(
+                    [index], penalty + (penalty // 2 if job.promised else 0) + problem.unserved_wait(job)
+                )
 
         self._add_counters()
         self._add_breaks()

@@ -70,9 +70,8 @@ class _Filler:
         self.problem = problem
         self.raw = list(routes)
         self.changed: set[int] = set()
-        obj = problem.objective
         jobs = problem.jobs
-        self.weight = [obj.wait_weight * j.customers + j.urgency for j in jobs]
+        self.weight = [problem.wait_cost(j) for j in jobs]
         self.service = np.array([j.service for j in jobs], dtype=np.int64)
         self.site = np.array([j.site.index for j in jobs], dtype=np.int64)
         self.window_start = np.array([j.time_windows[0].start if j.time_windows else 0 for j in jobs], dtype=np.int64)
@@ -115,6 +114,17 @@ class _Filler:
         self.routes[v] = self._route(v, [*route.order[:pos], j, *route.order[pos:]])
         self.changed.add(v)
         return True
+
+    def objective(self, v: int, route: _Route) -> int:
+        """Crew ``v``'s share of the objective on ``route``: weighted waiting, travel time and distance."""
+        obj = self.problem.objective
+        d, m = self.durations[v], self.distances[v]
+        crew = self.problem.crews[v]
+        nodes = [crew.start.index, *self.site[route.order].tolist(), crew.end.index]
+        legs = list(zip(nodes, nodes[1:], strict=False))
+        travel = obj.travel_time_weight * int(sum(d[a, b] for a, b in legs))
+        metres = obj.distance_weight * int(sum(m[a, b] for a, b in legs)) if obj.distance_weight else 0
+        return route.cost + travel + metres
 
     def _may_take(self, crew: Crew, route: _Route, job: Job) -> bool:
         if not job.skills <= crew.skills:
@@ -497,17 +507,7 @@ def reorder_routes(problem: Problem, routes: Sequence[RawRoute], *, budget: floa
     first, until no move helps or ``budget`` seconds are spent (None: to the end, reproducibly)."""
     deadline = time.monotonic() + budget if budget is not None else float("inf")
     filler = _Filler(problem, routes)
-    obj = problem.objective
-
-    def cost(v: int, route: _Route) -> int:
-        d, m = filler.durations[v], filler.distances[v]
-        crew = problem.crews[v]
-        nodes = [crew.start.index, *filler.site[route.order].tolist(), crew.end.index]
-        legs = list(zip(nodes, nodes[1:], strict=False))
-        travel = obj.travel_time_weight * int(sum(d[a, b] for a, b in legs))
-        metres = obj.distance_weight * int(sum(m[a, b] for a, b in legs)) if obj.distance_weight else 0
-        return route.cost + travel + metres
-
+    cost = filler.objective
     for v, route in enumerate(filler.routes):
         if route is None or len(route.order) < 2:
             continue

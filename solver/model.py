@@ -172,6 +172,18 @@ class Problem:
         """Travel metres from ``a`` to ``b`` (on ``crew``'s profile when the travel has one per profile)."""
         return self.travel.distance_for(a.index, b.index, crew.profile if crew is not None else None)
 
+    def wait_cost(self, job: Job) -> int:
+        """The objective's cost per second before ``job``'s service starts: its customers' waiting and urgency."""
+        return self.objective.wait_weight * job.customers + job.urgency
+
+    def unserved_wait(self, job: Job) -> int:
+        """What leaving ``job`` unserved adds to its drop penalty: for a job standing for many
+        (``unserved_waits``), its waiting from the wait origin to the end of the last shift; else 0."""
+        if not job.unserved_waits:
+            return 0
+        horizon = max((c.shift.end for c in self.crews), default=0) + 1
+        return self.wait_cost(job) * max(0, horizon - self.wait_origin)
+
     def drop_penalties(self) -> dict[int, int]:
         """Penalty of leaving one job of each priority class unserved.
 
