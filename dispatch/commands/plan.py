@@ -41,7 +41,7 @@ from dispatch.core.policy import Policy
 from dispatch.io.importing.rows import ImportErrors
 from dispatch.io.sheets import SheetError
 from dispatch.io.sheets.i18n import Labels
-from dispatch.planning.coverage import coverage_gaps, hazard_skills
+from dispatch.planning.coverage import hazard_gaps
 from dispatch.planning.roads import RoadsError
 from dispatch.planning.solve import PartsDone, PartsProgress
 from dispatch.runtime.files import OutputError, check_output_dir
@@ -126,7 +126,7 @@ def warn_coverage(plan: Plan, policy: Policy, lang: str) -> None:
     labels = Labels(lang, ZoneInfo(policy.region.timezone))
     with transaction() as session:
         crews, shifts = load_crews(session), load_shifts(session, day=plan.date)
-    for gap in coverage_gaps(crews, shifts, hazard_skills(policy)):
+    for gap in hazard_gaps(crews, shifts, policy):
         text = labels(
             "cli.coverage_gap",
             date=labels.date(plan.date),

@@ -280,6 +280,11 @@ class StormPolicy:
     enabled: bool = False
     call_standby: bool = True
 
+    @property
+    def standby_called(self) -> bool:
+        """Whether crews on a standby shift are dispatched: only in storm mode, when it calls them."""
+        return self.enabled and self.call_standby
+
 
 def _default_outage_skills() -> dict[str, list[str]]:
     return {AssetKind.TRANSFORMER: ["mv"], AssetKind.FEEDER_SECTION: ["mv"]}

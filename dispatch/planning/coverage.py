@@ -33,6 +33,13 @@ def hazard_skills(policy: Policy) -> list[str]:
     return sorted({s for c in urgent for s in policy.category.skills.get(c, [])})
 
 
+def hazard_gaps(crews: Sequence[Crew], shifts: Sequence[Shift], policy: Policy) -> list[CoverageGap]:
+    """The hours with no crew on shift having a skill hazards need, counting the shifts a plan dispatches
+    (a standby shift only where storm mode calls it in)."""
+    on_duty = [s for s in shifts if policy.storm.standby_called or not s.standby]
+    return coverage_gaps(crews, on_duty, hazard_skills(policy))
+
+
 def coverage_gaps(crews: Sequence[Crew], shifts: Sequence[Shift], skills: list[str]) -> list[CoverageGap]:
     """Per skill, the hours of the day of ``shifts`` with no crew on shift having it."""
     have = {c.crew_id: set(c.skills) for c in crews}

@@ -24,12 +24,11 @@ def crews_on_shift(inputs: PlanInputs, policy: Policy) -> tuple[list[CrewOnShift
     shifts = {s.crew_id: s for s in inputs.shifts if s.date == inputs.day}
     out: list[CrewOnShift] = []
     not_dispatched: list[CrewNotDispatched] = []
-    use_standby = policy.storm.enabled and policy.storm.call_standby
     for crew in sorted(inputs.crews, key=lambda c: c.crew_id):
         shift = shifts.get(crew.crew_id)
         if shift is None:
             continue
-        if shift.standby and not use_standby:
+        if shift.standby and not policy.storm.standby_called:
             not_dispatched.append(CrewNotDispatched(crew.crew_id, "standby shift (called only in storm mode)"))
             continue
         away = {m: inputs.unavailable_members[m] for m in crew.members if m in inputs.unavailable_members}

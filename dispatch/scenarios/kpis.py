@@ -19,7 +19,7 @@ from dispatch.core.domain import PlanInputs
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.core.route import Route, StepType
-from dispatch.planning.coverage import coverage_gaps, hazard_skills
+from dispatch.planning.coverage import hazard_gaps
 
 PRIORITIES = (1, 2, 3, 4)
 
@@ -238,10 +238,7 @@ def binding(plan: Plan) -> Binding:
 def _coverage(inputs: PlanInputs, policy: Policy) -> tuple[str, ...]:
     """The hazard-skill coverage gaps of the planned day's roster, e.g. ``mv 14:00-22:00``."""
     crew_ids = {c.crew_id for c in inputs.crews}
-    standby_called = policy.storm.enabled and policy.storm.call_standby
-    shifts = [
-        s for s in inputs.shifts if s.date == inputs.day and s.crew_id in crew_ids and (standby_called or not s.standby)
-    ]
-    gaps = coverage_gaps(inputs.crews, shifts, hazard_skills(policy))
+    shifts = [s for s in inputs.shifts if s.date == inputs.day and s.crew_id in crew_ids]
+    gaps = hazard_gaps(inputs.crews, shifts, policy)
     tz = ZoneInfo(policy.region.timezone)
     return tuple(f"{g.skill} {g.start.astimezone(tz):%H:%M}-{g.end.astimezone(tz):%H:%M}" for g in gaps)

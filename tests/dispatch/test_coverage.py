@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from dispatch.core.domain import Crew, PlanInputs, Shift
 from dispatch.core.policy import Policy
 from dispatch.io.sheets.i18n import Labels
-from dispatch.planning.coverage import CoverageGap, coverage_gaps, hazard_skills
+from dispatch.planning.coverage import CoverageGap, coverage_gaps, hazard_gaps, hazard_skills
 from dispatch.planning.nightly import make_plan
 from dispatch.planning.persist import save_plan
 from dispatch.store.models.crews import CrewRow, ShiftRow
@@ -47,6 +47,17 @@ def test_roster_hours_without_mv_are_named() -> None:
     assert gaps(roster("15:30")) == [CoverageGap("mv", at("15:00"), at("16:00"))]
     no_mv = dataclasses.replace(roster("16:00"), shifts=roster("16:00").shifts[1:])
     assert gaps(no_mv) == [CoverageGap("mv", at("08:00"), at("16:00"))]
+
+
+def test_a_standby_mv_crew_covers_only_when_storm_mode_calls_it() -> None:
+    """A standby mv shift all day: a hole on a normal day (the plan does not dispatch it), none in a storm."""
+    inputs = roster("16:00")
+    standby = dataclasses.replace(
+        inputs, shifts=(dataclasses.replace(inputs.shifts[0], standby=True), inputs.shifts[1])
+    )
+    assert hazard_gaps(standby.crews, standby.shifts, Policy()) == [CoverageGap("mv", at("08:00"), at("16:00"))]
+    storm = Policy().with_overrides({"storm.enabled": True})
+    assert hazard_gaps(standby.crews, standby.shifts, storm) == []
 
 
 def test_coverage_warning_reads_in_both_languages() -> None:
