@@ -101,10 +101,13 @@ def _best_on(
     targets: Mapping[str, int] | None = None,
 ) -> tuple[bool, tuple[int, ...], int, str, list[str]] | None:
     """Where on ``crew``'s route the emergency ``job`` goes best, as (late, stops pushed out by class,
-    start, crew, the route kept), or None if the crew cannot reach it without losing another emergency."""
+    start, crew, the route kept), or None if the crew cannot reach it without losing another emergency.
+    It is late when it starts after its target, or makes an emergency of the route that met its target
+    miss it (two hazards one crew reaches first: the second goes to a crew that reaches it in time)."""
     if not crew.can_do(job) or (job.enters_home and not crew.homes_allowed):
         return None
     emergencies_before = sum(1 for j in route if problem.job(j).priority == 0)
+    on_time = _on_time(_walk(problem, crew, route), targets)
     best: tuple[bool, tuple[int, ...], int, str, list[str]] | None = None
     for i in range(len(route) + 1):
         trial = [*route[:i], job.id, *route[i:]]
@@ -114,11 +117,17 @@ def _best_on(
         if start is None or sum(1 for j in kept if problem.job(j).priority == 0) <= emergencies_before:
             continue  # not reachable here, or only by pushing out another emergency
         late = targets is None or job.id not in targets or start > targets[job.id]
+        late = late or not on_time <= _on_time(walked, targets)
         pushed = () if late else _pushed_by_class(problem, trial, kept)
         key = (late, pushed, start, crew.id, kept)
         if best is None or key[:4] < best[:4]:
             best = key
     return best
+
+
+def _on_time(walked: Sequence[tuple[str, int]], targets: Mapping[str, int] | None) -> set[str]:
+    """The jobs of a driven route that start within their response target."""
+    return {j for j, t in walked if targets is not None and j in targets and t <= targets[j]}
 
 
 def _pushed_by_class(problem: solver.Problem, trial: Sequence[str], kept: Sequence[str]) -> tuple[int, ...]:
