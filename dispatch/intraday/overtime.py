@@ -20,7 +20,7 @@ import dataclasses
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from sqlmodel import Session
 
@@ -191,25 +191,48 @@ def _move_others(
     return None
 
 
-def _grant(part: Part, solution: solver.Solution, allowance: dict[str, int]) -> tuple[Part, Grants]:
-    """The part with shifts extended for its lost emergencies, and per crew (extra seconds, hazards).
+def _grant(
+    part: Part, solution: solver.Solution, allowance: Mapping[str, int], only: Collection[str] | None = None
+) -> tuple[Part, Grants]:
+    """The part with shifts extended for its lost emergencies (those of ``only`` if given), and per crew
+    (extra seconds, hazards).
 
-    Each lost emergency is tried in turn (:func:`reach_on_overtime`); a crew already extended for one may be
-    extended again for another, within what its allowance has left."""
+    Each lost emergency is tried in turn (:func:`reach_on_overtime`); a crew already extended for one may
+    be extended again for another, within what its allowance has left."""
     problem = part.build.problem
     routes = {r.crew_id: list(r.job_ids()) for r in solution.routes}
     granted: Grants = {}
-    for u in solution.unassigned:
-        if problem.job(u.job_id).priority != 0 or any(u.job_id in r for r in routes.values()):
+    for job_id in _lost(problem, solution):
+        if (only is not None and job_id not in only) or any(job_id in r for r in routes.values()):
             continue
         left = {c: a - granted.get(c, (0, ()))[0] for c, a in allowance.items()}
-        reached = reach_on_overtime(problem, routes, u.job_id, left)
+        reached = reach_on_overtime(problem, routes, job_id, left)
         if reached is not None and reached.grants:
             problem, routes, granted = reached.problem, reached.routes, _merge(granted, reached.grants)
     if not granted:
         return part, {}
     build = dataclasses.replace(part.build, problem=problem)
     return dataclasses.replace(part, build=build, initial=routes), granted
+
+
+def _lost(problem: solver.Problem, solution: solver.Solution) -> list[str]:
+    return [u.job_id for u in solution.unassigned if problem.job(u.job_id).priority == 0]
+
+
+def _taken(
+    before: Part, solution: solver.Solution, extended: Part, granted: Grants, again: solver.Solution
+) -> Grants | None:
+    """The grants whose hazards the timed routes ``again`` keep on the extended crews, if ``again`` loses
+    fewer emergencies than ``solution`` (see :func:`better`) and no extended crew whose hazards went
+    elsewhere runs past its shift; None if it is not taken."""
+    used: Grants = {}
+    for crew_id, (extra, tickets) in granted.items():
+        on_route = tuple(t for t in tickets if t in again.route_of(crew_id).job_ids())
+        if on_route:
+            used[crew_id] = (extra, on_route)
+    if not used or _past_rostered_end(before.build.problem, again, set(granted) - set(used)):
+        return None
+    return used if better(extended.build.problem, solution, again, extended.initial) else None
 
 
 def overtime_for_hazards(
@@ -220,7 +243,9 @@ def overtime_for_hazards(
     cluster: Cluster | None = None,
 ) -> tuple[list[Part], list[solver.Solution], Grants]:
     """Parts and solutions with overtime granted where it reaches a lost emergency, and the grants
-    (crew -> (extra seconds, hazards)); parts without a useful grant are left as they were."""
+    (crew -> (extra seconds, hazards)); parts without a useful grant are left as they were. When a part's
+    grants together are not taken (the timed routes lose what they were given), each lost emergency's
+    is tried alone, in turn, on top of those taken."""
     parts, out = list(parts), list(solutions)
     redo: list[tuple[int, Part, Grants]] = []
     for i, (part, solution) in enumerate(zip(parts, solutions, strict=True)):
@@ -229,18 +254,38 @@ def overtime_for_hazards(
             if granted:
                 redo.append((i, extended, granted))
     kept: Grants = {}
-    if not redo:
-        return parts, out, kept
-    for (i, part, granted), again in zip(redo, timed([p for _, p, _ in redo], cluster), strict=True):
-        used = {}
-        for crew_id, (extra, tickets) in granted.items():
-            on_route = tuple(t for t in tickets if t in again.route_of(crew_id).job_ids())
-            if on_route:
-                used[crew_id] = (extra, on_route)
-        if used and better(part.build.problem, out[i], again, part.initial):
-            parts[i], out[i] = part, again
-            kept.update(used)
+    for (i, extended, granted), again in zip(redo, timed([p for _, p, _ in redo], cluster), strict=True):
+        used = _taken(parts[i], out[i], extended, granted, again)
+        if used is None:
+            parts[i], out[i], used = _one_at_a_time(parts[i], out[i], allowance, cluster)
+        else:
+            parts[i], out[i] = extended, again
+        kept.update(used)
     return parts, out, kept
+
+
+def _one_at_a_time(
+    part: Part, solution: solver.Solution, allowance: Mapping[str, int], cluster: Cluster | None
+) -> tuple[Part, solver.Solution, Grants]:
+    """The part and solution with each lost emergency's grant tried alone, in turn, kept where taken."""
+    kept: Grants = {}
+    for job_id in _lost(part.build.problem, solution):
+        left = {c: a - kept.get(c, (0, ()))[0] for c, a in allowance.items()}
+        extended, granted = _grant(part, solution, left, only={job_id})
+        if not granted:
+            continue
+        again = timed([extended], cluster)[0]
+        used = _taken(part, solution, extended, granted, again)
+        if used is not None:
+            part, solution, kept = extended, again, _merge(kept, used)
+    return part, solution, kept
+
+
+def _past_rostered_end(problem: solver.Problem, solution: solver.Solution, crew_ids: set[str]) -> bool:
+    """Whether a route of ``crew_ids`` (extended, but its hazards went elsewhere) runs past the shift end
+    ``problem`` gives it: overtime no hazard asked for."""
+    ends = {r.crew_id: max((s.end for s in r.steps), default=0) for r in solution.routes}
+    return any(ends.get(c, 0) > problem.crew(c).shift.end for c in crew_ids)
 
 
 def with_overtime(
