@@ -427,6 +427,7 @@ def replay(
     reachable: set[str] = set()
     covered: set[str] = set()  # P1s whose report hour has a crew with their skills on shift
     misses: list[str] = []
+    over_limits: set[str] = set()  # covered at the report's hour, but the work needs more overtime than allowed
     roster_skills = [set(c.skills) for c in everything.crews]
     for tid in sorted(day_ids, key=lambda t: tickets[t].reported_at):
         t = tickets[tid]
@@ -449,6 +450,8 @@ def replay(
             misses.append(miss.split(" (")[0])
             if miss.startswith("no skilled crew at all"):
                 covered.discard(tid)  # no roster covers it at any hour
+            if miss.startswith("over overtime limits"):
+                over_limits.add(tid)
             print(f"      miss: {miss}")
     all_ids = set(tickets)
     p1_all = {t for t in all_ids if tickets[t].priority == 1}
@@ -472,8 +475,11 @@ def replay(
         f"\nRe-plans: {len(times)}, time mean {statistics.mean(times):.1f} s, max {max(times):.1f} s; "
         f"stops changed mean {statistics.mean(changed):.1f}, max {max(changed)}"
     )
+    within = ""
+    if over_limits:
+        within = f" ({mean_h(tickets, arrivals_day, covered - over_limits)} without those over the overtime limits)"
     figures = (
-        f"P1 day (roster covers) {mean_h(tickets, arrivals_day, covered)}, misses {len(misses)}"
+        f"P1 day (roster covers) {mean_h(tickets, arrivals_day, covered)}{within}, misses {len(misses)}"
         f"{' (' + ', '.join(f'{n} {k}' for k, n in sorted(Counter(misses).items())) + ')' if misses else ''}; "
         f"all P1 nightly-only {mean_h(tickets, arrivals_night, p1_all)} vs intraday "
         f"{mean_h(tickets, arrivals_day, p1_all)}; stops changed mean {statistics.mean(changed):.1f}, "
