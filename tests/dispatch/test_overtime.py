@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
+import solver
 from dispatch.core.domain import Category, Crew, PlanInputs, Shift
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.intraday.model import ReplanInputs
-from dispatch.intraday.overtime import reach_on_overtime
+from dispatch.intraday.overtime import _extended, _past_rostered_end, reach_on_overtime
 from dispatch.intraday.replan import make_replan
 from dispatch.io.sheets.content import read_plan
 from dispatch.io.sheets.i18n import Labels
@@ -136,3 +137,20 @@ def test_overtime_stretches_until_the_route_holds_its_emergencies_and_the_new_on
     assert reached is not None
     assert reached.routes == {"C01": ["H", "E1"]} and reached.grants == {"C01": (55 * 60, ("H",))}
     assert reach_on_overtime(problem, {"C01": ["E1"]}, "H", {"C01": 3000}) is None
+
+
+def test_an_extension_whose_hazard_went_elsewhere_may_not_run_past_the_shift() -> None:
+    """C01 (until 16:00) extended by 35 min: driving pole H (90 min, 36 s each way) it is back 16:31, past
+    its rostered end, which no hazard of its own pays for; driving line down E1 (20 min) it is back 15:21."""
+    crew = Crew("C01", "Regu 1", DEPOT[0], DEPOT[1], skills=("mv", "ppe"), members=("M1a", "M1b"))
+    line = {"category": Category.LINE_DOWN, "priority": 1, "reported_at": at("14:50")}
+    e1 = site_ticket("E1", 0.002, 0.0, skills=("mv",), service_min=20, **line)  # type: ignore[arg-type]
+    pole = site_ticket("H", 0.0, 0.002, skills=("mv", "ppe"), service_min=90, **line)  # type: ignore[arg-type]
+    shifts = (Shift("C01", DAY, at("15:00"), at("16:00")),)
+    for job, past in ((pole, True), (e1, False)):
+        inputs = PlanInputs(day=DAY, tickets=(job,), crews=(crew,), shifts=shifts)
+        rostered = build_problem(inputs, Policy(), as_of=at("15:00")).problem
+        wider = _extended(rostered, "C01", 35 * 60)
+        solution = solver.solve(wider, reproducible=True, workers=1)
+        assert solution.assigned_job_ids() == {job.ticket_id}
+        assert _past_rostered_end(rostered, solution, {"C01"}) is past
