@@ -30,10 +30,12 @@ import contextlib
 import dataclasses
 import datetime as dt
 import random
+import re
 import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -140,6 +142,26 @@ def change_kinds(changes: Iterable[CrewChange], tickets: dict[str, Ticket]) -> s
     )
 
 
+# "... fits if crew C21's shift ran 85 min longer": the overtime the unassigned reason says would reach it.
+FITS_LONGER = re.compile(r"crew (\S+)'s shift ran (\d+) min longer")
+
+
+def overtime_note(text: str, doc: Plan, policy: Policy) -> str:
+    """What an unassigned P1's reason says of overtime: within what the crew has left today (the policy's
+    emergency overtime and daily limit, less what its route already has), over it, or nothing."""
+    found = FITS_LONGER.search(text)
+    if found is None:
+        return ""
+    crew_id, minutes = found.group(1), int(found.group(2))
+    route = doc.route(crew_id)
+    had = route.overtime.minutes if route is not None and route.overtime is not None else 0
+    r = policy.response
+    left = min(r.emergency_overtime_min, r.overtime_max_min_per_day) - had
+    if minutes <= left:
+        return " (fits on overtime)"
+    return f" (over the overtime limits: {crew_id} needs {minutes} min, {max(left, 0)} left)"
+
+
 def track_p1(
     history: dict[str, list[str]],
     clock: dt.datetime,
@@ -147,6 +169,7 @@ def track_p1(
     open_now: Iterable[Ticket],
     planned: dict[str, dt.datetime],
     why: dict[str, str],
+    policy: Policy,
 ) -> None:
     """Note, per open P1 ticket, what this re-plan did with it when that differs from the last note."""
     ot = {t: f"{r.crew_id} +{r.overtime.minutes} min" for r in doc.routes if r.overtime for t in r.overtime.tickets}
@@ -160,7 +183,7 @@ def track_p1(
             )
         else:
             text = why.get(t.ticket_id, "not planned")
-            what = text.split(":")[0] + (" (fits on overtime)" if "longer" in text else "")
+            what = text.split(":")[0] + overtime_note(text, doc, policy)
         notes = history.setdefault(t.ticket_id, [])
         if not notes or notes[-1].split(" ", 1)[1] != what:
             notes.append(f"{clock:%H:%M} {what}")
@@ -175,10 +198,15 @@ def explain_miss(
     if hole is not None:
         return f"roster hole (no {hole.skill} crew on shift {hours_of(hole)})"
     said = "; ".join(notes) or "reported after the last re-plan"
-    if no_overtime and any("fits on overtime" in n for n in notes):
+    fits = any("fits on overtime" in n for n in notes)
+    if no_overtime and fits:
         return f"overtime refused ({said})"
     if any("on overtime" in n and "fits" not in n for n in notes):
         return f"no crew could reach it within its shift; reached on overtime ({said})"
+    if not fits and any("over the overtime limits" in n for n in notes):
+        return f"over overtime limits ({said})"
+    if fits:
+        return f"UNEXPLAINED: overtime within the limits not granted ({said})"
     if sum(1 for n in notes if "planned" in n) > 1:
         return f"promise moved later by a re-plan ({said})"
     return f"placed late ({said})"
@@ -384,7 +412,7 @@ def replay(
                 first_seen[t.ticket_id] = f"{clock:%H:%M} re-plan: " + (
                     f"planned {arrival.astimezone(TZ):%H:%M}" if arrival else why.get(t.ticket_id, "-")
                 )
-        track_p1(history, clock, doc, open_now, planned, why)
+        track_p1(history, clock, doc, open_now, planned, why, day_policy)
         clock += dt.timedelta(minutes=args.every)
     executed(doc, dt.datetime.combine(day, dt.time(23, 59), tzinfo=TZ), facts, hidden, silent)
     arrivals_day = {t: f.arrived_at for t, f in hidden.items()}
@@ -399,6 +427,7 @@ def replay(
     reachable: set[str] = set()
     covered: set[str] = set()  # P1s whose report hour has a crew with their skills on shift
     misses: list[str] = []
+    over_limits: set[str] = set()  # covered at the report's hour, but the work needs more overtime than allowed
     roster_skills = [set(c.skills) for c in everything.crews]
     for tid in sorted(day_ids, key=lambda t: tickets[t].reported_at):
         t = tickets[tid]
@@ -417,8 +446,13 @@ def replay(
         tag = f" [roster hole: no {hole.skill} crew on shift {hours_of(hole)}]" if hole else ""
         print(f"  {tid} {t.category.value:<10} reported {reported:%H:%M}  {where} {hours}  ({seen}){tag}")
         if got is None or got - t.reported_at > TARGET_P1:
-            misses.append(tid)
-            print(f"      miss: {explain_miss(t, hole, history.get(tid, []), roster_skills, args.no_overtime)}")
+            miss = explain_miss(t, hole, history.get(tid, []), roster_skills, args.no_overtime)
+            misses.append(miss.split(" (")[0])
+            if miss.startswith("no skilled crew at all"):
+                covered.discard(tid)  # no roster covers it at any hour
+            if miss.startswith("over overtime limits"):
+                over_limits.add(tid)
+            print(f"      miss: {miss}")
     all_ids = set(tickets)
     p1_all = {t for t in all_ids if tickets[t].priority == 1}
     print("\nResponse, report to arrival (tickets not reached today: next day's plan)")
@@ -441,8 +475,12 @@ def replay(
         f"\nRe-plans: {len(times)}, time mean {statistics.mean(times):.1f} s, max {max(times):.1f} s; "
         f"stops changed mean {statistics.mean(changed):.1f}, max {max(changed)}"
     )
+    within = ""
+    if over_limits:
+        within = f" ({mean_h(tickets, arrivals_day, covered - over_limits)} without those over the overtime limits)"
     figures = (
-        f"P1 day (roster covers) {mean_h(tickets, arrivals_day, covered)}, misses {len(misses)}; "
+        f"P1 day (roster covers) {mean_h(tickets, arrivals_day, covered)}{within}, misses {len(misses)}"
+        f"{' (' + ', '.join(f'{n} {k}' for k, n in sorted(Counter(misses).items())) + ')' if misses else ''}; "
         f"all P1 nightly-only {mean_h(tickets, arrivals_night, p1_all)} vs intraday "
         f"{mean_h(tickets, arrivals_day, p1_all)}; stops changed mean {statistics.mean(changed):.1f}, "
         f"max {max(changed)}"

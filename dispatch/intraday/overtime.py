@@ -1,13 +1,17 @@
-"""Overtime for hazards: a re-plan may extend one crew's shift by a few minutes so it reaches an
-emergency that no shift could otherwise take today.
+"""Overtime for hazards: a re-plan may extend crews' shifts by a few minutes so they reach
+emergencies that no shift could otherwise take today.
 
 For each emergency still unassigned after the search, the crew that needs the fewest minutes past
 its shift end (going there from where it is and back to its depot, its break still to take counted)
-is given them, rounded up to five minutes, if every member's overtime allowance (policy
+is given them, rounded up to five minutes, and more, step by step, where the emergencies already on
+its route need them too, as far as every member's overtime allowance (policy
 ``response.emergency_overtime_min``, ``overtime_max_min_per_day`` and ``overtime_max_min_per_week``)
-covers them. The solver times the routes with the emergency put on that crew (ordinary stops
-giving way); the extension is kept only where the emergency ends up on the extended crew. Crews
-whose end the dispatcher moved (``--end-shift``) are never extended, and no cap is relaxed.
+goes. Where even that cannot hold the route's own emergencies and the new one, those go to the crew
+that reaches them first, or on another crew's overtime, and the crew takes the new one. A crew may be
+extended for several emergencies, always within its allowance. The solver times the routes with the
+emergencies put on those crews (ordinary stops giving way); an extension is kept only where its
+emergency ends up on the extended crew. Crews whose end the dispatcher moved (``--end-shift``) are
+never extended, and no cap is relaxed.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import dataclasses
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from sqlmodel import Session
 
@@ -29,7 +33,7 @@ from dispatch.intraday.day import Today
 from dispatch.intraday.emergencies import better, lost_emergencies, timed
 from dispatch.intraday.model import ReplanInputs
 from dispatch.intraday.parts import Part
-from dispatch.intraday.warmstart import insert_emergencies
+from dispatch.intraday.warmstart import place_emergency, put_emergency_on
 from dispatch.runtime.cluster import Cluster
 from dispatch.store.models.plans import plan_of, published_plan
 from solver.diagnose import overrun
@@ -83,47 +87,152 @@ def _extended(problem: solver.Problem, crew_id: str, extra: int) -> solver.Probl
     return dataclasses.replace(problem, crews=crews)
 
 
-def _place(
-    problem: solver.Problem, routes: dict[str, list[str]], job_id: str, crew_id: str, extra: int, allowed: int
-) -> tuple[int, dict[str, list[str]]] | None:
-    """The extension (``extra``, else one step more, within ``allowed``) with which the emergency goes
-    on ``crew_id``'s route, and the routes with it put in; None if neither does."""
-    for e in (extra, extra + STEP_S):
-        if e > allowed:
-            break
-        fixed = insert_emergencies(_extended(problem, crew_id, e), routes)
-        if job_id in fixed.get(crew_id, []):
-            return e, fixed
+# Per crew: the seconds of overtime granted and the hazards they are for.
+Grants = dict[str, tuple[int, tuple[str, ...]]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Reached:
+    """An emergency placed with overtime: the problem with the shifts extended, the routes, the grants."""
+
+    problem: solver.Problem
+    routes: dict[str, list[str]]
+    grants: Grants
+
+
+def _merge(a: Grants, b: Grants) -> Grants:
+    out = dict(a)
+    for crew_id, (extra, tickets) in b.items():
+        had = out.get(crew_id, (0, ()))
+        out[crew_id] = (had[0] + extra, tuple(dict.fromkeys((*had[1], *tickets))))
+    return out
+
+
+def _options(
+    problem: solver.Problem, job: solver.Job, left: Mapping[str, int], avoid: str | None
+) -> list[tuple[int, str]]:
+    """(extension to try first, crew) for each crew that could reach ``job`` alone within what it has left."""
+    out = []
+    for crew in problem.crews:
+        need = needed_s(problem, crew, job)
+        if need is None or crew.id == avoid:
+            continue
+        # An extension of nothing is no grant, but a crew that frees its route for a hazard may need none.
+        first = max(math.ceil(need / STEP_S) * STEP_S, STEP_S if avoid is None else 0)
+        if first <= left.get(crew.id, 0):
+            out.append((first, crew.id))
+    return sorted(out)
+
+
+def reach_on_overtime(
+    problem: solver.Problem,
+    routes: dict[str, list[str]],
+    job_id: str,
+    left: Mapping[str, int],
+    avoid: str | None = None,
+) -> Reached | None:
+    """``job_id`` put on the crew needing the fewest minutes past its shift, extended by as many steps as
+    its allowance ``left`` holds for the crew to reach every emergency of its route and this one; where
+    the route's own emergencies stand in the way, they go to other crews (within their shifts, or on
+    their own overtime, ``avoid`` being the crew they leave) and the crew takes this one. None if no
+    crew reaches it so."""
+    job = problem.job(job_id)
+    for first, crew_id in _options(problem, job, left, avoid):
+        steps = range(first, left[crew_id] + 1, STEP_S)
+        for extra in steps:
+            wider = _extended(problem, crew_id, extra)
+            put = put_emergency_on(wider, wider.crew(crew_id), routes.get(crew_id, []), job_id)
+            if put is not None:
+                return Reached(wider, {**routes, crew_id: put}, {crew_id: (extra, (job_id,))} if extra else {})
+        if avoid is None:
+            moved = _move_others(problem, routes, job_id, crew_id, steps, left)
+            if moved is not None:
+                return moved
     return None
 
 
-def _grant(part: Part, solution: solver.Solution, allowance: dict[str, int]) -> tuple[Part, dict[str, tuple[int, str]]]:
-    """The part with shifts extended for its lost emergencies, and per crew (extra seconds, ticket).
+def _move_others(
+    problem: solver.Problem,
+    routes: dict[str, list[str]],
+    job_id: str,
+    crew_id: str,
+    steps: range,
+    left: Mapping[str, int],
+) -> Reached | None:
+    """The crew given ``job_id`` once the other emergencies of its route are off it: each goes back on
+    it if it still fits, else to the crew that reaches it first or on another crew's overtime."""
+    route = routes.get(crew_id, [])
+    others = [j for j in route if problem.job(j).priority == 0]
+    if not others:
+        return None
+    freed = [j for j in route if j not in others]
+    for extra in steps:
+        wider = _extended(problem, crew_id, extra)
+        put = put_emergency_on(wider, wider.crew(crew_id), freed, job_id)
+        if put is None:
+            continue
+        got = Reached(wider, {**routes, crew_id: put}, {crew_id: (extra, (job_id,))} if extra else {})
+        rest = {**left, crew_id: 0}
+        for other in others:
+            back = put_emergency_on(got.problem, got.problem.crew(crew_id), got.routes[crew_id], other)
+            if back is not None:
+                got = dataclasses.replace(got, routes={**got.routes, crew_id: back})
+                continue
+            elsewhere = place_emergency(got.problem, got.routes, other)
+            if elsewhere is not None:
+                got = dataclasses.replace(got, routes=elsewhere)
+                continue
+            paid = reach_on_overtime(got.problem, got.routes, other, rest, avoid=crew_id)
+            if paid is None:
+                return None
+            rest = {**rest, **{c: rest[c] - e for c, (e, _) in paid.grants.items()}}
+            got = Reached(paid.problem, paid.routes, _merge(got.grants, paid.grants))
+        return got
+    return None
 
-    Crews are tried from the fewest minutes needed; an extension counts only if the emergency can be
-    put on the crew's route with it (ordinary stops giving way), with one more step tried if not."""
+
+def _grant(
+    part: Part, solution: solver.Solution, allowance: Mapping[str, int], only: Collection[str] | None = None
+) -> tuple[Part, Grants]:
+    """The part with shifts extended for its lost emergencies (those of ``only`` if given), and per crew
+    (extra seconds, hazards).
+
+    Each lost emergency is tried in turn (:func:`reach_on_overtime`); a crew already extended for one may
+    be extended again for another, within what its allowance has left."""
     problem = part.build.problem
     routes = {r.crew_id: list(r.job_ids()) for r in solution.routes}
-    granted: dict[str, tuple[int, str]] = {}
-    for u in solution.unassigned:
-        job = problem.job(u.job_id)
-        if job.priority != 0:
+    granted: Grants = {}
+    for job_id in _lost(problem, solution):
+        if (only is not None and job_id not in only) or any(job_id in r for r in routes.values()):
             continue
-        options = []
-        for crew in problem.crews:
-            need = needed_s(problem, crew, job)
-            if need is not None and need > 0 and crew.id not in granted:
-                options.append((math.ceil(need / STEP_S) * STEP_S, crew.id))
-        for extra, crew_id in sorted(options):
-            placed = _place(problem, routes, job.id, crew_id, extra, allowance.get(crew_id, 0))
-            if placed is not None:
-                granted[crew_id] = (placed[0], job.id)
-                problem, routes = _extended(problem, crew_id, placed[0]), placed[1]
-                break
+        left = {c: a - granted.get(c, (0, ()))[0] for c, a in allowance.items()}
+        reached = reach_on_overtime(problem, routes, job_id, left)
+        if reached is not None and reached.grants:
+            problem, routes, granted = reached.problem, reached.routes, _merge(granted, reached.grants)
     if not granted:
         return part, {}
     build = dataclasses.replace(part.build, problem=problem)
     return dataclasses.replace(part, build=build, initial=routes), granted
+
+
+def _lost(problem: solver.Problem, solution: solver.Solution) -> list[str]:
+    return [u.job_id for u in solution.unassigned if problem.job(u.job_id).priority == 0]
+
+
+def _taken(
+    before: Part, solution: solver.Solution, extended: Part, granted: Grants, again: solver.Solution
+) -> Grants | None:
+    """The grants whose hazards the timed routes ``again`` keep on the extended crews, if ``again`` loses
+    fewer emergencies than ``solution`` (see :func:`better`) and no extended crew whose hazards went
+    elsewhere runs past its shift; None if it is not taken."""
+    used: Grants = {}
+    for crew_id, (extra, tickets) in granted.items():
+        on_route = tuple(t for t in tickets if t in again.route_of(crew_id).job_ids())
+        if on_route:
+            used[crew_id] = (extra, on_route)
+    if not used or _past_rostered_end(before.build.problem, again, set(granted) - set(used)):
+        return None
+    return used if better(extended.build.problem, solution, again, extended.initial) else None
 
 
 def overtime_for_hazards(
@@ -132,29 +241,55 @@ def overtime_for_hazards(
     *,
     allowance: dict[str, int],
     cluster: Cluster | None = None,
-) -> tuple[list[Part], list[solver.Solution], dict[str, tuple[int, str]]]:
+) -> tuple[list[Part], list[solver.Solution], Grants]:
     """Parts and solutions with overtime granted where it reaches a lost emergency, and the grants
-    (crew -> (extra seconds, ticket)); parts without a useful grant are left as they were."""
+    (crew -> (extra seconds, hazards)); parts without a useful grant are left as they were. When a part's
+    grants together are not taken (the timed routes lose what they were given), each lost emergency's
+    is tried alone, in turn, on top of those taken."""
     parts, out = list(parts), list(solutions)
-    redo: list[tuple[int, Part, dict[str, tuple[int, str]]]] = []
+    redo: list[tuple[int, Part, Grants]] = []
     for i, (part, solution) in enumerate(zip(parts, solutions, strict=True)):
         if lost_emergencies(part.build.problem, solution):
             extended, granted = _grant(part, solution, allowance)
             if granted:
                 redo.append((i, extended, granted))
-    kept: dict[str, tuple[int, str]] = {}
-    if not redo:
-        return parts, out, kept
-    for (i, part, granted), again in zip(redo, timed([p for _, p, _ in redo], cluster), strict=True):
-        used = {c: g for c, g in granted.items() if g[1] in again.route_of(c).job_ids()}
-        if used and better(part.build.problem, out[i], again, part.initial):
-            parts[i], out[i] = part, again
-            kept.update(used)
+    kept: Grants = {}
+    for (i, extended, granted), again in zip(redo, timed([p for _, p, _ in redo], cluster), strict=True):
+        used = _taken(parts[i], out[i], extended, granted, again)
+        if used is None:
+            parts[i], out[i], used = _one_at_a_time(parts[i], out[i], allowance, cluster)
+        else:
+            parts[i], out[i] = extended, again
+        kept.update(used)
     return parts, out, kept
 
 
+def _one_at_a_time(
+    part: Part, solution: solver.Solution, allowance: Mapping[str, int], cluster: Cluster | None
+) -> tuple[Part, solver.Solution, Grants]:
+    """The part and solution with each lost emergency's grant tried alone, in turn, kept where taken."""
+    kept: Grants = {}
+    for job_id in _lost(part.build.problem, solution):
+        left = {c: a - kept.get(c, (0, ()))[0] for c, a in allowance.items()}
+        extended, granted = _grant(part, solution, left, only={job_id})
+        if not granted:
+            continue
+        again = timed([extended], cluster)[0]
+        used = _taken(part, solution, extended, granted, again)
+        if used is not None:
+            part, solution, kept = extended, again, _merge(kept, used)
+    return part, solution, kept
+
+
+def _past_rostered_end(problem: solver.Problem, solution: solver.Solution, crew_ids: set[str]) -> bool:
+    """Whether a route of ``crew_ids`` (extended, but its hazards went elsewhere) runs past the shift end
+    ``problem`` gives it: overtime no hazard asked for."""
+    ends = {r.crew_id: max((s.end for s in r.steps), default=0) for r in solution.routes}
+    return any(ends.get(c, 0) > problem.crew(c).shift.end for c in crew_ids)
+
+
 def with_overtime(
-    plan: Plan, *, rostered: Mapping[str, dt.datetime], previous: Plan, granted: Mapping[str, str]
+    plan: Plan, *, rostered: Mapping[str, dt.datetime], previous: Plan, granted: Mapping[str, tuple[str, ...]]
 ) -> Plan:
     """The plan with each route running past its rostered shift end marked as overtime: the minutes,
     and the hazards it was extended for (this re-plan's grant, or kept from the previous revision)."""
@@ -164,9 +299,7 @@ def with_overtime(
         end = rostered.get(r.crew_id)
         minutes = math.ceil((r.shift.end - end).total_seconds() / 60) if end is not None else 0
         if minutes > 0:
-            tickets = tuple(
-                dict.fromkeys([*before.get(r.crew_id, ()), *([granted[r.crew_id]] if r.crew_id in granted else [])])
-            )
+            tickets = tuple(dict.fromkeys([*before.get(r.crew_id, ()), *granted.get(r.crew_id, ())]))
             r = dataclasses.replace(r, overtime=Overtime(minutes, tickets))
         routes.append(r)
     return plan.with_(routes=tuple(routes))
@@ -181,9 +314,9 @@ def extend_for_hazards(
     solutions: Sequence[solver.Solution],
     origin: dt.datetime,
     cluster: Cluster | None = None,
-) -> tuple[list[Part], list[solver.Solution], Today, dict[str, str]]:
+) -> tuple[list[Part], list[solver.Solution], Today, dict[str, tuple[str, ...]]]:
     """The re-plan's hook: overtime where it reaches a lost emergency (unless refused or switched
-    off), the day with the extended shift ends, and the grants (crew -> hazard)."""
+    off), the day with the extended shift ends, and the grants (crew -> hazards)."""
     if not rin.overtime or policy.response.emergency_overtime_min <= 0:
         return list(parts), list(solutions), today, {}
     fixed = set(rin.end_shift) | {

@@ -72,27 +72,62 @@ def _insert_emergencies(
     placed = {j for r in routes.values() for j in r}
     missing = [j for j in problem.jobs if j.priority == 0 and j.id not in placed]
     for job in missing:
-        best: tuple[bool, tuple[int, ...], int, str, list[str]] | None = None
-        for crew in problem.crews:
-            if not crew.can_do(job) or (job.enters_home and not crew.homes_allowed):
-                continue
-            route = routes.get(crew.id, [])
-            emergencies_before = sum(1 for j in route if problem.job(j).priority == 0)
-            for i in range(len(route) + 1):
-                trial = [*route[:i], job.id, *route[i:]]
-                walked = _give_way(problem, crew, trial)
-                start = next((t for j, t in walked if j == job.id), None)
-                kept = [j for j, _ in walked]
-                if start is None or sum(1 for j in kept if problem.job(j).priority == 0) <= emergencies_before:
-                    continue  # not reachable here, or only by pushing out another emergency
-                late = targets is None or job.id not in targets or start > targets[job.id]
-                pushed = () if late else _pushed_by_class(problem, trial, kept)
-                key = (late, pushed, start, crew.id, kept)
-                if best is None or key[:4] < best[:4]:
-                    best = key
+        best = _best_crew(problem, routes, job, targets)
         if best is not None:
             routes[best[3]] = best[4]
     return routes
+
+
+def _best_crew(
+    problem: solver.Problem,
+    routes: Mapping[str, Sequence[str]],
+    job: solver.Job,
+    targets: Mapping[str, int] | None = None,
+) -> tuple[bool, tuple[int, ...], int, str, list[str]] | None:
+    """The crew and route where the emergency ``job`` goes best (see :func:`_best_on`), or None."""
+    best: tuple[bool, tuple[int, ...], int, str, list[str]] | None = None
+    for crew in problem.crews:
+        here = _best_on(problem, crew, routes.get(crew.id, []), job, targets)
+        if here is not None and (best is None or here[:4] < best[:4]):
+            best = here
+    return best
+
+
+def _best_on(
+    problem: solver.Problem,
+    crew: solver.Crew,
+    route: Sequence[str],
+    job: solver.Job,
+    targets: Mapping[str, int] | None = None,
+) -> tuple[bool, tuple[int, ...], int, str, list[str]] | None:
+    """Where on ``crew``'s route the emergency ``job`` goes best, as (late, stops pushed out by class,
+    start, crew, the route kept), or None if the crew cannot reach it without losing another emergency.
+    It is late when it starts after its target, or makes an emergency of the route that met its target
+    miss it (two hazards one crew reaches first: the second goes to a crew that reaches it in time)."""
+    if not crew.can_do(job) or (job.enters_home and not crew.homes_allowed):
+        return None
+    emergencies_before = sum(1 for j in route if problem.job(j).priority == 0)
+    on_time = _on_time(_walk(problem, crew, route), targets)
+    best: tuple[bool, tuple[int, ...], int, str, list[str]] | None = None
+    for i in range(len(route) + 1):
+        trial = [*route[:i], job.id, *route[i:]]
+        walked = _give_way(problem, crew, trial)
+        start = next((t for j, t in walked if j == job.id), None)
+        kept = [j for j, _ in walked]
+        if start is None or sum(1 for j in kept if problem.job(j).priority == 0) <= emergencies_before:
+            continue  # not reachable here, or only by pushing out another emergency
+        late = targets is None or job.id not in targets or start > targets[job.id]
+        late = late or not on_time <= _on_time(walked, targets)
+        pushed = () if late else _pushed_by_class(problem, trial, kept)
+        key = (late, pushed, start, crew.id, kept)
+        if best is None or key[:4] < best[:4]:
+            best = key
+    return best
+
+
+def _on_time(walked: Sequence[tuple[str, int]], targets: Mapping[str, int] | None) -> set[str]:
+    """The jobs of a driven route that start within their response target."""
+    return {j for j, t in walked if targets is not None and j in targets and t <= targets[j]}
 
 
 def _pushed_by_class(problem: solver.Problem, trial: Sequence[str], kept: Sequence[str]) -> tuple[int, ...]:
@@ -162,3 +197,21 @@ def insert_before_less_urgent(
 # Public names for the emergency rescue after a re-plan's search (dispatch/intraday/emergencies.py).
 walk = _walk
 insert_emergencies = _insert_emergencies
+
+
+def put_emergency_on(problem: solver.Problem, crew: solver.Crew, route: Sequence[str], job_id: str) -> list[str] | None:
+    """``crew``'s route with the emergency ``job_id`` put in where it starts first (ordinary stops giving
+    way, no emergency pushed out), or None if the crew cannot reach it so."""
+    best = _best_on(problem, crew, route, problem.job(job_id))
+    return None if best is None else best[4]
+
+
+def place_emergency(
+    problem: solver.Problem, routes: Mapping[str, Sequence[str]], job_id: str
+) -> dict[str, list[str]] | None:
+    """``routes`` with the emergency ``job_id`` put on the crew that reaches it first (ordinary stops
+    giving way, no emergency pushed out), or None if no crew can."""
+    best = _best_crew(problem, routes, problem.job(job_id))
+    if best is None:
+        return None
+    return {**{c: list(r) for c, r in routes.items()}, best[3]: best[4]}

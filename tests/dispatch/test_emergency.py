@@ -230,3 +230,22 @@ def test_hazard_goes_where_it_spares_the_backlog_when_both_crews_reach_it_in_tim
     spared = insert_emergencies(problem, routes, {"DAY-00001": target})
     assert spared["C01"] == ["P1-0", "P1-1"] and "DAY-00001" in spared["C02"] and len(spared["C02"]) == 2
     assert "DAY-00001" in insert_emergencies(problem, routes)["C01"]
+
+
+def test_a_hazard_does_not_push_another_past_its_target_when_a_crew_reaches_it_in_time() -> None:
+    """Seed 3's 10:53 line down in miniature: C01 (at the depot) has line down E1 (60 min, target 13:30) and
+    would reach H next door first (13:00:36), but E1 would then start 14:01, past its target; C02, 2.2 km
+    away, reaches H at 13:0x, within its 14:00 target, so H goes to C02. Without targets: C01, H first."""
+    crews = (
+        Crew("C01", "Regu 1", DEPOT[0], DEPOT[1], skills=("mv",), members=("M1a", "M1b")),
+        Crew("C02", "Regu 2", DEPOT[0] + 0.02, DEPOT[1], skills=("mv",), members=("M2a", "M2b")),
+    )
+    line = {"category": Category.LINE_DOWN, "priority": 1, "skills": ("mv",), "reported_at": at("10:50")}
+    e1 = ticket("E1", 0.002, 0.0, **line)  # type: ignore[arg-type]
+    hazard = ticket("H", 0.002, 0.002, **line)  # type: ignore[arg-type]
+    shifts = tuple(Shift(c.crew_id, DAY, at("13:00"), at("18:00")) for c in crews)
+    inputs = PlanInputs(day=DAY, tickets=(e1, hazard), crews=crews, shifts=shifts)
+    problem = build_problem(inputs, Policy(), as_of=at("13:00")).problem
+    targets = {j: int((at(t) - at("00:00")).total_seconds()) for j, t in (("E1", "13:30"), ("H", "14:00"))}
+    assert insert_emergencies(problem, {"C01": ["E1"], "C02": []}, targets) == {"C01": ["E1"], "C02": ["H"]}
+    assert insert_emergencies(problem, {"C01": ["E1"], "C02": []}) == {"C01": ["H", "E1"], "C02": []}
