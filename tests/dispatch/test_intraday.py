@@ -15,7 +15,7 @@ import solver
 from dispatch.core.domain import Category, Crew, PlanInputs, Shift, Ticket
 from dispatch.core.plan import Plan, Revision
 from dispatch.core.policy import Policy
-from dispatch.core.route import Step, StepType
+from dispatch.core.route import Step, StepProgress, StepType
 from dispatch.intraday.compare import compare_plans
 from dispatch.intraday.forecast import eta_window
 from dispatch.intraday.model import Position, Replan, ReplanInputs, VisitFact
@@ -636,3 +636,23 @@ def test_cli_position_and_eta(engine, database_url: str, monkeypatch: pytest.Mon
     assert eta["plan_id"] == report["plan_id"] and eta["crew_id"] == "C01"
     # Starting ~30 km away, the first stop is reached much later than in the night's plan.
     assert dt.datetime.fromisoformat(eta["arrival"]) > visits_of(doc, "C01")[0].arrival
+
+
+def test_eta_of_a_ticket_visited_again_is_its_later_visit() -> None:
+    """A ticket reported not home and offered again the same day answers with the later, planned visit."""
+    doc = night(world(), Policy())
+    crew = busiest(doc)
+    route = doc.route(crew)
+    assert route is not None
+    steps = list(route.steps)
+    i = next(k for k, s in enumerate(steps) if s.type is StepType.VISIT)
+    first = steps[i]
+    hours = dt.timedelta(hours=3)
+    later = dataclasses.replace(first, arrival=first.arrival + hours, start=first.start + hours, end=first.end + hours)
+    steps[i] = dataclasses.replace(first, progress=StepProgress.DONE)
+    steps.insert(len(steps) - 1, later)
+    twice = doc.with_(routes=tuple(dataclasses.replace(r, steps=tuple(steps)) if r.crew_id == crew else r
+                                   for r in doc.routes))  # fmt: skip
+    eta = eta_window(twice, first.ticket_id or "")
+    assert eta is not None
+    assert (eta.status, eta.arrival) == ("planned", later.arrival)
