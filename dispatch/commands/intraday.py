@@ -292,9 +292,11 @@ def eta_command(
                       markup=False)  # fmt: skip
         return
     if eta.eta.status == "planned":
-        console.print(
-            f"Ticket {ticket}: crew {eta.eta.crew_id} expected {lo:%H:%M}-{hi:%H:%M} on {lo:%Y-%m-%d} "
-            f"({eta.eta.stops_before} stops before it; plan {eta.plan_id} v{eta.version})"
-        )
+        console.print(labels("cli.eta_planned", ticket=ticket, crew=eta.eta.crew_id, start=labels.time(lo),
+                             end=labels.time(hi), date=f"{lo:%Y-%m-%d}", stops=eta.eta.stops_before,
+                             plan_id=eta.plan_id, version=eta.version), markup=False)  # fmt: skip
     else:
-        console.print(f"Ticket {ticket}: crew {eta.eta.crew_id} arrived at {lo:%H:%M} ({eta.eta.status})")
+        key = f"cli.eta_status.{eta.eta.status}"
+        status = labels(key) if labels.has(key) else eta.eta.status
+        console.print(labels("cli.eta_visited", ticket=ticket, crew=eta.eta.crew_id, time=labels.time(lo),
+                             status=status), markup=False)  # fmt: skip

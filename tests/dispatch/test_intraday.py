@@ -636,6 +636,10 @@ def test_cli_position_and_eta(engine, database_url: str, monkeypatch: pytest.Mon
     assert eta["plan_id"] == report["plan_id"] and eta["crew_id"] == "C01"
     # Starting ~30 km away, the first stop is reached much later than in the night's plan.
     assert dt.datetime.fromisoformat(eta["arrival"]) > visits_of(doc, "C01")[0].arrival
+    res = runner.invoke(app, ["tickets", "eta", tid])  # Bahasa Indonesia by default, as its not-planned answer
+    assert res.exit_code == 0 and f"Tiket {tid}: regu C01 diperkirakan tiba" in res.output, res.output
+    res = runner.invoke(app, ["tickets", "eta", tid, "--lang", "en"])
+    assert f"Ticket {tid}: crew C01 expected" in res.output
 
 
 def test_eta_of_a_ticket_visited_again_is_its_later_visit() -> None:

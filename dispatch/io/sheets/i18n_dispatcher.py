@@ -43,6 +43,14 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         ),
         "cli.eta_not_planned": "Tiket {ticket}: tidak direncanakan hari ini ({date}): {reason}",
         "cli.eta_not_planned_detail": "{reason} - {detail}",
+        "cli.eta_planned": (
+            "Tiket {ticket}: regu {crew} diperkirakan tiba {start}-{end} pada {date} "
+            "({stops} kunjungan sebelumnya; rencana {plan_id} v{version})"
+        ),
+        "cli.eta_visited": "Tiket {ticket}: regu {crew} tiba pukul {time} ({status})",
+        "cli.eta_status.done": "selesai",
+        "cli.eta_status.under_way": "sedang dikerjakan",
+        "cli.eta_status.unconfirmed": "belum dikonfirmasi",
         "cli.promise_dropped": "{crew}: kunjungan yang dijanjikan {ticket} dilepas - {reason}",
         "cli.promise_dropped_emergency": "{crew}: kunjungan DARURAT yang dijanjikan {ticket} dilepas - {reason}",
         "cli.overtime": "{crew}: lembur {minutes} menit sampai {end} untuk bahaya {tickets}",
@@ -179,6 +187,14 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         ),
         "cli.eta_not_planned": "Ticket {ticket}: not planned today ({date}): {reason}",
         "cli.eta_not_planned_detail": "{reason} - {detail}",
+        "cli.eta_planned": (
+            "Ticket {ticket}: crew {crew} expected {start}-{end} on {date} ({stops} stops before it; plan {plan_id} "
+            "v{version})"
+        ),
+        "cli.eta_visited": "Ticket {ticket}: crew {crew} arrived at {time} ({status})",
+        "cli.eta_status.done": "done",
+        "cli.eta_status.under_way": "under way",
+        "cli.eta_status.unconfirmed": "unconfirmed",
         "cli.promise_dropped": "{crew}: promised stop {ticket} dropped - {reason}",
         "cli.promise_dropped_emergency": "{crew}: promised EMERGENCY stop {ticket} dropped - {reason}",
         "cli.overtime": "{crew}: overtime {minutes} min until {end} for hazard {tickets}",
