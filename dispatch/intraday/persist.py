@@ -103,9 +103,12 @@ def load_replan_inputs(
         c: Position(p.crew_id, p.lat, p.lon, p.at, p.source)
         for c, p in last_positions(session, since=local_midnight(day, tz), until=at).items()
     }
+    # Reported visits' tickets, and the published stops' (one left unreported stays on its route as
+    # unconfirmed even when its ticket is closed since, e.g. the job of an outage dismissed meanwhile).
+    ids = {v.ticket_id for v in visits} | {s.ticket_id for _, s in previous.visits() if s.ticket_id is not None}
     known: dict[str, Ticket] = {
         t.ticket_id: t.to_domain()
-        for t in tickets_by_id(session, ids=(v.ticket_id for v in visits)).values()
+        for t in tickets_by_id(session, ids=sorted(ids)).values()
         if t.lat is not None and t.lon is not None
     }
     shift_crews = {s.crew_id for s in inputs.shifts}

@@ -660,3 +660,26 @@ def test_eta_of_a_ticket_visited_again_is_its_later_visit() -> None:
     eta = eta_window(twice, first.ticket_id or "")
     assert eta is not None
     assert (eta.status, eta.arrival) == ("planned", later.arrival)
+
+
+def test_an_unreported_stop_whose_ticket_closed_since_stays_on_its_route(session: Session) -> None:
+    """A published stop nobody reported whose ticket was closed meanwhile (a dismissed outage's job) is kept
+    as unconfirmed; the re-plan raised KeyError on it."""
+    policy = Policy()
+    inputs = world(n_crews=1)
+    store(session, inputs)
+    result = make_plan(inputs, policy, time_limit=5, reproducible=True, workers=1)
+    first = save_plan(
+        session, plan=result.plan, objective=result.objective, now=at("00:00"), time_limit=5, reproducible=True
+    )
+    publish(session, plan_id=first.plan_id, now=at("00:00"))  # type: ignore[arg-type]
+    stop = visits_of(first, "C01")[0]
+    row = session.get(TicketRow, stop.ticket_id)
+    assert row is not None
+    row.status, row.closed_at = "closed", stop.start
+    session.commit()
+    when = stop.end + dt.timedelta(minutes=1)
+    rin, _ = load_replan_inputs(session, day=DAY, at=when, policy=policy)
+    replan = make_replan(rin, policy, time_limit=2, reproducible=True, workers=1)
+    kept = [s for s in visits_of(replan.plan, "C01") if s.ticket_id == stop.ticket_id]
+    assert [s.progress for s in kept] == [StepProgress.UNCONFIRMED]
