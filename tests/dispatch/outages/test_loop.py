@@ -122,3 +122,14 @@ def test_a_restore_time_in_the_future_is_refused(engine: Engine, region: str) ->
     assert result.exit_code == 1 and "is in the future" in result.output, result.output
     with Session(engine) as session:
         assert session.get(TicketRow, "A1").status == "open"  # type: ignore[union-attr]
+
+
+def test_a_grouped_ticket_whose_asset_job_is_unassigned_is_not_planned_today(engine: Engine, region: str) -> None:
+    """A transformer job longer than the 8-hour shift is unassigned: `tickets eta A2` says not planned
+    today with the job's reason (it said 'in no published plan yet')."""
+    policy = Policy().with_overrides({"outage.service_min.transformer": 600})
+    run_plan(engine=engine, day=DAY, policy=policy, time_limit=None, reproducible=True, now=NOW)
+    cli(region, "plan", "publish", "--date", str(DAY))
+    eta = json.loads(cli(region, "tickets", "eta", "A2", "--json"))
+    assert (eta["status"], eta["reason"]) == ("not_planned", "shift_too_short")
+    assert eta["detail"].startswith("asset job JOB-")
