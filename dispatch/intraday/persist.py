@@ -97,6 +97,12 @@ def load_replan_inputs(
         raise IntradayError(f"no published plan for {day}: plan and publish it first (`dispatch plan publish`)")
     previous = plan_of(row)
     tz = ZoneInfo(policy.region.timezone)
+    since = previous.revision_of.as_of if previous.revision_of else None
+    if since is not None and at < since:
+        raise IntradayError(
+            f"--at {at.astimezone(tz):%Y-%m-%d %H:%M}: before {since.astimezone(tz):%H:%M}, the time of the published "
+            f"revision {row.version} it would revise; a re-plan cannot go back (the reports since would be ignored)"
+        )
     inputs = load_inputs(session, day=day, policy=policy)
     visits = load_visits(session, day=day, tz=tz, until=at)
     positions = {

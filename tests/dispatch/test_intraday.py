@@ -18,7 +18,7 @@ from dispatch.core.policy import Policy
 from dispatch.core.route import Step, StepProgress, StepType
 from dispatch.intraday.compare import compare_plans
 from dispatch.intraday.forecast import eta_window
-from dispatch.intraday.model import Position, Replan, ReplanInputs, VisitFact
+from dispatch.intraday.model import IntradayError, Position, Replan, ReplanInputs, VisitFact
 from dispatch.intraday.persist import load_replan_inputs, save_replan
 from dispatch.intraday.replan import make_replan
 from dispatch.planning.nightly import make_plan
@@ -683,3 +683,24 @@ def test_an_unreported_stop_whose_ticket_closed_since_stays_on_its_route(session
     replan = make_replan(rin, policy, time_limit=2, reproducible=True, workers=1)
     kept = [s for s in visits_of(replan.plan, "C01") if s.ticket_id == stop.ticket_id]
     assert [s.progress for s in kept] == [StepProgress.UNCONFIRMED]
+
+
+def test_a_replan_cannot_go_back_before_the_revision_it_revises(session: Session) -> None:
+    """After a revision as of 11:00, a re-plan at 09:00 is refused (it would ignore reports since); 11:00 is not."""
+    policy = Policy()
+    inputs = world(n_crews=1)
+    store(session, inputs)
+    result = make_plan(inputs, policy, time_limit=5, reproducible=True, workers=1)
+    first = save_plan(
+        session, plan=result.plan, objective=result.objective, now=at("00:00"), time_limit=5, reproducible=True
+    )
+    publish(session, plan_id=first.plan_id, now=at("00:00"))  # type: ignore[arg-type]
+    session.commit()
+    rin, parent = load_replan_inputs(session, day=DAY, at=at("11:00"), policy=policy)
+    replan = make_replan(rin, policy, time_limit=2, reproducible=True, workers=1)
+    save_replan(session, replan=replan, parent_id=parent, at=at("11:00"), now=at("11:01"), time_limit=2,
+                reproducible=True)  # fmt: skip
+    session.commit()
+    with pytest.raises(IntradayError, match="before 11:00, the time of the published revision 2"):
+        load_replan_inputs(session, day=DAY, at=at("09:00"), policy=policy)
+    load_replan_inputs(session, day=DAY, at=at("11:00"), policy=policy)
