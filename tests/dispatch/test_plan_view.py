@@ -37,6 +37,16 @@ def test_plan_view_in_english(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Plan 2026-11-30 version" in out and "Tickets by priority" in out and "Rute" not in out
 
 
+def test_a_standby_crew_not_dispatched_is_told_in_the_language_asked_for(capsys: pytest.CaptureFixture[str]) -> None:
+    """The golden plan's standby crew reads 'shift siaga' in Indonesian (it printed the JSON's English reason)."""
+    render_plan(_plan(), lang="id")
+    out = capsys.readouterr().out
+    assert "tidak diberangkatkan: shift siaga (hanya dipanggil dalam mode badai)" in out
+    assert "called only in storm mode" not in out
+    render_plan(_plan(), lang="en")
+    assert "not dispatched: standby shift (called only in storm mode)" in capsys.readouterr().out
+
+
 def test_crew_change_is_told_from_its_lists() -> None:
     """A crew's change in a re-plan: added, moved in from and out to other crews, taken off, reordered."""
     change = CrewChange(

@@ -93,6 +93,7 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         "view.col.tickets": "tiket",
         "view.col.asset_job": "pekerjaan aset",
         "view.not_dispatched": "Regu {crew} tidak diberangkatkan: {reason}",
+        "view.standby": "shift siaga (hanya dipanggil dalam mode badai)",
         "view.worst_exposure": (
             "Paparan terberat per pekerja: {members} dari regu {crew}, {homes} rumah, {minutes} menit tertimbang "
             "(batas {max_homes} rumah, {max_minutes} menit per shift)"
@@ -237,6 +238,7 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         "view.col.tickets": "tickets",
         "view.col.asset_job": "asset job",
         "view.not_dispatched": "Crew {crew} not dispatched: {reason}",
+        "view.standby": "standby shift (called only in storm mode)",
         "view.worst_exposure": (
             "Worst exposure per worker: {members} of crew {crew}, {homes} homes, {minutes} weighted min "
             "(caps {max_homes} homes, {max_minutes} min per shift)"
