@@ -69,3 +69,18 @@ def test_crew_change_is_told_from_its_lists() -> None:
     assert Labels("en", tz).crew_change(change) == (
         "2 added, 1 moved from C02, 2 moved to C03, 1 taken off (unassigned or closed), 1 reordered"
     )
+
+
+def test_replan_crew_notes_read_in_the_language_asked_for() -> None:
+    """The re-plan's two crew notes read in Indonesian; any other note is printed as kept."""
+    from dispatch.commands.intraday import _note
+
+    t = Labels("id", ZoneInfo("Asia/Jakarta"))
+    assert _note("C01: no time left in the shift", t) == "C01: waktu shift sudah habis"
+    assert _note("C04: needs until 15:33 to get back to the depot", t) == (
+        "C04: perlu sampai pukul 15.33 untuk kembali ke posko"
+    )
+    assert _note("search came back with 3 stops; searched again", t) == "search came back with 3 stops; searched again"
+    assert _note("C01: no time left in the shift", Labels("en", ZoneInfo("Asia/Jakarta"))) == (
+        "C01: no time left in the shift"
+    )
