@@ -151,9 +151,11 @@ def simulate_day(
                 entered_home=entered, outcome=outcome, now=now, plan_id=current.plan_id, policy=policy,
             )  # fmt: skip
         if replan_limit is not None and overrun and entered:
+            # A re-plan never goes back before the revision it revises (reports on other crews may end earlier).
+            since = current.revision_of.as_of if current.revision_of else start + duration
+            when = max(start + duration, since)
             run = run_replan(
-                engine=engine, day=day, at=start + duration, policy=policy, now=start + duration,
-                time_limit=replan_limit,
+                engine=engine, day=day, at=when, policy=policy, now=when, time_limit=replan_limit,
             )  # fmt: skip
             current = run.plan
             counts["replans"] += 1

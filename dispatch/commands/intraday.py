@@ -28,7 +28,7 @@ from dispatch.commands.common import (
     transaction,
 )
 from dispatch.intraday.answer import NotPlanned, ticket_answer
-from dispatch.intraday.model import IntradayError
+from dispatch.intraday.model import NOTE_BACK_BY, NOTE_NO_TIME, IntradayError
 from dispatch.intraday.persist import record_position
 from dispatch.io.sheets import SheetError
 from dispatch.io.sheets.i18n import LANGUAGES, Labels
@@ -159,6 +159,18 @@ def _replan_json(run: ReplanRun, when: dt.datetime) -> dict[str, Any]:
     }
 
 
+def _note(note: str, t: Labels) -> str:
+    """A re-plan note in ``t``'s language where it is one of the crew notes the re-plan writes, else as kept."""
+    crew, _, rest = note.partition(": ")
+    head, _, tail = NOTE_BACK_BY.partition("{time}")
+    if rest == NOTE_NO_TIME:
+        return t("view.note_no_time", crew=crew)
+    hhmm = rest[len(head) : len(head) + 5]
+    if rest == head + hhmm + tail and hhmm[2:3] == ":":
+        return t("view.note_back_by", crew=crew, time=hhmm.replace(":", t("fmt.time_sep")))
+    return note
+
+
 def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path | None, lang: str) -> None:
     """The dispatcher's view of a re-plan, in ``lang``: per crew what changed, notes, the P1 forecast."""
     plan, replan, files = run.plan, run.replan, run.sheets
@@ -180,7 +192,7 @@ def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path 
                 key = "cli.promise_dropped_emergency" if ticket in hazards else "cli.promise_dropped"
                 console.print("  " + t(key, crew=crew, ticket=ticket, reason=t.reason(reason)), markup=False)
     for note in replan.notes:
-        console.print("  " + t("view.note", note=note), markup=False)
+        console.print("  " + t("view.note", note=_note(note, t)), markup=False)
     if replan.forecast:
         console.print(t("view.forecast"))
         for f in replan.forecast:
@@ -292,9 +304,11 @@ def eta_command(
                       markup=False)  # fmt: skip
         return
     if eta.eta.status == "planned":
-        console.print(
-            f"Ticket {ticket}: crew {eta.eta.crew_id} expected {lo:%H:%M}-{hi:%H:%M} on {lo:%Y-%m-%d} "
-            f"({eta.eta.stops_before} stops before it; plan {eta.plan_id} v{eta.version})"
-        )
+        console.print(labels("cli.eta_planned", ticket=ticket, crew=eta.eta.crew_id, start=labels.time(lo),
+                             end=labels.time(hi), date=f"{lo:%Y-%m-%d}", stops=eta.eta.stops_before,
+                             plan_id=eta.plan_id, version=eta.version), markup=False)  # fmt: skip
     else:
-        console.print(f"Ticket {ticket}: crew {eta.eta.crew_id} arrived at {lo:%H:%M} ({eta.eta.status})")
+        key = f"cli.eta_status.{eta.eta.status}"
+        status = labels(key) if labels.has(key) else eta.eta.status
+        console.print(labels("cli.eta_visited", ticket=ticket, crew=eta.eta.crew_id, time=labels.time(lo),
+                             status=status), markup=False)  # fmt: skip

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from rich.table import Table
 
 from dispatch.commands.common import console
-from dispatch.core.plan import PRIORITIES, Plan
+from dispatch.core.plan import PRIORITIES, STANDBY_NOT_DISPATCHED, Plan
 from dispatch.io.sheets.i18n import Labels
 
 
@@ -38,7 +38,8 @@ def render_plan(plan: Plan, *, lang: str = "id", unassigned_limit: int = 15) -> 
     _unassigned(plan, t, unassigned_limit)
     _outages(plan, t)
     for c in plan.crews_not_dispatched:
-        console.print(t("view.not_dispatched", crew=c.crew_id, reason=c.reason), markup=False)
+        reason = t("view.standby") if c.reason == STANDBY_NOT_DISPATCHED else c.reason
+        console.print(t("view.not_dispatched", crew=c.crew_id, reason=reason), markup=False)
     worst = s.worst_exposure
     if worst:
         route = plan.route(worst.crew_id)

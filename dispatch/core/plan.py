@@ -78,6 +78,10 @@ class Outage:
     job_ticket_id: str | None
 
 
+# Why a standby crew gets no route outside storm mode (the plan JSON's English reason; views translate it).
+STANDBY_NOT_DISPATCHED = "standby shift (called only in storm mode)"
+
+
 @dataclass(frozen=True)
 class CrewNotDispatched:
     crew_id: str

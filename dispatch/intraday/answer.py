@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from dispatch.intraday.model import IntradayError
 from dispatch.intraday.persist import PublishedEta, ticket_eta
-from dispatch.store.models.plans import PlanRow, PlanUnassignedRow, PlanVisitRow
+from dispatch.store.models.plans import PlanRow, PlanUnassignedRow, PlanVisitRow, plan_of
 from dispatch.store.models.tickets import TicketRow
 
 
@@ -61,4 +61,27 @@ def ticket_answer(session: Session, *, ticket_id: str, now: dt.datetime | None =
         row, unassigned = pair
         if visit is None or (row.plan_date, row.version) >= (visit.plan_date, visit.version):
             return NotPlanned(ticket_id, unassigned.reason, unassigned.detail, row.id, row.version, row.plan_date)  # type: ignore[arg-type]
-    return ticket_eta(session, ticket_id=ticket_id, now=now)
+    try:
+        return ticket_eta(session, ticket_id=ticket_id, now=now)
+    except IntradayError:
+        waiting = _outage_job_unassigned(session, ticket_id=ticket_id)
+        if waiting is None:
+            raise
+        return waiting
+
+
+def _outage_job_unassigned(session: Session, *, ticket_id: str) -> NotPlanned | None:
+    """For a ticket a wide outage absorbs whose asset job the newest published plan leaves unassigned: not
+    planned today, with the job's reason."""
+    row = session.exec(
+        select(PlanRow).where(PlanRow.status == "published").order_by(col(PlanRow.plan_date).desc())
+    ).first()
+    if row is None:
+        return None
+    plan = plan_of(row)
+    outage = plan.outage_of(ticket_id)
+    job = next((u for u in plan.unassigned if outage is not None and u.ticket_id == outage.job_ticket_id), None)
+    if outage is None or job is None:
+        return None
+    detail = f"asset job {job.ticket_id} of outage {outage.outage_id}: {job.detail}"
+    return NotPlanned(ticket_id, job.reason, detail, row.id, row.version, row.plan_date)  # type: ignore[arg-type]

@@ -93,23 +93,24 @@ class Eta:
 
 
 def eta_window(plan: Plan, ticket_id: str, *, now: dt.datetime | None = None) -> Eta | None:
-    """The customer's arrival window for ``ticket_id`` in ``plan``; None if the plan has no visit for it."""
+    """The customer's arrival window for ``ticket_id`` in ``plan``; None if the plan has no visit for it.
+    A ticket visited twice (reported not home, offered again) answers with its later visit."""
+    found = [(s.arrival, r, k) for r in plan.routes for k, s in enumerate(r.visits) if s.ticket_id == ticket_id]
+    if not found:
+        return None
+    _, route, k = max(found, key=lambda f: f[0])
+    visits = route.visits
+    s = visits[k]
+    if s.progress is not None:
+        return Eta(ticket_id, route.crew_id, s.progress.value, s.arrival, s.arrival, s.arrival, 0, 0)
     as_of = plan.revision_of.as_of if plan.revision_of else None
-    for route in plan.routes:
-        visits = route.visits
-        for k, s in enumerate(visits):
-            if s.ticket_id != ticket_id:
-                continue
-            if s.progress is not None:
-                return Eta(ticket_id, route.crew_id, s.progress.value, s.arrival, s.arrival, s.arrival, 0, 0)
-            ahead = [v for v in visits[:k] if v.progress is None]
-            floor = now or as_of
-            if floor is not None:
-                ahead = [v for v in ahead if v.end > floor]
-            margin = min(ETA_MAX_MIN, ETA_BASE_MIN + ETA_PER_STOP_MIN * len(ahead))
-            lo = s.arrival - dt.timedelta(minutes=margin)
-            if floor is not None and lo < floor:
-                lo = max(floor.astimezone(s.arrival.tzinfo), min(lo, s.arrival))
-            hi = s.arrival + dt.timedelta(minutes=margin)
-            return Eta(ticket_id, route.crew_id, "planned", s.arrival, lo, hi, len(ahead), margin)
-    return None
+    ahead = [v for v in visits[:k] if v.progress is None]
+    floor = now or as_of
+    if floor is not None:
+        ahead = [v for v in ahead if v.end > floor]
+    margin = min(ETA_MAX_MIN, ETA_BASE_MIN + ETA_PER_STOP_MIN * len(ahead))
+    lo = s.arrival - dt.timedelta(minutes=margin)
+    if floor is not None and lo < floor:
+        lo = max(floor.astimezone(s.arrival.tzinfo), min(lo, s.arrival))
+    hi = s.arrival + dt.timedelta(minutes=margin)
+    return Eta(ticket_id, route.crew_id, "planned", s.arrival, lo, hi, len(ahead), margin)

@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 from dispatch.core.domain import PlanInputs, Ticket
 from dispatch.core.plan import CrewChange, Forecast, Plan, Revision
 
+# A re-plan's notes on a crew's day, in the English the revision JSON keeps ("C03: ..."); views translate them.
+NOTE_NO_TIME = "no time left in the shift"
+NOTE_BACK_BY = "needs until {time} to get back to the depot"
+
 
 class IntradayError(ValueError):
     """A re-plan or ETA cannot be made; the message says why and what to do."""

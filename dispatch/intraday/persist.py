@@ -97,15 +97,24 @@ def load_replan_inputs(
         raise IntradayError(f"no published plan for {day}: plan and publish it first (`dispatch plan publish`)")
     previous = plan_of(row)
     tz = ZoneInfo(policy.region.timezone)
+    since = previous.revision_of.as_of if previous.revision_of else None
+    if since is not None and at < since:
+        raise IntradayError(
+            f"--at {at.astimezone(tz):%Y-%m-%d %H:%M}: before {since.astimezone(tz):%H:%M}, the time of the published "
+            f"revision {row.version} it would revise; a re-plan cannot go back (the reports since would be ignored)"
+        )
     inputs = load_inputs(session, day=day, policy=policy)
     visits = load_visits(session, day=day, tz=tz, until=at)
     positions = {
         c: Position(p.crew_id, p.lat, p.lon, p.at, p.source)
         for c, p in last_positions(session, since=local_midnight(day, tz), until=at).items()
     }
+    # Reported visits' tickets, and the published stops' (one left unreported stays on its route as
+    # unconfirmed even when its ticket is closed since, e.g. the job of an outage dismissed meanwhile).
+    ids = {v.ticket_id for v in visits} | {s.ticket_id for _, s in previous.visits() if s.ticket_id is not None}
     known: dict[str, Ticket] = {
         t.ticket_id: t.to_domain()
-        for t in tickets_by_id(session, ids=(v.ticket_id for v in visits)).values()
+        for t in tickets_by_id(session, ids=sorted(ids)).values()
         if t.lat is not None and t.lon is not None
     }
     shift_crews = {s.crew_id for s in inputs.shifts}

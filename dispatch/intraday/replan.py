@@ -36,7 +36,7 @@ from dispatch.intraday.compare import compare_plans
 from dispatch.intraday.day import Today, frozen_exposure, resummarise, with_frozen
 from dispatch.intraday.emergencies import emergencies_first
 from dispatch.intraday.forecast import response_forecast
-from dispatch.intraday.model import Replan, ReplanInputs, VisitFact
+from dispatch.intraday.model import NOTE_BACK_BY, NOTE_NO_TIME, Replan, ReplanInputs, VisitFact
 from dispatch.intraday.not_done import Decision, decide, settled, with_reoffers
 from dispatch.intraday.overtime import extend_for_hazards, with_overtime
 from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, fill_across, prepare, promised_stops, solve
@@ -269,7 +269,7 @@ def _rest_of_day(
         )
         if start + dt.timedelta(seconds=home) > end:
             end = start + dt.timedelta(seconds=home + 60)
-            notes.append(f"{crew.crew_id}: needs until {end.astimezone(tz):%H:%M} to get back to the depot")
+            notes.append(f"{crew.crew_id}: " + NOTE_BACK_BY.format(time=f"{end.astimezone(tz):%H:%M}"))
         new_crews[crew.crew_id] = dataclasses.replace(
             crew, depot_lat=lat, depot_lon=lon, end_lat=end_lat, end_lon=end_lon
         )
@@ -284,7 +284,7 @@ def _rest_of_day(
         shifts=tuple(new_shifts),
         budgets=_budgets_today(inputs, policy, today),
     )
-    return rest, notes + [f"{c}: no time left in the shift" for c in no_time]
+    return rest, notes + [f"{c}: {NOTE_NO_TIME}" for c in no_time]
 
 
 def _budgets_today(inputs: PlanInputs, policy: Policy, today: Today) -> dict[str, MemberBudget]:

@@ -62,7 +62,7 @@ def _visit_problems(
     elif ticket.status == STATUS_CLOSED and not visit_in_progress(
         session, ticket_id=visit.ticket_id, crew_id=visit.crew_id
     ):
-        when = f" at {ticket.closed_at.isoformat()}" if ticket.closed_at else ""
+        when = f" at {ticket.closed_at.astimezone(tz).isoformat()}" if ticket.closed_at else ""  # the region's time
         problems.append(("ticket_id", f"ticket {visit.ticket_id} is already closed (fixed{when})"))
     if not crew_known:
         problems.append(("crew_id", f"unknown crew {visit.crew_id!r}"))

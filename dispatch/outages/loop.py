@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from dispatch.core.clock import future_problem
 from dispatch.core.policy import Policy
 from dispatch.outages.marks import OutageError
 from dispatch.store.models.assets import OutageRow, OutageStatus, outage_by_id
@@ -48,6 +50,9 @@ def restore(
         raise OutageError(f"no outage {outage_id!r} (see `dispatch outages list --date D`)")
     if row.status == OutageStatus.RESTORED:
         raise OutageError(f"outage {outage_id} is already restored")
+    tz = ZoneInfo(policy.region.timezone)
+    if future := future_problem(at, now=now, skew_min=policy.region.max_clock_skew_min, tz=tz):
+        raise OutageError(f"outage {outage_id}: restore time {future}")
     unknown = sorted(set(still_dark) - set(row.ticket_ids()))
     if unknown:
         raise OutageError(f"--still-dark {', '.join(unknown)}: not a ticket of outage {outage_id}")

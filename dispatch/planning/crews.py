@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dispatch.core.domain import Crew, PlanInputs, Shift
-from dispatch.core.plan import CrewNotDispatched
+from dispatch.core.plan import STANDBY_NOT_DISPATCHED, CrewNotDispatched
 from dispatch.core.policy import Policy
 
 
@@ -29,7 +29,7 @@ def crews_on_shift(inputs: PlanInputs, policy: Policy) -> tuple[list[CrewOnShift
         if shift is None:
             continue
         if shift.standby and not policy.storm.standby_called:
-            not_dispatched.append(CrewNotDispatched(crew.crew_id, "standby shift (called only in storm mode)"))
+            not_dispatched.append(CrewNotDispatched(crew.crew_id, STANDBY_NOT_DISPATCHED))
             continue
         away = {m: inputs.unavailable_members[m] for m in crew.members if m in inputs.unavailable_members}
         members = tuple(m for m in crew.members if m not in away)

@@ -39,7 +39,8 @@ def cli(url: str, *args: str):
 
 
 def test_visits_record_closes_a_fixed_ticket_and_refuses_a_second_fix(world: str, engine) -> None:
-    """`visits record` stores the visit with its exposure; recording a closed ticket again fails on stderr."""
+    """`visits record` stores the visit with its exposure; recording a closed ticket again fails on stderr,
+    saying when it closed in the region's time (it said UTC)."""
     day = D0.isoformat()
     args = ["visits", "record", "--ticket", "T1", "--crew", "C1", "--arrived", f"{day}T09:00", "--left", f"{day}T09:50"]
     result = cli(world, *args, "--entered-home", "--outcome", "fixed", "--note", "fuse replaced", "--json")
@@ -49,7 +50,7 @@ def test_visits_record_closes_a_fixed_ticket_and_refuses_a_second_fix(world: str
     assert data["arrived"] == f"{day}T09:00:00+07:00"
     again = cli(world, *args, "--entered-home", "--outcome", "fixed")
     assert again.exit_code == 1
-    assert "error: ticket_id: ticket T1 is already closed" in again.stderr
+    assert f"error: ticket_id: ticket T1 is already closed (fixed at {day}T09:50:00+07:00)" in again.stderr
     missing = cli(world, *args, "--outcome", "fixed")
     assert missing.exit_code == 1 and "--entered-home or --no-entered-home is required" in missing.stderr
     with session_scope(engine) as s:

@@ -201,6 +201,17 @@ def test_missing_required_columns_are_a_file_error(session: Session, tmp_path: P
     with pytest.raises(ImportErrors) as excinfo:
         import_tickets(session, path, rejects=tmp_path / "rejects.csv")
     assert errors_of(excinfo) == [f"{path}:1: header: missing required column(s): reported_at, lon"]
+
+
+def test_a_semicolon_separated_file_says_so(session: Session, tmp_path: Path) -> None:
+    """A file saved with ';' between columns (a decimal-comma spreadsheet) is told why no column was found."""
+    path = write(tmp_path, "shifts.csv", "crew_id;date;start;end\nC01;2026-11-30;07:00;15:00\n")
+    with pytest.raises(ImportErrors) as excinfo:
+        import_shifts(session, path)
+    assert errors_of(excinfo) == [
+        f"{path}:1: header: missing required column(s): crew_id, date, start, end (the columns are separated by"
+        " ';', not commas: save the file as comma-separated CSV)"
+    ]
     assert not (tmp_path / "rejects.csv").exists()
 
 

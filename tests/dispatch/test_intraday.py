@@ -15,10 +15,10 @@ import solver
 from dispatch.core.domain import Category, Crew, PlanInputs, Shift, Ticket
 from dispatch.core.plan import Plan, Revision
 from dispatch.core.policy import Policy
-from dispatch.core.route import Step, StepType
+from dispatch.core.route import Step, StepProgress, StepType
 from dispatch.intraday.compare import compare_plans
 from dispatch.intraday.forecast import eta_window
-from dispatch.intraday.model import Position, Replan, ReplanInputs, VisitFact
+from dispatch.intraday.model import IntradayError, Position, Replan, ReplanInputs, VisitFact
 from dispatch.intraday.persist import load_replan_inputs, save_replan
 from dispatch.intraday.replan import make_replan
 from dispatch.planning.nightly import make_plan
@@ -636,3 +636,71 @@ def test_cli_position_and_eta(engine, database_url: str, monkeypatch: pytest.Mon
     assert eta["plan_id"] == report["plan_id"] and eta["crew_id"] == "C01"
     # Starting ~30 km away, the first stop is reached much later than in the night's plan.
     assert dt.datetime.fromisoformat(eta["arrival"]) > visits_of(doc, "C01")[0].arrival
+    res = runner.invoke(app, ["tickets", "eta", tid])  # Bahasa Indonesia by default, as its not-planned answer
+    assert res.exit_code == 0 and f"Tiket {tid}: regu C01 diperkirakan tiba" in res.output, res.output
+    res = runner.invoke(app, ["tickets", "eta", tid, "--lang", "en"])
+    assert f"Ticket {tid}: crew C01 expected" in res.output
+
+
+def test_eta_of_a_ticket_visited_again_is_its_later_visit() -> None:
+    """A ticket reported not home and offered again the same day answers with the later, planned visit."""
+    doc = night(world(), Policy())
+    crew = busiest(doc)
+    route = doc.route(crew)
+    assert route is not None
+    steps = list(route.steps)
+    i = next(k for k, s in enumerate(steps) if s.type is StepType.VISIT)
+    first = steps[i]
+    hours = dt.timedelta(hours=3)
+    later = dataclasses.replace(first, arrival=first.arrival + hours, start=first.start + hours, end=first.end + hours)
+    steps[i] = dataclasses.replace(first, progress=StepProgress.DONE)
+    steps.insert(len(steps) - 1, later)
+    twice = doc.with_(routes=tuple(dataclasses.replace(r, steps=tuple(steps)) if r.crew_id == crew else r
+                                   for r in doc.routes))  # fmt: skip
+    eta = eta_window(twice, first.ticket_id or "")
+    assert eta is not None
+    assert (eta.status, eta.arrival) == ("planned", later.arrival)
+
+
+def test_an_unreported_stop_whose_ticket_closed_since_stays_on_its_route(session: Session) -> None:
+    """A published stop nobody reported whose ticket was closed meanwhile (a dismissed outage's job) is kept
+    as unconfirmed; the re-plan raised KeyError on it."""
+    policy = Policy()
+    inputs = world(n_crews=1)
+    store(session, inputs)
+    result = make_plan(inputs, policy, time_limit=5, reproducible=True, workers=1)
+    first = save_plan(
+        session, plan=result.plan, objective=result.objective, now=at("00:00"), time_limit=5, reproducible=True
+    )
+    publish(session, plan_id=first.plan_id, now=at("00:00"))  # type: ignore[arg-type]
+    stop = visits_of(first, "C01")[0]
+    row = session.get(TicketRow, stop.ticket_id)
+    assert row is not None
+    row.status, row.closed_at = "closed", stop.start
+    session.commit()
+    when = stop.end + dt.timedelta(minutes=1)
+    rin, _ = load_replan_inputs(session, day=DAY, at=when, policy=policy)
+    replan = make_replan(rin, policy, time_limit=2, reproducible=True, workers=1)
+    kept = [s for s in visits_of(replan.plan, "C01") if s.ticket_id == stop.ticket_id]
+    assert [s.progress for s in kept] == [StepProgress.UNCONFIRMED]
+
+
+def test_a_replan_cannot_go_back_before_the_revision_it_revises(session: Session) -> None:
+    """After a revision as of 11:00, a re-plan at 09:00 is refused (it would ignore reports since); 11:00 is not."""
+    policy = Policy()
+    inputs = world(n_crews=1)
+    store(session, inputs)
+    result = make_plan(inputs, policy, time_limit=5, reproducible=True, workers=1)
+    first = save_plan(
+        session, plan=result.plan, objective=result.objective, now=at("00:00"), time_limit=5, reproducible=True
+    )
+    publish(session, plan_id=first.plan_id, now=at("00:00"))  # type: ignore[arg-type]
+    session.commit()
+    rin, parent = load_replan_inputs(session, day=DAY, at=at("11:00"), policy=policy)
+    replan = make_replan(rin, policy, time_limit=2, reproducible=True, workers=1)
+    save_replan(session, replan=replan, parent_id=parent, at=at("11:00"), now=at("11:01"), time_limit=2,
+                reproducible=True)  # fmt: skip
+    session.commit()
+    with pytest.raises(IntradayError, match="before 11:00, the time of the published revision 2"):
+        load_replan_inputs(session, day=DAY, at=at("09:00"), policy=policy)
+    load_replan_inputs(session, day=DAY, at=at("11:00"), policy=policy)

@@ -37,6 +37,16 @@ def test_plan_view_in_english(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Plan 2026-11-30 version" in out and "Tickets by priority" in out and "Rute" not in out
 
 
+def test_a_standby_crew_not_dispatched_is_told_in_the_language_asked_for(capsys: pytest.CaptureFixture[str]) -> None:
+    """The golden plan's standby crew reads 'shift siaga' in Indonesian (it printed the JSON's English reason)."""
+    render_plan(_plan(), lang="id")
+    out = capsys.readouterr().out
+    assert "tidak diberangkatkan: shift siaga (hanya dipanggil dalam mode badai)" in out
+    assert "called only in storm mode" not in out
+    render_plan(_plan(), lang="en")
+    assert "not dispatched: standby shift (called only in storm mode)" in capsys.readouterr().out
+
+
 def test_crew_change_is_told_from_its_lists() -> None:
     """A crew's change in a re-plan: added, moved in from and out to other crews, taken off, reordered."""
     change = CrewChange(
@@ -58,4 +68,19 @@ def test_crew_change_is_told_from_its_lists() -> None:
     )
     assert Labels("en", tz).crew_change(change) == (
         "2 added, 1 moved from C02, 2 moved to C03, 1 taken off (unassigned or closed), 1 reordered"
+    )
+
+
+def test_replan_crew_notes_read_in_the_language_asked_for() -> None:
+    """The re-plan's two crew notes read in Indonesian; any other note is printed as kept."""
+    from dispatch.commands.intraday import _note
+
+    t = Labels("id", ZoneInfo("Asia/Jakarta"))
+    assert _note("C01: no time left in the shift", t) == "C01: waktu shift sudah habis"
+    assert _note("C04: needs until 15:33 to get back to the depot", t) == (
+        "C04: perlu sampai pukul 15.33 untuk kembali ke posko"
+    )
+    assert _note("search came back with 3 stops; searched again", t) == "search came back with 3 stops; searched again"
+    assert _note("C01: no time left in the shift", Labels("en", ZoneInfo("Asia/Jakarta"))) == (
+        "C01: no time left in the shift"
     )

@@ -214,7 +214,8 @@ def _check_header(reader: Any, label: str, size: int, *, required: tuple[str, ..
         file_errors.append(f"{label}:1: header: column(s) given twice: {', '.join(duplicates)}")
     missing = [c for c in required if c not in columns]
     if missing:
-        file_errors.append(f"{label}:1: header: missing required column(s): {', '.join(missing)}")
+        hint = _separator_hint(header)
+        file_errors.append(f"{label}:1: header: missing required column(s): {', '.join(missing)}{hint}")
     if file_errors:
         raise ImportErrors(file_errors)
     warnings = []
@@ -223,6 +224,17 @@ def _check_header(reader: Any, label: str, size: int, *, required: tuple[str, ..
     if unknown:
         warnings.append(f"{label}:1: header: unknown column(s) ignored: {', '.join(repr(h) for h in unknown)}")
     return _Head(label=label, header=header, columns=columns, warnings=warnings, size=size, known=required + optional)
+
+
+def _separator_hint(header: list[str]) -> str:
+    """Why the columns were not found when the file uses another separator (a spreadsheet saved in a
+    locale with decimal commas writes ``;``), else nothing."""
+    if len(header) != 1:
+        return ""
+    for sep, name in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+        if sep in header[0]:
+            return f" (the columns are separated by {name}, not commas: save the file as comma-separated CSV)"
+    return ""
 
 
 class _RowReader:

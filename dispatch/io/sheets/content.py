@@ -221,7 +221,8 @@ def _route_sheet(
             ticket_id = step.ticket_id or ""
             if ticket_id in seen:
                 raise SheetError(f"{where}.steps[{j}].ticket_id: ticket {ticket_id!r} visited twice on this route")
-            seen.add(ticket_id)
+            if step.progress is None:  # a reported visit (not home) may be followed by its visit again
+                seen.add(ticket_id)
             ticket = tickets.get(ticket_id)
             if ticket is None:
                 raise SheetError(

@@ -43,6 +43,14 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         ),
         "cli.eta_not_planned": "Tiket {ticket}: tidak direncanakan hari ini ({date}): {reason}",
         "cli.eta_not_planned_detail": "{reason} - {detail}",
+        "cli.eta_planned": (
+            "Tiket {ticket}: regu {crew} diperkirakan tiba {start}-{end} pada {date} "
+            "({stops} kunjungan sebelumnya; rencana {plan_id} v{version})"
+        ),
+        "cli.eta_visited": "Tiket {ticket}: regu {crew} tiba pukul {time} ({status})",
+        "cli.eta_status.done": "selesai",
+        "cli.eta_status.under_way": "sedang dikerjakan",
+        "cli.eta_status.unconfirmed": "belum dikonfirmasi",
         "cli.promise_dropped": "{crew}: kunjungan yang dijanjikan {ticket} dilepas - {reason}",
         "cli.promise_dropped_emergency": "{crew}: kunjungan DARURAT yang dijanjikan {ticket} dilepas - {reason}",
         "cli.overtime": "{crew}: lembur {minutes} menit sampai {end} untuk bahaya {tickets}",
@@ -85,6 +93,7 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         "view.col.tickets": "tiket",
         "view.col.asset_job": "pekerjaan aset",
         "view.not_dispatched": "Regu {crew} tidak diberangkatkan: {reason}",
+        "view.standby": "shift siaga (hanya dipanggil dalam mode badai)",
         "view.worst_exposure": (
             "Paparan terberat per pekerja: {members} dari regu {crew}, {homes} rumah, {minutes} menit tertimbang "
             "(batas {max_homes} rumah, {max_minutes} menit per shift)"
@@ -100,6 +109,8 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         ),
         "view.unchanged": "tidak berubah: {crews}",
         "view.note": "catatan: {note}",
+        "view.note_no_time": "{crew}: waktu shift sudah habis",
+        "view.note_back_by": "{crew}: perlu sampai pukul {time} untuk kembali ke posko",
         "view.forecast": "Perkiraan respons P1:",
         "view.not_reached": "tidak terjangkau hari ini",
         "view.hours": "{value} jam",
@@ -179,6 +190,14 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         ),
         "cli.eta_not_planned": "Ticket {ticket}: not planned today ({date}): {reason}",
         "cli.eta_not_planned_detail": "{reason} - {detail}",
+        "cli.eta_planned": (
+            "Ticket {ticket}: crew {crew} expected {start}-{end} on {date} ({stops} stops before it; plan {plan_id} "
+            "v{version})"
+        ),
+        "cli.eta_visited": "Ticket {ticket}: crew {crew} arrived at {time} ({status})",
+        "cli.eta_status.done": "done",
+        "cli.eta_status.under_way": "under way",
+        "cli.eta_status.unconfirmed": "unconfirmed",
         "cli.promise_dropped": "{crew}: promised stop {ticket} dropped - {reason}",
         "cli.promise_dropped_emergency": "{crew}: promised EMERGENCY stop {ticket} dropped - {reason}",
         "cli.overtime": "{crew}: overtime {minutes} min until {end} for hazard {tickets}",
@@ -221,6 +240,7 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         "view.col.tickets": "tickets",
         "view.col.asset_job": "asset job",
         "view.not_dispatched": "Crew {crew} not dispatched: {reason}",
+        "view.standby": "standby shift (called only in storm mode)",
         "view.worst_exposure": (
             "Worst exposure per worker: {members} of crew {crew}, {homes} homes, {minutes} weighted min "
             "(caps {max_homes} homes, {max_minutes} min per shift)"
@@ -234,6 +254,8 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         ),
         "view.unchanged": "unchanged: {crews}",
         "view.note": "note: {note}",
+        "view.note_no_time": "{crew}: no time left in the shift",
+        "view.note_back_by": "{crew}: needs until {time} to get back to the depot",
         "view.forecast": "P1 response forecast:",
         "view.not_reached": "not reached today",
         "view.hours": "{value} h",

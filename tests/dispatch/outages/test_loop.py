@@ -111,3 +111,25 @@ def test_dismissed_and_planned_outages(engine: Engine, region: str) -> None:
     planned = plan(engine)
     assert [(x.asset_id, x.job_ticket_id, len(x.tickets)) for x in planned.outages or ()] == [("F1", None, 4)]
     assert planned.served_ticket_ids() == []
+
+
+def test_a_restore_time_in_the_future_is_refused(engine: Engine, region: str) -> None:
+    """`outages restore --at` later than now (beyond the clock skew) is an error and closes nothing."""
+    (o,) = plan(engine).outages or ()
+    later = (dt.datetime.now(WIB) + dt.timedelta(hours=2)).isoformat(timespec="minutes")
+    result = CliRunner().invoke(app, ["outages", "restore", o.outage_id, "--at", later],
+                                env={"DISPATCH_DATABASE_URL": region, "DISPATCH_POLICY": ""})  # fmt: skip
+    assert result.exit_code == 1 and "is in the future" in result.output, result.output
+    with Session(engine) as session:
+        assert session.get(TicketRow, "A1").status == "open"  # type: ignore[union-attr]
+
+
+def test_a_grouped_ticket_whose_asset_job_is_unassigned_is_not_planned_today(engine: Engine, region: str) -> None:
+    """A transformer job longer than the 8-hour shift is unassigned: `tickets eta A2` says not planned
+    today with the job's reason (it said 'in no published plan yet')."""
+    policy = Policy().with_overrides({"outage.service_min.transformer": 600})
+    run_plan(engine=engine, day=DAY, policy=policy, time_limit=None, reproducible=True, now=NOW)
+    cli(region, "plan", "publish", "--date", str(DAY))
+    eta = json.loads(cli(region, "tickets", "eta", "A2", "--json"))
+    assert (eta["status"], eta["reason"]) == ("not_planned", "shift_too_short")
+    assert eta["detail"].startswith("asset job JOB-")

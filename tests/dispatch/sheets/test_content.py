@@ -146,3 +146,16 @@ def test_emergency_stop_is_flagged_for_the_crew(sheet_inputs, tmp_path: Path) ->
     assert page.count("EMERGENCY - hazard reported") == 1
     text = pdf_text(tmp_path / "C01.pdf")
     assert "EMERGENCY - hazard reported" in " ".join(text.split())
+
+
+def test_a_stop_reported_not_home_and_planned_again_gets_its_sheet(sheet_inputs, tmp_path: Path) -> None:
+    """A re-plan may send the crew that found nobody home back later: the reported visit and the new one
+    are two stops of its sheet, while one ticket planned twice is still refused."""
+    route = sheet_inputs["plan"]["routes"][0]
+    visits = [s for s in route["steps"] if s["type"] == "visit"]
+    visits[-1].update({k: visits[0][k] for k in ("ticket_id", "lat", "lon")})
+    with pytest.raises(SheetError, match="visited twice on this route"):
+        write(sheet_inputs, out_dir=tmp_path / "a", lang="en", crew_id="C01")
+    visits[0]["progress"] = "done"
+    write(sheet_inputs, out_dir=tmp_path / "b", lang="en", crew_id="C01")
+    assert (tmp_path / "b" / "C01.csv").read_text(encoding="utf-8").count(visits[0]["ticket_id"]) == 2
