@@ -331,7 +331,7 @@ def _road_line(line: str) -> None:
 def demo_command(
     out: Annotated[Path, typer.Option(help="Folder for the demo database and outputs.")] = Path("demo-output"),
     time_limit: Annotated[float, typer.Option(callback=check_seconds, help="Solver seconds.")] = 20.0,
-    lang: Annotated[str, typer.Option(help="Route sheet language: id or en.")] = "id",
+    lang: LangOption = "id",
     force: Annotated[
         bool, typer.Option("--force", help="Replace a database, policy or plan in --out that no demo wrote.")
     ] = False,
@@ -353,7 +353,8 @@ def demo_command(
         check_output_dir(out, what="--out")
     except (DemoFolderInUse, OutputError) as exc:
         fail(str(exc))
-    console.print("Sample region: 4 ULP offices around Cirebon, bundled with the package")
+    t = Labels(lang, dt.UTC)
+    console.print(t("view.demo_region"))
     try:
         with search_progress("open tickets", time_limit) as progress:
             run = run_demo(out=out, time_limit=time_limit, lang=lang, now=now, progress=progress, force=force,
@@ -365,11 +366,9 @@ def demo_command(
     except RoadsError as exc:
         fail(exc.problems)
     for what, count in run.imported.items():
-        console.print(f"  imported {count} {what}")
+        noun = t(f"view.what.{what}") if t.has(f"view.what.{what}") else what
+        console.print("  " + t("view.demo_imported", count=count, what=noun))
     render_plan(run.plan, lang=lang)
-    console.print(
-        f"\nOutputs in {out}/: database dispatch.db, plan.json, and {len(run.sheets)} route sheet files in "
-        f"{out}/sheets/ (index.html, index.pdf, one PDF/HTML/CSV/GeoJSON per crew), written in "
-        f"{run.sheets_s:.1f} s.\nExplore: DISPATCH_DATABASE_URL=sqlite:///{run.database} dispatch plan show "
-        f"--date {run.day}"
-    )
+    outputs = t("view.demo_outputs", out=out, sheets=len(run.sheets), seconds=t.number(run.sheets_s, digits=1),
+                database=run.database, day=run.day)  # fmt: skip
+    console.print("\n" + outputs, markup=False)

@@ -66,9 +66,11 @@ def test_a_demo_folder_may_be_filled_again(tmp_path: Path) -> None:
 
 
 def test_demo_with_force_replaces_and_marks_the_folder(live: Path) -> None:
-    """--force runs the whole demo over the folder: a fresh database, the sample policy, the marker."""
+    """--force runs the whole demo over the folder: a fresh database, the sample policy, the marker; its report
+    reads in Bahasa Indonesia by default."""
     result = runner.invoke(app, ["demo", "--out", str(live), "--time-limit", "1", "--force"])
     assert result.exit_code == 0, result.output
+    assert "diimpor 300 tiket" in result.stdout and "Hasil di " in result.stdout and "Outputs in" not in result.stdout
     assert (live / DEMO_MARKER).exists()
     assert (live / "dispatch.db").read_bytes().startswith(b"SQLite format 3\x00")
     assert "time_limit_s = 45" not in (live / "dispatch.toml").read_text(encoding="utf-8")

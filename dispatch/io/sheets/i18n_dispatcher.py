@@ -57,6 +57,17 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         "cli.coverage_gap": "Peringatan: {date} pukul {start}-{end} tidak ada regu bertugas dengan keahlian {skill}",
         "cli.coverage_ok": "Cakupan keahlian {skills}: setiap jam shift {date} ada regu bertugas",
         # The dispatcher's view of a plan (plan, plan show, demo) and of a re-plan.
+        "view.demo_region": "Wilayah contoh: 4 kantor ULP di sekitar Cirebon, dibawa bersama paket",
+        "view.demo_imported": "diimpor {count} {what}",
+        "view.demo_outputs": (
+            "Hasil di {out}/: basis data dispatch.db, plan.json, dan {sheets} berkas lembar rute di {out}/sheets/ "
+            "(index.html, index.pdf, satu PDF/HTML/CSV/GeoJSON per regu), ditulis dalam {seconds} detik.\n"
+            "Jelajahi: DISPATCH_DATABASE_URL=sqlite:///{database} dispatch plan show --date {day}"
+        ),
+        "view.what.crews": "regu",
+        "view.what.shifts": "shift",
+        "view.what.zones": "zona",
+        "view.what.tickets": "tiket",
         "view.plan": (
             "Rencana {date} versi {version} ({status}), id rencana {plan_id}: {served} dari {tickets} tiket "
             "dilayani, {used} dari {on_shift} regu dipakai, {km} km"
@@ -204,6 +215,17 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         "cli.coverage_gap": "Warning: {date} {start}-{end} no crew on shift has skill {skill}",
         "cli.coverage_ok": "Skill cover {skills}: some crew on shift in every shift hour of {date}",
         # The dispatcher's view of a plan (plan, plan show, demo) and of a re-plan.
+        "view.demo_region": "Sample region: 4 ULP offices around Cirebon, bundled with the package",
+        "view.demo_imported": "imported {count} {what}",
+        "view.demo_outputs": (
+            "Outputs in {out}/: database dispatch.db, plan.json, and {sheets} route sheet files in {out}/sheets/ "
+            "(index.html, index.pdf, one PDF/HTML/CSV/GeoJSON per crew), written in {seconds} s.\n"
+            "Explore: DISPATCH_DATABASE_URL=sqlite:///{database} dispatch plan show --date {day}"
+        ),
+        "view.what.crews": "crews",
+        "view.what.shifts": "shifts",
+        "view.what.zones": "zones",
+        "view.what.tickets": "tickets",
         "view.plan": (
             "Plan {date} version {version} ({status}), plan id {plan_id}: {served} of {tickets} tickets served, "
             "{used} of {on_shift} crews used, {km} km"
