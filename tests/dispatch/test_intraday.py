@@ -549,6 +549,17 @@ def store(session: Session, inputs: PlanInputs) -> None:
     session.commit()
 
 
+def publish_night(session: Session, inputs: PlanInputs, policy: Policy, *, time_limit: float = 5) -> Plan:
+    """``inputs`` stored, planned reproducibly and published as the day's first plan (not yet committed)."""
+    store(session, inputs)
+    result = make_plan(inputs, policy, time_limit=time_limit, reproducible=True, workers=1)
+    plan = save_plan(
+        session, plan=result.plan, objective=result.objective, now=at("00:00"), time_limit=time_limit, reproducible=True
+    )
+    publish(session, plan_id=plan.plan_id, now=at("00:00"))  # type: ignore[arg-type]
+    return plan
+
+
 def add_ticket(session: Session, t: Ticket, now: dt.datetime) -> None:
     session.add(
         TicketRow(
@@ -571,12 +582,7 @@ def test_revisions_kept_published_and_compared(session: Session) -> None:
     """A re-plan is saved as a new published revision of the day; the old one is kept and can be compared."""
     policy = Policy()
     inputs = world()
-    store(session, inputs)
-    result = make_plan(inputs, policy, time_limit=5, reproducible=True, workers=1)
-    first = save_plan(
-        session, plan=result.plan, objective=result.objective, now=at("00:00"), time_limit=5, reproducible=True
-    )
-    publish(session, plan_id=first.plan_id, now=at("00:00"))  # type: ignore[arg-type]
+    first = publish_night(session, inputs, policy)
     add_ticket(session, ticket("NEW1", 0.005, 0.005, priority=2, reported_at=at("09:00")), at("09:00"))
     session.commit()
 
@@ -606,12 +612,7 @@ def test_cli_position_and_eta(engine, database_url: str, monkeypatch: pytest.Mon
     policy = Policy()
     inputs = world(n_crews=1)
     with Session(engine, expire_on_commit=False) as session:
-        store(session, inputs)
-        result = make_plan(inputs, policy, time_limit=5, reproducible=True, workers=1)
-        doc = save_plan(
-            session, plan=result.plan, objective=result.objective, now=at("00:00"), time_limit=5, reproducible=True
-        )
-        publish(session, plan_id=doc.plan_id, now=at("00:00"))  # type: ignore[arg-type]
+        doc = publish_night(session, inputs, policy)
         session.commit()
     monkeypatch.setenv("DISPATCH_DATABASE_URL", database_url)
     runner = CliRunner()
@@ -667,12 +668,7 @@ def test_an_unreported_stop_whose_ticket_closed_since_stays_on_its_route(session
     as unconfirmed; the re-plan raised KeyError on it."""
     policy = Policy()
     inputs = world(n_crews=1)
-    store(session, inputs)
-    result = make_plan(inputs, policy, time_limit=5, reproducible=True, workers=1)
-    first = save_plan(
-        session, plan=result.plan, objective=result.objective, now=at("00:00"), time_limit=5, reproducible=True
-    )
-    publish(session, plan_id=first.plan_id, now=at("00:00"))  # type: ignore[arg-type]
+    first = publish_night(session, inputs, policy)
     stop = visits_of(first, "C01")[0]
     row = session.get(TicketRow, stop.ticket_id)
     assert row is not None
@@ -689,12 +685,7 @@ def test_a_replan_cannot_go_back_before_the_revision_it_revises(session: Session
     """After a revision as of 11:00, a re-plan at 09:00 is refused (it would ignore reports since); 11:00 is not."""
     policy = Policy()
     inputs = world(n_crews=1)
-    store(session, inputs)
-    result = make_plan(inputs, policy, time_limit=5, reproducible=True, workers=1)
-    first = save_plan(
-        session, plan=result.plan, objective=result.objective, now=at("00:00"), time_limit=5, reproducible=True
-    )
-    publish(session, plan_id=first.plan_id, now=at("00:00"))  # type: ignore[arg-type]
+    publish_night(session, inputs, policy)
     session.commit()
     rin, parent = load_replan_inputs(session, day=DAY, at=at("11:00"), policy=policy)
     replan = make_replan(rin, policy, time_limit=2, reproducible=True, workers=1)

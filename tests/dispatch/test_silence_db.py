@@ -14,11 +14,8 @@ from typer.testing import CliRunner
 from dispatch.core.policy import Policy
 from dispatch.intraday.nightfall import return_unconfirmed
 from dispatch.ledger.visits import record_visit
-from dispatch.planning.nightly import make_plan
-from dispatch.planning.persist import save_plan
 from dispatch.store.models.tickets import TicketRow
-from dispatch.usecases.nightly import publish
-from tests.dispatch.test_intraday import DAY, at, store, ticket, world
+from tests.dispatch.test_intraday import DAY, at, publish_night, ticket, world
 
 TZ = ZoneInfo("Asia/Jakarta")
 
@@ -30,12 +27,7 @@ def published(engine, database_url: str, monkeypatch: pytest.MonkeyPatch):
     base = world()
     inputs = dataclasses.replace(base, tickets=(*base.tickets, ticket("LV1", 0.01, 0.01, skills=("lv",))))
     with Session(engine, expire_on_commit=False) as session:
-        store(session, inputs)
-        result = make_plan(inputs, policy, time_limit=3, reproducible=True, workers=1)
-        plan = save_plan(
-            session, plan=result.plan, objective=result.objective, now=at("00:00"), time_limit=3, reproducible=True
-        )
-        publish(session, plan_id=plan.plan_id, now=at("00:00"))  # type: ignore[arg-type]
+        plan = publish_night(session, inputs, policy, time_limit=3)
         session.commit()
     monkeypatch.setenv("DISPATCH_DATABASE_URL", database_url)
     return plan

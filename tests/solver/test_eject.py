@@ -29,13 +29,18 @@ def line(shift_end: int, jobs: list[tuple[str, int, int, int]], *, required: fro
     return m.build(MatrixTravel(durations=gap * 100, distances=gap * 100))
 
 
-def served(p: Problem, routes: tuple[RawRoute, ...]) -> list[str]:
-    """The job ids on the routes, after checking them with the independent checker."""
+def checked_ids(p: Problem, routes: tuple[RawRoute, ...]) -> list[str]:
+    """The job ids on the routes in order, after checking them with the independent checker."""
     steps = tuple(assemble_route(p, r) for r in routes)
     ids = [j for r in steps for j in r.job_ids()]
     left = explain_all(p, [j.id for j in p.jobs if j.id not in ids], steps)
     assert check(p, Solution(steps, left, STATS)) == []
-    return sorted(ids)
+    return ids
+
+
+def served(p: Problem, routes: tuple[RawRoute, ...]) -> list[str]:
+    """The job ids on the routes, sorted, after checking them with the independent checker."""
+    return sorted(checked_ids(p, routes))
 
 
 # Shift 0..1400 at site 1 (100 s there and back): three 300 s P3 jobs fill 1100 s. The P1 job needs 800 s: one

@@ -6,15 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from solver import MatrixTravel, Model, Objective
-from solver.assemble import assemble_route
-from solver.checker import check
-from solver.diagnose import explain_all
 from solver.engine import RawRoute
 from solver.model import Problem, TimeWindow
-from solver.solution import SearchStats, Solution
 from solver.upgrade import upgrade_in
-
-STATS = SearchStats("success", 0, 0.0, 0.0, 0, "test", True)
+from tests.solver.test_eject import checked_ids
 
 
 def day(shift_end: int, jobs: list[tuple[str, int, int, bool]]) -> Problem:
@@ -29,19 +24,10 @@ def day(shift_end: int, jobs: list[tuple[str, int, int, bool]]) -> Problem:
     return m.build(MatrixTravel(durations=gap * 100, distances=gap * 100))
 
 
-def served(p: Problem, routes: tuple[RawRoute, ...]) -> list[str]:
-    """The job ids on the routes in order, after checking them with the independent checker."""
-    steps = tuple(assemble_route(p, r) for r in routes)
-    ids = [j for r in steps for j in r.job_ids()]
-    left = explain_all(p, [j.id for j in p.jobs if j.id not in ids], steps)
-    assert check(p, Solution(steps, left, STATS)) == []
-    return ids
-
-
 def test_a_bigger_outage_takes_the_place_of_a_smaller() -> None:
     """Shift 800 s holds one 600 s job: the transformer (50 customers) gives its place to the feeder (1,000)."""
     p = day(800, [("SMALL", 600, 50, True), ("BIG", 600, 1000, True)])
-    assert served(p, upgrade_in(p, [RawRoute(0, 0, 800, ((0, 100),), ())], budget=None)) == ["BIG"]
+    assert checked_ids(p, upgrade_in(p, [RawRoute(0, 0, 800, ((0, 100),), ())], budget=None)) == ["BIG"]
 
 
 SHORT = [("HAZ-SHORT", 300, 1, False)]
@@ -52,7 +38,7 @@ def test_an_exchange_for_a_shorter_hazard_makes_the_room() -> None:
     transformer's place once the hazard is exchanged for a 300 s one: still two P1 visits, one of them a hazard."""
     p = day(1100, [("HAZ-LONG", 600, 1, False), ("SMALL", 300, 50, True), ("BIG", 600, 1000, True)] + SHORT)
     route = RawRoute(0, 0, 1100, ((0, 100), (1, 700)), ())
-    assert served(p, upgrade_in(p, [route], budget=None)) == ["BIG", "HAZ-SHORT"]
+    assert checked_ids(p, upgrade_in(p, [route], budget=None)) == ["BIG", "HAZ-SHORT"]
 
 
 def test_hazards_never_give_way() -> None:
@@ -60,4 +46,4 @@ def test_hazards_never_give_way() -> None:
     gives its place to an outage: the same two visits, the transformer's 50 customers now served first."""
     p = day(1100, [("HAZ-LONG", 600, 1, False), ("SMALL", 300, 50, True), ("BIG", 600, 1000, True)])
     route = RawRoute(0, 0, 1100, ((0, 100), (1, 700)), ())
-    assert served(p, upgrade_in(p, [route], budget=None)) == ["SMALL", "HAZ-LONG"]
+    assert checked_ids(p, upgrade_in(p, [route], budget=None)) == ["SMALL", "HAZ-LONG"]
