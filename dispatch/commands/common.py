@@ -247,8 +247,12 @@ def parse_time(text: str, *, day: dt.date, tz: ZoneInfo, what: str) -> dt.dateti
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 
 
+# dispatch.io.sheets.i18n.LANGUAGES (a test checks), known here without loading the sheets and their libraries.
+LANGUAGES = ("id", "en")
+
+
 def check_lang(value: str) -> str:
     """A ``--lang`` value: id (Bahasa Indonesia) or en; else the usual usage error naming the option."""
-    if value not in ("id", "en"):
+    if value not in LANGUAGES:
         raise typer.BadParameter(f"expected id (Bahasa Indonesia) or en, got {value!r}")
     return value

@@ -15,6 +15,7 @@ from dispatch.commands.common import (
     PolicyOption,
     SchedulerOption,
     check_coordinate,
+    check_lang,
     check_seconds,
     cluster_for,
     console,
@@ -31,7 +32,7 @@ from dispatch.intraday.answer import NotPlanned, ticket_answer
 from dispatch.intraday.model import NOTE_BACK_BY, NOTE_NO_TIME, IntradayError
 from dispatch.intraday.persist import record_position
 from dispatch.io.sheets import SheetError
-from dispatch.io.sheets.i18n import LANGUAGES, Labels
+from dispatch.io.sheets.i18n import Labels
 from dispatch.runtime.files import OutputError
 from dispatch.store.locks import PlanLockedError
 from dispatch.store.writable import ReadOnlyDatabaseError
@@ -72,7 +73,7 @@ def replan_command(
     ] = True,
     out: Annotated[Path | None, typer.Option(help="Rewrite the changed crews' route sheets in this folder.")] = None,
     lang: Annotated[
-        str, typer.Option(help="Language of the route sheets and of the unconfirmed counts: id or en.")
+        str, typer.Option(callback=check_lang, help="Language of the output and of the route sheets: id or en.")
     ] = "id",
     publish: Annotated[bool, typer.Option(help="Publish the revision to the crews.")] = True,
     policy_path: PolicyOption = None,
@@ -119,8 +120,8 @@ def replan_command(
         print_json(_replan_json(run, when))
     else:
         _print_replan(run, when, tz=tz, out=out, lang=lang)
-        _print_unconfirmed(run, when, labels=_labels(lang, tz))
-        _print_not_done(run, labels=_labels(lang, tz))
+        _print_unconfirmed(run, when, labels=Labels(lang, tz))
+        _print_not_done(run, labels=Labels(lang, tz))
 
 
 def _end_shift_cuts(items: list[str], *, day: dt.date, tz: ZoneInfo) -> dict[str, dt.datetime]:
@@ -174,7 +175,7 @@ def _note(note: str, t: Labels) -> str:
 def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path | None, lang: str) -> None:
     """The dispatcher's view of a re-plan, in ``lang``: per crew what changed, notes, the P1 forecast."""
     plan, replan, files = run.plan, run.replan, run.sheets
-    t = _labels(lang, tz)
+    t = Labels(lang, tz)
     headline = t("view.revision", version=plan.version, date=plan.date, time=t.time(when), plan_id=plan.plan_id,
                  parent=run.parent_id, status=t.status(plan.status), seconds=t.number(replan.solve_s, digits=1),
                  stops=replan.stops_changed)  # fmt: skip
@@ -211,12 +212,6 @@ def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path 
     if out is not None:
         crews = ", ".join(replan.changed_crews) or t("view.no_crew")
         console.print(t("view.rewrote", count=len(files), out=out, crews=crews), markup=False)
-
-
-def _labels(lang: str, tz: ZoneInfo) -> Labels:
-    if lang not in LANGUAGES:
-        fail(f"--lang: unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
-    return Labels(lang, tz)
 
 
 def _print_unconfirmed(run: ReplanRun, when: dt.datetime, *, labels: Labels) -> None:
@@ -272,7 +267,9 @@ def position_command(
 @tickets_app.command("eta")
 def eta_command(
     ticket: Annotated[str, typer.Argument(help="Ticket id.")],
-    lang: Annotated[str, typer.Option(help="id (Bahasa Indonesia) or en: the language of the answer.")] = "id",
+    lang: Annotated[
+        str, typer.Option(callback=check_lang, help="id (Bahasa Indonesia) or en: the language of the answer.")
+    ] = "id",
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -284,7 +281,7 @@ def eta_command(
     """
     policy = load_policy(policy_path)
     tz = ZoneInfo(policy.region.timezone)
-    labels = _labels(lang, tz)
+    labels = Labels(lang, tz)
     with transaction(IntradayError) as session:
         eta = ticket_answer(session, ticket_id=ticket)
     if as_json:

@@ -33,6 +33,13 @@ def test_both_languages_have_the_same_keys() -> None:
     assert set(LABELS["id"]) == set(LABELS["en"])
 
 
+def test_the_cli_knows_the_table_s_languages_without_loading_it() -> None:
+    """--lang is checked against dispatch.commands.common.LANGUAGES: the table's own list."""
+    from dispatch.commands.common import LANGUAGES as CLI_LANGUAGES
+
+    assert CLI_LANGUAGES == LANGUAGES
+
+
 def test_placeholders_match_between_languages() -> None:
     """A label uses the same {placeholders} in both languages, so formatting never fails in one."""
     for key in LABELS["id"]:
