@@ -100,6 +100,16 @@ class Reached:
     grants: Grants
 
 
+def _one(crew_id: str, extra: int, job_id: str) -> Grants:
+    """``extra`` seconds for ``crew_id`` to reach ``job_id``; none if it needs none."""
+    return {crew_id: (extra, (job_id,))} if extra else {}
+
+
+def _left(allowance: Mapping[str, int], grants: Grants) -> dict[str, int]:
+    """Each crew's allowance less the seconds ``grants`` give it."""
+    return {c: a - grants.get(c, (0, ()))[0] for c, a in allowance.items()}
+
+
 def _merge(a: Grants, b: Grants) -> Grants:
     out = dict(a)
     for crew_id, (extra, tickets) in b.items():
@@ -143,7 +153,7 @@ def reach_on_overtime(
             wider = _extended(problem, crew_id, extra)
             put = put_emergency_on(wider, wider.crew(crew_id), routes.get(crew_id, []), job_id)
             if put is not None:
-                return Reached(wider, {**routes, crew_id: put}, {crew_id: (extra, (job_id,))} if extra else {})
+                return Reached(wider, {**routes, crew_id: put}, _one(crew_id, extra, job_id))
         if avoid is None:
             moved = _move_others(problem, routes, job_id, crew_id, steps, left)
             if moved is not None:
@@ -171,7 +181,7 @@ def _move_others(
         put = put_emergency_on(wider, wider.crew(crew_id), freed, job_id)
         if put is None:
             continue
-        got = Reached(wider, {**routes, crew_id: put}, {crew_id: (extra, (job_id,))} if extra else {})
+        got = Reached(wider, {**routes, crew_id: put}, _one(crew_id, extra, job_id))
         rest = {**left, crew_id: 0}
         for other in others:
             back = put_emergency_on(got.problem, got.problem.crew(crew_id), got.routes[crew_id], other)
@@ -185,7 +195,7 @@ def _move_others(
             paid = reach_on_overtime(got.problem, got.routes, other, rest, avoid=crew_id)
             if paid is None:
                 return None
-            rest = {**rest, **{c: rest[c] - e for c, (e, _) in paid.grants.items()}}
+            rest = _left(rest, paid.grants)
             got = Reached(paid.problem, paid.routes, _merge(got.grants, paid.grants))
         return got
     return None
@@ -205,8 +215,7 @@ def _grant(
     for job_id in _lost(problem, solution):
         if (only is not None and job_id not in only) or any(job_id in r for r in routes.values()):
             continue
-        left = {c: a - granted.get(c, (0, ()))[0] for c, a in allowance.items()}
-        reached = reach_on_overtime(problem, routes, job_id, left)
+        reached = reach_on_overtime(problem, routes, job_id, _left(allowance, granted))
         if reached is not None and reached.grants:
             problem, routes, granted = reached.problem, reached.routes, _merge(granted, reached.grants)
     if not granted:
@@ -270,8 +279,7 @@ def _one_at_a_time(
     """The part and solution with each lost emergency's grant tried alone, in turn, kept where taken."""
     kept: Grants = {}
     for job_id in _lost(part.build.problem, solution):
-        left = {c: a - kept.get(c, (0, ()))[0] for c, a in allowance.items()}
-        extended, granted = _grant(part, solution, left, only={job_id})
+        extended, granted = _grant(part, solution, _left(allowance, kept), only={job_id})
         if not granted:
             continue
         again = timed([extended], cluster)[0]
