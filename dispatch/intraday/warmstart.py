@@ -78,14 +78,19 @@ def _insert_emergencies(
     return routes
 
 
+# Where an emergency goes on a route: (late, stops pushed out by class, start, crew, the route kept);
+# the first four order the choices.
+_Placement = tuple[bool, tuple[int, ...], int, str, list[str]]
+
+
 def _best_crew(
     problem: solver.Problem,
     routes: Mapping[str, Sequence[str]],
     job: solver.Job,
     targets: Mapping[str, int] | None = None,
-) -> tuple[bool, tuple[int, ...], int, str, list[str]] | None:
+) -> _Placement | None:
     """The crew and route where the emergency ``job`` goes best (see :func:`_best_on`), or None."""
-    best: tuple[bool, tuple[int, ...], int, str, list[str]] | None = None
+    best: _Placement | None = None
     for crew in problem.crews:
         here = _best_on(problem, crew, routes.get(crew.id, []), job, targets)
         if here is not None and (best is None or here[:4] < best[:4]):
@@ -99,7 +104,7 @@ def _best_on(
     route: Sequence[str],
     job: solver.Job,
     targets: Mapping[str, int] | None = None,
-) -> tuple[bool, tuple[int, ...], int, str, list[str]] | None:
+) -> _Placement | None:
     """Where on ``crew``'s route the emergency ``job`` goes best, as (late, stops pushed out by class,
     start, crew, the route kept), or None if the crew cannot reach it without losing another emergency.
     It is late when it starts after its target, or makes an emergency of the route that met its target
@@ -108,7 +113,7 @@ def _best_on(
         return None
     emergencies_before = sum(1 for j in route if problem.job(j).priority == 0)
     on_time = _on_time(_walk(problem, crew, route), targets)
-    best: tuple[bool, tuple[int, ...], int, str, list[str]] | None = None
+    best: _Placement | None = None
     for i in range(len(route) + 1):
         trial = [*route[:i], job.id, *route[i:]]
         walked = _give_way(problem, crew, trial)
