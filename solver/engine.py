@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from google.protobuf import json_format
 from google.protobuf.duration_pb2 import Duration
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_heuristic_parameters_pb2
 
 from solver.model import Problem
 
@@ -36,6 +36,7 @@ READ_LIMIT_S = 3600
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy
 METAHEURISTIC = routing_enums_pb2.LocalSearchMetaheuristic
 _BOOL = {True: 3, False: 2}  # OptionalBoolean: BOOL_TRUE = 3, BOOL_FALSE = 2
+_SORT_RANDOM = routing_heuristic_parameters_pb2.LocalCheapestInsertionParameters.SORTING_PROPERTY_RANDOM
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,11 @@ class SearchMember:
     # problem's mean arc cost, so they keep their meaning at any cost scale; None keeps OR-Tools' automatic
     # ones, which are the same fractions 0.1 and 0.001 of a sampled mean arc cost.
     sa_temperatures: tuple[float, float] | None = None
+    # Iterated local search only: insert the ruined visits in random order where the problem's jobs are all
+    # alike in OR-Tools' own order (as many crews allowed, the same drop penalty), as Solomon instances are.
+    # OR-Tools refuses the random order beside any other, so where jobs differ (skills, urgency) the recreate
+    # keeps its order: fewest crews allowed first, then the most urgent.
+    random_ties: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,26 @@ def set_temperatures(
     annealing.final_temperature = member.sa_temperatures[1] * mean_arc_cost
 
 
+def set_insertion_order(
+    params: pywrapcp.DefaultRoutingSearchParameters, member: SearchMember, build: RoutingBuild
+) -> None:
+    """The member's random insertion order into an iterated local search, where the build's jobs are all ties."""
+    if not member.random_ties or not params.use_iterated_local_search or not build.all_alike():
+        return
+    recreate = params.iterated_local_search_parameters.ruin_recreate_parameters.recreate_strategy
+    order = recreate.parameters.local_cheapest_insertion.insertion_sorting_properties
+    del order[:]
+    order.append(_SORT_RANDOM)
+
+
+def check_parameters(params: pywrapcp.DefaultRoutingSearchParameters, member: SearchMember) -> None:
+    """Raise if OR-Tools would refuse ``params`` (it logs the reason and returns no solution, which a
+    portfolio would take for a member that found nothing)."""
+    error = pywrapcp.FindErrorInRoutingSearchParameters(params)
+    if error:
+        raise ValueError(f"search member {member.name!r}: OR-Tools refuses its parameters: {error}")
+
+
 class RoutingBuild:
     """A routing model for one Problem. Keeps the manager and callbacks alive (issues 270, 228)."""
 
@@ -257,6 +283,7 @@ class RoutingBuild:
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
 
         penalties = problem.drop_penalties()
+        self.penalty_of_job: dict[int, int] = {}  # job position -> drop penalty (required jobs have none)
         for n, j in self.job_of_node.items():
             job = jobs[j]
             index = manager.NodeToIndex(n)
@@ -275,13 +302,18 @@ class RoutingBuild:
                 routing.VehicleVar(index).SetValues([-1, *allowed])
             if not job.required:
                 penalty = penalties[job.priority]
-                routing.AddDisjunction(
-                    [index], penalty + (penalty // 2 if job.promised else 0) + problem.unserved_wait(job)
-                )
+                self.penalty_of_job[j] = penalty + (penalty // 2 if job.promised else 0) + problem.unserved_wait(job)
+                routing.AddDisjunction([index], self.penalty_of_job[j])
 
         self._add_counters()
         self._add_breaks()
         self._add_stability()
+
+    def all_alike(self) -> bool:
+        """Whether every routed job ties in OR-Tools' insertion order: as many crews allowed, one drop penalty."""
+        allowed = {len(self.allowed[j]) for j in self.job_of_node.values()}
+        penalty = {self.penalty_of_job.get(j) for j in self.job_of_node.values()}
+        return len(allowed) <= 1 and len(penalty) <= 1
 
     def _transit_callback(self, transit: np.ndarray) -> Callable[[int, int], int]:
         rows = transit.tolist()
@@ -473,6 +505,8 @@ def run_search(
         # same generous bound as the watchdog gives search processes, which only such a case reaches.
         params.time_limit.FromMilliseconds(max(1, int(safety_limit * 1000)))
     set_temperatures(params, member, build.mean_arc_cost)
+    set_insertion_order(params, member, build)
+    check_parameters(params, member)
     state: dict[str, Any] = {"solutions": 0, "first": None, "best": None, "last_snapshot": 0.0, "restoring": False}
 
     def at_solution() -> None:
