@@ -3,18 +3,24 @@
     .venv/bin/python bench/solomon.py                                   # 56 Solomon, 10 s each
     .venv/bin/python bench/solomon.py --dir ../shared/bench/homberger --time-limit 20
     .venv/bin/python bench/solomon.py --instances 'R1*' --time-limit 5 --csv /tmp/r1.csv
+    .venv/bin/python bench/solomon.py --instances 'RC1*' --repeat 3    # mean gap per run and its spread
 
 Each instance is solved by ``python -m solver solve`` in its own process (as a user would run
 it); the routes are then read back from the written .sol file, their distance recomputed
 (unrounded Euclidean) and checked with real-valued times by ``solver.vrptw.check_routes``.
 The gap is to the ``distmin:`` row of bks.csv (the distance-only convention); where there is
 none, to another row, whose kind is shown.
+
+A time-bounded search follows wall time (its annealing schedule too), so one instance's gap can differ by
+a couple of percent from one run to the next (R204 at 10 s: 0.20 % and 2.07 % back to back). ``--repeat N``
+runs the whole set N times and prints each class's mean gap per run, with the mean and range over the runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import os
 import re
@@ -66,6 +72,7 @@ class Result:
     first_solution_time: float | None = None
     solutions: int | None = None
     error: str = ""
+    run: int = 1
 
     @property
     def all_served(self) -> bool:
@@ -209,6 +216,61 @@ def report(results: Sequence[Result], *, title: str, console: Console) -> None:
         console.print(f"best-known kinds used: {', '.join(kinds) or 'none'} (hier = fewest vehicles first)")
 
 
+def report_runs(results: Sequence[Result], *, runs: int, console: Console) -> None:
+    """Each class's mean gap in every run, then the mean and range over the runs."""
+    table = Table(title=f"mean gap % by class and run (complete, feasible solutions only), {runs} runs")
+    for col in ("class", *(f"run {k}" for k in range(1, runs + 1)), "mean", "min", "max"):
+        table.add_column(col, justify="left" if col == "class" else "right")
+    groups = [(k, [r for r in results if r.klass == k]) for k in CLASSES]
+    groups = [(k, rs) for k, rs in groups if rs]
+    others = [r for r in results if r.klass not in CLASSES]
+    if others:
+        groups.append(("other", others))
+    for name, members in [*groups, ("all", list(results))]:
+        per_run: list[float | None] = []
+        for k in range(1, runs + 1):
+            gaps = [r.gap for r in members if r.run == k and counted(r) and r.gap is not None]
+            per_run.append(mean(gaps) if gaps else None)
+        seen = [g for g in per_run if g is not None]
+        spread = (mean(seen), min(seen), max(seen)) if seen else (None, None, None)
+        table.add_row(name, *(_fmt(g, ".2f") for g in (*per_run, *spread)))
+    console.print(table)
+
+
+def _run_all(
+    paths: Sequence[Path],
+    args: argparse.Namespace,
+    *,
+    best_known: dict[str, dict[str, BestKnown]],
+    workdir: Path,
+    run: int,
+    console: Console,
+) -> list[Result]:
+    """One pass over ``paths``, ``args.jobs`` instances at a time, each printed as it ends."""
+    prefix = f"run {run}: " if args.repeat > 1 else ""
+    results = []
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [
+            pool.submit(
+                run_instance,
+                p,
+                time_limit=args.time_limit,
+                reproducible=args.reproducible,
+                best_known=best_known,
+                workdir=workdir,
+            )
+            for p in paths
+        ]
+        for fut in futures:
+            r = dataclasses.replace(fut.result(), run=run)
+            results.append(r)
+            console.print(
+                f"[dim]{prefix}{r.instance}: {_fmt(r.distance, '.2f')} gap {_fmt(r.gap, '.2f')} % "
+                f"served {r.served}/{r.customers} {'ok' if r.feasible else r.error or r.violations}[/dim]"
+            )
+    return results
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dir", type=Path, default=SHARED_BENCH / "solomon", help="instance directory")
@@ -219,6 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reproducible", action="store_true", help="fixed work instead of wall time")
     parser.add_argument("--csv", type=Path, help="also write per-instance rows here")
     parser.add_argument("--keep", type=Path, help="keep the .sol files in this directory")
+    parser.add_argument("--repeat", type=int, default=1, help="solve the whole set this many times (default 1)")
     args = parser.parse_args(argv)
 
     directory = args.dir if args.dir.is_absolute() else (Path.cwd() / args.dir)
@@ -232,6 +295,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.jobs < 1:
         print(f"error: --jobs must be >= 1, got {args.jobs}", file=sys.stderr)
         return 2
+    if args.repeat < 1:
+        print(f"error: --repeat must be >= 1, got {args.repeat}", file=sys.stderr)
+        return 2
     best_known = load_best_known(args.bks)
 
     # Wide enough for the table when the output is a file or a pipe.
@@ -241,30 +307,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="solomon-bench-") as tmp:
         workdir = args.keep or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            futures = [
-                pool.submit(
-                    run_instance,
-                    p,
-                    time_limit=args.time_limit,
-                    reproducible=args.reproducible,
-                    best_known=best_known,
-                    workdir=workdir,
-                )
-                for p in paths
-            ]
-            results = []
-            for fut in futures:
-                r = fut.result()
-                results.append(r)
-                console.print(
-                    f"[dim]{r.instance}: {_fmt(r.distance, '.2f')} gap {_fmt(r.gap, '.2f')} % "
-                    f"served {r.served}/{r.customers} {'ok' if r.feasible else r.error or r.violations}[/dim]"
-                )
+        results: list[Result] = []
+        for run in range(1, args.repeat + 1):
+            results += _run_all(paths, args, best_known=best_known, workdir=workdir, run=run, console=console)
     elapsed = time.perf_counter() - started
     load_after = os.getloadavg()
     mode = "reproducible" if args.reproducible else f"{args.time_limit:g} s"
-    report(results, title=f"{directory.name}: {len(results)} instances, {mode} each", console=console)
+    last = [r for r in results if r.run == args.repeat]
+    runs = f", run {args.repeat} of {args.repeat}" if args.repeat > 1 else ""
+    report(last, title=f"{directory.name}: {len(last)} instances, {mode} each{runs}", console=console)
+    if args.repeat > 1:
+        report_runs(results, runs=args.repeat, console=console)
     console.print(
         f"wall {elapsed:.0f} s, --jobs {args.jobs}, {os.cpu_count()} cores; load average "
         f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (1-min)"

@@ -207,3 +207,24 @@ def test_cli_reports_unreadable_instance(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "BAD.txt" in proc.stderr
+
+
+def test_bench_repeats_and_reports_the_spread(tiny: Path, tmp_path: Path) -> None:
+    """bench/solomon.py --repeat 2 solves the set twice and prints each run's mean gap with its range."""
+    bks = tmp_path / "bks.csv"
+    bks.write_text("instance,vehicles,distance,source\nTINY,2,30.0,distmin: hand-checked\n", encoding="utf-8")
+    rows = tmp_path / "rows.csv"
+    proc = subprocess.run(
+        [sys.executable, "bench/solomon.py", "--dir", str(tmp_path), "--bks", str(bks), "--time-limit", "1"]
+        + ["--reproducible", "--repeat", "2", "--csv", str(rows)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "run 1: TINY: 30.00 gap 0.00 %" in proc.stdout
+    assert "run 2: TINY: 30.00 gap 0.00 %" in proc.stdout
+    assert "mean gap % by class and run" in proc.stdout
+    assert [line.split(",")[-2] for line in rows.read_text(encoding="utf-8").splitlines()[1:]] == ["1", "2"]
