@@ -45,8 +45,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from solver.checker import insertable  # noqa: E402  (needs the project root on the path as a script)
-from solver.engine import SearchMember, run_search  # noqa: E402
+from solver.engine import run_search  # noqa: E402
 from solver.model import Objective, Problem  # noqa: E402
+from solver.portfolio import SearchMember  # noqa: E402
 
 DAY = dt.date(2026, 11, 30)
 # Above this many tickets (the default solver.max_tickets_per_solve) the product plans in parts and only the

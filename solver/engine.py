@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ from google.protobuf.duration_pb2 import Duration
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_heuristic_parameters_pb2
 
 from solver.model import Problem
+from solver.portfolio import ILS_MIN_JOBS, SearchMember, guided_fallback, uses_iterated_local_search
 
 MATRIX_TRANSIT_MAX_NODES = 400
 # Reproducible mode's bound on search work besides the solution count (about 0.15 s for one job).
@@ -37,32 +38,6 @@ FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy
 METAHEURISTIC = routing_enums_pb2.LocalSearchMetaheuristic
 _BOOL = {True: 3, False: 2}  # OptionalBoolean: BOOL_TRUE = 3, BOOL_FALSE = 2
 _SORT_RANDOM = routing_heuristic_parameters_pb2.LocalCheapestInsertionParameters.SORTING_PROPERTY_RANDOM
-
-
-@dataclass(frozen=True)
-class SearchMember:
-    """One way of searching: a first-solution strategy and a metaheuristic with its knobs."""
-
-    name: str
-    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
-    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
-    gls_lambda: float = 0.1
-    operators_on: tuple[str, ...] = ()
-    operators_off: tuple[str, ...] = ()
-    use_full_propagation: bool = False
-    # "auto" (matrix up to MATRIX_TRANSIT_MAX_NODES, then a Python callback), "matrix" or "callback".
-    dimension_transits: str = "auto"
-    # Any other RoutingSearchParameters field by dotted name, e.g. {"ls_operator_neighbors_ratio": 0.5}.
-    extra: Mapping[str, object] = field(default_factory=dict)
-    # Iterated local search only: the simulated-annealing temperatures (initial, final) as fractions of the
-    # problem's mean arc cost, so they keep their meaning at any cost scale; None keeps OR-Tools' automatic
-    # ones, which are the same fractions 0.1 and 0.001 of a sampled mean arc cost.
-    sa_temperatures: tuple[float, float] | None = None
-    # Iterated local search only: insert the ruined visits in random order where the problem's jobs are all
-    # alike in OR-Tools' own order (as many crews allowed, the same drop penalty), as Solomon instances are.
-    # OR-Tools refuses the random order beside any other, so where jobs differ (skills, urgency) the recreate
-    # keeps its order: fewest crews allowed first, then the most urgent.
-    random_ties: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,29 +62,6 @@ class RawResult:
 
 class CallbackError(RuntimeError):
     """A Python transit callback failed; OR-Tools would otherwise report success (issue 3224)."""
-
-
-# OR-Tools' iterated local search (9.15) cannot start from given routes, is bounded only by time in
-# practice, and can loop forever inside C++ on small problems (random problems with 1-4 servable
-# jobs hung in 12 of 250 tries; none of 240 with 13-60 jobs did). Warm starts, reproducible runs
-# (no time limit) and problems with fewer servable jobs than this use the member's GLS fallback.
-ILS_MIN_JOBS = 20
-_ILS_KEYS = ("use_iterated_local_search", "iterated_local_search_parameters")
-
-
-def uses_iterated_local_search(member: SearchMember) -> bool:
-    return bool(member.extra.get("use_iterated_local_search"))
-
-
-def guided_fallback(member: SearchMember) -> SearchMember:
-    """The member as a plain guided local search: same start and GLS lambda, default operators."""
-    return replace(
-        member,
-        metaheuristic="GUIDED_LOCAL_SEARCH",
-        operators_on=(),
-        operators_off=(),
-        extra={k: v for k, v in member.extra.items() if k not in _ILS_KEYS},
-    )
 
 
 def search_parameters(

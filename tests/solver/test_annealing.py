@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from solver import MatrixTravel, Model, Objective, TimeWindow
-from solver.engine import RoutingBuild, guided_fallback, search_parameters, set_temperatures
-from solver.search import DEFAULT_PORTFOLIO
+from solver.engine import RoutingBuild, search_parameters, set_temperatures
+from solver.portfolio import DEFAULT_PORTFOLIO, guided_fallback
 
 H = 3600
 

@@ -6,15 +6,8 @@ import pytest
 from ortools.constraint_solver import routing_heuristic_parameters_pb2 as heuristics
 
 from solver import Model, Objective, Problem, TimeWindow
-from solver.engine import (
-    RoutingBuild,
-    SearchMember,
-    check_parameters,
-    search_parameters,
-    set_insertion_order,
-    set_temperatures,
-)
-from solver.search import DEFAULT_PORTFOLIO, GLS_PORTFOLIO, PACKING_PORTFOLIO
+from solver.engine import RoutingBuild, check_parameters, search_parameters, set_insertion_order, set_temperatures
+from solver.portfolio import DEFAULT_PORTFOLIO, GLS_PORTFOLIO, PACKING_PORTFOLIO, SearchMember
 from solver.travel import EuclideanTravel
 
 SORT = heuristics.LocalCheapestInsertionParameters
