@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from ortools.constraint_solver import routing_heuristic_parameters_pb2 as heuristics
 
@@ -36,22 +38,28 @@ def _order(member: SearchMember, problem: Problem) -> list[int]:
     return list(recreate.parameters.local_cheapest_insertion.insertion_sorting_properties)
 
 
+SHUFFLING = dataclasses.replace(DEFAULT_PORTFOLIO[1], name="shuffling", random_ties=True)
+
+
 def test_random_order_where_every_job_ties() -> None:
-    """Three jobs of one priority and one crew: the second member inserts them in random order."""
-    assert _order(DEFAULT_PORTFOLIO[1], _problem([2, 2, 2])) == [SORT.SORTING_PROPERTY_RANDOM]
+    """Three jobs of one priority and one crew: a member with random_ties inserts them in random order."""
+    assert _order(SHUFFLING, _problem([2, 2, 2])) == [SORT.SORTING_PROPERTY_RANDOM]
 
 
 def test_urgency_order_kept_where_jobs_differ() -> None:
     """A P1 beside two P3: the order stays OR-Tools' own (crews allowed, then urgency), never random."""
-    assert _order(DEFAULT_PORTFOLIO[1], _problem([1, 3, 3])) == []
+    assert _order(SHUFFLING, _problem([1, 3, 3])) == []
 
 
-def test_first_member_never_shuffles() -> None:
-    """The first member keeps the index order even where every job ties."""
-    assert _order(DEFAULT_PORTFOLIO[0], _problem([2, 2, 2])) == []
+@pytest.mark.parametrize("member", DEFAULT_PORTFOLIO, ids=lambda m: m.name)
+def test_default_members_never_shuffle(member: SearchMember) -> None:
+    """The default members keep the index order even where every job ties (see solver.portfolio)."""
+    assert _order(member, _problem([2, 2, 2])) == []
 
 
-@pytest.mark.parametrize("member", [*DEFAULT_PORTFOLIO, *GLS_PORTFOLIO, *PACKING_PORTFOLIO], ids=lambda m: m.name)
+@pytest.mark.parametrize(
+    "member", [*DEFAULT_PORTFOLIO, *GLS_PORTFOLIO, *PACKING_PORTFOLIO, SHUFFLING], ids=lambda m: m.name
+)
 def test_every_member_passes_ortools_validation(member: SearchMember) -> None:
     """OR-Tools accepts every portfolio member's parameters (a refused member would silently find nothing)."""
     for priorities in ([2, 2, 2], [1, 3, 4]):
@@ -60,10 +68,10 @@ def test_every_member_passes_ortools_validation(member: SearchMember) -> None:
 
 def test_refused_parameters_raise() -> None:
     """Random order beside another property is refused by OR-Tools, and check_parameters says so."""
-    member = DEFAULT_PORTFOLIO[1]
+    member = SHUFFLING
     params = search_parameters(member, time_limit=1.0, solution_limit=None)
     recreate = params.iterated_local_search_parameters.ruin_recreate_parameters.recreate_strategy
     order = recreate.parameters.local_cheapest_insertion.insertion_sorting_properties
     order.extend([SORT.SORTING_PROPERTY_PENALTY, SORT.SORTING_PROPERTY_RANDOM])
-    with pytest.raises(ValueError, match="lci-sisr"):
+    with pytest.raises(ValueError, match="shuffling"):
         check_parameters(params, member)
