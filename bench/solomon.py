@@ -173,6 +173,16 @@ def counted(r: Result) -> bool:
     return r.all_served and r.feasible and r.gap is not None
 
 
+def class_groups(results: Sequence[Result]) -> list[tuple[str, list[Result]]]:
+    """Results by Solomon class (those present, in CLASSES order), then "other" if any, then "all"."""
+    groups = [(k, [r for r in results if r.klass == k]) for k in CLASSES]
+    groups = [(k, rs) for k, rs in groups if rs]
+    others = [r for r in results if r.klass not in CLASSES]
+    if others:
+        groups.append(("other", others))
+    return [*groups, ("all", list(results))]
+
+
 def report(results: Sequence[Result], *, title: str, console: Console) -> None:
     table = Table(title=title)
     for col in ("instance", "veh", "distance", "best known", "kind", "gap %", "served", "feasible", "time s"):
@@ -196,12 +206,7 @@ def report(results: Sequence[Result], *, title: str, console: Console) -> None:
     summary = Table(title="mean gap by class (complete, feasible solutions only)")
     for col in ("class", "instances", "counted", "mean gap %", "all served"):
         summary.add_column(col, justify="left" if col == "class" else "right")
-    groups = [(k, [r for r in results if r.klass == k]) for k in CLASSES]
-    groups = [(k, rs) for k, rs in groups if rs]
-    others = [r for r in results if r.klass not in CLASSES]
-    if others:
-        groups.append(("other", others))
-    for name, rs in [*groups, ("all", list(results))]:
+    for name, rs in class_groups(results):
         gaps = [r.gap for r in rs if counted(r) and r.gap is not None]
         summary.add_row(
             name,
@@ -221,12 +226,7 @@ def report_runs(results: Sequence[Result], *, runs: int, console: Console) -> No
     table = Table(title=f"mean gap % by class and run (complete, feasible solutions only), {runs} runs")
     for col in ("class", *(f"run {k}" for k in range(1, runs + 1)), "mean", "min", "max"):
         table.add_column(col, justify="left" if col == "class" else "right")
-    groups = [(k, [r for r in results if r.klass == k]) for k in CLASSES]
-    groups = [(k, rs) for k, rs in groups if rs]
-    others = [r for r in results if r.klass not in CLASSES]
-    if others:
-        groups.append(("other", others))
-    for name, members in [*groups, ("all", list(results))]:
+    for name, members in class_groups(results):
         per_run: list[float | None] = []
         for k in range(1, runs + 1):
             gaps = [r.gap for r in members if r.run == k and counted(r) and r.gap is not None]

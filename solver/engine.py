@@ -138,6 +138,18 @@ def check_parameters(params: pywrapcp.DefaultRoutingSearchParameters, member: Se
         raise ValueError(f"search member {member.name!r}: OR-Tools refuses its parameters: {error}")
 
 
+def member_parameters(
+    member: SearchMember, build: RoutingBuild, *, time_limit: float | None, solution_limit: int | None
+) -> pywrapcp.DefaultRoutingSearchParameters:
+    """The search parameters ``member`` runs with on ``build``'s problem: its own, with the annealing
+    temperatures and insertion order that depend on the problem; raises if OR-Tools would refuse them."""
+    params = search_parameters(member, time_limit=time_limit, solution_limit=solution_limit)
+    set_temperatures(params, member, build.mean_arc_cost)
+    set_insertion_order(params, member, build)
+    check_parameters(params, member)
+    return params
+
+
 class RoutingBuild:
     """A routing model for one Problem. Keeps the manager and callbacks alive (issues 270, 228)."""
 
@@ -450,15 +462,12 @@ def run_search(
         initial_routes or time_limit is None or len(build.job_of_node) < ILS_MIN_JOBS
     ):
         member = guided_fallback(member)
-    params = search_parameters(member, time_limit=time_limit, solution_limit=solution_limit)
+    params = member_parameters(member, build, time_limit=time_limit, solution_limit=solution_limit)
     if time_limit is None and safety_limit is not None:
         # Fixed work stops by its own counts, but the first-solution search can run away (seen: two crews
         # with lunch breaks, a working-time cap and a speed factor, 8 jobs, no answer in minutes): the
         # same generous bound as the watchdog gives search processes, which only such a case reaches.
         params.time_limit.FromMilliseconds(max(1, int(safety_limit * 1000)))
-    set_temperatures(params, member, build.mean_arc_cost)
-    set_insertion_order(params, member, build)
-    check_parameters(params, member)
     state: dict[str, Any] = {"solutions": 0, "first": None, "best": None, "last_snapshot": 0.0, "restoring": False}
 
     def at_solution() -> None:

@@ -8,7 +8,7 @@ import pytest
 from ortools.constraint_solver import routing_heuristic_parameters_pb2 as heuristics
 
 from solver import Model, Objective, Problem, TimeWindow
-from solver.engine import RoutingBuild, check_parameters, search_parameters, set_insertion_order, set_temperatures
+from solver.engine import RoutingBuild, check_parameters, member_parameters, search_parameters
 from solver.portfolio import DEFAULT_PORTFOLIO, GLS_PORTFOLIO, PACKING_PORTFOLIO, SearchMember
 from solver.travel import EuclideanTravel
 
@@ -29,11 +29,7 @@ def _problem(priorities: list[int]) -> Problem:
 
 def _order(member: SearchMember, problem: Problem) -> list[int]:
     """The insertion order the member's search would hand OR-Tools on ``problem`` (as run_search sets it)."""
-    build = RoutingBuild(problem)
-    params = search_parameters(member, time_limit=1.0, solution_limit=None)
-    set_temperatures(params, member, build.mean_arc_cost)
-    set_insertion_order(params, member, build)
-    check_parameters(params, member)
+    params = member_parameters(member, RoutingBuild(problem), time_limit=1.0, solution_limit=None)
     recreate = params.iterated_local_search_parameters.ruin_recreate_parameters.recreate_strategy
     return list(recreate.parameters.local_cheapest_insertion.insertion_sorting_properties)
 

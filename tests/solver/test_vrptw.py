@@ -36,6 +36,13 @@ CUST NO.  XCOORD.   YCOORD.    DEMAND   READY TIME  DUE DATE   SERVICE   TIME
 """
 
 
+def _python(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """This interpreter run on ``args`` from the project root, output captured as text."""
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
     path = tmp_path / "TINY.txt"
@@ -164,25 +171,7 @@ def test_read_solution_refuses_stray_lines(tmp_path: Path) -> None:
 def test_cli_solves_tiny_instance_end_to_end(tiny: Path, tmp_path: Path) -> None:
     """`python -m solver solve` writes a valid .sol: every customer once, the cost recomputed."""
     out = tmp_path / "tiny.sol"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "solver",
-            "solve",
-            str(tiny),
-            "--time-limit",
-            "1",
-            "--reproducible",
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = _python("-m", "solver", "solve", str(tiny), "--time-limit", "1", "--reproducible", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert "3/3 customers served, feasible" in proc.stdout
     inst = vrptw.read_instance(tiny)
@@ -197,14 +186,7 @@ def test_cli_reports_unreadable_instance(tmp_path: Path) -> None:
     """A broken instance file exits with status 2 and a message naming the file."""
     bad = tmp_path / "BAD.txt"
     bad.write_text("BAD\n", encoding="ascii")
-    proc = subprocess.run(
-        [sys.executable, "-m", "solver", "solve", str(bad), "--out", str(tmp_path / "x.sol")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = _python("-m", "solver", "solve", str(bad), "--out", str(tmp_path / "x.sol"))
     assert proc.returncode == 2
     assert "BAD.txt" in proc.stderr
 
@@ -214,14 +196,10 @@ def test_bench_repeats_and_reports_the_spread(tiny: Path, tmp_path: Path) -> Non
     bks = tmp_path / "bks.csv"
     bks.write_text("instance,vehicles,distance,source\nTINY,2,30.0,distmin: hand-checked\n", encoding="utf-8")
     rows = tmp_path / "rows.csv"
-    proc = subprocess.run(
-        [sys.executable, "bench/solomon.py", "--dir", str(tmp_path), "--bks", str(bks), "--time-limit", "1"]
-        + ["--reproducible", "--repeat", "2", "--csv", str(rows)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+    proc = _python(
+        *("bench/solomon.py", "--dir", str(tmp_path), "--bks", str(bks), "--time-limit", "1", "--reproducible"),
+        *("--repeat", "2", "--csv", str(rows)),
         timeout=180,
-        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "run 1: TINY: 30.00 gap 0.00 %" in proc.stdout
