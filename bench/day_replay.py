@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.replay_service import ServiceDay  # noqa: E402
 from dispatch.core.domain import PlanInputs, Ticket  # noqa: E402
+from dispatch.core.notes import NoteKind  # noqa: E402
 from dispatch.core.plan import CrewChange, Plan  # noqa: E402
 from dispatch.core.policy import Policy  # noqa: E402
 from dispatch.intraday.model import ReplanInputs, VisitFact  # noqa: E402
@@ -52,6 +53,7 @@ from dispatch.io.importing.crews import import_crews  # noqa: E402
 from dispatch.io.importing.shifts import import_shifts  # noqa: E402
 from dispatch.io.importing.tickets import import_tickets  # noqa: E402
 from dispatch.io.importing.zones import import_zones  # noqa: E402
+from dispatch.io.sheets.i18n import Labels  # noqa: E402
 from dispatch.planning.coverage import CoverageGap, coverage_gaps, hazard_skills  # noqa: E402
 from dispatch.planning.inputs import load_inputs  # noqa: E402
 from dispatch.planning.nightly import make_plan  # noqa: E402
@@ -61,6 +63,14 @@ from dispatch.store.db import make_engine, session_scope  # noqa: E402
 from dispatch.store.schema import create_schema  # noqa: E402
 
 TZ = ZoneInfo("Asia/Jakarta")
+# The re-plan notes about the search itself (not one crew's day), printed after each re-plan's line.
+SEARCH_NOTES = {
+    NoteKind.STORM_SOFT,
+    NoteKind.SEARCHED_AGAIN,
+    NoteKind.WARM_START_KEPT,
+    NoteKind.EMERGENCIES_FIRST,
+    NoteKind.BACKLOG_FIRST,
+}
 TARGET_P1 = dt.timedelta(hours=3)
 
 
@@ -392,8 +402,8 @@ def replay(
             f"search {replan.timings['solve_s']:.1f}, document {replan.timings['document_s']:.1f})"
         )
         for note in replan.notes:
-            if note.startswith(("emergencies first", "backlog first", "search came back", "storm")):
-                print(f"         {note}")
+            if note.kind in SEARCH_NOTES:
+                print(f"         {Labels('en', TZ).note(note)}")
         doc = published
         now_ot = {
             r.crew_id: f"{r.overtime.minutes} min for {', '.join(r.overtime.tickets)}"

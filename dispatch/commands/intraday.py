@@ -29,7 +29,7 @@ from dispatch.commands.common import (
     transaction,
 )
 from dispatch.intraday.answer import NotPlanned, ticket_answer
-from dispatch.intraday.model import NOTE_BACK_BY, NOTE_NO_TIME, IntradayError
+from dispatch.intraday.model import IntradayError
 from dispatch.intraday.persist import record_position
 from dispatch.io.sheets import SheetError
 from dispatch.io.sheets.i18n import Labels
@@ -160,18 +160,6 @@ def _replan_json(run: ReplanRun, when: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _note(note: str, t: Labels) -> str:
-    """A re-plan note in ``t``'s language where it is one of the crew notes the re-plan writes, else as kept."""
-    crew, _, rest = note.partition(": ")
-    head, _, tail = NOTE_BACK_BY.partition("{time}")
-    if rest == NOTE_NO_TIME:
-        return t("view.note_no_time", crew=crew)
-    hhmm = rest[len(head) : len(head) + 5]
-    if rest == head + hhmm + tail and hhmm[2:3] == ":":
-        return t("view.note_back_by", crew=crew, time=hhmm.replace(":", t("fmt.time_sep")))
-    return note
-
-
 def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path | None, lang: str) -> None:
     """The dispatcher's view of a re-plan, in ``lang``: per crew what changed, notes, the P1 forecast."""
     plan, replan, files = run.plan, run.replan, run.sheets
@@ -193,7 +181,7 @@ def _print_replan(run: ReplanRun, when: dt.datetime, *, tz: ZoneInfo, out: Path 
                 key = "cli.promise_dropped_emergency" if ticket in hazards else "cli.promise_dropped"
                 console.print("  " + t(key, crew=crew, ticket=ticket, reason=t.reason(reason)), markup=False)
     for note in replan.notes:
-        console.print("  " + t("view.note", note=_note(note, t)), markup=False)
+        console.print("  " + t("view.note", note=t.note(note)), markup=False)
     if replan.forecast:
         console.print(t("view.forecast"))
         for f in replan.forecast:

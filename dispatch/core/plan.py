@@ -30,6 +30,7 @@ from dispatch.core.jsonread import (
     read_str,
     read_time,
 )
+from dispatch.core.notes import RevisionNote, note_json, read_note
 from dispatch.core.route import Route, Step, StepType, read_route, route_json
 
 PRIORITIES = (1, 2, 3, 4)
@@ -195,7 +196,7 @@ class Revision:
     changes: Mapping[str, CrewChange]
     response_forecast: tuple[Forecast, ...]
     storm_deadlines: Mapping[str, dt.datetime]
-    notes: tuple[str, ...]
+    notes: tuple[RevisionNote, ...]
     not_done: tuple[NotDone, ...] = ()  # JSON key only when not empty
 
 
@@ -371,7 +372,7 @@ def _revision_json(v: Revision) -> dict[str, Any]:
         "changes": {crew: _change_json(c) for crew, c in v.changes.items()},
         "response_forecast": [_forecast_json(f) for f in v.response_forecast],
         "storm_deadlines": {t: iso(d) for t, d in v.storm_deadlines.items()},
-        "notes": list(v.notes),
+        "notes": [note_json(n) for n in v.notes],
         **({"not_done": [_not_done_json(n) for n in v.not_done]} if v.not_done else {}),
     }
 
@@ -549,6 +550,6 @@ def _read_revision(r: Reader) -> Revision:
         changes=r.map("changes", _read_change),
         response_forecast=tuple(r.each("response_forecast", _read_forecast)),
         storm_deadlines=r.map("storm_deadlines", read_time),
-        notes=tuple(r.each("notes", read_str)),
+        notes=tuple(r.each("notes", read_note)),
         not_done=tuple(r.each("not_done", _read_not_done)) if "not_done" in r.obj else (),
     )

@@ -16,6 +16,7 @@ import dataclasses
 from collections.abc import Sequence
 
 import solver
+from dispatch.core.notes import NoteKind, RevisionNote
 from dispatch.intraday.emergencies import timed
 from dispatch.intraday.parts import Part
 from dispatch.intraday.warmstart import insert_before_less_urgent, served_by_class
@@ -36,7 +37,7 @@ def crowded_out_backlog(problem: solver.Problem, solution: solver.Solution) -> l
 
 def backlog_first(
     parts: Sequence[Part], solutions: Sequence[solver.Solution], cluster: Cluster | None = None
-) -> tuple[list[solver.Solution], list[str]]:
+) -> tuple[list[solver.Solution], list[RevisionNote]]:
     """The solutions with crowded-out P1s put back where less urgent stops give way, and notes."""
     out = list(solutions)
     redo: list[tuple[int, Part]] = []
@@ -49,12 +50,12 @@ def backlog_first(
         fixed = insert_before_less_urgent(problem, routes, lost)
         if fixed != routes:
             redo.append((i, dataclasses.replace(part, initial=fixed)))
-    notes = []
+    notes: list[RevisionNote] = []
     for (i, part), again in zip(redo, timed([p for _, p in redo], cluster), strict=True):
         problem = part.build.problem
         if served_by_class(problem, again.assigned_job_ids()) < served_by_class(problem, out[i].assigned_job_ids()):
             before = set(crowded_out_backlog(problem, out[i]))
             saved = sorted(before & set(again.assigned_job_ids()))
             out[i] = again
-            notes.append(f"backlog first: {', '.join(saved)} placed by displacing less urgent stops")
+            notes.append(RevisionNote(NoteKind.BACKLOG_FIRST, tickets=tuple(saved)))
     return out, notes

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import solver
+from dispatch.core.notes import NoteKind, RevisionNote
 from dispatch.intraday.emergencies import timed
 from dispatch.intraday.parts import Part, solve
 from dispatch.runtime.cluster import Cluster
@@ -63,14 +64,14 @@ def search_again_if_collapsed(
     reproducible: bool,
     workers: int | None,
     cluster: Cluster | None = None,
-) -> tuple[list[solver.Solution], list[str]]:
+) -> tuple[list[solver.Solution], list[RevisionNote]]:
     """The solutions, with collapsed ones searched again (kept if they then serve more; several parts on
     ``cluster``, the re-plan's own), and notes."""
     out = list(solutions)
     redo = [i for i, (p, s) in enumerate(zip(parts, solutions, strict=True)) if collapsed(p, s)]
     if not redo:
         return out, []
-    notes = []
+    notes: list[RevisionNote] = []
     limit = max(RETRY_MIN_S, RETRY_FACTOR * time_limit)
     # From the warm start cut to the solver's own rules (a stop the re-plan's walk let through but the
     # solver refuses would make it drop the whole warm start again).
@@ -78,12 +79,12 @@ def search_again_if_collapsed(
     for i, again in zip(redo, again_all, strict=True):
         if _keeps(parts[i], again) > _keeps(parts[i], out[i]):
             out[i] = again
-            notes.append(f"search came back with {len(solutions[i].assigned_job_ids())} stops; searched again")
+            notes.append(RevisionNote(NoteKind.SEARCHED_AGAIN, count=len(solutions[i].assigned_job_ids())))
     # Searched again and still lost: the warm start as the solver times it (its read, in fixed work,
     # cannot run out of time), when that keeps more.
     still = [i for i in redo if collapsed(parts[i], out[i])]
     for i, warm in zip(still, timed([parts[i] for i in still], cluster), strict=True):
         if _keeps(parts[i], warm) > _keeps(parts[i], out[i]):
             out[i] = warm
-            notes.append(f"search came back with {len(solutions[i].assigned_job_ids())} stops; warm start kept")
+            notes.append(RevisionNote(NoteKind.WARM_START_KEPT, count=len(solutions[i].assigned_job_ids())))
     return out, notes

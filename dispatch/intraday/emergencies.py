@@ -15,6 +15,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 import solver
+from dispatch.core.notes import NoteKind, RevisionNote
 from dispatch.intraday.parts import Part
 from dispatch.intraday.warmstart import insert_emergencies
 from dispatch.planning.solve import initial_routes_for, solve_parts
@@ -97,7 +98,7 @@ def emergencies_first(
     parts: Sequence[Part],
     solutions: Sequence[solver.Solution],
     cluster: Cluster | None = None,
-) -> tuple[list[solver.Solution], list[str]]:
+) -> tuple[list[solver.Solution], list[RevisionNote]]:
     """The solutions with crowded-out emergencies rescued where a crew can reach them (several parts timed
     on ``cluster``), and notes."""
     out = list(solutions)
@@ -108,12 +109,12 @@ def emergencies_first(
             redo.append((i, dataclasses.replace(part, initial=room)))
     if not redo:
         return out, []
-    notes = []
+    notes: list[RevisionNote] = []
     for (i, part), again in zip(redo, timed([p for _, p in redo], cluster), strict=True):
         problem = part.build.problem
         before = crowded_out_emergencies(problem, out[i])
         if better(problem, out[i], again, part.initial):
             out[i] = again
             saved = sorted(set(before) - {u.job_id for u in again.unassigned})
-            notes.append(f"emergencies first: {', '.join(saved)} placed by displacing ordinary stops")
+            notes.append(RevisionNote(NoteKind.EMERGENCIES_FIRST, tickets=tuple(saved)))
     return out, notes

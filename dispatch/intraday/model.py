@@ -7,11 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dispatch.core.domain import PlanInputs, Ticket
+from dispatch.core.notes import RevisionNote
 from dispatch.core.plan import CrewChange, Forecast, Plan, Revision
-
-# A re-plan's notes on a crew's day, in the English the revision JSON keeps ("C03: ..."); views translate them.
-NOTE_NO_TIME = "no time left in the shift"
-NOTE_BACK_BY = "needs until {time} to get back to the depot"
 
 
 class IntradayError(ValueError):
@@ -82,7 +79,7 @@ class Replan:
         return self.revision.changes
 
     @property
-    def notes(self) -> tuple[str, ...]:
+    def notes(self) -> tuple[RevisionNote, ...]:
         return self.revision.notes
 
     @property

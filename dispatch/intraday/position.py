@@ -62,20 +62,20 @@ def where_now(
 
 def break_left(
     shift: Shift, route: Route | None, *, at: dt.datetime, start: dt.datetime
-) -> tuple[dt.datetime, dt.datetime | None, dt.datetime | None, int, str | None]:
+) -> tuple[dt.datetime, dt.datetime | None, dt.datetime | None, int, bool]:
     """The crew's earliest start and the break still to take: (start, window start, window end,
-    minutes, note). A break the plan had begun before ``at`` is taken (the crew is free when it
-    ends); one that no longer fits is dropped with a note; one still ahead keeps near its plan."""
+    minutes, dropped). A break the plan had begun before ``at`` is taken (the crew is free when it
+    ends); one that no longer fits is dropped (``dropped`` is then true, for the dispatcher's note); one
+    still ahead keeps near its plan."""
     b_start, b_end, b_min = shift.break_start, shift.break_end, shift.break_min
     if not (b_start and b_end and b_min):
-        return start, None, None, 0, None
+        return start, None, None, 0, False
     planned = route.break_span if route is not None else None
     taken_at = planned.start if planned is not None else None
     if taken_at is not None and taken_at < at:
-        return max(start, taken_at + dt.timedelta(minutes=b_min)), None, None, 0, None
+        return max(start, taken_at + dt.timedelta(minutes=b_min)), None, None, 0, False
     if b_end - max(b_start, start) < dt.timedelta(minutes=b_min):
-        note = "the break no longer fits in its window; planned without it" if b_end > start else None
-        return start, None, None, 0, note
+        return start, None, None, 0, b_end > start
     b_start = max(b_start, start)
     if taken_at is not None:
         # Keep lunch near where the crew was told it would be (and a narrow window keeps the
@@ -85,7 +85,7 @@ def break_left(
         hi = min(b_end, taken_at + dt.timedelta(minutes=b_min) + slack)
         if hi - lo >= dt.timedelta(minutes=b_min):
             b_start, b_end = lo, hi
-    return start, b_start, b_end, b_min, None
+    return start, b_start, b_end, b_min, False
 
 
 def dead_reckoning(

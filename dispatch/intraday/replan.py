@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import solver
 from dispatch.core.clock import local_midnight
 from dispatch.core.domain import Crew, MemberBudget, PlanInputs, Shift, Ticket
+from dispatch.core.notes import NoteKind, RevisionNote
 from dispatch.core.plan import Revision
 from dispatch.core.policy import Policy
 from dispatch.core.zones import ZoneIndex
@@ -36,7 +37,7 @@ from dispatch.intraday.compare import compare_plans
 from dispatch.intraday.day import Today, frozen_exposure, resummarise, with_frozen
 from dispatch.intraday.emergencies import emergencies_first
 from dispatch.intraday.forecast import response_forecast
-from dispatch.intraday.model import NOTE_BACK_BY, NOTE_NO_TIME, Replan, ReplanInputs, VisitFact
+from dispatch.intraday.model import Replan, ReplanInputs, VisitFact
 from dispatch.intraday.not_done import Decision, decide, settled, with_reoffers
 from dispatch.intraday.overtime import extend_for_hazards, with_overtime
 from dispatch.intraday.parts import STORM_FIRST_SHARE, Part, fill_across, prepare, promised_stops, solve
@@ -221,7 +222,7 @@ def _rest_of_day(
     zones: list,
     tz: ZoneInfo,
     decisions: Mapping[str, Decision],
-) -> tuple[PlanInputs, list[str]]:
+) -> tuple[PlanInputs, list[RevisionNote]]:
     """The inputs of the rest of the day: each crew starting where it is, when it is free, with the
     break it still has to take and today's caps less what it already did; the tickets not frozen, and
     those reported not done that are offered again (:mod:`dispatch.intraday.not_done`)."""
@@ -231,7 +232,7 @@ def _rest_of_day(
     frozen_ids = {v.ticket_id for vs in today.frozen.values() for v in vs}
     new_crews: dict[str, Crew] = dict(crews_by_id)
     new_shifts: list[Shift] = []
-    notes: list[str] = []
+    notes: list[RevisionNote] = []
     no_time: list[str] = []
     for shift in today.shifts.values():
         crew = crews_by_id.get(shift.crew_id)
@@ -254,9 +255,9 @@ def _rest_of_day(
             zones=zones,
             policy=policy,
         )
-        start, b_start, b_end, b_min, note = break_left(shift, prev_route, at=at, start=start)
-        if note:
-            notes.append(f"{crew.crew_id}: {note}")
+        start, b_start, b_end, b_min, dropped = break_left(shift, prev_route, at=at, start=start)
+        if dropped:
+            notes.append(RevisionNote(NoteKind.BREAK_DROPPED, crew_id=crew.crew_id))
         if start >= end:
             no_time.append(crew.crew_id)
             continue
@@ -269,7 +270,7 @@ def _rest_of_day(
         )
         if start + dt.timedelta(seconds=home) > end:
             end = start + dt.timedelta(seconds=home + 60)
-            notes.append(f"{crew.crew_id}: " + NOTE_BACK_BY.format(time=f"{end.astimezone(tz):%H:%M}"))
+            notes.append(RevisionNote(NoteKind.BACK_BY, crew_id=crew.crew_id, time=end.astimezone(tz)))
         new_crews[crew.crew_id] = dataclasses.replace(
             crew, depot_lat=lat, depot_lon=lon, end_lat=end_lat, end_lon=end_lon
         )
@@ -284,7 +285,7 @@ def _rest_of_day(
         shifts=tuple(new_shifts),
         budgets=_budgets_today(inputs, policy, today),
     )
-    return rest, notes + [f"{c}: {NOTE_NO_TIME}" for c in no_time]
+    return rest, notes + [RevisionNote(NoteKind.NO_TIME, crew_id=c) for c in no_time]
 
 
 def _budgets_today(inputs: PlanInputs, policy: Policy, today: Today) -> dict[str, MemberBudget]:
@@ -316,7 +317,7 @@ def _search(
     cluster: Cluster,
     t_built: float,
     on_part: PartsProgress | None = None,
-) -> tuple[list[solver.Solution], dict[str, int], list[str]]:
+) -> tuple[list[solver.Solution], dict[str, int], list[RevisionNote]]:
     """Solve the parts; in storm mode, search again warm without the deadlines nobody could meet.
 
     Returns the solutions, the storm deadlines kept (job -> seconds from the day's origin) and a note."""
@@ -338,4 +339,4 @@ def _search(
     for i, solution in zip(redo, again, strict=True):
         solutions[i] = solution
     kept = {j: d for j, d in deadlines.items() if j not in missed}
-    return solutions, kept, [f"storm: {len(missed)} P1/P2 deadline(s) could not all be met together; kept soft"]
+    return solutions, kept, [RevisionNote(NoteKind.STORM_SOFT, count=len(missed))]

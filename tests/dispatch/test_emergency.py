@@ -148,7 +148,7 @@ def test_rescue_places_a_crowded_out_emergency_the_search_lost() -> None:
     fixed, notes = emergencies_first([part], [lost])
     route = fixed[0].route_of("C15")
     assert "DAY-00005" in route.job_ids()
-    assert not crowded_out_emergencies(problem, fixed[0]) and "DAY-00005" in notes[0]
+    assert not crowded_out_emergencies(problem, fixed[0]) and "DAY-00005" in notes[0].tickets
     assert solver_check(problem, fixed[0]) == []
 
 

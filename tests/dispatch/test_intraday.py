@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 import solver
 from dispatch.core.domain import Category, Crew, PlanInputs, Shift, Ticket
+from dispatch.core.notes import NoteKind, RevisionNote
 from dispatch.core.plan import Plan, Revision
 from dispatch.core.policy import Policy
 from dispatch.core.route import Step, StepProgress, StepType
@@ -441,7 +442,8 @@ def test_caps_count_exposure_already_incurred() -> None:
 
 
 def test_sick_crew_remaining_stops_redistributed() -> None:
-    """A crew sent home at 09:00 keeps what it did; its remaining stops go to the other crews."""
+    """A crew sent home at 09:00 keeps what it did, its remaining stops go to the other crews, and a note says
+    it has no time left."""
     policy = Policy().with_overrides({"intraday.unreported": "not_done"})  # the visit under way was dropped
     inputs = world()
     doc = night(inputs, policy)
@@ -468,6 +470,8 @@ def test_sick_crew_remaining_stops_redistributed() -> None:
         assert now_on.get(tid) not in (None, sick)
     assert replan.changes[sick].moved_out and sick in replan.changed_crews
     assert f"moved to {now_on[left[0]]}" in replan.changes[sick].summary
+    # The dispatcher is told, as data each view words in its own language.
+    assert RevisionNote(NoteKind.NO_TIME, crew_id=sick) in replan.notes
     # The next re-plan, given no --end-shift, still knows the crew went home.
     later = make_replan(
         dataclasses.replace(rin, previous=new, at=at("10:00"), end_shift={}),

@@ -138,7 +138,7 @@ def test_replan_keeps_its_contract(day: dict[str, Any]) -> None:
     event(f"lunch begun: {any(s['type'] == 'break' and s.get('progress') for s in steps)}")
     event(f"emergency planned: {any(s.get('emergency') for s in steps)}")
     event(f"shift moved: {bool(day['end_shift'])}")
-    event(f"storm deadlines kept soft: {any('storm:' in n for n in doc['notes'])}")
+    event(f"storm deadlines kept soft: {any(n['kind'] == 'storm_soft' for n in doc['notes'])}")
     routes = {r["crew_id"]: r for r in doc["routes"]}
     seen: dict[str, int] = {}
     for r in doc["routes"]:

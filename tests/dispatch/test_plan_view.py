@@ -3,6 +3,7 @@ language asked for, through the one translation table."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dispatch.commands.plan_view import render_plan
+from dispatch.core.notes import NoteKind, RevisionNote
 from dispatch.core.plan import CrewChange, Plan
 from dispatch.io.sheets.i18n import Labels
 
@@ -71,16 +73,27 @@ def test_crew_change_is_told_from_its_lists() -> None:
     )
 
 
-def test_replan_crew_notes_read_in_the_language_asked_for() -> None:
-    """The re-plan's two crew notes read in Indonesian; any other note is printed as kept."""
-    from dispatch.commands.intraday import _note
+def test_replan_notes_read_in_the_language_asked_for() -> None:
+    """A re-plan's crew notes read in Indonesian or English from their kind; an old plan's sentence as kept."""
+    tz = ZoneInfo("Asia/Jakarta")
+    back = RevisionNote(NoteKind.BACK_BY, crew_id="C04", time=dt.datetime(2026, 11, 30, 15, 33, tzinfo=tz))
+    t_id, t_en = Labels("id", tz), Labels("en", tz)
+    assert t_id.note(RevisionNote(NoteKind.NO_TIME, crew_id="C01")) == "C01: waktu shift sudah habis"
+    assert t_id.note(back) == "C04: perlu sampai pukul 15.33 untuk kembali ke posko"
+    assert t_en.note(back) == "C04: needs until 15:33 to get back to the depot"
+    rescued = RevisionNote(NoteKind.EMERGENCIES_FIRST, tickets=("T1", "T2"))
+    assert t_id.note(rescued) == "darurat didahulukan: T1, T2 ditempatkan dengan menggeser kunjungan biasa"
+    old = RevisionNote(NoteKind.TEXT, text="search came back with 3 stops; searched again")
+    assert t_id.note(old) == "search came back with 3 stops; searched again"
 
-    t = Labels("id", ZoneInfo("Asia/Jakarta"))
-    assert _note("C01: no time left in the shift", t) == "C01: waktu shift sudah habis"
-    assert _note("C04: needs until 15:33 to get back to the depot", t) == (
-        "C04: perlu sampai pukul 15.33 untuk kembali ke posko"
+
+@pytest.mark.parametrize("kind", list(NoteKind))
+def test_every_note_kind_is_worded_in_both_languages(kind: NoteKind) -> None:
+    """Each note kind has a sentence in both languages that fills every value it names."""
+    tz = ZoneInfo("Asia/Jakarta")
+    note = RevisionNote(
+        kind, crew_id="C01", time=dt.datetime(2026, 11, 30, 9, 5, tzinfo=tz), count=3, tickets=("T1",), text="x"
     )
-    assert _note("search came back with 3 stops; searched again", t) == "search came back with 3 stops; searched again"
-    assert _note("C01: no time left in the shift", Labels("en", ZoneInfo("Asia/Jakarta"))) == (
-        "C01: no time left in the shift"
-    )
+    for lang in ("id", "en"):
+        text = Labels(lang, tz).note(note)
+        assert text and "{" not in text

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from dispatch.core.notes import RevisionNote
 from dispatch.core.plan import CrewChange
 from dispatch.io.sheets.i18n_dispatcher import DISPATCHER_LABELS
 
@@ -456,6 +457,18 @@ class Labels:
         if change.retimed:
             parts.append(self("change.retimed", n=change.retimed))
         return ", ".join(parts) if parts else self("change.none")
+
+    def note(self, note: RevisionNote) -> str:
+        """A re-plan's note to the dispatcher, worded from its kind and values (dispatch.core.notes)."""
+        when = self.time(note.time) if note.time is not None else ""
+        return self(
+            f"note.{note.kind.value}",
+            crew=note.crew_id or "",
+            time=when,
+            count=note.count if note.count is not None else "",
+            tickets=", ".join(note.tickets),
+            text=note.text or "",
+        )
 
     def vehicle(self, vehicle: str) -> str:
         key = f"vehicle.{vehicle}"
