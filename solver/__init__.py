@@ -3,13 +3,25 @@
 from solver.fill import fill_solution
 from solver.model import Break, Crew, Job, Model, Objective, Problem, Site, TimeWindow
 from solver.search import SearchConfig, solve
-from solver.solution import Incumbent, Reason, Route, RouteSummary, SearchStats, Solution, Step, StepType, Unassigned
+from solver.solution import (
+    Facts,
+    Incumbent,
+    Reason,
+    Route,
+    RouteSummary,
+    SearchStats,
+    Solution,
+    Step,
+    StepType,
+    Unassigned,
+)
 from solver.travel import EuclideanTravel, GreatCircleTravel, MatrixTravel, TravelMatrices
 
 __all__ = [
     "Break",
     "Crew",
     "EuclideanTravel",
+    "Facts",
     "GreatCircleTravel",
     "Incumbent",
     "Job",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from solver.model import Crew, Job, Problem
-from solver.solution import Reason, Route, Unassigned
+from solver.solution import Facts, Reason, Route, Unassigned
 
 
 def clock(t: int) -> str:
@@ -82,54 +82,35 @@ def explain(problem: Problem, job: Job, routes: dict[str, Route]) -> Unassigned:
     crews = problem.crews
     skilled = [c for c in crews if job.skills <= c.skills]
     if not skilled:
-        need = ", ".join(sorted(job.skills)) or "none"
-        return Unassigned(job.id, Reason.NO_SKILLED_CREW, f"needs skills {need}; no crew on shift has them all")
+        return _unassigned(job, Reason.NO_SKILLED_CREW, Facts(skills=tuple(sorted(job.skills))))
     candidates = skilled
     if job.enters_home:
         candidates = [c for c in skilled if c.homes_allowed and c.max_homes != 0]
         if not candidates:
-            return Unassigned(
-                job.id,
-                Reason.HOME_ENTRY_BARRED,
-                f"enters a home, and all {len(skilled)} crews with the skills are barred from home entries today "
-                "(home cap 0 or exposure budget spent)",
-            )
+            return _unassigned(job, Reason.HOME_ENTRY_BARRED, Facts(count=len(skilled)))
         fits = [c for c in candidates if c.max_exposure is None or job.exposure <= c.max_exposure]
         if not fits:
             best = max(c.max_exposure or 0 for c in candidates)
-            return Unassigned(
-                job.id,
-                Reason.EXPOSURE_CAP,
-                f"weighted exposure {_minutes(job.exposure)} min exceeds every skilled crew's cap "
-                f"(largest {best // 60} min)",
-            )
+            facts = Facts(minutes=_minutes(job.exposure), cap_minutes=best // 60)
+            return _unassigned(job, Reason.EXPOSURE_CAP, facts)
         candidates = fits
     if job.demand:
         fits = [c for c in candidates if c.capacity is None or job.demand <= c.capacity]
         if not fits:
-            return Unassigned(job.id, Reason.CAPACITY, f"demand {job.demand} exceeds every crew's capacity")
+            return _unassigned(job, Reason.CAPACITY, Facts(demand=job.demand))
         candidates = fits
 
     alone = [_alone(problem, c, job) for c in candidates]
     reachable = [a for a in alone if a.start is not None]
     if not reachable:
         first = min(alone, key=lambda a: a.arrival)
-        windows = ", ".join(f"{clock(w.start)}-{clock(w.end)}" for w in job.time_windows)
-        where = f"window {windows}" if windows else "no skilled crew gets there before its shift ends"
-        return Unassigned(
-            job.id,
-            Reason.WINDOW_UNREACHABLE,
-            f"{where}; the earliest any skilled crew can arrive is {clock(first.arrival)} (crew {first.crew.id})",
-        )
+        windows = tuple((w.start, w.end) for w in job.time_windows)
+        facts = Facts(crews=(first.crew.id,), windows=windows, at=first.arrival)
+        return _unassigned(job, Reason.WINDOW_UNREACHABLE, facts)
     feasible = [a for a in reachable if a.overrun == 0]
     if not feasible:
         best = min(reachable, key=lambda a: a.overrun)
-        return Unassigned(
-            job.id,
-            Reason.SHIFT_TOO_SHORT,
-            f"even alone it does not fit in any shift; fits if crew {best.crew.id}'s shift ran "
-            f"{_minutes(best.overrun)} min longer",
-        )
+        return _unassigned(job, Reason.SHIFT_TOO_SHORT, Facts(crews=(best.crew.id,), minutes=_minutes(best.overrun)))
 
     # Feasible alone: what did the day's routes use up?
     binding: dict[Reason, list[str]] = {Reason.HOME_CAP: [], Reason.EXPOSURE_CAP: [], Reason.ISOLATION_RULE: []}
@@ -153,20 +134,54 @@ def explain(problem: Problem, job: Job, routes: dict[str, Route]) -> Unassigned:
             free.append(a)
     if not free:
         reason = max(binding, key=lambda r: len(binding[r]))
-        crews_text = ", ".join(binding[reason][:5]) + (" ..." if len(binding[reason]) > 5 else "")
-        detail = {
-            Reason.HOME_CAP: f"every crew that could take it has reached its home-entry cap ({crews_text})",
-            Reason.EXPOSURE_CAP: f"it would push every crew that could take it over its exposure cap ({crews_text})",
-            Reason.ISOLATION_RULE: "every crew that could take it visits an isolating household first "
-            f"and enters no home after it ({crews_text})",
-        }[reason]
-        return Unassigned(job.id, reason, detail)
+        bound = binding[reason]
+        return _unassigned(job, reason, Facts(crews=tuple(bound[:NAMED_CREWS]), count=len(bound)))
     best = min(free, key=lambda a: a.start or 0)
-    return Unassigned(
-        job.id,
-        Reason.CROWDED_OUT,
-        f"feasible alone (crew {best.crew.id} could start it at {clock(best.start or 0)}), but the crews' "
-        "time went to more urgent or better-placed work",
+    return _unassigned(job, Reason.CROWDED_OUT, Facts(crews=(best.crew.id,), at=best.start or 0))
+
+
+# Crews an explanation names at most (it counts the rest).
+NAMED_CREWS = 5
+
+
+def _unassigned(job: Job, reason: Reason, facts: Facts) -> Unassigned:
+    return Unassigned(job.id, reason, sentence(reason, facts), facts=facts)
+
+
+def sentence(reason: Reason, facts: Facts) -> str:
+    """The solver's English sentence of an explanation (views of other languages word ``facts`` themselves)."""
+    crew = facts.crews[0] if facts.crews else "?"
+    named = ", ".join(facts.crews) + (" ..." if (facts.count or 0) > len(facts.crews) else "")
+    if reason is Reason.NO_SKILLED_CREW:
+        return f"needs skills {', '.join(facts.skills) or 'none'}; no crew on shift has them all"
+    if reason is Reason.HOME_ENTRY_BARRED:
+        return (
+            f"enters a home, and all {facts.count} crews with the skills are barred from home entries today "
+            "(home cap 0 or exposure budget spent)"
+        )
+    if reason is Reason.EXPOSURE_CAP and facts.cap_minutes is not None:
+        return (
+            f"weighted exposure {facts.minutes} min exceeds every skilled crew's cap (largest {facts.cap_minutes} min)"
+        )
+    if reason is Reason.CAPACITY:
+        return f"demand {facts.demand} exceeds every crew's capacity"
+    if reason is Reason.WINDOW_UNREACHABLE:
+        windows = ", ".join(f"{clock(a)}-{clock(b)}" for a, b in facts.windows)
+        where = f"window {windows}" if windows else "no skilled crew gets there before its shift ends"
+        return f"{where}; the earliest any skilled crew can arrive is {clock(facts.at or 0)} (crew {crew})"
+    if reason is Reason.SHIFT_TOO_SHORT:
+        return f"even alone it does not fit in any shift; fits if crew {crew}'s shift ran {facts.minutes} min longer"
+    if reason is Reason.HOME_CAP:
+        return f"every crew that could take it has reached its home-entry cap ({named})"
+    if reason is Reason.EXPOSURE_CAP:
+        return f"it would push every crew that could take it over its exposure cap ({named})"
+    if reason is Reason.ISOLATION_RULE:
+        return (
+            f"every crew that could take it visits an isolating household first and enters no home after it ({named})"
+        )
+    return (
+        f"feasible alone (crew {crew} could start it at {clock(facts.at or 0)}), but the crews' "
+        "time went to more urgent or better-placed work"
     )
 
 

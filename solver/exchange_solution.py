@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from solver.exchange_fields import (
+    check_known_keys,
     read_bool,
     read_int,
     read_list,
@@ -15,10 +16,12 @@ from solver.exchange_fields import (
     read_one_dimension,
     read_opt,
     read_required,
+    read_skills,
     read_str,
+    read_windows,
 )
 from solver.model import Problem
-from solver.solution import Reason, Route, RouteSummary, SearchStats, Solution, Step, StepType, Unassigned
+from solver.solution import Facts, Reason, Route, RouteSummary, SearchStats, Solution, Step, StepType, Unassigned
 
 _STEP_TYPES = {StepType.START: "start", StepType.VISIT: "job", StepType.BREAK: "break", StepType.END: "end"}
 _STEP_TYPES_BACK = {v: k for k, v in _STEP_TYPES.items()}
@@ -107,7 +110,46 @@ def _unassigned_json(problem: Problem, u: Unassigned) -> dict[str, Any]:
         "priority": job.priority,
         "location": [job.site.x, job.site.y],
         "location_index": job.site.index,
+        **({"facts": _facts_json(u.facts)} if u.facts is not None else {}),
     }
+
+
+def _facts_json(f: Facts) -> dict[str, Any]:
+    """The values the detail names: only those set (see solver.solution.Facts)."""
+    out: dict[str, Any] = {}
+    if f.skills:
+        out["skills"] = list(f.skills)
+    if f.crews:
+        out["crews"] = list(f.crews)
+    for key in ("count", "minutes", "cap_minutes", "demand", "at"):
+        value = getattr(f, key)
+        if value is not None:
+            out[key] = value
+    if f.windows:
+        out["windows"] = [list(w) for w in f.windows]
+    return out
+
+
+def _read_facts(raw: Any, path: str) -> Facts:
+    obj = read_obj(raw, path)
+    check_known_keys(obj, FACT_KEYS, path)
+
+    def opt_int(key: str) -> int | None:
+        return read_opt(obj.get(key), read_int, f"{path}.{key}")
+
+    return Facts(
+        skills=tuple(read_skills(obj.get("skills", []), f"{path}.skills")),
+        crews=tuple(read_skills(obj.get("crews", []), f"{path}.crews")),
+        count=opt_int("count"),
+        minutes=opt_int("minutes"),
+        cap_minutes=opt_int("cap_minutes"),
+        demand=opt_int("demand"),
+        windows=tuple((w.start, w.end) for w in read_windows(obj.get("windows", []), f"{path}.windows")),
+        at=opt_int("at"),
+    )
+
+
+FACT_KEYS = {"skills", "crews", "count", "minutes", "cap_minutes", "demand", "windows", "at"}
 
 
 def _route_json(problem: Problem, route: Route) -> dict[str, Any]:
@@ -187,6 +229,7 @@ def solution_from_json(data: Any) -> Solution:
                 job_id=read_str(read_required(obj, "id", path), f"{path}.id"),
                 reason=Reason(reason),
                 detail=read_str(obj.get("detail", ""), f"{path}.detail"),
+                facts=read_opt(obj.get("facts"), _read_facts, f"{path}.facts"),
             )
         )
     routes = [_read_route(raw, f"routes[{i}]") for i, raw in enumerate(read_list(root.get("routes", []), "routes"))]

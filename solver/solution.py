@@ -85,12 +85,43 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Facts:
+    """What an unassigned job's explanation names, as values, for views that word it in their own language
+    (:attr:`Unassigned.detail` is the solver's English sentence of them). Only the fields a reason uses are set:
+
+    - ``no_skilled_crew``: ``skills`` needed;
+    - ``home_entry_barred``: ``count`` of skilled crews, all barred from homes;
+    - ``exposure_cap``: alone, the job's weighted ``minutes`` over every crew's cap (``cap_minutes``, the
+      largest); else the ``crews`` it would push over their cap (``count`` of them in all);
+    - ``home_cap``, ``isolation_rule``: the ``crews`` bound (``count`` in all);
+    - ``capacity``: the job's ``demand``;
+    - ``window_unreachable``: its ``windows`` (empty: no skilled crew gets there before its shift ends) and the
+      earliest arrival ``at`` of any skilled crew, ``crews[0]``;
+    - ``shift_too_short``: ``crews[0]`` whose shift would need ``minutes`` more;
+    - ``crowded_out``: ``crews[0]`` could start it ``at``.
+
+    Times are seconds from the problem's origin, minutes whole (rounded up).
+    """
+
+    skills: tuple[str, ...] = ()
+    crews: tuple[str, ...] = ()
+    count: int | None = None
+    minutes: int | None = None
+    cap_minutes: int | None = None
+    demand: int | None = None
+    windows: tuple[tuple[int, int], ...] = ()
+    at: int | None = None
+
+
+@dataclass(frozen=True)
 class Unassigned:
     job_id: str
     reason: Reason
     detail: str
     # Crowded out: a served job that would have to give way for this one (job id, crew id), if one was found.
     displaces: tuple[str, str] | None = None
+    # The values ``detail`` names (None where the explanation came from elsewhere, e.g. a read solution file).
+    facts: Facts | None = None
 
 
 @dataclass(frozen=True)

@@ -277,8 +277,9 @@ def eta_command(
         return
     if isinstance(eta, NotPlanned):
         reason = labels.reason(eta.reason)
-        if eta.detail:
-            reason = labels("cli.eta_not_planned_detail", reason=reason, detail=eta.detail)
+        detail = labels.unassigned_detail(eta.reason, eta.detail, eta.facts, eta.displaces)
+        if detail:
+            reason = labels("cli.eta_not_planned_detail", reason=reason, detail=detail)
         console.print(labels("cli.eta_not_planned", ticket=ticket, date=labels.date(eta.date), reason=reason))
         return
     lo, hi = eta.eta.window_start.astimezone(tz), eta.eta.window_end.astimezone(tz)

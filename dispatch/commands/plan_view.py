@@ -85,7 +85,7 @@ def _unassigned(plan: Plan, t: Labels, limit: int) -> None:
     for key in ("ticket", "reason", "detail"):
         table.add_column(t(f"view.col.{key}"))
     for u in plan.unassigned[:limit]:
-        table.add_row(u.ticket_id, u.reason, u.detail)
+        table.add_row(u.ticket_id, u.reason, t.unassigned_detail(u.reason, u.detail, u.facts, u.displaces))
     console.print(table)
 
 

@@ -32,6 +32,7 @@ from dispatch.core.jsonread import (
 )
 from dispatch.core.notes import RevisionNote, note_json, read_note
 from dispatch.core.route import Route, Step, StepType, read_route, route_json
+from dispatch.core.unassigned import Unassigned, read_unassigned, unassigned_json
 
 PRIORITIES = (1, 2, 3, 4)
 
@@ -45,25 +46,6 @@ class PlanStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"  # the version crews get (one per day)
     SUPERSEDED = "superseded"  # published once, replaced by a later version
-
-
-@dataclass(frozen=True)
-class Displacement:
-    """A served ticket that would have to give way for an unassigned one: which, of what priority, on which crew."""
-
-    ticket_id: str
-    priority: int
-    crew_id: str
-
-
-@dataclass(frozen=True)
-class Unassigned:
-    """An open ticket the plan does not serve, with the reason (a code) and a sentence for people."""
-
-    ticket_id: str
-    reason: str
-    detail: str
-    displaces: Displacement | None = None  # crowded out: what would have to give way for it, if one was found
 
 
 @dataclass(frozen=True)
@@ -252,7 +234,7 @@ class Plan:
             "revision": self.revision,
             "timezone": self.timezone,
             "routes": [route_json(r) for r in self.routes],
-            "unassigned": [_unassigned_json(u) for u in self.unassigned],
+            "unassigned": [unassigned_json(u) for u in self.unassigned],
             "crews_not_dispatched": [{"crew_id": c.crew_id, "reason": c.reason} for c in self.crews_not_dispatched],
             "summary": _summary_json(self.summary),
         }
@@ -290,7 +272,7 @@ class Plan:
             revision=r.req("revision", read_int),
             timezone=r.req("timezone", read_str),
             routes=tuple(r.each("routes", read_route)),
-            unassigned=tuple(r.each("unassigned", _read_unassigned)),
+            unassigned=tuple(r.each("unassigned", read_unassigned)),
             crews_not_dispatched=tuple(r.each("crews_not_dispatched", _read_not_dispatched)),
             summary=r.req("summary", _read_summary),
             revision_of=_read_revision(r) if kind is not None else None,
@@ -298,14 +280,6 @@ class Plan:
             version=r.opt("version", read_int),
             outages=tuple(r.each("outages", _read_outage)) if "outages" in r.obj else None,
         )
-
-
-def _unassigned_json(u: Unassigned) -> dict[str, Any]:
-    out: dict[str, Any] = {"ticket_id": u.ticket_id, "reason": u.reason, "detail": u.detail}
-    if u.displaces is not None:
-        d = u.displaces
-        out["displaces"] = {"ticket_id": d.ticket_id, "priority": d.priority, "crew_id": d.crew_id}
-    return out
 
 
 def _summary_json(s: PlanSummary) -> dict[str, Any]:
@@ -448,21 +422,6 @@ def _priority_map(value: Any, where: str, read: Callable[[Any, str], T]) -> dict
             raise fail(where, f"{key!r} is not a priority")
         out[int(key)] = read(item, f"{where}.{key}")
     return out
-
-
-def _read_unassigned(value: Any, where: str) -> Unassigned:
-    r = Reader(value, where)
-    return Unassigned(
-        r.req("ticket_id", read_str),
-        r.req("reason", read_str),
-        r.req("detail", read_str),
-        r.opt("displaces", _read_displacement),
-    )
-
-
-def _read_displacement(value: Any, where: str) -> Displacement:
-    r = Reader(value, where)
-    return Displacement(r.req("ticket_id", read_str), r.req("priority", read_int), r.req("crew_id", read_str))
 
 
 def _read_not_dispatched(value: Any, where: str) -> CrewNotDispatched:

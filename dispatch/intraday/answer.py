@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from dispatch.core.unassigned import Displacement, UnassignedFacts
 from dispatch.intraday.model import IntradayError
 from dispatch.intraday.persist import PublishedEta, ticket_eta
 from dispatch.store.models.plans import PlanRow, PlanUnassignedRow, PlanVisitRow, plan_of
@@ -25,6 +26,9 @@ class NotPlanned:
     plan_id: int
     version: int
     date: dt.date
+    # The values the explanation names and what would give way, for wording it in the dispatcher's language.
+    facts: UnassignedFacts | None = None
+    displaces: Displacement | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,7 +64,17 @@ def ticket_answer(session: Session, *, ticket_id: str, now: dt.datetime | None =
     if pair is not None:
         row, unassigned = pair
         if visit is None or (row.plan_date, row.version) >= (visit.plan_date, visit.version):
-            return NotPlanned(ticket_id, unassigned.reason, unassigned.detail, row.id, row.version, row.plan_date)  # type: ignore[arg-type]
+            entry = next((u for u in plan_of(row).unassigned if u.ticket_id == ticket_id), None)
+            return NotPlanned(
+                ticket_id,
+                unassigned.reason,
+                unassigned.detail,
+                row.id,  # type: ignore[arg-type]
+                row.version,
+                row.plan_date,
+                facts=entry.facts if entry is not None else None,
+                displaces=entry.displaces if entry is not None else None,
+            )
     try:
         return ticket_eta(session, ticket_id=ticket_id, now=now)
     except IntradayError:

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from dispatch.core.domain import Crew, Ticket
-from dispatch.core.plan import NotDone, Plan, Unassigned
+from dispatch.core.plan import NotDone, Plan
+from dispatch.core.unassigned import Unassigned
 from dispatch.intraday.model import VisitFact
 
 

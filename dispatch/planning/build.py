@@ -12,8 +12,9 @@ import solver
 from dispatch.core.clock import local_midnight
 from dispatch.core.domain import Category, HouseholdRisk, PlanInputs, Ticket
 from dispatch.core.exposure import ticket_exposure_min
-from dispatch.core.plan import CrewNotDispatched, Unassigned
+from dispatch.core.plan import CrewNotDispatched
 from dispatch.core.policy import Policy
+from dispatch.core.unassigned import Unassigned
 from dispatch.core.zones import ZoneIndex
 from dispatch.planning.crews import CrewOnShift, crews_on_shift
 from dispatch.planning.roads import profiles_for

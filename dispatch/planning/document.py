@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import solver
 from dispatch.core.clock import local_midnight
 from dispatch.core.domain import PlanInputs, Ticket
-from dispatch.core.plan import CrewNotDispatched, Displacement, Plan, Unassigned
+from dispatch.core.plan import CrewNotDispatched, Plan
 from dispatch.core.policy import Policy
 from dispatch.core.route import BreakWindow, Route, RouteCaps, RouteSummary, Span, Step, StepType
+from dispatch.core.unassigned import Displacement, Unassigned, UnassignedFacts
 from dispatch.planning.build import Build
 from dispatch.planning.crews import CrewOnShift
 from dispatch.planning.summary import summarize
@@ -39,7 +40,7 @@ def assemble_plan(inputs: PlanInputs, policy: Policy, parts: Sequence[tuple[Buil
             crew = by_id.get(route.crew_id)
             if crew is not None:
                 routes.append(_route(build, crew, route, origin, tz))
-        unassigned.extend(_unassigned(build, u) for u in solution.unassigned)
+        unassigned.extend(_unassigned(build, u, origin) for u in solution.unassigned)
     routes.sort(key=lambda r: r.crew_id)
     unassigned.sort(key=lambda u: (tickets[u.ticket_id].priority, u.ticket_id))
     return Plan(
@@ -52,13 +53,33 @@ def assemble_plan(inputs: PlanInputs, policy: Policy, parts: Sequence[tuple[Buil
     )
 
 
-def _unassigned(build: Build, u: solver.Unassigned) -> Unassigned:
-    """The solver's unassigned job as the plan's, what would have to give way named by ticket priority."""
+def _unassigned(build: Build, u: solver.Unassigned, origin: dt.datetime) -> Unassigned:
+    """The solver's unassigned job as the plan's, what would have to give way named by ticket priority, the
+    values its explanation names with times from the day's origin."""
     shift = None
     if u.displaces is not None:
         victim, crew_id = u.displaces
         shift = Displacement(victim, build.tickets[victim].priority, crew_id)
-    return Unassigned(u.job_id, u.reason.value, u.detail, shift)
+    return Unassigned(u.job_id, u.reason.value, u.detail, shift, _facts(u.facts, origin))
+
+
+def _facts(f: solver.Facts | None, origin: dt.datetime) -> UnassignedFacts | None:
+    if f is None:
+        return None
+
+    def at(seconds: int) -> dt.datetime:
+        return origin + dt.timedelta(seconds=int(seconds))
+
+    return UnassignedFacts(
+        skills=f.skills,
+        crews=f.crews,
+        count=f.count,
+        minutes=f.minutes,
+        cap_minutes=f.cap_minutes,
+        demand=f.demand,
+        windows=tuple((at(a), at(b)) for a, b in f.windows),
+        at=at(f.at) if f.at is not None else None,
+    )
 
 
 def _route(build: Build, c: CrewOnShift, route: solver.Route, origin: dt.datetime, tz: ZoneInfo) -> Route:

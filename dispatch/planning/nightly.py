@@ -9,8 +9,9 @@ from dataclasses import dataclass, field, replace
 
 import solver
 from dispatch.core.domain import PlanInputs
-from dispatch.core.plan import Plan, Unassigned
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
+from dispatch.core.unassigned import Unassigned
 from dispatch.outages.grouping import group_outages
 from dispatch.planning.border import border_pass
 from dispatch.planning.build import NO_CREW_ON_SHIFT, Build, build_problem

@@ -6,9 +6,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from dispatch.core.domain import Ticket
-from dispatch.core.plan import PRIORITIES, PlanSummary, SummaryCaps, Unassigned, WithinTarget, WorstExposure
+from dispatch.core.plan import PRIORITIES, PlanSummary, SummaryCaps, WithinTarget, WorstExposure
 from dispatch.core.policy import Policy
 from dispatch.core.route import Route
+from dispatch.core.unassigned import Unassigned
 
 
 def summarize(

@@ -22,6 +22,8 @@ from dispatch.core.policy import Policy
 
 ROUTE_KEYS = {"crew_id", "members", "shift", "steps", "summary"}
 STEP_KEYS = {"type", "lat", "lon", "arrival", "start", "end", "travel_m", "indoor", "exposure_min"}
+# The values an unassigned ticket's explanation may name (docs/plan-format.md, Facts).
+FACT_KEYS = {"skills", "crews", "count", "minutes", "cap_minutes", "demand", "windows", "at"}
 SUMMARY_KEYS = {"visits", "homes_entered", "exposure_min", "distance_m", "duration_s"}
 
 
@@ -74,7 +76,8 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
     for tid in grouped:
         seen[tid] = sum(tid in o["tickets"] for o in doc.get("outages", []))
     for u in doc["unassigned"]:
-        if not {"ticket_id", "reason", "detail"} <= set(u) <= {"ticket_id", "reason", "detail", "displaces"} or (
+        keys = set(u)
+        if not {"ticket_id", "reason", "detail"} <= keys <= {"ticket_id", "reason", "detail", "displaces", "facts"} or (
             not u["reason"] or not u["detail"]
         ):
             problems.append(f"unassigned entry {u} lacks a reason or detail")
@@ -205,6 +208,14 @@ def check_plan(doc: dict[str, Any], inputs: PlanInputs, policy: Policy) -> list[
             on_crew.get(d["ticket_id"]) != d["crew_id"] or d["priority"] != tickets[d["ticket_id"]].priority
         ):
             problems.append(f"unassigned {u['ticket_id']} would displace {d}, which is not a visit of that crew")
+        facts = u.get("facts", {})
+        if set(facts) - FACT_KEYS:
+            problems.append(f"unassigned {u['ticket_id']}: unknown facts {sorted(set(facts) - FACT_KEYS)}")
+        if set(facts.get("crews", [])) - {r["crew_id"] for r in doc["routes"]}:
+            problems.append(f"unassigned {u['ticket_id']}: facts name crews without a route: {facts['crews']}")
+        for text in [facts.get("at"), *(x for w in facts.get("windows", []) for x in (w["start"], w["end"]))]:
+            if text is not None:
+                aware(text)
     for tid in tickets:
         if seen.get(tid, 0) != 1:
             problems.append(f"open ticket {tid} appears {seen.get(tid, 0)} times (must be exactly once)")

@@ -24,12 +24,15 @@ def _plan() -> Plan:
 
 
 def test_plan_view_in_bahasa_indonesia_has_no_english_headings(capsys: pytest.CaptureFixture[str]) -> None:
-    """`--lang id` prints the plan's headline, tables and idle line in Indonesian, with a decimal comma."""
+    """`--lang id` prints the plan's headline, tables, idle line and unassigned explanations in Indonesian, with a
+    decimal comma."""
     render_plan(_plan(), lang="id")
     out = capsys.readouterr().out
     assert "Rencana 2026-11-30 versi" in out and "tiket dilayani" in out and "Tiket per prioritas" in out
     assert "Jam-regu menganggur setelah kunjungan terakhir: " in out
     assert "Routes" not in out and "tickets served" not in out and "Idle crew-hours" not in out
+    # The unassigned tickets' explanations too, from the values the solver named.
+    assert "sendirian" in out and "feasible" not in out and "needs skills" not in out
 
 
 def test_plan_view_in_english(capsys: pytest.CaptureFixture[str]) -> None:

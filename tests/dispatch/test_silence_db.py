@@ -57,7 +57,8 @@ def test_replan_cli_counts_unconfirmed_per_crew(published) -> None:
 
 
 def test_eta_answers_for_an_unassigned_ticket(published) -> None:
-    """`tickets eta` for a ticket the published plan leaves unassigned says it is not planned today, and why."""
+    """`tickets eta` for a ticket the published plan leaves unassigned says it is not planned today, and why, in
+    the language asked for."""
     from cli import app
 
     runner = CliRunner()
@@ -70,6 +71,8 @@ def test_eta_answers_for_an_unassigned_ticket(published) -> None:
     assert res.exit_code == 0 and "LV1: not planned today" in res.output
     res = runner.invoke(app, ["tickets", "eta", "LV1"])
     assert res.exit_code == 0 and "tidak direncanakan hari ini" in res.output
+    # Why, in Indonesian too: worded from the skills the solver named, not the plan's English sentence.
+    assert "perlu keahlian" in res.output and "needs skills" not in res.output
     res = runner.invoke(app, ["tickets", "eta", "NOPE"])
     assert res.exit_code == 1
 

@@ -177,11 +177,12 @@ def test_solution_json_has_vroom_shape_with_reasons_and_exposure() -> None:
 
 
 def test_solution_read_back_equals_the_solved_one_and_passes_the_checker() -> None:
-    """solution -> JSON text -> Solution is the same object, and the independent checker finds nothing."""
+    """solution -> JSON text -> Solution is the same object (explanations' values included), and the independent
+    checker finds nothing."""
     problem = tiny_problem()
     solution = solve(problem, time_limit=5, reproducible=True, workers=1)
     back = solution_from_json(through_text(solution_to_json(problem, solution)))
-    assert back == solution
+    assert back == solution and any(u.facts is not None for u in back.unassigned)
     assert check(problem, back) == []
 
 
@@ -217,3 +218,12 @@ def test_cli_json_bad_input_exits_2_naming_the_path(tmp_path: Path) -> None:
     broken.write_text('{"jobs": [', encoding="utf-8")
     result = run_cli(str(broken))
     assert result.returncode == 2 and "broken.json: not JSON: " in result.stderr and "line 1" in result.stderr
+
+
+def test_unknown_facts_of_an_unassigned_job_are_refused_where_they_are() -> None:
+    """A solution file whose unassigned job's facts carry a key the format does not know names that place."""
+    problem = tiny_problem()
+    doc = solution_to_json(problem, solve(problem, time_limit=5, reproducible=True, workers=1))
+    doc["unassigned"][0]["facts"] = {"colour": 1}
+    with pytest.raises(ValueError, match=r"unassigned\[0\]\.facts"):
+        solution_from_json(doc)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from geopy.distance import great_circle
 
-from solver import Break, GreatCircleTravel, MatrixTravel, Model, Objective, Reason, StepType, TimeWindow, solve
+from solver import Break, Facts, GreatCircleTravel, MatrixTravel, Model, Objective, Reason, StepType, TimeWindow, solve
 from solver.checker import check, insertable
 from solver.search import packing_problem
 
@@ -135,7 +135,7 @@ def test_skill_mismatch_is_no_skilled_crew() -> None:
     m.add_job(id="J", site=s[1], service=600, skills={"mv"})
     _, sol = solved(m, travel)
     assert sol.unassigned[0].reason is Reason.NO_SKILLED_CREW
-    assert "mv" in sol.unassigned[0].detail
+    assert "mv" in sol.unassigned[0].detail and sol.unassigned[0].facts == Facts(skills=("mv",))
 
 
 def test_skills_route_job_to_the_skilled_crew() -> None:
@@ -149,13 +149,14 @@ def test_skills_route_job_to_the_skilled_crew() -> None:
 
 
 def test_window_unreachable() -> None:
-    """A window closing before any crew can arrive: window_unreachable with the earliest arrival."""
+    """A window closing before any crew can arrive: window_unreachable with the window and the earliest arrival."""
     m, s, travel = line_model(4)
     m.add_crew(id="C1", start=s[0], shift=TimeWindow(8 * H, 16 * H))
     m.add_job(id="J", site=s[3], service=600, time_windows=[TimeWindow(7 * H, 8 * H + 1000)])
     _, sol = solved(m, travel)
     assert sol.unassigned[0].reason is Reason.WINDOW_UNREACHABLE
     assert "08:30" in sol.unassigned[0].detail
+    assert sol.unassigned[0].facts == Facts(crews=("C1",), windows=((7 * H, 8 * H + 1000),), at=8 * H + 1800)
 
 
 def test_shift_too_short_says_what_fixes_it() -> None:
@@ -167,7 +168,7 @@ def test_shift_too_short_says_what_fixes_it() -> None:
     u = sol.unassigned[0]
     assert u.reason is Reason.SHIFT_TOO_SHORT
     # 10 min out + 120 min service + 10 min back = 140 min in a 60-min shift: 80 min short.
-    assert "C7" in u.detail and "80 min longer" in u.detail
+    assert "C7" in u.detail and "80 min longer" in u.detail and u.facts == Facts(crews=("C7",), minutes=80)
 
 
 def test_break_on_the_way_counts_in_the_diagnosis() -> None:
@@ -193,6 +194,8 @@ def test_crowded_out_by_higher_priority(low: int, high: int) -> None:
     _, sol = solved(m, travel)
     assert sol.route_of("C1").job_ids() == ("URGENT",)
     assert [(u.job_id, u.reason) for u in sol.unassigned] == [("LOW", Reason.CROWDED_OUT)]
+    # Alone, C1 could start it at 08:10 (10 min out).
+    assert sol.unassigned[0].facts == Facts(crews=("C1",), at=8 * H + 600)
 
 
 def test_p1_outweighs_any_travel() -> None:

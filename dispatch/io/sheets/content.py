@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
 from dispatch.core.domain import Crew, HouseholdRisk, Ticket, Zone
-from dispatch.core.plan import Displacement, Plan
+from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.core.protection import ppe_level
 from dispatch.core.route import Route, Step, StepProgress, StepType
+from dispatch.core.unassigned import Displacement, UnassignedFacts
 from dispatch.core.zones import ZoneIndex
 
 # Crews get a window, not a minute: traffic and the previous job move the arrival.
@@ -123,6 +124,7 @@ class Unassigned:
     detail: str
     ticket: Ticket | None  # None when the ticket is no longer in the database
     displaces: Displacement | None = None  # crowded out: what would have to give way for it
+    facts: UnassignedFacts | None = None  # the values the detail names, for wording it in the sheet's language
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,8 @@ def read_plan(
         created_at=plan.created_at.astimezone(tz) if plan.created_at else None,
         routes=routes,
         unassigned=tuple(
-            Unassigned(u.ticket_id, u.reason, u.detail, tickets.get(u.ticket_id), u.displaces) for u in plan.unassigned
+            Unassigned(u.ticket_id, u.reason, u.detail, tickets.get(u.ticket_id), u.displaces, u.facts)
+            for u in plan.unassigned
         ),
         phone_on_paper=policy.sheets.phone_on_paper,
         short_crew_hours=dict(plan.summary.short_crew_hours_by_priority),

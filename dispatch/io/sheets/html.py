@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dispatch.core.domain import Zone
 from dispatch.io.sheets import mapdraw, qr
-from dispatch.io.sheets.content import PlanSheets, RouteSheet, Stop
+from dispatch.io.sheets.content import PlanSheets, RouteSheet, Stop, Unassigned
 from dispatch.io.sheets.i18n import Labels
 from dispatch.io.sheets.text import (
     legend_items,
@@ -276,6 +276,17 @@ def write_crew_html(path: Path, *, plan: PlanSheets, route: RouteSheet, zones: l
     return path
 
 
+def _why(item: Unassigned, labels: Labels) -> list[str]:
+    """Why a ticket is unassigned and what would give way for it, in the sheet's language where the solver named
+    its values (a plan saved before it did keeps its English sentence, with the displacement translated)."""
+    if item.facts is not None:
+        return [labels.unassigned_detail(item.reason, item.detail, item.facts, item.displaces)]
+    lines = [item.detail] if item.detail else []
+    if item.displaces is not None:
+        lines.append(labels("label.displaces", **asdict(item.displaces)))
+    return lines
+
+
 def write_index_html(
     path: Path,
     *,
@@ -311,8 +322,7 @@ def write_index_html(
         unassigned.append(
             f'<tr class="unassigned-row"><td>{escape(item.ticket_id)}</td><td>{escape(what)}</td>'
             f"<td>{escape(labels.reason(item.reason))}"
-            + (f"<br><small>{escape(item.detail)}</small>" if item.detail else "")
-            + (f"<br><small>{escape(labels('label.displaces', **asdict(d)))}</small>" if (d := item.displaces) else "")
+            + "".join(f"<br><small>{escape(line)}</small>" for line in _why(item, labels))
             + "</td></tr>"
         )
     body = [

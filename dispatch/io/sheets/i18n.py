@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import date, datetime, tzinfo
 from typing import Any
 
 from dispatch.core.notes import RevisionNote
 from dispatch.core.plan import CrewChange
+from dispatch.core.unassigned import Displacement, UnassignedFacts
 from dispatch.io.sheets.i18n_dispatcher import DISPATCHER_LABELS
 
 LANGUAGES = ("id", "en")
@@ -469,6 +471,36 @@ class Labels:
             tickets=", ".join(note.tickets),
             text=note.text or "",
         )
+
+    def unassigned_detail(
+        self, reason: str, detail: str, facts: UnassignedFacts | None, displaces: Displacement | None
+    ) -> str:
+        """Why a ticket is unassigned, in this language: worded from the values the solver named (``facts``),
+        with what would give way for it; else the plan's English sentence ``detail`` (it names that itself)."""
+        f = facts
+        key = f"detail.{reason}"
+        if f is not None and reason == "exposure_cap" and f.cap_minutes is not None:
+            key += "_alone"
+        if f is not None and reason == "window_unreachable" and not f.windows:
+            key += "_no_window"
+        if f is None or not self.has(key):
+            return detail
+        more = " ..." if (f.count or 0) > len(f.crews) else ""
+        text = self(
+            key,
+            skills=", ".join(f.skills) or "-",
+            crews=", ".join(f.crews) + more,
+            crew=f.crews[0] if f.crews else "-",
+            count=f.count if f.count is not None else "",
+            minutes=f.minutes if f.minutes is not None else "",
+            cap_minutes=f.cap_minutes if f.cap_minutes is not None else "",
+            demand=f.demand if f.demand is not None else "",
+            windows=", ".join(self.span(a, b) for a, b in f.windows),
+            at=self.time(f.at) if f.at is not None else "-",
+        )
+        if displaces is not None:
+            text += "; " + self("label.displaces", **asdict(displaces))
+        return text
 
     def vehicle(self, vehicle: str) -> str:
         key = f"vehicle.{vehicle}"

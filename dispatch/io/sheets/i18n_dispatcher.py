@@ -120,6 +120,34 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         ),
         "view.unchanged": "tidak berubah: {crews}",
         "view.note": "catatan: {note}",
+        # Why a ticket is unassigned, from the values the solver named (dispatch.core.unassigned.UnassignedFacts),
+        # worded by Labels.unassigned_detail.
+        "detail.no_skilled_crew": "perlu keahlian {skills}; tidak ada regu bershift yang memiliki semuanya",
+        "detail.home_entry_barred": (
+            "masuk rumah, dan semua {count} regu dengan keahlian itu dilarang masuk rumah hari ini "
+            "(batas rumah 0 atau anggaran paparan habis)"
+        ),
+        "detail.exposure_cap_alone": (
+            "paparan tertimbang {minutes} menit melebihi batas setiap regu yang mampu (terbesar {cap_minutes} menit)"
+        ),
+        "detail.capacity": "kebutuhan {demand} melebihi kapasitas setiap regu",
+        "detail.window_unreachable": "jendela {windows}; regu yang mampu paling awal tiba pukul {at} (regu {crew})",
+        "detail.window_unreachable_no_window": (
+            "tidak ada regu yang mampu tiba sebelum shiftnya berakhir; paling awal pukul {at} (regu {crew})"
+        ),
+        "detail.shift_too_short": (
+            "sendirian pun tidak muat dalam shift mana pun; muat jika shift regu {crew} {minutes} menit lebih panjang"
+        ),
+        "detail.home_cap": "setiap regu yang bisa mengambilnya sudah mencapai batas rumah ({crews})",
+        "detail.exposure_cap": "setiap regu yang bisa mengambilnya akan melewati batas paparan ({crews})",
+        "detail.isolation_rule": (
+            "setiap regu yang bisa mengambilnya sudah punya kunjungan rumah sebelumnya yang harus menjadi "
+            "kunjungan rumah terakhirnya ({crews})"
+        ),
+        "detail.crowded_out": (
+            "bisa dikerjakan sendirian (regu {crew} dapat mulai pukul {at}), tetapi waktu regu terpakai untuk "
+            "pekerjaan yang lebih mendesak atau lebih dekat"
+        ),
         # A re-plan's notes (dispatch.core.notes.NoteKind), worded by Labels.note.
         "note.no_time": "{crew}: waktu shift sudah habis",
         "note.back_by": "{crew}: perlu sampai pukul {time} untuk kembali ke posko",
@@ -286,6 +314,31 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         ),
         "view.unchanged": "unchanged: {crews}",
         "view.note": "note: {note}",
+        "detail.no_skilled_crew": "needs skills {skills}; no crew on shift has them all",
+        "detail.home_entry_barred": (
+            "enters a home, and all {count} crews with the skills are barred from home entries today "
+            "(home cap 0 or exposure budget spent)"
+        ),
+        "detail.exposure_cap_alone": (
+            "weighted exposure {minutes} min exceeds every skilled crew's cap (largest {cap_minutes} min)"
+        ),
+        "detail.capacity": "demand {demand} exceeds every crew's capacity",
+        "detail.window_unreachable": "window {windows}; the earliest any skilled crew can arrive is {at} (crew {crew})",
+        "detail.window_unreachable_no_window": (
+            "no skilled crew gets there before its shift ends; the earliest arrival is {at} (crew {crew})"
+        ),
+        "detail.shift_too_short": (
+            "even alone it does not fit in any shift; fits if crew {crew}'s shift ran {minutes} min longer"
+        ),
+        "detail.home_cap": "every crew that could take it has reached its home-entry cap ({crews})",
+        "detail.exposure_cap": "it would push every crew that could take it over its exposure cap ({crews})",
+        "detail.isolation_rule": (
+            "every crew that could take it has a home visit earlier that must be its last home entry ({crews})"
+        ),
+        "detail.crowded_out": (
+            "feasible alone (crew {crew} could start it at {at}), but the crews' time went to more urgent or "
+            "better-placed work"
+        ),
         "note.no_time": "{crew}: no time left in the shift",
         "note.back_by": "{crew}: needs until {time} to get back to the depot",
         "note.break_dropped": "{crew}: the break no longer fits in its window; planned without it",

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from dispatch.core.unassigned import Displacement, UnassignedFacts
 from dispatch.io.sheets.i18n import LABELS, LANGUAGES, Labels
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -89,3 +90,57 @@ def test_how_short_the_day_is_in_both_languages() -> None:
     shift = {"ticket_id": "T123", "priority": 3, "crew_id": "C06"}
     assert Labels("en", JAKARTA)("label.displaces", **shift) == "would displace T123 (P3) on C06"
     assert Labels("id", JAKARTA)("label.displaces", **shift) == "akan menggeser T123 (P3) di C06"
+
+
+def _at(hh: int, mm: int) -> datetime:
+    return datetime(2026, 11, 30, hh, mm, tzinfo=JAKARTA)
+
+
+# One explanation per wording: (reason, the values the solver named).
+EXPLANATIONS = (
+    ("no_skilled_crew", UnassignedFacts(skills=("mv", "pdkb"))),
+    ("home_entry_barred", UnassignedFacts(count=3)),
+    ("exposure_cap", UnassignedFacts(minutes=95, cap_minutes=90)),
+    ("exposure_cap", UnassignedFacts(crews=("C01", "C02"), count=2)),
+    ("capacity", UnassignedFacts(demand=7)),
+    ("window_unreachable", UnassignedFacts(crews=("C03",), windows=((_at(8, 0), _at(9, 0)),), at=_at(9, 40))),
+    ("window_unreachable", UnassignedFacts(crews=("C03",), at=_at(16, 10))),
+    ("shift_too_short", UnassignedFacts(crews=("C07",), minutes=25)),
+    ("home_cap", UnassignedFacts(crews=("C01", "C02", "C03", "C04", "C05"), count=7)),
+    ("isolation_rule", UnassignedFacts(crews=("C02",), count=1)),
+    ("crowded_out", UnassignedFacts(crews=("C06",), at=_at(10, 5))),
+)
+
+
+def test_every_unassigned_explanation_is_worded_in_both_languages() -> None:
+    """Each solver reason, with the values it names, reads in Indonesian and English with every value filled."""
+    for lang in LANGUAGES:
+        t = Labels(lang, JAKARTA)
+        for reason, facts in EXPLANATIONS:
+            text = t.unassigned_detail(reason, "the English sentence", facts, None)
+            assert text != "the English sentence" and "{" not in text, (lang, reason, text)
+
+
+def test_crowded_out_reads_in_indonesian_with_what_would_give_way() -> None:
+    """A crowded-out ticket: the crew, its local start time and the displaced visit, all in Indonesian."""
+    facts = UnassignedFacts(crews=("C06",), at=_at(10, 5))
+    text = Labels("id", JAKARTA).unassigned_detail("crowded_out", "x", facts, Displacement("T123", 3, "C06"))
+    assert text == (
+        "bisa dikerjakan sendirian (regu C06 dapat mulai pukul 10.05), tetapi waktu regu terpakai untuk "
+        "pekerjaan yang lebih mendesak atau lebih dekat; akan menggeser T123 (P3) di C06"
+    )
+
+
+def test_a_cap_naming_more_crews_than_it_lists_says_so() -> None:
+    """Seven crews bound, five named: the list ends with an ellipsis."""
+    facts = UnassignedFacts(crews=("C01", "C02", "C03", "C04", "C05"), count=7)
+    assert Labels("en", JAKARTA).unassigned_detail("home_cap", "x", facts, None) == (
+        "every crew that could take it has reached its home-entry cap (C01, C02, C03, C04, C05 ...)"
+    )
+
+
+def test_without_values_the_plans_own_sentence_is_kept() -> None:
+    """A reason explained without values (closed zone, a plan saved earlier) prints the plan's sentence."""
+    assert Labels("id", JAKARTA).unassigned_detail("zone_closed", "inside closed zone Z1", None, None) == (
+        "inside closed zone Z1"
+    )
