@@ -23,7 +23,8 @@ from google.protobuf.duration_pb2 import Duration
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_heuristic_parameters_pb2
 
 from solver.model import Problem
-from solver.portfolio import ILS_MIN_JOBS, SearchMember, guided_fallback, uses_iterated_local_search
+from solver.portfolio import ILS_MIN_JOBS, LONG_ROUTE_VISITS, SearchMember, guided_fallback, uses_iterated_local_search
+from solver.shape import visits_per_route
 
 MATRIX_TRANSIT_MAX_NODES = 400
 # Reproducible mode's bound on search work besides the solution count (about 0.15 s for one job).
@@ -107,15 +108,23 @@ def search_parameters(
 
 
 def set_temperatures(
-    params: pywrapcp.DefaultRoutingSearchParameters, member: SearchMember, mean_arc_cost: float
+    params: pywrapcp.DefaultRoutingSearchParameters,
+    member: SearchMember,
+    mean_arc_cost: float,
+    visits: Callable[[], float],
 ) -> None:
-    """The member's annealing temperatures (fractions of ``mean_arc_cost``) into an iterated local search."""
-    if member.sa_temperatures is None or not params.use_iterated_local_search:
+    """The member's annealing temperatures (fractions of ``mean_arc_cost``) into an iterated local search: its
+    short-route ones where a crew could serve fewer than LONG_ROUTE_VISITS of the jobs (``visits``), if it has
+    them."""
+    temperatures = member.sa_temperatures
+    if member.short_route_temperatures is not None and visits() < LONG_ROUTE_VISITS:
+        temperatures = member.short_route_temperatures
+    if temperatures is None or not params.use_iterated_local_search:
         return
     annealing = params.iterated_local_search_parameters.reference_solution_acceptance_strategy.simulated_annealing
     annealing.automatic_temperatures = False
-    annealing.initial_temperature = member.sa_temperatures[0] * mean_arc_cost
-    annealing.final_temperature = member.sa_temperatures[1] * mean_arc_cost
+    annealing.initial_temperature = temperatures[0] * mean_arc_cost
+    annealing.final_temperature = temperatures[1] * mean_arc_cost
 
 
 def set_insertion_order(
@@ -144,7 +153,9 @@ def member_parameters(
     """The search parameters ``member`` runs with on ``build``'s problem: its own, with the annealing
     temperatures and insertion order that depend on the problem; raises if OR-Tools would refuse them."""
     params = search_parameters(member, time_limit=time_limit, solution_limit=solution_limit)
-    set_temperatures(params, member, build.mean_arc_cost)
+    set_temperatures(
+        params, member, build.mean_arc_cost, lambda: visits_per_route(build.problem, list(build.job_of_node.values()))
+    )
     set_insertion_order(params, member, build)
     check_parameters(params, member)
     return params

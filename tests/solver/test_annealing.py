@@ -6,7 +6,7 @@ import numpy as np
 
 from solver import MatrixTravel, Model, Objective, TimeWindow
 from solver.engine import RoutingBuild, search_parameters, set_temperatures
-from solver.portfolio import DEFAULT_PORTFOLIO, guided_fallback
+from solver.portfolio import DEFAULT_PORTFOLIO, LONG_ROUTE_VISITS, guided_fallback
 
 H = 3600
 
@@ -29,9 +29,24 @@ def test_temperatures_scale_with_the_mean_arc_cost() -> None:
     member = DEFAULT_PORTFOLIO[0]
     assert member.sa_temperatures == (0.05, 0.0013)
     params = search_parameters(member, time_limit=1.0, solution_limit=None)
-    set_temperatures(params, member, 10_000.0)
+    set_temperatures(params, member, 10_000.0, lambda: 10.0)
     sa = params.iterated_local_search_parameters.reference_solution_acceptance_strategy.simulated_annealing
     assert (sa.automatic_temperatures, sa.initial_temperature, sa.final_temperature) == (False, 500.0, 13.0)
     fallback = search_parameters(guided_fallback(member), time_limit=1.0, solution_limit=None)
-    set_temperatures(fallback, guided_fallback(member), 10_000.0)
+    set_temperatures(fallback, guided_fallback(member), 10_000.0, lambda: 10.0)
     assert not fallback.use_iterated_local_search
+
+
+def _annealing(visits: float) -> tuple[bool, float, float]:
+    """The default second member's annealing on a problem whose crews could serve ``visits`` jobs a shift."""
+    member = DEFAULT_PORTFOLIO[1]
+    params = search_parameters(member, time_limit=1.0, solution_limit=None)
+    set_temperatures(params, member, 10_000.0, lambda: visits)
+    sa = params.iterated_local_search_parameters.reference_solution_acceptance_strategy.simulated_annealing
+    return sa.automatic_temperatures, sa.initial_temperature, sa.final_temperature
+
+
+def test_second_member_anneals_cool_only_on_short_routes() -> None:
+    """Short routes (fewer than LONG_ROUTE_VISITS a shift): 5 % to 0.13 % of the mean arc; long ones: automatic."""
+    assert _annealing(LONG_ROUTE_VISITS - 1) == (False, 500.0, 13.0)
+    assert _annealing(LONG_ROUTE_VISITS)[0] is True
