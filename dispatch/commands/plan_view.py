@@ -76,16 +76,17 @@ def _routes(plan: Plan, t: Labels) -> None:
 
 
 def _unassigned(plan: Plan, t: Labels, limit: int) -> None:
-    """How many are unassigned by reason, and the most urgent with their reason and detail."""
+    """How many are unassigned by reason, and the most urgent with their reason and detail, all in ``t``'s language."""
     counts = plan.summary.unassigned_by_reason
     if not counts:
         return
-    console.print(t("view.by_reason", reasons=", ".join(f"{k} {v}" for k, v in counts.items())), markup=False)
+    reasons = ", ".join(f"{t.reason(k)}: {v}" for k, v in counts.items())
+    console.print(t("view.by_reason", reasons=reasons), markup=False)
     table = Table(title=t("view.most_urgent", n=limit), title_justify="left")
     for key in ("ticket", "reason", "detail"):
         table.add_column(t(f"view.col.{key}"))
     for u in plan.unassigned[:limit]:
-        table.add_row(u.ticket_id, u.reason, t.unassigned_detail(u.reason, u.detail, u.facts, u.displaces))
+        table.add_row(u.ticket_id, t.reason(u.reason), t.unassigned_detail(u.reason, u.detail, u.facts, u.displaces))
     console.print(table)
 
 

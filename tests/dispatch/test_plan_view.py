@@ -33,6 +33,7 @@ def test_plan_view_in_bahasa_indonesia_has_no_english_headings(capsys: pytest.Ca
     assert "Routes" not in out and "tickets served" not in out and "Idle crew-hours" not in out
     # The unassigned tickets' explanations too, from the values the solver named.
     assert "sendirian" in out and "feasible" not in out and "needs skills" not in out
+    assert "Kalah prioritas dengan tiket lain: " in out and "crowded_out" not in out
 
 
 def test_plan_view_in_english(capsys: pytest.CaptureFixture[str]) -> None:
