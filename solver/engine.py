@@ -116,10 +116,12 @@ def set_temperatures(
     """The member's annealing temperatures (fractions of ``mean_arc_cost``) into an iterated local search: its
     short-route ones where a crew could serve fewer than LONG_ROUTE_VISITS of the jobs (``visits``), if it has
     them."""
+    if not params.use_iterated_local_search:
+        return
     temperatures = member.sa_temperatures
     if member.short_route_temperatures is not None and visits() < LONG_ROUTE_VISITS:
         temperatures = member.short_route_temperatures
-    if temperatures is None or not params.use_iterated_local_search:
+    if temperatures is None:
         return
     annealing = params.iterated_local_search_parameters.reference_solution_acceptance_strategy.simulated_annealing
     annealing.automatic_temperatures = False

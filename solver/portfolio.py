@@ -44,10 +44,6 @@ class SearchMember:
 # jobs hung in 12 of 250 tries; none of 240 with 13-60 jobs did). Warm starts, reproducible runs
 # (no time limit) and problems with fewer servable jobs than this use the member's GLS fallback.
 ILS_MIN_JOBS = 20
-
-# Routes are short where a crew could serve fewer jobs than this in a shift (solver.shape.visits_per_route):
-# Solomon's tight-window classes C1, R1, RC1 give 11-14, the long-route ones C2, R2, RC2 36-66.
-LONG_ROUTE_VISITS = 25
 _ILS_KEYS = ("use_iterated_local_search", "iterated_local_search_parameters")
 
 
@@ -64,6 +60,11 @@ def guided_fallback(member: SearchMember) -> SearchMember:
         operators_off=(),
         extra={k: v for k, v in member.extra.items() if k not in _ILS_KEYS},
     )
+
+
+# Routes are short where a crew could serve fewer jobs than this in a shift (solver.shape.visits_per_route):
+# Solomon's tight-window classes C1, R1, RC1 give 11-14, the long-route ones C2, R2, RC2 36-66.
+LONG_ROUTE_VISITS = 25
 
 
 # Descent operators inside the iterated local search: the cheap intra- and inter-route moves, plus

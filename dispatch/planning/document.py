@@ -63,13 +63,14 @@ def _unassigned(build: Build, u: solver.Unassigned, origin: dt.datetime) -> Unas
     return Unassigned(u.job_id, u.reason.value, u.detail, shift, _facts(u.facts, origin))
 
 
+def _moment(origin: dt.datetime, seconds: int) -> dt.datetime:
+    """A solver time (seconds from the day's origin) as an aware datetime."""
+    return origin + dt.timedelta(seconds=int(seconds))
+
+
 def _facts(f: solver.Facts | None, origin: dt.datetime) -> UnassignedFacts | None:
     if f is None:
         return None
-
-    def at(seconds: int) -> dt.datetime:
-        return origin + dt.timedelta(seconds=int(seconds))
-
     return UnassignedFacts(
         skills=f.skills,
         crews=f.crews,
@@ -77,8 +78,8 @@ def _facts(f: solver.Facts | None, origin: dt.datetime) -> UnassignedFacts | Non
         minutes=f.minutes,
         cap_minutes=f.cap_minutes,
         demand=f.demand,
-        windows=tuple((at(a), at(b)) for a, b in f.windows),
-        at=at(f.at) if f.at is not None else None,
+        windows=tuple((_moment(origin, a), _moment(origin, b)) for a, b in f.windows),
+        at=_moment(origin, f.at) if f.at is not None else None,
     )
 
 
@@ -86,7 +87,7 @@ def _route(build: Build, c: CrewOnShift, route: solver.Route, origin: dt.datetim
     """A crew's route from the solver's: times from the day's origin, running homes and exposure."""
 
     def at(seconds: int) -> dt.datetime:
-        return origin + dt.timedelta(seconds=int(seconds))
+        return _moment(origin, seconds)
 
     steps: list[Step] = []
     exposure_total = 0.0
