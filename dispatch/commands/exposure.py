@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
-from sqlmodel import col, select
 
 from dispatch.commands.common import (
     MAX_COUNT,
@@ -38,7 +37,7 @@ from dispatch.ledger.chart import write_exposure_chart
 from dispatch.ledger.members import list_members, move_member, published_plans_with, quarantine_member
 from dispatch.ledger.report import ExposureReport, exposure_report
 from dispatch.ledger.trace import trace
-from dispatch.ledger.visits import record_visit
+from dispatch.ledger.visits import record_visit, visits_on
 from dispatch.outages.loop import restore_if_asset_job
 from dispatch.runtime.files import OutputError, check_output_file
 from dispatch.store.models.exposure import VisitOutcome, VisitRecordRow
@@ -168,28 +167,19 @@ def visits_list_command(
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List the visits recorded on a day (by arrival, region time); with --follow, also those recorded afterwards
+    """List the visits of a day (those reported against its plans, a night shift's after midnight included,
+    and others by arrival, region time); with --follow, also those recorded afterwards
     (from the crews' phones through `dispatch serve`, or any other way) as they arrive.
 
     Example: dispatch visits list --date 2026-11-30 --crew C03 --follow
     """
     policy = load_policy(policy_path)
     tz = ZoneInfo(policy.region.timezone)
-    since = dt.datetime.combine(date.date(), dt.time(0, 0), tzinfo=tz)
 
     def visits(recorded_after: dt.datetime | None = None) -> list[dict[str, Any]]:
         with transaction() as session:
-            query = select(VisitRecordRow).where(
-                col(VisitRecordRow.arrived_at) >= since, col(VisitRecordRow.arrived_at) < since + dt.timedelta(days=1)
-            )
-            if crew:
-                query = query.where(VisitRecordRow.crew_id == crew)
-            if recorded_after is not None:
-                query = query.where(col(VisitRecordRow.recorded_at) > recorded_after)
-                order = (col(VisitRecordRow.recorded_at), col(VisitRecordRow.id))
-            else:
-                order = (col(VisitRecordRow.arrived_at), col(VisitRecordRow.id))
-            return [_visit_dict(v, tz) for v in session.exec(query.order_by(*order))]
+            found = visits_on(session, day=date.date(), tz=tz, crew_id=crew, recorded_after=recorded_after)
+            return [_visit_dict(v, tz) for v in found]
 
     items = visits()
     if follow:

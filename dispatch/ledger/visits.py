@@ -92,6 +92,38 @@ def _visit_problems(
     return problems
 
 
+def visits_on(
+    session: Session,
+    *,
+    day: dt.date,
+    tz: ZoneInfo,
+    crew_id: str | None = None,
+    recorded_after: dt.datetime | None = None,
+) -> list[VisitRecordRow]:
+    """The visits of ``day``: those reported against a plan of that date (a night shift's visits after
+    midnight included, as in the ledger), and those reported against no plan that arrived on that date in
+    ``tz``; only ``crew_id``'s if given. By arrival, or with ``recorded_after``, only those recorded (or
+    completed) after it, by that time."""
+    since = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
+    plans = select(PlanRow.id).where(PlanRow.plan_date == day)
+    query = select(VisitRecordRow).where(
+        col(VisitRecordRow.plan_id).in_(plans)
+        | (
+            col(VisitRecordRow.plan_id).is_(None)
+            & (col(VisitRecordRow.arrived_at) >= since)
+            & (col(VisitRecordRow.arrived_at) < since + dt.timedelta(days=1))
+        )
+    )
+    if crew_id:
+        query = query.where(VisitRecordRow.crew_id == crew_id)
+    if recorded_after is not None:
+        query = query.where(col(VisitRecordRow.recorded_at) > recorded_after)
+        order = (col(VisitRecordRow.recorded_at), col(VisitRecordRow.id))
+    else:
+        order = (col(VisitRecordRow.arrived_at), col(VisitRecordRow.id))
+    return list(session.exec(query.order_by(*order)))
+
+
 def visit_in_progress(session: Session, *, ticket_id: str, crew_id: str) -> VisitRecordRow | None:
     """The crew's newest visit to the ticket that has an arrival and no departure yet, if any."""
     return session.exec(

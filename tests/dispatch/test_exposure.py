@@ -31,7 +31,7 @@ from dispatch.ledger.members import move_member, quarantine_member
 from dispatch.ledger.publish import publish_plan
 from dispatch.ledger.report import exposure_report
 from dispatch.ledger.trace import trace
-from dispatch.ledger.visits import record_visit
+from dispatch.ledger.visits import record_visit, visits_on
 from dispatch.planning.build import build_problem
 from dispatch.planning.crews import crews_on_shift
 from dispatch.planning.inputs import load_inputs
@@ -665,3 +665,19 @@ def test_an_intraday_replan_published_keeps_done_visits_as_actuals(session: Sess
     assert (first.ticket_id, "actual") in sources and (first.ticket_id, "planned") not in sources
     assert (second.ticket_id, "planned") in sources  # under way: the plan stands until the crew reports
     assert all(r.plan_id == revised.plan_id for r in ledger(session, source="planned"))
+
+
+def test_visits_of_a_day_are_those_of_its_plans_and_unplanned_ones_by_arrival(session: Session) -> None:
+    """A visit reported against D1's plan after midnight (a night shift) is one of D1's, not D2's; a visit
+    reported against no plan belongs to the date it arrived on."""
+    build(session)
+    publish(session, D1, {"C1": (C1, [("T1", "09:00", "09:40", True, 24.0)])})
+    night = visit(session, "T1", "09:00", "09:40")
+    d2 = D1 + dt.timedelta(days=1)
+    night.arrived_at, night.left_at = at(d2, "00:30"), at(d2, "01:10")
+    stray = VisitRecordRow(ticket_id="T3", crew_id="C2", arrived_at=at(d2, "00:45"), recorded_at=at(d2, "01:00"))
+    session.add_all([night, stray])
+    session.flush()
+    assert [v.ticket_id for v in visits_on(session, day=D1, tz=WIB)] == ["T1"]
+    assert [v.ticket_id for v in visits_on(session, day=d2, tz=WIB)] == ["T3"]
+    assert visits_on(session, day=D1, tz=WIB, crew_id="C2") == []
