@@ -33,13 +33,16 @@
    plan saves at the storm's doors goes to other homes of the backlog); and a bound on customer-hours: every
    tripped asset back at the first shift start of a crew with its job's skills plus the job's service, no
    plan doing better (the hours before that midnight are the same in every plan).
-   A third plan, "grouped, big outages first", has outage.emergency_min_customers = --emergency-customers
-   (1000: a feeder section's outage) so that its asset jobs outrank every ticket, P1 line and pole work
-   included.
+   The product weighs an asset job as one job of its class per outage.customers_per_job (100) customers
+   behind it. A third plan, "grouped, each job one", has outage.customers_per_job = 0: every asset job counts
+   as one job of its class (the product before the weight), so P1 line and pole work goes first by count; its
+   P1 visits against the product's are what the weight costs the hazards. With --emergency-customers N a
+   fourth plan, "grouped, big outages first", has outage.emergency_min_customers = N (1000: a feeder
+   section's outage) so that its asset jobs outrank every ticket, P1 line and pole work included.
 
     .venv/bin/python bench/outages.py [--tickets 3000] [--storm-share 0.33] [--trips 30] [--crews 40]
                                       [--time-limit 30] [--seeds 41,42,43,44,45] [--plan-seeds 41]
-                                      [--emergency-customers 1000]
+                                      [--emergency-customers 0]
                                       [--explain] [--no-plans]
 """
 
@@ -305,19 +308,21 @@ def _mean_hours(restored: dict[str, dt.datetime], started: dict[str, dt.datetime
     return sum(waits) / max(1, len(waits))
 
 
-ARMS = ("baseline (no grouping)", "product (grouped)", "grouped, big outages first")
+ARMS = ("baseline (no grouping)", "product (grouped)", "grouped, each job one", "grouped, big outages first")
 
 
 def compare(
     inputs: PlanInputs, storm: Storm, policy: Policy, *, time_limit: float, emergency_customers: int
 ) -> dict[str, dict[str, float]]:
-    """The figures of the three plans of one storm day, same inputs, same time limit, same caps: every report
-    its own visit; grouped; grouped with asset jobs behind ``emergency_customers`` or more as emergencies
+    """The figures of the plans of one storm day, same inputs, same time limit, same caps: every report its
+    own visit; grouped; grouped with every asset job counting as one job (outage.customers_per_job = 0);
+    grouped with asset jobs behind ``emergency_customers`` or more as emergencies
     (outage.emergency_min_customers; skipped when 0)."""
-    arms = [(ARMS[0], replace(inputs, assets=()), policy), (ARMS[1], inputs, policy)]
+    one = policy.with_overrides({"outage.customers_per_job": 0})
+    arms = [(ARMS[0], replace(inputs, assets=()), policy), (ARMS[1], inputs, policy), (ARMS[2], inputs, one)]
     if emergency_customers:
         big = policy.with_overrides({"outage.emergency_min_customers": emergency_customers})
-        arms.append((ARMS[2], inputs, big))
+        arms.append((ARMS[3], inputs, big))
     rows = {}
     for name, arm, arm_policy in arms:
         t0 = time.perf_counter()
@@ -403,8 +408,8 @@ def main() -> None:
     parser.add_argument(
         "--emergency-customers",
         type=int,
-        default=1000,
-        help="third plan: asset jobs behind this many customers as emergencies (0: no third plan)",
+        default=0,
+        help="fourth plan: asset jobs behind this many customers as emergencies (0: no fourth plan)",
     )
     parser.add_argument("--explain", action="store_true", help="print each missed and each false outage, and why")
     parser.add_argument("--no-plans", action="store_true", help="prediction only")

@@ -1,7 +1,7 @@
 """Crew routing on OR-Tools: a pure library (problem in, solution out). It never imports ``dispatch``."""
 
 from solver.fill import fill_solution
-from solver.model import Break, Crew, Job, Model, Objective, Problem, Site, TimeWindow
+from solver.model import MAX_WEIGHT, PRIORITY_CLASSES, Break, Crew, Job, Model, Objective, Problem, Site, TimeWindow
 from solver.search import SearchConfig, solve
 from solver.solution import (
     Facts,
@@ -28,6 +28,8 @@ __all__ = [
     "MatrixTravel",
     "Model",
     "Objective",
+    "MAX_WEIGHT",
+    "PRIORITY_CLASSES",
     "Problem",
     "Reason",
     "Route",

@@ -26,7 +26,7 @@ import numpy as np
 
 from solver.engine import RawRoute
 from solver.fill import _breaks_isolation, _Filler, _Route
-from solver.model import PRIORITY_CLASSES, Problem
+from solver.model import Problem
 
 # The most placements a pass tries for chains (a visit of the job's own class moved to another route to make
 # room), per job of the problem: bounds the pass's work in reproducible mode, where it has no deadline
@@ -164,7 +164,7 @@ def _eject_on(filler: _Filler, v: int, route: _Route, j: int) -> _Move | None:
             dropped.append(k)
         else:
             placed = longer
-    per_class = tuple(sum(1 for k in dropped if jobs[k].priority == p) for p in PRIORITY_CLASSES)
+    per_class = problem.served_by_class(jobs[k] for k in dropped)
     loss = (*per_class, sum(jobs[k].customers for k in dropped))
     return _Move(loss, placed.cost - route.cost, {v: placed}, tuple(dropped))
 

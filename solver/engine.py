@@ -278,8 +278,7 @@ class RoutingBuild:
             if len(allowed) < len(crews):
                 routing.VehicleVar(index).SetValues([-1, *allowed])
             if not job.required:
-                penalty = penalties[job.priority]
-                self.penalty_of_job[j] = penalty + (penalty // 2 if job.promised else 0) + problem.unserved_wait(job)
+                self.penalty_of_job[j] = problem.drop_penalty(job, penalties)
                 routing.AddDisjunction([index], self.penalty_of_job[j])
 
         self._add_counters()

@@ -46,7 +46,7 @@ FORMAT_VERSION = 1
 _JOB_KEYS = {
     "id", "description", "location", "location_index", "service", "time_windows", "skills", "priority",
     "customers", "enters_home", "exposure", "contaminating", "delivery", "required", "preferred_vehicle",
-    "move_cost", "urgency", "follows", "reorder_cost", "promised", "unserved_waits",
+    "move_cost", "urgency", "follows", "reorder_cost", "promised", "unserved_waits", "weight",
 }  # fmt: skip
 _VEHICLE_KEYS = {
     "id", "description", "profile", "start", "start_index", "end", "end_index", "time_window", "max_work",
@@ -125,6 +125,8 @@ def _job_json(job: Job) -> dict[str, Any]:
         out["promised"] = True
     if job.unserved_waits:
         out["unserved_waits"] = True
+    if job.weight != 1:
+        out["weight"] = job.weight
     return out
 
 
@@ -312,6 +314,7 @@ def _read_job(model: Model, sites: _SiteTable, raw: Any, path: str) -> None:
         "reorder_cost": read_nonneg(obj.get("reorder_cost", 0), f"{path}.reorder_cost"),
         "promised": read_bool(obj.get("promised", False), f"{path}.promised"),
         "unserved_waits": read_bool(obj.get("unserved_waits", False), f"{path}.unserved_waits"),
+        "weight": read_int(obj.get("weight", 1), f"{path}.weight"),
     }
     try:
         model.add_job(**kwargs)

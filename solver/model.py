@@ -19,6 +19,9 @@ from solver.travel import TravelMatrices, TravelModel
 # Class 0 is for emergencies (a hazard that can still be reached within its response target);
 # it only joins the ladder when a problem has such a job, so ordinary problems keep 1..4.
 PRIORITY_CLASSES = (0, 1, 2, 3, 4)
+# The most jobs of its class one job may count as (``Job.weight``): well below the ratio between classes, so
+# no job outweighs one of the class above.
+MAX_WEIGHT = 100
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,9 @@ class Job:
     # grows by that wait): among jobs of one priority the solver then drops those with fewer customers,
     # not those whose waiting would cost most. For one job standing for many (a wide outage's asset job).
     unserved_waits: bool = False
+    # How many jobs of its class this one counts as, served or left out (PyVRP's prize, counted in jobs): a
+    # wide outage's asset job standing for the customers of many. 1 to MAX_WEIGHT.
+    weight: int = 1
 
     def window_span(self) -> TimeWindow | None:
         if not self.time_windows:
@@ -184,8 +190,25 @@ class Problem:
         horizon = max((c.shift.end for c in self.crews), default=0) + 1
         return self.wait_cost(job) * max(0, horizon - self.wait_origin)
 
+    def drop_penalty(self, job: Job, penalties: dict[int, int]) -> int:
+        """What leaving ``job`` unserved costs, given :meth:`drop_penalties`: its class's penalty times its
+        weight (short of one job of the class above), half as much again if promised, plus its customers'
+        waiting if it stands for many."""
+        above = [penalties[p] for p in penalties if p < job.priority]
+        cap = min(above) // penalties[job.priority] - 1 if above else job.weight
+        penalty = penalties[job.priority] * max(1, min(job.weight, cap))
+        return penalty + (penalty // 2 if job.promised else 0) + self.unserved_wait(job)
+
+    def served_by_class(self, jobs: Iterable[Job]) -> tuple[int, ...]:
+        """Jobs served (or lost) per priority class, most urgent first, each counted by its weight: the
+        solver's one measure for comparing plans lexicographically."""
+        counts = [0] * len(PRIORITY_CLASSES)
+        for job in jobs:
+            counts[PRIORITY_CLASSES.index(job.priority)] += job.weight
+        return tuple(counts)
+
     def drop_penalties(self) -> dict[int, int]:
-        """Penalty of leaving one job of each priority class unserved.
+        """Penalty of leaving one job of each priority class unserved (a job of weight w: w times that).
 
         The lowest class outweighs any possible routing cost, so a job is only dropped when it
         cannot be fitted; each class outweighs ``priority_ratio`` jobs of the class below.
@@ -201,7 +224,7 @@ class Problem:
         worst_urgency = sum(j.urgency for j in self.jobs) * (horizon + max_leg)
         moves = sum(j.move_cost + j.reorder_cost for j in self.jobs)
         base = max(1, (n + len(self.crews)) * worst_leg + n * worst_wait + worst_urgency + moves) + 1
-        limit = 2**62 // (n + 1)
+        limit = 2**62 // (sum(j.weight for j in self.jobs) + 1)
         ratio = max(2, self.objective.priority_ratio)
         classes = PRIORITY_CLASSES if any(j.priority == 0 for j in self.jobs) else PRIORITY_CLASSES[1:]
         while ratio > 2 and base * ratio ** (len(classes) - 1) > limit:
@@ -259,6 +282,7 @@ class Model:
         reorder_cost: int = 0,
         promised: bool = False,
         unserved_waits: bool = False,
+        weight: int = 1,
     ) -> Job:
         if id in self._job_ids:
             raise ValueError(f"job id {id!r} is used twice")
@@ -283,6 +307,8 @@ class Model:
             raise ValueError(f"job {id!r}: urgency must be >= 0, got {urgency}")
         if reorder_cost < 0:
             raise ValueError(f"job {id!r}: reorder_cost must be >= 0, got {reorder_cost}")
+        if not 1 <= weight <= MAX_WEIGHT:
+            raise ValueError(f"job {id!r}: weight must be 1 to {MAX_WEIGHT}, got {weight}")
         if follows == id:
             raise ValueError(f"job {id!r}: cannot follow itself")
         windows = tuple(sorted(time_windows, key=lambda w: w.start))
@@ -309,6 +335,7 @@ class Model:
             reorder_cost=int(reorder_cost),
             promised=promised,
             unserved_waits=unserved_waits,
+            weight=int(weight),
         )
         self._job_ids.add(id)
         self._jobs.append(job)

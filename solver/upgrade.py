@@ -33,7 +33,7 @@ import numpy as np
 from solver.eject import _cheapest, _eject_on
 from solver.engine import RawRoute
 from solver.fill import _Filler, _Route
-from solver.model import PRIORITY_CLASSES, Job, Problem
+from solver.model import Job, Problem
 
 # Unassigned jobs tried in exchange for one visit of a route: the nearest to it.
 EXCHANGE_NEAREST = 8
@@ -120,7 +120,7 @@ def _upgrades(
                 delta += (0 if k is None else problem.unserved_wait(jobs[k])) - problem.unserved_wait(job)
             if k is not None and delta >= 0:
                 continue
-            loss = tuple(sum(1 for x in pushed if jobs[x].priority == p) for p in PRIORITY_CLASSES)
+            loss = problem.served_by_class(jobs[x] for x in pushed)
             off = tuple(x for x in (k, exchanged) if x is not None and x != j) + tuple(pushed)
             yield _Upgrade((0 if k is None else 1, loss, delta), v, placed, off)
             break  # as it is if it fits; else the first exchange that makes room

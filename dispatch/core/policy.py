@@ -324,6 +324,13 @@ class OutagePolicy:
     # emergency: it outranks every ticket, line-down and pole work included, and is reached as early as
     # possible (0: never; then it competes with the other jobs of its priority by count).
     emergency_min_customers: int = number_field(0, 0, 1_000_000)
+    # An asset job counts as one job of its priority per this many customers behind it (at least one),
+    # served or left out: where the skilled crews cannot take every job of the class, a feeder section's
+    # outage of 1,500 customers weighs like 15 line-down or pole jobs reported hours ago, a transformer's of
+    # 80 like one. The rate is response.emergency_customers' (a hazard's waiting counts like 100 customers'),
+    # seen from the other side. Emergencies (work still within its response target) stay ahead of it.
+    # 0: every asset job counts as one, and the class's hazards go first by count.
+    customers_per_job: int = number_field(100, 0, 1_000_000)
     # Skills and service minutes of the asset job, by asset kind.
     skills: dict[str, list[str]] = table_field(_default_outage_skills, keys="asset_kind")
     service_min: dict[str, int] = table_field(_default_outage_service, keys="asset_kind", values=Range(1, DAY_MIN))
@@ -337,6 +344,13 @@ class OutagePolicy:
     def is_emergency(self, *, category: Category, customers: int) -> bool:
         """Whether a job is an asset job behind ``emergency_min_customers`` customers or more."""
         return category is Category.ASSET_OUTAGE and 0 < self.emergency_min_customers <= customers
+
+    def job_weight(self, *, category: Category, customers: int) -> int:
+        """How many jobs of its priority a job counts as: an asset job one per ``customers_per_job``
+        customers behind it (at least one); any other job one."""
+        if category is not Category.ASSET_OUTAGE or not self.customers_per_job:
+            return 1
+        return max(1, customers // self.customers_per_job)
 
 
 @dataclass(frozen=True)

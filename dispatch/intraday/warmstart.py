@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 import solver
-from solver.model import PRIORITY_CLASSES
 
 
 def _feasible_prefix(problem: solver.Problem, crew: solver.Crew, job_ids: Sequence[str]) -> list[str]:
@@ -137,13 +136,12 @@ def _on_time(walked: Sequence[tuple[str, int]], targets: Mapping[str, int] | Non
 
 def _pushed_by_class(problem: solver.Problem, trial: Sequence[str], kept: Sequence[str]) -> tuple[int, ...]:
     """How many stops of each priority class (most urgent first) ``trial`` loses when driven as ``kept``."""
-    out = set(trial) - set(kept)
-    return tuple(sum(1 for j in out if problem.job(j).priority == c) for c in PRIORITY_CLASSES)
+    return problem.served_by_class(problem.job(j) for j in set(trial) - set(kept))
 
 
 def served_by_class(problem: solver.Problem, job_ids: Collection[str]) -> tuple[int, ...]:
-    """How many jobs of each priority class (most urgent first), negated: smaller is better."""
-    return tuple(-sum(1 for j in job_ids if problem.job(j).priority == c) for c in PRIORITY_CLASSES)
+    """How many jobs of each priority class (most urgent first, by weight), negated: smaller is better."""
+    return tuple(-n for n in problem.served_by_class(problem.job(j) for j in job_ids))
 
 
 def _give_way(problem: solver.Problem, crew: solver.Crew, trial: Sequence[str]) -> list[tuple[str, int]]:

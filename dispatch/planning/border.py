@@ -122,11 +122,8 @@ def _nearest(lat: np.ndarray, lon: np.ndarray, d_lat: np.ndarray, d_lon: np.ndar
 def _served_by_priority(solution: solver.Solution | None, build: Build) -> tuple[int, ...]:
     if solution is None:
         return ()
-    priority = {j.id: j.priority for j in build.problem.jobs}
-    counts = [0] * 5
-    for jid in solution.assigned_job_ids():
-        counts[min(4, priority.get(jid, 4))] += 1
-    return tuple(counts)
+    problem = build.problem
+    return problem.served_by_class(problem.job(j) for j in solution.assigned_job_ids())
 
 
 def _better(new: solver.Solution, old: solver.Solution | None, build: Build) -> bool:

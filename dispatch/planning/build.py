@@ -229,4 +229,5 @@ def _add_ticket(
         and policy.exposure.isolating_ends_home_entries,
         # A wide outage's asset job: every customer behind it waits while it is left out.
         unserved_waits=t.category is Category.ASSET_OUTAGE,
+        weight=min(solver.MAX_WEIGHT, policy.outage.job_weight(category=t.category, customers=t.customers_affected)),
     )

@@ -188,15 +188,12 @@ def _then_border(
 
 
 def _served_key(solved: list[tuple[Build, solver.Solution | None]]) -> tuple[int, ...]:
-    """Tickets served by solver priority class, most urgent first (0: an emergency), for comparing plans."""
-    counts = [0] * 5
+    """Jobs served by solver priority class (by weight), most urgent first (0: an emergency), for comparing plans."""
+    counts = [0] * len(solver.PRIORITY_CLASSES)
     for build, solution in solved:
-        if solution is None:
-            continue
-        priority = {j.id: j.priority for j in build.problem.jobs}
-        for route in solution.routes:
-            for jid in route.job_ids():
-                counts[priority[jid]] += 1
+        if solution is not None:
+            served = build.problem.served_by_class(build.problem.job(j) for j in solution.assigned_job_ids())
+            counts = [a + b for a, b in zip(counts, served, strict=True)]
     return tuple(counts)
 
 

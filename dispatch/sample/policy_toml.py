@@ -152,6 +152,10 @@ priority = 1
 # An asset job behind at least this many customers (a feeder section's outage) is an emergency: it
 # outranks every ticket, line-down and pole work included (0: never).
 emergency_min_customers = 0
+# An asset job counts as one job of its priority per this many customers behind it (at least one) when
+# not every job of the class fits: a feeder section's outage of 1,500 customers weighs like 15 line-down
+# or pole jobs reported hours ago. Emergencies stay ahead (0: every asset job counts as one).
+customers_per_job = 100
 skills = { transformer = ["mv"], feeder_section = ["mv"] }
 service_min = { transformer = 60, feeder_section = 90 }
 # A customer still without power after the asset job is done gets a home visit again.

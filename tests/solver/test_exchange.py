@@ -3,7 +3,8 @@
 Fixture: five sites with explicit matrices (distance = 10 x duration). Crew C1 (meter skill, lunch
 break, home/exposure/capacity caps, speed factor 1.5, ends at another site than it starts) and crew
 C2 (barred from homes). T-001 needs the meter skill and enters a home; T-002 is required; T-003 needs
-a crane nobody has, so it is always unassigned with reason ``no_skilled_crew``.
+a crane nobody has, so it is always unassigned with reason ``no_skilled_crew``; it counts as two jobs of
+its class (weight 2).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def tiny_problem() -> Problem:
         demand=2,
     )
     m.add_job(id="T-002", site=s[2], service=600, required=True, demand=1, preferred_crew="C2", move_cost=50)
-    m.add_job(id="T-003", site=s[3], service=600, skills={"crane"}, priority=4)
+    m.add_job(id="T-003", site=s[3], service=600, skills={"crane"}, priority=4, weight=2)
     m.set_objective(Objective(distance_weight=2, wait_weight=1))
     return m.build(MatrixTravel(DURATIONS, [[10 * d for d in row] for row in DURATIONS]))
 
@@ -137,6 +138,8 @@ def test_locations_without_matrices_use_the_named_travel_model() -> None:
         (("jobs", 0, "delivery"), [1, 2], "jobs[0].delivery: expected one load dimension"),
         (("jobs", 1, "id"), "T-001", "jobs[1].id: 'T-001' is already the id of jobs[0]"),
         (("jobs", 2, "exposure"), 60, "jobs[2]: job 'T-003': exposure without entering a home"),
+        (("jobs", 2, "weight"), 0, "jobs[2]: job 'T-003': weight must be 1 to 100, got 0"),
+        (("jobs", 2, "weight"), "two", "jobs[2].weight: expected an integer"),
         (("vehicles", 0, "breaks", 0, "service"), 9999, "vehicles[0].breaks[0].service: 9999 s does not fit"),
         (("vehicles", 1, "speed_factor"), "fast", "vehicles[1].speed_factor: expected a finite number"),
         (("matrices", "car", "durations", 2), [0, 1], "matrices.car.durations[2]: 2 values in a 5-row matrix"),

@@ -12,7 +12,19 @@ import numpy as np
 import pytest
 from geopy.distance import great_circle
 
-from solver import Break, Facts, GreatCircleTravel, MatrixTravel, Model, Objective, Reason, StepType, TimeWindow, solve
+from solver import (
+    MAX_WEIGHT,
+    Break,
+    Facts,
+    GreatCircleTravel,
+    MatrixTravel,
+    Model,
+    Objective,
+    Reason,
+    StepType,
+    TimeWindow,
+    solve,
+)
 from solver.checker import check, insertable
 from solver.search import packing_problem
 
@@ -383,3 +395,36 @@ def test_unserved_waits_keeps_the_job_many_customers_wait_on() -> None:
         m.add_job(id="big", site=s[1], service=1800, priority=1, customers=100, unserved_waits=flag)
         _, sol = solved(m, travel)
         assert [v.job_id for v in sol.route_of("C1").visits] == [kept]
+
+
+def test_weight_serves_the_job_that_counts_as_many() -> None:
+    """Room for 100 min: two 50-min jobs of class 1 beat one 100-min job counting as one; counting as three, it wins."""
+    for weight, kept in ((1, ["A", "B"]), (3, ["BIG"])):
+        m, s, travel = line_model(1)
+        m.add_crew(id="C1", start=s[0], shift=TimeWindow(8 * H, 8 * H + 6000))
+        m.add_job(id="A", site=s[0], service=3000, priority=1)
+        m.add_job(id="B", site=s[0], service=3000, priority=1)
+        m.add_job(id="BIG", site=s[0], service=6000, priority=1, weight=weight)
+        problem, sol = solved(m, travel)
+        assert sorted(v.job_id for v in sol.route_of("C1").visits) == kept, weight
+        assert problem.served_by_class(problem.job(j) for j in kept) == (0, 2 if weight == 1 else 3, 0, 0, 0)
+
+
+def test_weight_never_outweighs_a_job_of_the_class_above() -> None:
+    """With priority_ratio 4 a class-2 job of weight 100 is penalised as 3 class-2 jobs, short of one class-1 job."""
+    m, s, travel = line_model(2)
+    m.set_objective(Objective(priority_ratio=4))
+    m.add_crew(id="C1", start=s[0], shift=TimeWindow(8 * H, 12 * H))
+    m.add_job(id="P1", site=s[1], service=600, priority=1)
+    m.add_job(id="HEAVY", site=s[1], service=600, priority=2, weight=100)
+    problem = m.build(travel)
+    penalties = problem.drop_penalties()
+    assert problem.drop_penalty(problem.job("HEAVY"), penalties) == 3 * penalties[2] < penalties[1]
+
+
+def test_weight_out_of_range_is_refused() -> None:
+    """A job counts as 1 to MAX_WEIGHT jobs of its class."""
+    m, s, _ = line_model(1)
+    for weight in (0, MAX_WEIGHT + 1):
+        with pytest.raises(ValueError, match="weight must be 1 to 100"):
+            m.add_job(id=f"J{weight}", site=s[0], service=60, weight=weight)

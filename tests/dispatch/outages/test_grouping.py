@@ -235,3 +235,41 @@ def test_an_asset_job_behind_enough_customers_is_an_emergency() -> None:
     for threshold, expected in ((40, {job}), (41, set()), (0, set())):
         policy = Policy().with_overrides({"outage.emergency_min_customers": threshold})
         assert set(build_problem(grouped, policy, as_of=as_of).emergencies) == expected
+
+
+def _line_down(ticket_id: str) -> Ticket:
+    """A line-down hazard next to the depot, reported the day before: past its response target, no emergency."""
+    return Ticket(
+        ticket_id=ticket_id, reported_at=dt.datetime(2026, 11, 29, 6, tzinfo=WIB), category=Category.LINE_DOWN,
+        lat=-6.7005, lon=108.5505, priority=1, service_min=60, skills=("mv",),
+    )  # fmt: skip
+
+
+def test_an_asset_job_counts_as_one_job_per_customers_per_job() -> None:
+    """A job of TR1's 40 customers counts as 2 at outage.customers_per_job 20, 1 at 100 (at least one) and at 0;
+    other jobs count as 1."""
+    policy = POLICY.outage
+    assert policy.job_weight(category=Category.ASSET_OUTAGE, customers=1500) == 15
+    assert policy.job_weight(category=Category.LINE_DOWN, customers=1500) == 1
+    inputs = day_inputs(*(report(f"A{i}", "TR1") for i in range(1, 4)), _line_down("H1"))
+    grouped = replace(inputs, tickets=group_outages(inputs, POLICY).tickets)
+    for per_job, expected in ((20, 2), (100, 1), (0, 1)):
+        problem = build_problem(grouped, POLICY.with_overrides({"outage.customers_per_job": per_job})).problem
+        assert {j.id: j.weight for j in problem.jobs} == {"JOB-20261130-TR1": expected, "H1": 1}, per_job
+
+
+def test_a_section_outage_worth_more_hazards_than_it_displaces_is_served() -> None:
+    """One crew, 150 minutes: the S1 outage's 90-minute job or two 60-minute line-down jobs of its class fit,
+    not both, and none is an emergency. Counting as one, the section loses to the two hazards; behind 100
+    customers at 20 a job (5), it is served and the hazards wait."""
+    yesterday = dt.datetime(2026, 11, 29, 19, tzinfo=WIB)  # the outage is past its response target too
+    tickets = [replace(report(f"{c}{i}", tr), reported_at=yesterday) for c, tr in (("A", "TR1"), ("B", "TR2"))
+               for i in range(1, 4)]  # fmt: skip
+    inputs = day_inputs(*tickets, _line_down("H1"), _line_down("H2"))
+    shift = replace(inputs.shifts[0], end=dt.datetime(2026, 11, 30, 10, 30, tzinfo=WIB))
+    inputs = replace(inputs, shifts=(shift,))
+    for per_job, served in ((0, ["H1", "H2"]), (20, ["JOB-20261130-S1"])):
+        policy = POLICY.with_overrides({"outage.customers_per_job": per_job})
+        plan = make_plan(inputs, policy, reproducible=True, workers=1).plan
+        assert check_plan(plan.to_json(), inputs, policy) == []
+        assert sorted(plan.served_ticket_ids()) == served, per_job
