@@ -256,3 +256,9 @@ def check_lang(value: str) -> str:
     if value not in LANGUAGES:
         raise typer.BadParameter(f"expected id (Bahasa Indonesia) or en, got {value!r}")
     return value
+
+
+# The dispatcher's language: Bahasa Indonesia unless --lang en.
+LangOption = Annotated[
+    str, typer.Option(callback=check_lang, help="id (Bahasa Indonesia) or en: the language of the answer.")
+]

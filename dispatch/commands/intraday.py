@@ -286,8 +286,8 @@ def eta_command(
     if eta.outage_id is not None:  # the customer's notice, in their language
         console.print(labels("notice.wide_outage", outage=eta.outage_id, asset=eta.asset_id,
                              start=labels.time(lo), end=labels.time(hi)), markup=False)  # fmt: skip
-        console.print(f"(ticket {ticket}, asset job {eta.job_ticket_id}, plan {eta.plan_id} v{eta.version})",
-                      markup=False)  # fmt: skip
+        console.print(labels("cli.eta_asset_job", ticket=ticket, job=eta.job_ticket_id, plan_id=eta.plan_id,
+                             version=eta.version), markup=False)  # fmt: skip
         return
     if eta.eta.status == "planned":
         console.print(labels("cli.eta_planned", ticket=ticket, crew=eta.eta.crew_id, start=labels.time(lo),

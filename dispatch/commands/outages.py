@@ -4,13 +4,24 @@ declare, plan and restore."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
-from dispatch.commands.common import JsonOption, PolicyOption, console, load_policy, parse_time, print_json, transaction
+from dispatch.commands.common import (
+    JsonOption,
+    LangOption,
+    PolicyOption,
+    console,
+    load_policy,
+    parse_time,
+    print_json,
+    transaction,
+)
+from dispatch.io.sheets.i18n import Labels
 from dispatch.outages.loop import restore
 from dispatch.outages.marks import OutageError, declare, set_status
 from dispatch.store.models.assets import OutageRow, OutageStatus, outages_of_day
@@ -41,7 +52,9 @@ def _row_json(row: OutageRow) -> dict[str, Any]:
 
 
 @outages_app.command("list")
-def list_command(date: DayOption, as_json: JsonOption = False) -> None:
+def list_command(
+    date: DayOption, lang: LangOption = "id", policy_path: PolicyOption = None, as_json: JsonOption = False
+) -> None:
     """The outages of --date: inferred by a plan, declared, planned, dismissed or restored.
 
     Example: dispatch outages list --date 2026-11-30 --json
@@ -51,43 +64,54 @@ def list_command(date: DayOption, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(items)
         return
+    labels = _labels(lang, policy_path)
     if not items:
-        console.print(f"No outages on {date.date()}.")
+        console.print(labels("cli.outages_none", date=labels.date(date.date())))
         return
-    table = Table(title=f"Outages on {date.date()}", title_justify="left")
-    for col in ("outage", "asset", "source", "status", "tickets", "asset job", "note"):
-        table.add_column(col, justify="right" if col == "tickets" else "left")
+    table = Table(title=labels("cli.outages_title", date=labels.date(date.date())), title_justify="left")
+    for col in ("outage", "asset", "source", "status", "tickets", "job", "note"):
+        table.add_column(labels(f"cli.outages_col.{col}"), justify="right" if col == "tickets" else "left")
     for it in items:
-        table.add_row(it["outage_id"], it["asset_id"], it["source"], it["status"], str(len(it["tickets"])),
-                      it["job_ticket_id"] or "-", it["note"])  # fmt: skip
+        table.add_row(it["outage_id"], it["asset_id"], labels(f"outage.source.{it['source']}"),
+                      labels(f"outage.status.{it['status']}"), str(len(it["tickets"])), it["job_ticket_id"] or "-",
+                      it["note"])  # fmt: skip
     console.print(table)
 
 
-def _set(outage: str, status: OutageStatus, note: str, as_json: bool) -> None:
+def _labels(lang: str, policy_path: Path | None) -> Labels:
+    return Labels(lang, ZoneInfo(load_policy(policy_path).region.timezone))
+
+
+def _set(outage: str, status: OutageStatus, note: str, lang: str, as_json: bool) -> None:
     with transaction(OutageError) as session:
         data = _row_json(set_status(session, outage_id=outage, status=status, now=dt.datetime.now(dt.UTC), note=note))
     if as_json:
         print_json(data)
     else:
-        console.print(f"Outage {outage} {status.value}.")
+        labels = _labels(lang, None)
+        console.print(labels("cli.outage_set", outage=outage, status=labels(f"outage.status.{status.value}")))
 
 
 @outages_app.command("confirm")
-def confirm_command(outage: OutageArgument, note: NoteOption = "", as_json: JsonOption = False) -> None:
+def confirm_command(
+    outage: OutageArgument, note: NoteOption = "", lang: LangOption = "id", as_json: JsonOption = False
+) -> None:
     """Confirm an inferred outage: it stays an outage at the next plans whatever the reports.
 
     Example: dispatch outages confirm OUT-20261130-TR1
     """
-    _set(outage, OutageStatus.CONFIRMED, note, as_json)
+    _set(outage, OutageStatus.CONFIRMED, note, lang, as_json)
 
 
 @outages_app.command("dismiss")
-def dismiss_command(outage: OutageArgument, note: NoteOption = "", as_json: JsonOption = False) -> None:
+def dismiss_command(
+    outage: OutageArgument, note: NoteOption = "", lang: LangOption = "id", as_json: JsonOption = False
+) -> None:
     """Dismiss an inferred outage: its asset job closes and its tickets are home visits at the next plan.
 
     Example: dispatch outages dismiss OUT-20261130-TR1 --note "trafo OK, SCADA"
     """
-    _set(outage, OutageStatus.DISMISSED, note, as_json)
+    _set(outage, OutageStatus.DISMISSED, note, lang, as_json)
 
 
 @outages_app.command("declare")
@@ -98,6 +122,7 @@ def declare_command(
     start: Annotated[str | None, typer.Option(help="Planned outages: from HH:MM on --date.")] = None,
     end: Annotated[str | None, typer.Option(help="Planned outages: until HH:MM on --date.")] = None,
     note: NoteOption = "",
+    lang: LangOption = "id",
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -117,7 +142,9 @@ def declare_command(
     if as_json:
         print_json(data)
     else:
-        console.print(f"Outage {data['outage_id']} at {asset} ({data['source']}).")
+        labels = Labels(lang, tz)
+        source = labels(f"outage.source.{data['source']}")
+        console.print(labels("cli.outage_declared", outage=data["outage_id"], asset=asset, source=source))
 
 
 @outages_app.command("restore")
@@ -127,6 +154,7 @@ def restore_command(
     still_dark: Annotated[
         str, typer.Option("--still-dark", help="Tickets (comma-separated) whose customer still has no power.")
     ] = "",
+    lang: LangOption = "id",
     policy_path: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -146,4 +174,8 @@ def restore_command(
         print_json({"outage_id": done.outage_id, "closed": list(done.closed), "still_dark": list(done.still_dark),
                     "note": done.note})  # fmt: skip
     else:
-        console.print(f"Outage {outage}: {done.note}.")
+        labels = Labels(lang, tz)
+        text = labels("cli.outage_restored", outage=outage, time=labels.time(when), closed=len(done.closed))
+        if done.still_dark:
+            text += " " + labels("cli.outage_still_dark", tickets=", ".join(done.still_dark))
+        console.print(text, markup=False)

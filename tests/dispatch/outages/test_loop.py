@@ -133,3 +133,23 @@ def test_a_grouped_ticket_whose_asset_job_is_unassigned_is_not_planned_today(eng
     eta = json.loads(cli(region, "tickets", "eta", "A2", "--json"))
     assert (eta["status"], eta["reason"]) == ("not_planned", "shift_too_short")
     assert eta["detail"].startswith("asset job JOB-")
+
+
+def test_outage_views_speak_indonesian_by_default_and_english_when_asked(engine: Engine, region: str) -> None:
+    """`outages list`, `dismiss`, `declare` and `restore` answer in Bahasa Indonesia (the grouped ticket's
+    ETA too), and in English with --lang en."""
+    (o,) = plan(engine).outages or ()
+    cli(region, "plan", "publish", "--date", str(DAY))
+    listed = cli(region, "outages", "list", "--date", str(DAY))
+    assert "Padam meluas" in listed and "disimpulkan" in listed and "terbuka" in listed
+    assert "open" not in listed and "inferred" not in listed
+    english = cli(region, "outages", "list", "--date", str(DAY), "--lang", "en")
+    assert "Outages on" in english and "inferred" in english and "open" in english
+    assert f"pekerjaan aset {o.job_ticket_id}" in cli(region, "tickets", "eta", "A2")
+    assert f"asset job {o.job_ticket_id}" in cli(region, "tickets", "eta", "A2", "--lang", "en")
+    restored = cli(region, "outages", "restore", o.outage_id, "--at", f"{DAY}T10:00", "--still-dark", "A2")
+    assert f"Padam {o.outage_id}: menyala kembali pukul 10.00; 2 tiket ditutup." in restored
+    assert "Masih padam, dikunjungi ke rumah: A2." in restored
+    declared = cli(region, "outages", "declare", "F1", "--date", str(DAY), "--lang", "en")
+    assert "at F1 (declared)." in declared
+    assert "Tidak ada padam meluas pada" in cli(region, "outages", "list", "--date", "2026-12-25")
