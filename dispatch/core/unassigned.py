@@ -26,7 +26,8 @@ class Displacement:
 @dataclass(frozen=True)
 class UnassignedFacts:
     """What the solver's explanation names (see ``solver.solution.Facts`` for which reason sets which), with
-    times as aware datetimes in the plan's time zone. Unset fields are absent from the JSON."""
+    times as aware datetimes in the plan's time zone, and the closed zone of a ``zone_closed`` ticket. Unset
+    fields are absent from the JSON."""
 
     skills: tuple[str, ...] = ()
     crews: tuple[str, ...] = ()
@@ -36,6 +37,7 @@ class UnassignedFacts:
     demand: int | None = None
     windows: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
     at: dt.datetime | None = None
+    zone: str | None = None  # zone_closed: the closed zone the home lies in (set by planning, not the solver)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ def _facts_json(f: UnassignedFacts) -> dict[str, Any]:
         out["windows"] = [{"start": iso(a), "end": iso(b)} for a, b in f.windows]
     if f.at is not None:
         out["at"] = iso(f.at)
+    if f.zone is not None:
+        out["zone"] = f.zone
     return out
 
 
@@ -103,6 +107,7 @@ def _read_facts(value: Any, where: str) -> UnassignedFacts:
         demand=r.opt("demand", read_int),
         windows=tuple(r.each("windows", _read_window)) if "windows" in r.obj else (),
         at=r.opt("at", read_time),
+        zone=r.opt("zone", read_str),
     )
 
 

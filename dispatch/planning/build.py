@@ -14,7 +14,7 @@ from dispatch.core.domain import Category, HouseholdRisk, PlanInputs, Ticket
 from dispatch.core.exposure import ticket_exposure_min
 from dispatch.core.plan import CrewNotDispatched
 from dispatch.core.policy import Policy
-from dispatch.core.unassigned import Unassigned
+from dispatch.core.unassigned import Unassigned, UnassignedFacts
 from dispatch.core.zones import ZoneIndex
 from dispatch.planning.crews import CrewOnShift, crews_on_shift
 from dispatch.planning.roads import profiles_for
@@ -193,7 +193,12 @@ def _add_ticket(
     closed = [z.name for z in here if z.closed]
     if t.indoor and closed:
         jobs.pre_unassigned.append(
-            Unassigned(t.ticket_id, ZONE_CLOSED, f"inside closed zone {closed[0]}: no home entries there")
+            Unassigned(
+                t.ticket_id,
+                ZONE_CLOSED,
+                f"inside closed zone {closed[0]}: no home entries there",
+                facts=UnassignedFacts(zone=closed[0]),
+            )
         )
         return
     if not crews:

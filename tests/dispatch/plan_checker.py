@@ -23,7 +23,7 @@ from dispatch.core.policy import Policy
 ROUTE_KEYS = {"crew_id", "members", "shift", "steps", "summary"}
 STEP_KEYS = {"type", "lat", "lon", "arrival", "start", "end", "travel_m", "indoor", "exposure_min"}
 # The values an unassigned ticket's explanation may name (docs/plan-format.md, Facts).
-FACT_KEYS = {"skills", "crews", "count", "minutes", "cap_minutes", "demand", "windows", "at"}
+FACT_KEYS = {"skills", "crews", "count", "minutes", "cap_minutes", "demand", "windows", "at", "zone"}
 SUMMARY_KEYS = {"visits", "homes_entered", "exposure_min", "distance_m", "duration_s"}
 
 

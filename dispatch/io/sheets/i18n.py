@@ -194,6 +194,8 @@ LABELS: dict[str, dict[str, str]] = {
         "reason.shift_too_short": "Jam kerja terlalu pendek",
         "reason.crowded_out": "Kalah prioritas dengan tiket lain",
         "reason.unknown": "Alasan lain",
+        "reason.zone_closed": "Di dalam zona tertutup",
+        "reason.no_crew_on_shift": "Tidak ada regu yang bertugas",
         "reason.unconfirmed": "Kunjungan kemarin tidak dilaporkan; direncanakan lagi",
         "reason.not_home": "Dilaporkan: tidak ada orang",
         "reason.unsafe": "Dilaporkan: tidak aman",
@@ -365,6 +367,8 @@ LABELS: dict[str, dict[str, str]] = {
         "reason.shift_too_short": "Shift too short",
         "reason.crowded_out": "Crowded out by more urgent tickets",
         "reason.unknown": "Other reason",
+        "reason.zone_closed": "Inside a closed zone",
+        "reason.no_crew_on_shift": "No crew on shift",
         "reason.unconfirmed": "Yesterday's visit was never reported; planned again",
         "reason.not_home": "Reported: nobody home",
         "reason.unsafe": "Reported: unsafe",
@@ -376,6 +380,10 @@ LABELS: dict[str, dict[str, str]] = {
 }
 for _lang in LANGUAGES:  # the dispatcher's terminal: one table with the sheets' labels
     LABELS[_lang].update(DISPATCHER_LABELS[_lang])
+
+
+# Unassigned reasons whose explanation names no value: worded from the reason alone.
+_WORDED_WITHOUT_VALUES = frozenset({"no_crew_on_shift"})
 
 
 class Labels:
@@ -483,6 +491,8 @@ class Labels:
             key += "_alone"
         if f is not None and reason == "window_unreachable" and not f.windows:
             key += "_no_window"
+        if f is None and reason in _WORDED_WITHOUT_VALUES:
+            return self(key)
         if f is None or not self.has(key):
             return detail
         more = " ..." if (f.count or 0) > len(f.crews) else ""
@@ -497,6 +507,7 @@ class Labels:
             demand=f.demand if f.demand is not None else "",
             windows=", ".join(self.span(a, b) for a, b in f.windows),
             at=self.time(f.at) if f.at is not None else "-",
+            zone=f.zone or "-",
         )
         if displaces is not None:
             text += "; " + self("label.displaces", **asdict(displaces))

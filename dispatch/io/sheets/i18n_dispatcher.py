@@ -145,6 +145,8 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         # Why a ticket is unassigned, from the values the solver named (dispatch.core.unassigned.UnassignedFacts),
         # worded by Labels.unassigned_detail.
         "detail.no_skilled_crew": "perlu keahlian {skills}; tidak ada regu bershift yang memiliki semuanya",
+        "detail.zone_closed": "di dalam zona tertutup {zone}: tidak ada kunjungan masuk rumah di sana",
+        "detail.no_crew_on_shift": "tidak ada regu yang bertugas pada hari itu",
         "detail.home_entry_barred": (
             "masuk rumah, dan semua {count} regu dengan keahlian itu dilarang masuk rumah hari ini "
             "(batas rumah 0 atau anggaran paparan habis)"
@@ -359,6 +361,8 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         "view.unchanged": "unchanged: {crews}",
         "view.note": "note: {note}",
         "detail.no_skilled_crew": "needs skills {skills}; no crew on shift has them all",
+        "detail.zone_closed": "inside closed zone {zone}: no home entries there",
+        "detail.no_crew_on_shift": "no crew is on shift that day",
         "detail.home_entry_barred": (
             "enters a home, and all {count} crews with the skills are barred from home entries today "
             "(home cap 0 or exposure budget spent)"

@@ -109,6 +109,8 @@ EXPLANATIONS = (
     ("home_cap", UnassignedFacts(crews=("C01", "C02", "C03", "C04", "C05"), count=7)),
     ("isolation_rule", UnassignedFacts(crews=("C02",), count=1)),
     ("crowded_out", UnassignedFacts(crews=("C06",), at=_at(10, 5))),
+    ("zone_closed", UnassignedFacts(zone="Zona Merah Kesambi")),
+    ("no_crew_on_shift", None),
 )
 
 
@@ -140,7 +142,19 @@ def test_a_cap_naming_more_crews_than_it_lists_says_so() -> None:
 
 
 def test_without_values_the_plans_own_sentence_is_kept() -> None:
-    """A reason explained without values (closed zone, a plan saved earlier) prints the plan's sentence."""
+    """A reason explained without values (a closed zone in a plan saved before the zone was a value) prints
+    the plan's sentence."""
     assert Labels("id", JAKARTA).unassigned_detail("zone_closed", "inside closed zone Z1", None, None) == (
         "inside closed zone Z1"
     )
+
+
+def test_reasons_set_before_solving_read_in_indonesian() -> None:
+    """A home in a closed zone and a day with no crew on shift: reason and explanation in Indonesian."""
+    t = Labels("id", JAKARTA)
+    assert t.reason("zone_closed") == "Di dalam zona tertutup"
+    assert t.unassigned_detail("zone_closed", "x", UnassignedFacts(zone="Z1"), None) == (
+        "di dalam zona tertutup Z1: tidak ada kunjungan masuk rumah di sana"
+    )
+    assert t.reason("no_crew_on_shift") == "Tidak ada regu yang bertugas"
+    assert t.unassigned_detail("no_crew_on_shift", "x", None, None) == "tidak ada regu yang bertugas pada hari itu"
