@@ -215,15 +215,7 @@ def _print_unconfirmed(run: ReplanRun, when: dt.datetime, *, labels: Labels) -> 
 def _print_not_done(run: ReplanRun, *, labels: Labels) -> None:
     """Each stop reported not done today and what the re-plan did with it (dispatch.intraday.not_done)."""
     for n in run.replan.revision.not_done:
-        key = {"next_day": "cli.not_done_next_day", "flagged": "cli.not_done_flagged"}.get(n.action)
-        if key is None:
-            key = "cli.not_done_unplaced" if n.crew_now is None else "cli.not_done_reoffered"
-            if n.crew_now is not None and n.skills:
-                key = "cli.not_done_reoffered_skill"
-        text = labels(key, ticket=n.ticket_id, reason=labels.reason(n.reason), crew_id=n.crew_id,
-                      time=labels.time(n.reported_at), crew_now=n.crew_now, skills=", ".join(n.skills),
-                      excluded=", ".join(n.excluded))  # fmt: skip
-        console.print("  " + text, markup=False)
+        console.print(f"  {n.ticket_id}: {labels.not_done(n)}", markup=False)
 
 
 # What a re-plan refuses with a one-line error.
@@ -277,7 +269,9 @@ def eta_command(
         return
     if isinstance(eta, NotPlanned):
         reason = labels.reason(eta.reason)
-        detail = labels.unassigned_detail(eta.reason, eta.detail, eta.facts, eta.displaces)
+        detail = labels.unassigned_detail(eta.reason, eta.detail, eta.facts, eta.displaces, eta.not_done)
+        if eta.job_ticket_id is not None and labels.words_unassigned(eta.reason, eta.facts):
+            detail = labels("cli.eta_asset_job_why", job=eta.job_ticket_id, outage=eta.outage_id, detail=detail)
         if detail:
             reason = labels("cli.eta_not_planned_detail", reason=reason, detail=detail)
         console.print(labels("cli.eta_not_planned", ticket=ticket, date=labels.date(eta.date), reason=reason))

@@ -86,7 +86,8 @@ def _unassigned(plan: Plan, t: Labels, limit: int) -> None:
     for key in ("ticket", "reason", "detail"):
         table.add_column(t(f"view.col.{key}"))
     for u in plan.unassigned[:limit]:
-        table.add_row(u.ticket_id, t.reason(u.reason), t.unassigned_detail(u.reason, u.detail, u.facts, u.displaces))
+        detail = t.unassigned_detail(u.reason, u.detail, u.facts, u.displaces, plan.not_done_of(u.ticket_id))
+        table.add_row(u.ticket_id, t.reason(u.reason), detail)
     console.print(table)
 
 

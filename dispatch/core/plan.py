@@ -205,6 +205,11 @@ class Plan:
         """The outage that absorbs ``ticket_id`` (or whose asset job it is), if any."""
         return next((o for o in self.outages or () if ticket_id in o.tickets or ticket_id == o.job_ticket_id), None)
 
+    def not_done_of(self, ticket_id: str) -> NotDone | None:
+        """The re-plan's record of ``ticket_id`` reported not done today, if it was."""
+        done = self.revision_of.not_done if self.revision_of is not None else ()
+        return next((n for n in done if n.ticket_id == ticket_id), None)
+
     @property
     def kind(self) -> PlanKind:
         return PlanKind.REPLAN if self.revision_of is not None else PlanKind.NIGHTLY

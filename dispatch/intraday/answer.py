@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from dispatch.core.plan import NotDone
 from dispatch.core.unassigned import Displacement, UnassignedFacts
 from dispatch.intraday.model import IntradayError
 from dispatch.intraday.persist import PublishedEta, ticket_eta
@@ -29,6 +30,10 @@ class NotPlanned:
     # The values the explanation names and what would give way, for wording it in the dispatcher's language.
     facts: UnassignedFacts | None = None
     displaces: Displacement | None = None
+    not_done: NotDone | None = None  # reported not done today: what the re-plan did with it
+    # A ticket a wide outage absorbs: its outage and the asset job whose reason this is.
+    outage_id: str | None = None
+    job_ticket_id: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,7 +69,8 @@ def ticket_answer(session: Session, *, ticket_id: str, now: dt.datetime | None =
     if pair is not None:
         row, unassigned = pair
         if visit is None or (row.plan_date, row.version) >= (visit.plan_date, visit.version):
-            entry = next((u for u in plan_of(row).unassigned if u.ticket_id == ticket_id), None)
+            plan = plan_of(row)
+            entry = next((u for u in plan.unassigned if u.ticket_id == ticket_id), None)
             return NotPlanned(
                 ticket_id,
                 unassigned.reason,
@@ -74,6 +80,7 @@ def ticket_answer(session: Session, *, ticket_id: str, now: dt.datetime | None =
                 row.plan_date,
                 facts=entry.facts if entry is not None else None,
                 displaces=entry.displaces if entry is not None else None,
+                not_done=plan.not_done_of(ticket_id),
             )
     try:
         return ticket_eta(session, ticket_id=ticket_id, now=now)
@@ -98,4 +105,15 @@ def _outage_job_unassigned(session: Session, *, ticket_id: str) -> NotPlanned | 
     if outage is None or job is None:
         return None
     detail = f"asset job {job.ticket_id} of outage {outage.outage_id}: {job.detail}"
-    return NotPlanned(ticket_id, job.reason, detail, row.id, row.version, row.plan_date)  # type: ignore[arg-type]
+    return NotPlanned(
+        ticket_id,
+        job.reason,
+        detail,
+        row.id,  # type: ignore[arg-type]
+        row.version,
+        row.plan_date,
+        facts=job.facts,
+        displaces=job.displaces,
+        outage_id=outage.outage_id,
+        job_ticket_id=job.ticket_id,
+    )

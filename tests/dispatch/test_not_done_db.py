@@ -40,3 +40,29 @@ def test_replan_cli_says_what_became_of_not_done_stops(published, engine) -> Non
     assert f"{s2.ticket_id}: Reported: unsafe by {c2}" in res.output and "dispatcher to check first" in res.output
     res = runner.invoke(app, [*args, "--lang", "id", "--no-publish"])
     assert "ditawarkan lagi hari ini ke" in res.output and "periksa dulu (dispatcher)" in res.output
+
+
+def test_a_flagged_stop_is_explained_in_indonesian_in_the_plan_view_and_eta(published, engine) -> None:  # noqa: F811
+    """A stop reported unsafe, flagged by the published re-plan: `plan show` and `tickets eta` say so in
+    Indonesian from the not-done record, not with the plan's English sentence."""
+    from cli import app
+
+    crew, step = min(((r.crew_id, s) for r, s in published.visits()), key=lambda cs: cs[1].start)
+    with Session(engine) as session:
+        record_visit(
+            session, ticket_id=step.ticket_id or "", crew_id=crew, arrived_at=step.start,
+            left_at=step.start + dt.timedelta(minutes=5), entered_home=False, outcome="unsafe", now=at("23:00"),
+            plan_id=published.plan_id,
+        )  # fmt: skip
+        session.commit()
+    runner = CliRunner()
+    args = ["replan", "--date", DAY.isoformat(), "--at", "10:00", "--time-limit", "2", "--reproducible"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    eta = runner.invoke(app, ["tickets", "eta", step.ticket_id or ""])
+    assert eta.exit_code == 0, eta.output
+    assert "Dilaporkan: tidak aman oleh" in eta.output and "TIDAK ditawarkan lagi hari ini" in eta.output
+    assert "not offered" not in eta.output.lower()
+    shown = runner.invoke(app, ["plan", "show", "--date", DAY.isoformat(), "--json"])
+    (entry,) = [u for u in json.loads(shown.output)["unassigned"] if u["ticket_id"] == step.ticket_id]
+    assert "not offered again today" in entry["detail"]  # the JSON keeps the plan's sentence

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
 from dispatch.core.domain import Crew, HouseholdRisk, Ticket, Zone
-from dispatch.core.plan import Plan
+from dispatch.core.plan import NotDone, Plan
 from dispatch.core.policy import Policy
 from dispatch.core.protection import ppe_level
 from dispatch.core.route import Route, Step, StepProgress, StepType
@@ -125,6 +125,7 @@ class Unassigned:
     ticket: Ticket | None  # None when the ticket is no longer in the database
     displaces: Displacement | None = None  # crowded out: what would have to give way for it
     facts: UnassignedFacts | None = None  # the values the detail names, for wording it in the sheet's language
+    not_done: NotDone | None = None  # reported not done today: what the re-plan did with it
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,15 @@ def read_plan(
         created_at=plan.created_at.astimezone(tz) if plan.created_at else None,
         routes=routes,
         unassigned=tuple(
-            Unassigned(u.ticket_id, u.reason, u.detail, tickets.get(u.ticket_id), u.displaces, u.facts)
+            Unassigned(
+                u.ticket_id,
+                u.reason,
+                u.detail,
+                tickets.get(u.ticket_id),
+                u.displaces,
+                u.facts,
+                plan.not_done_of(u.ticket_id),
+            )  # fmt: skip
             for u in plan.unassigned
         ),
         phone_on_paper=policy.sheets.phone_on_paper,

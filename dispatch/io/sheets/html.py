@@ -279,8 +279,8 @@ def write_crew_html(path: Path, *, plan: PlanSheets, route: RouteSheet, zones: l
 def _why(item: Unassigned, labels: Labels) -> list[str]:
     """Why a ticket is unassigned and what would give way for it, in the sheet's language where the solver named
     its values (a plan saved before it did keeps its English sentence, with the displacement translated)."""
-    if item.facts is not None:
-        return [labels.unassigned_detail(item.reason, item.detail, item.facts, item.displaces)]
+    if labels.words_unassigned(item.reason, item.facts, item.not_done):
+        return [labels.unassigned_detail(item.reason, item.detail, item.facts, item.displaces, item.not_done)]
     lines = [item.detail] if item.detail else []
     if item.displaces is not None:
         lines.append(labels("label.displaces", **asdict(item.displaces)))

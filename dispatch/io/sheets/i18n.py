@@ -15,7 +15,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from dispatch.core.notes import RevisionNote
-from dispatch.core.plan import CrewChange
+from dispatch.core.plan import CrewChange, NotDone
 from dispatch.core.unassigned import Displacement, UnassignedFacts
 from dispatch.io.sheets.i18n_dispatcher import DISPATCHER_LABELS
 
@@ -480,11 +480,34 @@ class Labels:
             text=note.text or "",
         )
 
+    def not_done(self, n: NotDone) -> str:
+        """A stop reported not done today and what the re-plan did with it, worded from its record."""
+        key = {"next_day": "detail.not_done.next_day", "flagged": "detail.not_done.flagged"}.get(n.action)
+        if key is None:
+            key = "detail.not_done.unplaced" if n.crew_now is None else "detail.not_done.reoffered"
+            if n.crew_now is not None and n.skills:
+                key = "detail.not_done.reoffered_skill"
+        return self(key, reason=self.reason(n.reason), crew_id=n.crew_id, time=self.time(n.reported_at),
+                    crew_now=n.crew_now or "", skills=", ".join(n.skills), excluded=", ".join(n.excluded))  # fmt: skip
+
+    def words_unassigned(self, reason: str, facts: UnassignedFacts | None, not_done: NotDone | None = None) -> bool:
+        """Whether :meth:`unassigned_detail` words this explanation in this language (else it is the plan's
+        English sentence: a plan saved before its values were kept)."""
+        return not_done is not None or facts is not None or reason in _WORDED_WITHOUT_VALUES
+
     def unassigned_detail(
-        self, reason: str, detail: str, facts: UnassignedFacts | None, displaces: Displacement | None
+        self,
+        reason: str,
+        detail: str,
+        facts: UnassignedFacts | None,
+        displaces: Displacement | None,
+        not_done: NotDone | None = None,
     ) -> str:
-        """Why a ticket is unassigned, in this language: worded from the values the solver named (``facts``),
-        with what would give way for it; else the plan's English sentence ``detail`` (it names that itself)."""
+        """Why a ticket is unassigned, in this language: from its not-done record if it was reported not done
+        today, else worded from the values the solver named (``facts``), with what would give way for it;
+        else the plan's English sentence ``detail`` (it names that itself)."""
+        if not_done is not None:
+            return self.not_done(not_done)
         f = facts
         key = f"detail.{reason}"
         if f is not None and reason == "exposure_cap" and f.cap_minutes is not None:

@@ -21,19 +21,15 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         "cli.base_url_required": "--base-url (atau $DISPATCH_BASE_URL) wajib: alamat dispatch serve bagi regu",
         "cli.base_url_scheme": "--base-url: {url!r} tidak diawali http:// atau https://",
         # Re-plans, ETAs and the nightly close of the day.
-        "cli.not_done_reoffered": (
-            "{ticket}: {reason} oleh {crew_id} pukul {time}; ditawarkan lagi hari ini ke {crew_now}"
-        ),
-        "cli.not_done_reoffered_skill": (
-            "{ticket}: {reason} oleh {crew_id} pukul {time}; ditawarkan lagi hari ini ke {crew_now} "
+        "detail.not_done.reoffered": "{reason} oleh {crew_id} pukul {time}; ditawarkan lagi hari ini ke {crew_now}",
+        "detail.not_done.reoffered_skill": (
+            "{reason} oleh {crew_id} pukul {time}; ditawarkan lagi hari ini ke {crew_now} "
             "(regu dengan keahlian {skills}; bukan {excluded})"
         ),
-        "cli.not_done_unplaced": (
-            "{ticket}: {reason} oleh {crew_id} pukul {time}; ditawarkan lagi hari ini, belum dapat regu"
-        ),
-        "cli.not_done_next_day": "{ticket}: {reason} oleh {crew_id} pukul {time}; kembali terbuka untuk rencana besok",
-        "cli.not_done_flagged": (
-            "{ticket}: {reason} oleh {crew_id} pukul {time}; TIDAK ditawarkan lagi hari ini: periksa dulu (dispatcher)"
+        "detail.not_done.unplaced": "{reason} oleh {crew_id} pukul {time}; ditawarkan lagi hari ini, belum dapat regu",
+        "detail.not_done.next_day": "{reason} oleh {crew_id} pukul {time}; kembali terbuka untuk rencana besok",
+        "detail.not_done.flagged": (
+            "{reason} oleh {crew_id} pukul {time}; TIDAK ditawarkan lagi hari ini: periksa dulu (dispatcher)"
         ),
         "cli.unconfirmed": "{crew_id}: {count} kunjungan belum dikonfirmasi (tanpa laporan; tetap pada regu ini)",
         "cli.unconfirmed_total": "{count} kunjungan sebelum {time} tanpa laporan dianggap berjalan sesuai rencana",
@@ -52,6 +48,7 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         "cli.eta_status.under_way": "sedang dikerjakan",
         "cli.eta_status.unconfirmed": "belum dikonfirmasi",
         "cli.eta_asset_job": "(tiket {ticket}, pekerjaan aset {job}, rencana {plan_id} v{version})",
+        "cli.eta_asset_job_why": "pekerjaan aset {job} dari padam {outage}: {detail}",
         # Wide outages (dispatch outages ...).
         "cli.outages_none": "Tidak ada padam meluas pada {date}.",
         "cli.outages_title": "Padam meluas {date}",
@@ -244,17 +241,15 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         "cli.base_url_required": "--base-url (or $DISPATCH_BASE_URL) is required: where crews reach dispatch serve",
         "cli.base_url_scheme": "--base-url: {url!r} does not start with http:// or https://",
         # Re-plans, ETAs and the nightly close of the day.
-        "cli.not_done_reoffered": "{ticket}: {reason} by {crew_id} at {time}; offered again today to {crew_now}",
-        "cli.not_done_reoffered_skill": (
-            "{ticket}: {reason} by {crew_id} at {time}; offered again today to {crew_now} "
+        "detail.not_done.reoffered": "{reason} by {crew_id} at {time}; offered again today to {crew_now}",
+        "detail.not_done.reoffered_skill": (
+            "{reason} by {crew_id} at {time}; offered again today to {crew_now} "
             "(a crew with skill {skills}; not {excluded})"
         ),
-        "cli.not_done_unplaced": (
-            "{ticket}: {reason} by {crew_id} at {time}; offered again today, no crew could take it"
-        ),
-        "cli.not_done_next_day": "{ticket}: {reason} by {crew_id} at {time}; open again for the next day's plan",
-        "cli.not_done_flagged": (
-            "{ticket}: {reason} by {crew_id} at {time}; NOT offered again today: dispatcher to check first"
+        "detail.not_done.unplaced": "{reason} by {crew_id} at {time}; offered again today, no crew could take it",
+        "detail.not_done.next_day": "{reason} by {crew_id} at {time}; open again for the next day's plan",
+        "detail.not_done.flagged": (
+            "{reason} by {crew_id} at {time}; NOT offered again today: dispatcher to check first"
         ),
         "cli.unconfirmed": "{crew_id}: {count} stop(s) unconfirmed (no report; kept with this crew)",
         "cli.unconfirmed_total": "{count} stop(s) before {time} with no report taken as going to plan",
@@ -272,6 +267,7 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         "cli.eta_status.under_way": "under way",
         "cli.eta_status.unconfirmed": "unconfirmed",
         "cli.eta_asset_job": "(ticket {ticket}, asset job {job}, plan {plan_id} v{version})",
+        "cli.eta_asset_job_why": "asset job {job} of outage {outage}: {detail}",
         # Wide outages (dispatch outages ...).
         "cli.outages_none": "No outages on {date}.",
         "cli.outages_title": "Outages on {date}",

@@ -500,7 +500,7 @@ def write_index_pdf(
             _write_paras(pdf, [_Para(labels("label.no_unassigned"), size=11)], x=MARGIN, width=pdf.epw)
         for item in plan.unassigned:
             t = item.ticket
-            why = labels.unassigned_detail(item.reason, item.detail, item.facts, item.displaces)
+            why = labels.unassigned_detail(item.reason, item.detail, item.facts, item.displaces, item.not_done)
             text = f"{item.ticket_id}: {labels.reason(item.reason)}" + (f" ({why})" if why else "")
             paras = [_Para(text, size=11, bold=True)]
             if t is not None:

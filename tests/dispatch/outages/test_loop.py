@@ -126,13 +126,15 @@ def test_a_restore_time_in_the_future_is_refused(engine: Engine, region: str) ->
 
 def test_a_grouped_ticket_whose_asset_job_is_unassigned_is_not_planned_today(engine: Engine, region: str) -> None:
     """A transformer job longer than the 8-hour shift is unassigned: `tickets eta A2` says not planned
-    today with the job's reason (it said 'in no published plan yet')."""
+    today with the job's reason (it said 'in no published plan yet'), in Indonesian as the dispatcher reads it."""
     policy = Policy().with_overrides({"outage.service_min.transformer": 600})
     run_plan(engine=engine, day=DAY, policy=policy, time_limit=None, reproducible=True, now=NOW)
     cli(region, "plan", "publish", "--date", str(DAY))
     eta = json.loads(cli(region, "tickets", "eta", "A2", "--json"))
     assert (eta["status"], eta["reason"]) == ("not_planned", "shift_too_short")
     assert eta["detail"].startswith("asset job JOB-")
+    text = cli(region, "tickets", "eta", "A2")
+    assert "pekerjaan aset JOB-20261130-TR1 dari padam OUT-20261130-TR1:" in text and "asset job" not in text
 
 
 def test_outage_views_speak_indonesian_by_default_and_english_when_asked(engine: Engine, region: str) -> None:
