@@ -1,5 +1,6 @@
 """Crew routing on OR-Tools: a pure library (problem in, solution out). It never imports ``dispatch``."""
 
+from solver.diagnose import NAMED_CREWS
 from solver.fill import fill_solution
 from solver.model import MAX_WEIGHT, PRIORITY_CLASSES, Break, Crew, Job, Model, Objective, Problem, Site, TimeWindow
 from solver.search import SearchConfig, solve
@@ -29,6 +30,7 @@ __all__ = [
     "Model",
     "Objective",
     "MAX_WEIGHT",
+    "NAMED_CREWS",
     "PRIORITY_CLASSES",
     "Problem",
     "Reason",

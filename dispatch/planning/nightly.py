@@ -11,7 +11,7 @@ import solver
 from dispatch.core.domain import PlanInputs
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
-from dispatch.core.unassigned import Unassigned
+from dispatch.core.unassigned import Unassigned, UnassignedFacts
 from dispatch.outages.grouping import group_outages
 from dispatch.planning.border import border_pass
 from dispatch.planning.build import NO_CREW_ON_SHIFT, Build, build_problem
@@ -223,10 +223,13 @@ def _border(
 
 def unplanned_build(part: Part, policy: Policy, as_of: dt.datetime | None) -> Build:
     """A part the partitioner set aside (beyond its depot's crews): not solved, its tickets unassigned
-    with the partitioner's sentence (``crowded_out``: displaced by more urgent and nearer work)."""
+    with the partitioner's sentence (``crowded_out``: displaced by more urgent and nearer work) and the crews
+    given that work as its values (no ``at``: no crew could start it)."""
     build = build_problem(part.inputs, policy, as_of=as_of)
+    named = part.given_to[: solver.NAMED_CREWS]
+    facts = UnassignedFacts(crews=named, count=len(part.given_to)) if part.given_to else None
     build.pre_unassigned = [
-        Unassigned(u.ticket_id, solver.Reason.CROWDED_OUT.value, part.unplanned or "")
+        Unassigned(u.ticket_id, solver.Reason.CROWDED_OUT.value, part.unplanned or "", facts=facts)
         if u.reason == NO_CREW_ON_SHIFT
         else u
         for u in build.pre_unassigned

@@ -48,6 +48,8 @@ class Part:
 
     inputs: PlanInputs
     unplanned: str | None = None
+    # A part set aside: the crews of its depot, given that depot's most urgent and nearest tickets instead.
+    given_to: tuple[str, ...] = ()
 
 
 def split_inputs(inputs: PlanInputs, policy: Policy, *, home: Home | None = None) -> list[PlanInputs]:
@@ -86,7 +88,13 @@ def partition(inputs: PlanInputs, policy: Policy, *, home: Home | None = None) -
     return _with_rest(inputs, parts)
 
 
-def _part(inputs: PlanInputs, tickets: Sequence[Ticket], crews: Sequence[Crew], unplanned: str | None = None) -> Part:
+def _part(
+    inputs: PlanInputs,
+    tickets: Sequence[Ticket],
+    crews: Sequence[Crew],
+    unplanned: str | None = None,
+    given_to: tuple[str, ...] = (),
+) -> Part:
     ids = {c.crew_id for c in crews}
     return Part(
         dataclasses.replace(
@@ -96,6 +104,7 @@ def _part(inputs: PlanInputs, tickets: Sequence[Ticket], crews: Sequence[Crew], 
             shifts=tuple(s for s in inputs.shifts if s.crew_id in ids),
         ),
         unplanned,
+        given_to,
     )
 
 
@@ -112,7 +121,7 @@ def _with_rest(inputs: PlanInputs, parts: list[Part]) -> list[Part]:
         crews=tuple(c for c in inputs.crews if c.crew_id in ids),
         shifts=tuple(s for s in inputs.shifts if s.crew_id in ids),
     )
-    return [Part(merged, first.unplanned), *parts[1:]]
+    return [dataclasses.replace(first, inputs=merged), *parts[1:]]
 
 
 def _merge_neighbours(
@@ -176,7 +185,8 @@ def _crowded(
             f"{take} most urgent and nearest of {len(tickets)} open tickets (at most {per_crew} per crew, "
             f"policy solver.max_tickets_per_solve = {limit}); this one stays open for the next plan"
         )
-        parts.extend(_part(inputs, piece, (), why) for piece in _cut(rest, limit))
+        given = tuple(sorted(c.crew_id for c in crews))
+        parts.extend(_part(inputs, piece, (), why, given) for piece in _cut(rest, limit))
     return parts
 
 

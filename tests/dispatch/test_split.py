@@ -161,7 +161,8 @@ def test_no_part_ever_exceeds_the_limit(depots: list[tuple[float, float, int, in
 
 def test_a_crowded_region_plans_every_ticket_exactly_once() -> None:
     """Planned end to end, a crowded depot's plan passes the independent checker: every ticket once, the
-    set-aside ones served by the fill pass or unassigned as crowded_out with the partitioner's sentence."""
+    set-aside ones served by the fill pass or unassigned as crowded_out with the partitioner's sentence and
+    the depot's crews as values."""
     rng = random.Random(3)
     inputs = _inputs(
         [(-6.70, 108.55), (-6.75, 108.48)], [2, 1], _around(rng, -6.70, 108.55, 60) + _around(rng, -6.75, 108.48, 6)
@@ -178,3 +179,7 @@ def test_a_crowded_region_plans_every_ticket_exactly_once() -> None:
     assert not unplanned & served
     assert all(u["reason"] == "crowded_out" for u in doc["unassigned"] if u["ticket_id"] in aside)
     assert doc["summary"]["served"] > 0
+    # Their values name the depot's two crews (no start time: no crew could start it), for every view's language.
+    crews = sorted(c.crew_id for c in inputs.crews if (c.depot_lat, c.depot_lon) == (-6.70, 108.55))
+    assert {tuple(u["facts"]["crews"]) for u in doc["unassigned"] if u["ticket_id"] in unplanned} == {tuple(crews)}
+    assert all("at" not in u["facts"] for u in doc["unassigned"] if u["ticket_id"] in unplanned)

@@ -514,6 +514,8 @@ class Labels:
             key += "_alone"
         if f is not None and reason == "window_unreachable" and not f.windows:
             key += "_no_window"
+        if f is not None and reason == "crowded_out" and f.at is None:
+            key += "_set_aside"  # a part of the day set aside: the crews named got the more urgent work
         if f is None and reason in _WORDED_WITHOUT_VALUES:
             return self(key)
         if f is None or not self.has(key):

@@ -143,6 +143,10 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         # worded by Labels.unassigned_detail.
         "detail.no_skilled_crew": "perlu keahlian {skills}; tidak ada regu bershift yang memiliki semuanya",
         "detail.zone_closed": "di dalam zona tertutup {zone}: tidak ada kunjungan masuk rumah di sana",
+        "detail.crowded_out_set_aside": (
+            "tidak direncanakan: regu {crews} dari depot ini mendapat tiket yang paling mendesak dan terdekat, "
+            "sebanyak batas per regu (solver.max_tickets_per_solve); tiket ini tetap terbuka untuk rencana berikutnya"
+        ),
         "detail.no_crew_on_shift": "tidak ada regu yang bertugas pada hari itu",
         "detail.home_entry_barred": (
             "masuk rumah, dan semua {count} regu dengan keahlian itu dilarang masuk rumah hari ini "
@@ -358,6 +362,10 @@ DISPATCHER_LABELS: dict[str, dict[str, str]] = {
         "view.note": "note: {note}",
         "detail.no_skilled_crew": "needs skills {skills}; no crew on shift has them all",
         "detail.zone_closed": "inside closed zone {zone}: no home entries there",
+        "detail.crowded_out_set_aside": (
+            "not planned: crews {crews} of its depot were given the most urgent and nearest tickets, as many as "
+            "each may take (solver.max_tickets_per_solve); this one stays open for the next plan"
+        ),
         "detail.no_crew_on_shift": "no crew is on shift that day",
         "detail.home_entry_barred": (
             "enters a home, and all {count} crews with the skills are barred from home entries today "

@@ -109,6 +109,7 @@ EXPLANATIONS = (
     ("home_cap", UnassignedFacts(crews=("C01", "C02", "C03", "C04", "C05"), count=7)),
     ("isolation_rule", UnassignedFacts(crews=("C02",), count=1)),
     ("crowded_out", UnassignedFacts(crews=("C06",), at=_at(10, 5))),
+    ("crowded_out", UnassignedFacts(crews=("C01", "C02"), count=2)),  # in a part set aside
     ("zone_closed", UnassignedFacts(zone="Zona Merah Kesambi")),
     ("no_crew_on_shift", None),
 )
@@ -158,3 +159,11 @@ def test_reasons_set_before_solving_read_in_indonesian() -> None:
     )
     assert t.reason("no_crew_on_shift") == "Tidak ada regu yang bertugas"
     assert t.unassigned_detail("no_crew_on_shift", "x", None, None) == "tidak ada regu yang bertugas pada hari itu"
+
+
+def test_a_ticket_of_a_part_set_aside_reads_in_indonesian() -> None:
+    """Crowded out with no start time (a part of the day set aside): the depot's crews, worded in Indonesian."""
+    text = Labels("id", JAKARTA).unassigned_detail(
+        "crowded_out", "x", UnassignedFacts(crews=("C01", "C02"), count=2), None
+    )
+    assert text.startswith("tidak direncanakan: regu C01, C02 dari depot ini mendapat tiket yang paling mendesak")
