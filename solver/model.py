@@ -19,8 +19,8 @@ from solver.travel import TravelMatrices, TravelModel
 # Class 0 is for emergencies (a hazard that can still be reached within its response target);
 # it only joins the ladder when a problem has such a job, so ordinary problems keep 1..4.
 PRIORITY_CLASSES = (0, 1, 2, 3, 4)
-# The most jobs of its class one job may count as (``Job.weight``): well below the ratio between classes, so
-# no job outweighs one of the class above.
+# The most jobs of its class one job may count as (``Job.weight``), well below the default ratio between
+# classes; its drop penalty is cut short of one job of the class above in any case.
 MAX_WEIGHT = 100
 
 
@@ -194,10 +194,12 @@ class Problem:
         """What leaving ``job`` unserved costs, given :meth:`drop_penalties`: its class's penalty times its
         weight (short of one job of the class above), half as much again if promised, plus its customers'
         waiting if it stands for many."""
+        penalty = penalties[job.priority] * job.weight
+        penalty += penalty // 2 if job.promised else 0
         above = [penalties[p] for p in penalties if p < job.priority]
-        cap = min(above) // penalties[job.priority] - 1 if above else job.weight
-        penalty = penalties[job.priority] * max(1, min(job.weight, cap))
-        return penalty + (penalty // 2 if job.promised else 0) + self.unserved_wait(job)
+        if above:  # never a job of the class above (the ratio is at least 2, so a job of weight 1 is never cut)
+            penalty = min(penalty, min(above) - 1)
+        return penalty + self.unserved_wait(job)
 
     def served_by_class(self, jobs: Iterable[Job]) -> tuple[int, ...]:
         """Jobs served (or lost) per priority class, most urgent first, each counted by its weight: the

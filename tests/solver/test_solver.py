@@ -411,7 +411,7 @@ def test_weight_serves_the_job_that_counts_as_many() -> None:
 
 
 def test_weight_never_outweighs_a_job_of_the_class_above() -> None:
-    """With priority_ratio 4 a class-2 job of weight 100 is penalised as 3 class-2 jobs, short of one class-1 job."""
+    """With priority_ratio 4 a class-2 job of weight 100 is penalised just short of one class-1 job."""
     m, s, travel = line_model(2)
     m.set_objective(Objective(priority_ratio=4))
     m.add_crew(id="C1", start=s[0], shift=TimeWindow(8 * H, 12 * H))
@@ -419,7 +419,7 @@ def test_weight_never_outweighs_a_job_of_the_class_above() -> None:
     m.add_job(id="HEAVY", site=s[1], service=600, priority=2, weight=100)
     problem = m.build(travel)
     penalties = problem.drop_penalties()
-    assert problem.drop_penalty(problem.job("HEAVY"), penalties) == 3 * penalties[2] < penalties[1]
+    assert problem.drop_penalty(problem.job("HEAVY"), penalties) == penalties[1] - 1 == 4 * penalties[2] - 1
 
 
 def test_weight_out_of_range_is_refused() -> None:
