@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from sqlmodel import Session
 
 from dispatch.commands.common import (
@@ -36,6 +35,7 @@ from dispatch.commands.common import (
     reported,
 )
 from dispatch.commands.plan_view import render_plan
+from dispatch.commands.scenario_view import print_sweep, render_comparison, render_list, render_run
 from dispatch.core.plan import Plan
 from dispatch.core.policy import Policy
 from dispatch.runtime.cluster import Cluster
@@ -44,11 +44,8 @@ from dispatch.runtime.files import OutputError, check_output_file
 from dispatch.scenarios.apply import apply_scenario
 from dispatch.scenarios.charts import draw_comparison, draw_sweep
 from dispatch.scenarios.compare import (
-    KPI_ROWS,
     StoredRun,
-    binds,
     comparison,
-    coverage,
     monotone_falls,
     monotone_text,
     step_answers,
@@ -89,7 +86,9 @@ TimeLimitOption = Annotated[
 LangOption = Annotated[
     str,
     typer.Option(
-        "--lang", callback=check_lang, help="Language of the one-line answers and limits: id (Bahasa Indonesia) or en."
+        "--lang",
+        callback=check_lang,
+        help="Language of the tables, header lines, answers and limits: id (Bahasa Indonesia) or en.",
     ),
 ]
 SolutionsOption = Annotated[
@@ -98,62 +97,6 @@ SolutionsOption = Annotated[
         "--solutions", min=1, max=MAX_COUNT, help="Search effort as a solution count (overrides --time-limit)."
     ),
 ]
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def _delta(value: float | None, better: int) -> str:
-    if value is None:
-        return ""
-    if value == 0:
-        return "[dim]±0[/dim]"
-    text = ("+" if value > 0 else "-") + _fmt(abs(value))
-    if better == 0:
-        return text
-    good = (value > 0) == (better > 0)
-    return f"[green]{text}[/green]" if good else f"[red]{text}[/red]"
-
-
-def _render_run(summary: dict[str, Any], run: StoredRun, *, lang: str = "en") -> None:
-    inputs = summary["inputs_summary"]
-    console.print(
-        f"[bold]Scenario run #{summary['id']}[/bold] {summary['name']} on {summary['base_date']} "
-        f"({summary['solution_limit']} solutions, {summary['wall_time_s']:.1f} s)"
-    )
-    if summary.get("description"):
-        console.print(summary["description"], markup=False)
-    base = inputs["base"]
-    console.print(
-        f"Live data: {base['tickets']} open tickets, {base['crews']} crews ({base['crews_with_shift']} with a shift). "
-        f"Scenario: {inputs['tickets']} tickets, {inputs['crews']} crews ({inputs['crews_with_shift']} with a shift).",
-        markup=False,
-    )
-    for change in inputs["changes"] or ["no changes (the live data as it is)"]:
-        console.print(f"  - {change}", markup=False)
-    table = Table(title="KPIs", title_justify="left")
-    table.add_column("KPI")
-    table.add_column("value", justify="right")
-    kpis = run.kpis
-    for key, label, _ in KPI_ROWS:
-        value = _fmt(kpis.value(key))
-        if key == "p1_within_target":
-            value += f" of {kpis.served_p1} served ({kpis.tickets_p1} open)"
-        elif key == "p2_within_target":
-            value += f" of {kpis.served_p2} served ({kpis.tickets_p2} open)"
-        table.add_row(label, value)
-    for reason, count in kpis.unassigned_by_reason.items():
-        table.add_row(f"  unassigned: {reason}", _fmt(count))
-    console.print(table)
-    console.print(binds(kpis, lang=lang), markup=False)
-    console.print(coverage(kpis, lang=lang), markup=False)
 
 
 def _live_url() -> str:
@@ -208,7 +151,7 @@ def run_command(
     if as_json:
         print_json(summary)
     else:
-        _render_run(summary, StoredRun.of(row), lang=lang)
+        render_run(summary, StoredRun.of(row), lang=lang)
 
 
 @scenario_app.command("validate")
@@ -248,6 +191,7 @@ def validate_command(
 @scenario_app.command("list")
 def list_command(
     limit: Annotated[int, typer.Option(min=1, max=MAX_COUNT, help="Show at most this many runs, newest first.")] = 50,
+    lang: LangOption = "en",
     as_json: JsonOption = False,
 ) -> None:
     """List stored scenario runs, newest first.
@@ -266,28 +210,7 @@ def list_command(
     if as_json:
         print_json(runs)
         return
-    if not runs:
-        console.print("No scenario runs yet: try `dispatch scenario run FILE`.", markup=False)
-        return
-    table = Table(title="Scenario runs", title_justify="left")
-    for heading in ("id", "name", "base date", "created", "served", "P1 on time", "km", "unassigned", "sweep"):
-        table.add_column(
-            heading, justify="right" if heading in ("id", "served", "P1 on time", "km", "unassigned") else "left"
-        )
-    for r, t in zip(runs, typed, strict=True):
-        k = t.kpis
-        table.add_row(
-            str(t.id),
-            t.name,
-            t.base_date,
-            t.created_at[:16].replace("T", " "),
-            f"{k.served}/{k.tickets}",
-            str(k.p1_within_target),
-            _fmt(k.km),
-            str(k.unassigned),
-            r["sweep"] or "",
-        )
-    console.print(table)
+    render_list(runs, typed, lang=lang)
 
 
 def _list_entry(row: ScenarioRunRow) -> dict[str, Any]:
@@ -322,7 +245,7 @@ def show_command(
     if as_json:
         print_json({**summary, "scenario_text": text, **({"plan": plan_doc.to_json()} if plan else {})})
         return
-    _render_run(summary, stored, lang=lang)
+    render_run(summary, stored, lang=lang)
     if plan:
         render_plan(plan_doc, lang=lang)
 
@@ -396,27 +319,7 @@ def compare_command(
     if as_json:
         print_json({**result, "png": str(png) if png else None})
         return
-    dates = {r.base_date for r in runs}
-    if len(dates) > 1:
-        err_console.print(f"warning: the runs are for different dates ({', '.join(sorted(dates))})", markup=False)
-    table = Table(title=f"Scenario comparison (base: #{runs[0].id} {runs[0].name})", title_justify="left")
-    table.add_column("KPI")
-    table.add_column(f"#{runs[0].id} {runs[0].name}", justify="right")
-    for r in runs[1:]:
-        table.add_column(f"#{r.id} {r.name}", justify="right")
-        table.add_column("Δ", justify="right")
-    for row in result["rows"]:
-        cells = [row["label"], _fmt(row["values"][0])]
-        for value, delta in zip(row["values"][1:], row["deltas"], strict=True):
-            cells += [_fmt(value), _delta(delta, row["better"])]
-        table.add_row(*cells)
-    console.print(table)
-    for r, line in zip(runs[1:], result["answers"], strict=True):
-        console.print(f"#{r.id}: {line}", markup=False)
-    for r, line in zip(runs, result["coverage"], strict=True):
-        console.print(f"#{r.id}: {line}", markup=False)
-    if png is not None:
-        console.print(f"Chart: {png}", markup=False)
+    render_comparison(runs, result, png=png, lang=lang)
 
 
 def _slug(text: str) -> str:
@@ -509,7 +412,7 @@ def _report_sweep(result: SweepResult, *, csv_path: Path, png: Path, lang: str, 
             }  # fmt: skip
         )
         return
-    _print_sweep(result, table_rows, csv_path=csv_path, png=png)
+    print_sweep(result, table_rows, csv_path=csv_path, png=png, lang=lang)
     for line in answers:
         console.print(line, markup=False)
     if verdict:
@@ -542,37 +445,3 @@ def _sweep_progress(
             progress.update(task, advance=1, description=f"{name}: {point} served {run.kpis.served}")
 
         yield started, done
-
-
-def _print_sweep(result: SweepResult, table_rows: list[dict[str, Any]], *, csv_path: Path, png: Path) -> None:
-    """The sweep as a table: the values set, the KPIs of each point, the Pareto front marked."""
-    table = Table(title=f"Sweep {result.sweep}", title_justify="left")
-    columns = [*result.keys, "run", "served P1/P2/P3/P4", "P1 on time", "cust-min", "customers not reached", "km",
-               "crew h", "max homes/worker", "max exposure/worker", "at home cap", "at exposure cap",
-               "out of shift time", "unassigned", "Pareto"]  # fmt: skip
-    for c in columns:
-        table.add_column(c, justify="right")
-    for r in table_rows:
-        table.add_row(
-            *[_fmt(r[k]) for k in result.keys],
-            f"#{r['run_id']}",
-            f"{r['served']} ({r['served_p1']}/{r['served_p2']}/{r['served_p3']}/{r['served_p4']})",
-            str(r["p1_within_target"]),
-            _fmt(r["customer_minutes_waited"]),
-            _fmt(r["customers_unserved"]),
-            _fmt(r["km"]),
-            _fmt(r["crew_hours"]),
-            str(r["homes_per_worker_max"]),
-            _fmt(r["exposure_min_per_worker_max"]),
-            f"{r['workers_at_home_cap']}/{r['workers']}",
-            f"{r['workers_at_exposure_cap']}/{r['workers']}",
-            f"{r['crews_out_of_shift_time']}/{r['crews_with_visits']}",
-            str(r["unassigned"]),
-            "*" if r["pareto"] else "",
-        )
-    console.print(table)
-    console.print(
-        f"{len(table_rows)} plans in {result.wall_time:.1f} s  on {result.jobs} worker slots. "
-        f"CSV: {csv_path}  Chart: {png}",
-        markup=False,
-    )

@@ -24,7 +24,7 @@ from dispatch.planning.inputs import load_inputs
 from dispatch.planning.nightly import make_plan
 from dispatch.planning.persist import save_plan
 from dispatch.scenarios.apply import apply_scenario
-from dispatch.scenarios.compare import StoredRun, comparison
+from dispatch.scenarios.compare import KPI_ROWS, StoredRun, comparison
 from dispatch.scenarios.kpis import ScenarioKpis
 from dispatch.scenarios.live import load_live_inputs, read_only_engine, store_runs
 from dispatch.scenarios.parse import parse_scenario
@@ -602,7 +602,7 @@ def test_cli_run_list_show_compare(cli: Callable[..., Any], tmp_path: Path) -> N
     no_mv = write(tmp_path, "no-mv", "[[crews.remove]]\nskill = 'mv'")
     result = cli("compare", "base", str(no_mv), "--solutions", "30", "--png", "c.png")
     assert result.exit_code == 0, result.output
-    assert "no_skilled_crew" in result.stdout and "no-mv" in result.stdout
+    assert "unassigned: No crew has the required skills" in result.stdout and "no-mv" in result.stdout
     assert "crews removed: A (skill mv): 2 fewer served" in result.stdout  # the one-line answer
     assert "limits reached: home cap" in result.stdout and "hours with no crew skilled for hazards: mv" in result.stdout
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
@@ -647,3 +647,131 @@ def test_example_scenarios_are_valid() -> None:
     assert len(files) >= 5
     for path in files:
         parse_scenario(path.read_text(encoding="utf-8"), source=str(path))
+
+
+# ------------------------------------------------------------------------------------ CLI in both languages
+
+KPI_LABELS_EN = [label.strip() for _, label, _ in KPI_ROWS]
+PLAN_DOC = Path(__file__).parent / "sheets" / "fixture_plan.json"
+
+
+def stored(name: str, kpis: ScenarioKpis, *, sweep: str | None = None) -> ScenarioRunRow:
+    """A finished run as the table keeps it, without planning: counts, no changes, the given KPIs."""
+    summary = {"base": {"tickets": 1500, "crews": 40, "crews_with_shift": 38}, "tickets": 1500, "crews": 40,
+               "crews_with_shift": 38, "changes": [], "policy": {}}  # fmt: skip
+    return ScenarioRunRow(
+        name=name, scenario_text="", base_date=DAY, inputs_summary=json.dumps(summary),
+        document=PLAN_DOC.read_text(encoding="utf-8"), kpis=json.dumps(kpis.to_json()), sweep=sweep,
+        solution_limit=30, wall_time_s=12.5, created_at=NOW,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def two_runs(engine: Engine, database_url: str) -> Callable[..., Any]:
+    """Two stored runs (#1 base, #2 fewer-crews) with four- and five-digit KPIs, and a CLI on them."""
+    base = ScenarioKpis(tickets=1500, served=1250, served_p1=40, tickets_p1=45, p1_within_target=38, km=1234.5,
+                        customer_minutes_waited=123456, unassigned=250,
+                        unassigned_by_reason={"no_skilled_crew": 2, "capacity": 248})  # fmt: skip
+    other = dataclasses.replace(base, served=1200, km=1100.25, unassigned=300,
+                                unassigned_by_reason={"no_skilled_crew": 52, "capacity": 248})  # fmt: skip
+    seed(engine, [stored("base", base), stored("fewer-crews", other, sweep="s1")])
+
+    def invoke(*args: str) -> Any:
+        env = {"DISPATCH_DATABASE_URL": database_url, "DISPATCH_POLICY": "", "COLUMNS": "250"}
+        result = runner.invoke(scenario_app, list(args), env=env)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    return invoke
+
+
+def english_labels_in(out: str) -> list[str]:
+    return [label for label in KPI_LABELS_EN if label in out]
+
+
+def test_show_in_indonesian_words_header_and_kpis_through_the_table(two_runs: Callable[..., Any]) -> None:
+    """`scenario show --lang id` prints the header lines, KPI table, P1 suffix and unassigned reasons in
+    Indonesian with local number style, and no English KPI label."""
+    out = two_runs("show", "1", "--lang", "id")
+    assert "Uji skenario #1 base pada 2026-11-30 (30 solusi, 12,5 dtk)" in out
+    assert "Data aktual: 1500 tiket terbuka, 40 regu (38 punya shift). Skenario: 1500 tiket" in out
+    assert "tanpa perubahan (data aktual apa adanya)" in out and "Indikator kinerja (KPI)" in out
+    assert "P1 dalam target respons" in out and "38 dari 40 dilayani (45 terbuka)" in out
+    assert "tidak ditugaskan: Tidak ada regu dengan keahlian yang diperlukan" in out
+    assert "1.234,5" in out and "123.456" in out
+    assert english_labels_in(out) == [] and "KPIs" not in out and "Live data" not in out
+
+
+def test_show_in_english_keeps_the_english_wording(two_runs: Callable[..., Any]) -> None:
+    """`scenario show --lang en` (the default) prints every English KPI label and English number style."""
+    out = two_runs("show", "1")
+    assert out == two_runs("show", "1", "--lang", "en")
+    assert "Scenario run #1 base on 2026-11-30 (30 solutions, 12.5 s)" in out
+    assert "Live data: 1500 open tickets, 40 crews (38 with a shift)." in out and "no changes" in out
+    assert "38 of 40 served (45 open)" in out and "unassigned: No crew has the required skills" in out
+    assert "1,234.5" in out and "123,456" in out
+    assert english_labels_in(out) == KPI_LABELS_EN
+
+
+def test_list_in_both_languages(two_runs: Callable[..., Any]) -> None:
+    """`scenario list` titles and heads its table in the language asked for."""
+    out = two_runs("list", "--lang", "id")
+    assert "Uji skenario" in out and "tanggal dasar" in out and "P1 tepat waktu" in out and "1.234,5" in out
+    assert "Scenario runs" not in out and "base date" not in out and "unassigned" not in out
+    out = two_runs("list")
+    assert "Scenario runs" in out and "base date" in out and "P1 on time" in out and "1,234.5" in out
+
+
+def test_empty_list_says_so_in_both_languages(engine: Engine, database_url: str) -> None:
+    """With no stored run, `scenario list` says so in Indonesian or English."""
+    env = {"DISPATCH_DATABASE_URL": database_url, "DISPATCH_POLICY": ""}
+    out = runner.invoke(scenario_app, ["list", "--lang", "id"], env=env).stdout
+    assert out.startswith("Belum ada uji skenario: coba `dispatch scenario run FILE`.")
+    assert runner.invoke(scenario_app, ["list"], env=env).stdout.startswith("No scenario runs yet")
+
+
+def test_compare_in_indonesian_words_the_table_and_the_chart_line(two_runs: Callable[..., Any], tmp_path: Path) -> None:
+    """`scenario compare --lang id` titles and labels the table (reasons worded) and the chart line in Indonesian,
+    with no English KPI label."""
+    out = two_runs("compare", "1", "2", "--lang", "id", "--png", str(tmp_path / "c.png"))
+    assert "Perbandingan skenario (dasar: #1 base)" in out and "tiket dilayani" in out
+    assert "tidak ditugaskan: Tidak ada regu dengan keahlian yang diperlukan" in out
+    assert f"Grafik: {tmp_path / 'c.png'}" in out and "1.100,25" in out
+    assert english_labels_in(out) == [] and "Chart:" not in out and "no_skilled_crew" not in out
+    out = two_runs("compare", "1", "2")
+    assert "Scenario comparison (base: #1 base)" in out and "1,100.25" in out
+    assert english_labels_in(out) == KPI_LABELS_EN and "unassigned: No crew has the required skills" in out
+
+
+def test_json_is_the_same_in_either_language(two_runs: Callable[..., Any]) -> None:
+    """--json is not translated: show and list are the same in id and en, compare's rows keep the English labels."""
+    for args in (("show", "1"), ("list",)):
+        assert two_runs(*args, "--json", "--lang", "id") == two_runs(*args, "--json")
+    rows = [json.loads(two_runs("compare", "1", "2", "--json", "--lang", lang))["rows"] for lang in ("id", "en")]
+    assert rows[0] == rows[1]
+    assert [r["label"] for r in rows[0]] == [*KPI_LABELS_EN, "unassigned: capacity", "unassigned: no_skilled_crew"]
+
+
+def test_sweep_table_and_footer_in_both_languages(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep table's headings and footer follow --lang; the swept values stay as typed in --set."""
+    from types import SimpleNamespace
+
+    from dispatch.commands.scenario_view import print_sweep
+
+    monkeypatch.setenv("COLUMNS", "300")
+    result: Any = SimpleNamespace(keys=["solver.x"], sweep="s1", wall_time=3.25, jobs=2)
+    row = {"solver.x": 0.5, "run_id": 7, "served": 10, "served_p1": 1, "served_p2": 2, "served_p3": 3, "served_p4": 4,
+           "p1_within_target": 1, "customer_minutes_waited": 1234, "customers_unserved": 5, "km": 12.5,
+           "crew_hours": 7.5, "homes_per_worker_max": 3, "exposure_min_per_worker_max": 40.5, "workers": 4,
+           "workers_at_home_cap": 1, "workers_at_exposure_cap": 0, "crews_out_of_shift_time": 0,
+           "crews_with_visits": 2, "unassigned": 2, "pareto": True}  # fmt: skip
+    print_sweep(result, [row], csv_path=Path("s.csv"), png=Path("s.png"), lang="id")
+    out = capsys.readouterr().out
+    assert "Uji rentang s1" in out and "P1 tepat waktu" in out and "habis jam shift" in out and "0.5" in out
+    assert "1.234" in out and "12,5" in out and "1 rencana dalam 3,2 dtk  pada 2 slot proses." in out
+    assert "Grafik: s.png" in out and "served" not in out and "Chart" not in out
+    print_sweep(result, [row], csv_path=Path("s.csv"), png=Path("s.png"), lang="en")
+    out = capsys.readouterr().out
+    assert "Sweep s1" in out and "out of shift time" in out and "1 plans in 3.2 s  on 2 worker slots." in out
