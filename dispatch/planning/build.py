@@ -234,5 +234,9 @@ def _add_ticket(
         and policy.exposure.isolating_ends_home_entries,
         # A wide outage's asset job: every customer behind it waits while it is left out.
         unserved_waits=t.category is Category.ASSET_OUTAGE,
-        weight=min(solver.MAX_WEIGHT, policy.outage.job_weight(category=t.category, customers=t.customers_affected)),
+        # Counted by its customers within its priority only: among emergencies every job is one, so a fresh
+        # hazard is never outweighed by an asset job that is itself still within its response target.
+        weight=1
+        if emergency
+        else min(solver.MAX_WEIGHT, policy.outage.job_weight(category=t.category, customers=t.customers_affected)),
     )

@@ -253,8 +253,10 @@ def test_an_asset_job_counts_as_one_job_per_customers_per_job() -> None:
     assert policy.job_weight(category=Category.LINE_DOWN, customers=1500) == 1
     inputs = day_inputs(*(report(f"A{i}", "TR1") for i in range(1, 4)), _line_down("H1"))
     grouped = replace(inputs, tickets=group_outages(inputs, POLICY).tickets)
+    as_of = dt.datetime(2026, 11, 30, 12, tzinfo=WIB)  # past the reports' 3 h P1 target: the job is no emergency
     for per_job, expected in ((20, 2), (100, 1), (0, 1)):
-        problem = build_problem(grouped, POLICY.with_overrides({"outage.customers_per_job": per_job})).problem
+        policy = POLICY.with_overrides({"outage.customers_per_job": per_job})
+        problem = build_problem(grouped, policy, as_of=as_of).problem
         assert {j.id: j.weight for j in problem.jobs} == {"JOB-20261130-TR1": expected, "H1": 1}, per_job
 
 
@@ -273,3 +275,21 @@ def test_a_section_outage_worth_more_hazards_than_it_displaces_is_served() -> No
         plan = make_plan(inputs, policy, reproducible=True, workers=1).plan
         assert check_plan(plan.to_json(), inputs, policy) == []
         assert sorted(plan.served_ticket_ids()) == served, per_job
+
+
+def test_fresh_hazards_stay_ahead_of_an_asset_job_that_is_an_emergency_too() -> None:
+    """The same day reported at 06:00-06:30: the S1 job (100 customers) and both hazards are emergencies at 08:00;
+    at 20 customers a job the section still counts as one among them, so the two hazards are served."""
+    fresh = dt.datetime(2026, 11, 30, 6, 30, tzinfo=WIB)
+    tickets = [report(f"{c}{i}", tr) for c, tr in (("A", "TR1"), ("B", "TR2")) for i in range(1, 4)]
+    hazards = (replace(_line_down(h), reported_at=fresh) for h in ("H1", "H2"))
+    inputs = day_inputs(*tickets, *hazards)
+    inputs = replace(inputs, shifts=(replace(inputs.shifts[0], end=dt.datetime(2026, 11, 30, 10, 30, tzinfo=WIB)),))
+    policy = POLICY.with_overrides({"outage.customers_per_job": 20})
+    build = build_problem(replace(inputs, tickets=group_outages(inputs, policy).tickets), policy)
+    assert {j.id: (j.priority, j.weight) for j in build.problem.jobs} == {
+        "H1": (0, 1), "H2": (0, 1), "JOB-20261130-S1": (0, 1)
+    }  # fmt: skip
+    plan = make_plan(inputs, policy, reproducible=True, workers=1).plan
+    assert check_plan(plan.to_json(), inputs, policy) == []
+    assert sorted(plan.served_ticket_ids()) == ["H1", "H2"]
