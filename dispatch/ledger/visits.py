@@ -303,9 +303,9 @@ def _plan_route(
 ) -> tuple[PlanRow | None, Route | None]:
     """The plan a visit belongs to and the crew's route in it.
 
-    Without ``plan_id``: the published plan of the visit's local date, or of the day before (a
-    night shift after midnight), whose route for this crew visits the ticket; else the published
-    plan of the visit's date if it routes the crew at all.
+    Without ``plan_id``: the published plan of the visit's local date, or of the day before if the
+    crew's shift there runs past midnight (a night shift), whose route for this crew visits the ticket;
+    else the published plan of the visit's date if it routes the crew at all.
     """
     if plan_id is not None:
         plan = session.get(PlanRow, plan_id)
@@ -320,7 +320,10 @@ def _plan_route(
             candidates.append(plan)
     for plan in candidates:
         route = _route(plan, visit.crew_id)
-        if route and visit.ticket_id in route.ticket_ids:
+        # The day before's route only for a shift that runs past midnight: a day shift's stop visited the
+        # next day is a visit of that day.
+        past_midnight = route is not None and route.shift.end.astimezone(tz).date() > plan.plan_date
+        if route and visit.ticket_id in route.ticket_ids and (plan.plan_date == local or past_midnight):
             return plan, route
     for plan in candidates:
         if plan.plan_date == local and (route := _route(plan, visit.crew_id)) is not None:

@@ -681,3 +681,18 @@ def test_visits_of_a_day_are_those_of_its_plans_and_unplanned_ones_by_arrival(se
     assert [v.ticket_id for v in visits_on(session, day=D1, tz=WIB)] == ["T1"]
     assert [v.ticket_id for v in visits_on(session, day=d2, tz=WIB)] == ["T3"]
     assert visits_on(session, day=D1, tz=WIB, crew_id="C2") == []
+
+
+def test_a_day_shift_visit_to_yesterdays_stop_belongs_to_today(session: Session) -> None:
+    """C1 had T1 on D1's 08:00-16:00 route; on D2 (T1 now C2's) C1 visits it at 08:30: one of D2's visits, listed
+    and counted in the ledger on D2, not D1 (only a night shift's visits after midnight are the day before's)."""
+    d2 = D1 + dt.timedelta(days=1)
+    build(session, shift_days=(D1, d2))
+    publish(session, D1, {"C1": (C1, [("T1", "09:00", "09:40", True, 24.0)])})
+    today = publish(session, d2, {"C1": (C1, [("T3", "10:00", "10:40", True, 24.0)]),
+                                  "C2": (C2, [("T1", "09:00", "09:40", True, 24.0)])})  # fmt: skip
+    record = visit(session, "T1", "08:30", "09:10", day=d2)
+    assert record.plan_id == today
+    assert [v.ticket_id for v in visits_on(session, day=d2, tz=WIB)] == ["T1"]
+    assert visits_on(session, day=D1, tz=WIB) == []
+    assert {r.day for r in ledger(session, source="actual")} == {d2}
