@@ -99,5 +99,6 @@ def _outages(plan: Plan, t: Labels) -> None:
     for key in ("outage", "asset", "kind", "customers", "tickets", "asset_job"):
         table.add_column(t(f"view.col.{key}"), justify="right" if key in ("customers", "tickets") else "left")
     for o in plan.outages:
-        table.add_row(o.outage_id, o.asset_id, o.kind, str(o.customers), str(len(o.tickets)), o.job_ticket_id or "-")
+        kind = t(f"outage.kind.{o.kind}") if t.has(f"outage.kind.{o.kind}") else o.kind
+        table.add_row(o.outage_id, o.asset_id, kind, str(o.customers), str(len(o.tickets)), o.job_ticket_id or "-")
     console.print(table)

@@ -50,6 +50,10 @@ def restore(
         raise OutageError(f"no outage {outage_id!r} (see `dispatch outages list --date D`)")
     if row.status == OutageStatus.RESTORED:
         raise OutageError(f"outage {outage_id} is already restored")
+    if row.status == OutageStatus.DISMISSED:
+        raise OutageError(
+            f"outage {outage_id} was dismissed: its tickets are home visits (declare the asset out again first)"
+        )
     tz = ZoneInfo(policy.region.timezone)
     if future := future_problem(at, now=now, skew_min=policy.region.max_clock_skew_min, tz=tz):
         raise OutageError(f"outage {outage_id}: restore time {future}")
@@ -74,7 +78,8 @@ def restore(
     note = f"restored {at.isoformat(timespec='minutes')}: {len(closed)} ticket(s) closed"
     if dark:
         note += f"; still dark, home visit: {', '.join(sorted(dark))}"
-    row.status, row.note, row.updated_at = OutageStatus.RESTORED.value, note, now
+    earlier = row.note  # the dispatcher's word on confirming, kept before the restore's
+    row.status, row.note, row.updated_at = OutageStatus.RESTORED.value, f"{earlier}; {note}" if earlier else note, now
     row.ends_at = row.ends_at or at
     session.add(row)
     session.flush()

@@ -155,3 +155,24 @@ def test_outage_views_speak_indonesian_by_default_and_english_when_asked(engine:
     declared = cli(region, "outages", "declare", "F1", "--date", str(DAY), "--lang", "en")
     assert "at F1 (declared)." in declared
     assert "Tidak ada padam meluas pada" in cli(region, "outages", "list", "--date", "2026-12-25")
+
+
+def test_a_restore_keeps_the_dispatchers_note(engine: Engine, region: str) -> None:
+    """A confirmed outage's note survives its restore; plan show names the asset kind in Indonesian."""
+    (o,) = plan(engine).outages or ()
+    assert "gardu/trafo" in cli(region, "plan", "show", "--date", str(DAY))
+    cli(region, "outages", "confirm", o.outage_id, "--note", "SCADA: TR1 trip")
+    cli(region, "outages", "restore", o.outage_id, "--at", f"{DAY}T10:00")
+    (row,) = json.loads(cli(region, "outages", "list", "--date", str(DAY), "--json"))
+    assert row["note"].startswith("SCADA: TR1 trip; restored")
+
+
+def test_restoring_a_dismissed_outage_is_refused(engine: Engine, region: str) -> None:
+    """Dismissed, then restored by mistake: a one-line error, and A1-A3 stay open for home visits."""
+    (o,) = plan(engine).outages or ()
+    cli(region, "outages", "dismiss", o.outage_id)
+    result = CliRunner().invoke(app, ["outages", "restore", o.outage_id, "--at", f"{DAY}T10:00"],
+                                env={"DISPATCH_DATABASE_URL": region, "DISPATCH_POLICY": ""})  # fmt: skip
+    assert result.exit_code == 1 and "was dismissed: its tickets are home visits" in result.stderr
+    with Session(engine) as session:
+        assert [session.get(TicketRow, t).status for t in ("A1", "A2", "A3")] == ["open"] * 3  # type: ignore[union-attr]
