@@ -328,7 +328,8 @@ class OutagePolicy:
     # served or left out: where the skilled crews cannot take every job of the class, a feeder section's
     # outage of 1,500 customers weighs like 15 line-down or pole jobs reported hours ago, a transformer's of
     # 80 like one. The rate is response.emergency_customers' (a hazard's waiting counts like 100 customers'),
-    # seen from the other side. Emergencies (work still within its response target) stay ahead of it.
+    # seen from the other side. Emergencies (work still within its response target) stay ahead of it, and
+    # an asset job that is itself an emergency counts as one among them.
     # 0: every asset job counts as one, and the class's hazards go first by count.
     customers_per_job: int = number_field(100, 0, 1_000_000)
     # Skills and service minutes of the asset job, by asset kind.
